@@ -1,0 +1,305 @@
+/**
+ * Process buffers. A buffer is a named, bounded store of UTF-8 bytes with
+ * Emacs-style markers (each process's mark). Positions are absolute byte
+ * offsets that never go back: trimming the head (the cap) or clearing moves
+ * `origin` forward, so a reader holding an offset can tell what it missed.
+ */
+import { invalidArgument } from './errors.js';
+
+export const DEFAULT_BUFFER_CAP = 64 * 1024 * 1024;
+
+/** Appends smaller than this are copied into a shared tail block instead of kept as their own chunk. */
+const SMALL_APPEND = 2048;
+const TAIL_BLOCK = 64 * 1024;
+
+export interface Marker {
+  /** Absolute byte offset; null when the marker points nowhere. */
+  position: number | null;
+  /** Emacs's marker insertion type: true = advances when text is inserted at it. */
+  insertionType: boolean;
+}
+
+export interface BufferChange {
+  buffer: NetprocBuffer;
+  /** Bytes added by this change (0 for clear). */
+  inserted: number;
+}
+
+export class NetprocBuffer {
+  private chunks: Buffer[] = [];
+  private chunkStarts: number[] = [];
+  private head = 0;
+  private tailBlock: Buffer | null = null;
+  private tailUsed = 0;
+  private readonly markers = new Set<Marker>();
+  private _origin = 0;
+  private _end = 0;
+  private _trimmedBytes = 0;
+  private _revision = 0;
+  private _live = true;
+
+  constructor(
+    readonly name: string,
+    private cap: number,
+    private readonly onChange: (change: BufferChange) => void,
+  ) {}
+
+  /** Absolute offset of the first byte still held. */
+  get origin(): number {
+    return this._origin;
+  }
+  /** Absolute offset just past the last byte. */
+  get end(): number {
+    return this._end;
+  }
+  get length(): number {
+    return this._end - this._origin;
+  }
+  /** Bytes dropped from the head because the buffer exceeded its cap. */
+  get trimmedBytes(): number {
+    return this._trimmedBytes;
+  }
+  get revision(): number {
+    return this._revision;
+  }
+  get live(): boolean {
+    return this._live;
+  }
+  get byteCap(): number {
+    return this.cap;
+  }
+
+  setCap(cap: number): void {
+    if (!Number.isInteger(cap) || cap < 1) throw invalidArgument('bufferCap', 'Buffer cap must be a positive integer');
+    this.cap = cap;
+    if (this.length > cap) {
+      this.trimTo(cap);
+      this.changed(0);
+    }
+  }
+
+  createMarker(position: number | null = this._end, insertionType = false): Marker {
+    const marker: Marker = { position, insertionType };
+    this.markers.add(marker);
+    return marker;
+  }
+
+  releaseMarker(marker: Marker): void {
+    this.markers.delete(marker);
+  }
+
+  /**
+   * Inserts bytes at an absolute position (clamped into the buffer). With
+   * `beforeMarkers`, markers at that position advance too, as Emacs's
+   * insert-before-markers does for process output.
+   */
+  insert(position: number, bytes: Buffer, beforeMarkers: boolean): void {
+    if (!this._live || bytes.length === 0) return;
+    const at = Math.min(Math.max(position, this._origin), this._end);
+    if (at === this._end) this.append(bytes);
+    else this.insertInside(at, bytes);
+    const n = bytes.length;
+    for (const marker of this.markers) {
+      const p = marker.position;
+      if (p === null) continue;
+      if (p > at || (p === at && (beforeMarkers || marker.insertionType))) marker.position = p + n;
+    }
+    this._end += n;
+    if (this.length > this.cap) this.trimTo(this.cap);
+    this.changed(n);
+  }
+
+  /** Bytes in [start, end), absolute offsets, clamped to what is held. */
+  read(start = this._origin, end = this._end): Buffer {
+    const from = Math.max(start, this._origin);
+    const to = Math.min(end, this._end);
+    if (to <= from) return Buffer.alloc(0);
+    const parts: Buffer[] = [];
+    let i = this.chunkIndexAt(from);
+    while (i < this.chunks.length) {
+      const chunkStart = this.chunkStarts[i] as number;
+      const chunk = this.chunks[i] as Buffer;
+      if (chunkStart >= to) break;
+      parts.push(chunk.subarray(Math.max(0, from - chunkStart), Math.min(chunk.length, to - chunkStart)));
+      i++;
+    }
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, to - from);
+  }
+
+  /** Text in [start, end): UTF-8, with bytes that are not UTF-8 shown as Emacs shows raw bytes (`\351`). */
+  text(start?: number, end?: number): string {
+    return decodeUtf8ShowingRawBytes(this.read(start, end));
+  }
+
+  /** Erases the text (erase-buffer); offsets keep growing, markers move to the new start. */
+  clear(): void {
+    const removed = this.length;
+    this.resetStorage();
+    this._origin = this._end;
+    for (const marker of this.markers) if (marker.position !== null) marker.position = this._end;
+    if (removed > 0) this.changed(0);
+  }
+
+  /** kill-buffer: the buffer stops taking text; its name becomes free. */
+  kill(): void {
+    this._live = false;
+    this.resetStorage();
+    this._origin = this._end;
+    this.changed(0);
+  }
+
+  private resetStorage(): void {
+    this.chunks = [];
+    this.chunkStarts = [];
+    this.head = 0;
+    this.tailBlock = null;
+    this.tailUsed = 0;
+  }
+
+  private changed(inserted: number): void {
+    this._revision++;
+    this.onChange({ buffer: this, inserted });
+  }
+
+  private append(bytes: Buffer): void {
+    if (bytes.length < SMALL_APPEND) {
+      const block = this.tailBlock;
+      if (block && this.tailUsed + bytes.length <= block.length) {
+        bytes.copy(block, this.tailUsed);
+        this.tailUsed += bytes.length;
+        this.chunks[this.chunks.length - 1] = block.subarray(this.chunkTailStart(), this.tailUsed);
+        return;
+      }
+      const fresh = Buffer.allocUnsafe(TAIL_BLOCK);
+      bytes.copy(fresh, 0);
+      this.tailBlock = fresh;
+      this.tailUsed = bytes.length;
+      this.chunks.push(fresh.subarray(0, bytes.length));
+      this.chunkStarts.push(this._end);
+      return;
+    }
+    this.tailBlock = null;
+    this.chunks.push(bytes);
+    this.chunkStarts.push(this._end);
+  }
+
+  /** Where the last chunk begins inside the tail block (0 unless its head was trimmed). */
+  private chunkTailStart(): number {
+    const last = this.chunks[this.chunks.length - 1] as Buffer;
+    return last.byteOffset - (this.tailBlock as Buffer).byteOffset;
+  }
+
+  private insertInside(at: number, bytes: Buffer): void {
+    this.tailBlock = null;
+    const i = this.chunkIndexAt(at);
+    const chunk = this.chunks[i] as Buffer;
+    const chunkStart = this.chunkStarts[i] as number;
+    const offset = at - chunkStart;
+    const pieces = offset === 0 ? [bytes, chunk] : [chunk.subarray(0, offset), bytes, chunk.subarray(offset)];
+    const starts = offset === 0 ? [at, at + bytes.length] : [chunkStart, at, at + bytes.length];
+    this.chunks.splice(i, 1, ...pieces);
+    this.chunkStarts.splice(i, 1, ...starts);
+    for (let j = i + pieces.length; j < this.chunkStarts.length; j++) this.chunkStarts[j] = (this.chunkStarts[j] as number) + bytes.length;
+  }
+
+  private trimTo(cap: number): void {
+    const newOrigin = this._end - cap;
+    while (this.head < this.chunks.length) {
+      const chunk = this.chunks[this.head] as Buffer;
+      const start = this.chunkStarts[this.head] as number;
+      if (start + chunk.length <= newOrigin) {
+        this.head++;
+        continue;
+      }
+      if (start < newOrigin) {
+        this.chunks[this.head] = chunk.subarray(newOrigin - start);
+        this.chunkStarts[this.head] = newOrigin;
+      }
+      break;
+    }
+    if (this.head >= this.chunks.length) this.tailBlock = null;
+    if (this.head > 256 && this.head * 2 > this.chunks.length) {
+      this.chunks.splice(0, this.head);
+      this.chunkStarts.splice(0, this.head);
+      this.head = 0;
+    }
+    this._trimmedBytes += newOrigin - this._origin;
+    this._origin = newOrigin;
+    for (const marker of this.markers) if (marker.position !== null && marker.position < newOrigin) marker.position = newOrigin;
+  }
+
+  /** Index of the chunk holding absolute offset `position` (binary search over live chunks). */
+  private chunkIndexAt(position: number): number {
+    let lo = this.head;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.chunkStarts[mid] as number) <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/**
+ * UTF-8 decoding that keeps invalid bytes visible as octal escapes, the way
+ * Emacs displays eight-bit raw bytes, instead of folding them into U+FFFD.
+ */
+export function decodeUtf8ShowingRawBytes(bytes: Buffer): string {
+  const fast = bytes.toString('utf8');
+  if (!fast.includes('\uFFFD')) return fast;
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const need = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let valid = need > 0 && i + need <= bytes.length;
+    for (let k = 1; valid && k < need; k++) valid = ((bytes[i + k] as number) & 0xc0) === 0x80;
+    if (valid && need > 1) {
+      const decoded = bytes.toString('utf8', i, i + need);
+      valid = !decoded.includes('\uFFFD') || (b === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd);
+      if (valid) out += decoded;
+    } else if (valid) out += String.fromCharCode(b);
+    if (!valid) {
+      out += '\\' + b.toString(8);
+      i += 1;
+    } else i += need;
+  }
+  return out;
+}
+
+/** The set of live buffers, by name (get-buffer-create / kill-buffer). */
+export class BufferRegistry {
+  private readonly byName = new Map<string, NetprocBuffer>();
+
+  constructor(
+    private defaultCap: number,
+    private readonly onChange: (change: BufferChange) => void,
+  ) {}
+
+  get(name: string): NetprocBuffer | undefined {
+    return this.byName.get(name);
+  }
+
+  getOrCreate(name: string): NetprocBuffer {
+    let buffer = this.byName.get(name);
+    if (!buffer) {
+      buffer = new NetprocBuffer(name, this.defaultCap, this.onChange);
+      this.byName.set(name, buffer);
+    }
+    return buffer;
+  }
+
+  remove(buffer: NetprocBuffer): void {
+    if (this.byName.get(buffer.name) === buffer) this.byName.delete(buffer.name);
+  }
+
+  all(): NetprocBuffer[] {
+    return [...this.byName.values()];
+  }
+
+  setDefaultCap(cap: number): void {
+    if (!Number.isInteger(cap) || cap < 1) throw invalidArgument('bufferCap', 'Buffer cap must be a positive integer');
+    this.defaultCap = cap;
+  }
+}

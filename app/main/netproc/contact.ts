@@ -1,0 +1,54 @@
+/**
+ * The contact plist (spec §7.2): the creation arguments in the order given,
+ * updated in place like plist-put, so updated keys keep their place and new
+ * keys go at the end.
+ */
+export type ContactValue = unknown;
+
+export class ContactPlist {
+  private entries: Array<[string, ContactValue]>;
+
+  constructor(entries: Iterable<[string, ContactValue]> = []) {
+    this.entries = [...entries].map(([k, v]) => [k, v]);
+  }
+
+  has(key: string): boolean {
+    return this.entries.some(([k]) => k === key);
+  }
+
+  get(key: string): ContactValue {
+    return this.entries.find(([k]) => k === key)?.[1] ?? null;
+  }
+
+  put(key: string, value: ContactValue): void {
+    const entry = this.entries.find(([k]) => k === key);
+    if (entry) entry[1] = value;
+    else this.entries.push([key, value]);
+  }
+
+  copy(): ContactPlist {
+    return new ContactPlist(this.entries.map(([k, v]) => [k, copyValue(v)]));
+  }
+
+  /** A fresh plain object in Emacs's key order; callers may keep or change it freely. */
+  toObject(): Record<string, ContactValue> {
+    const out: Record<string, ContactValue> = {};
+    for (const [k, v] of this.entries) out[k] = copyValue(v);
+    return out;
+  }
+
+  keys(): string[] {
+    return this.entries.map(([k]) => k);
+  }
+}
+
+function copyValue(value: ContactValue): ContactValue {
+  if (Array.isArray(value)) return value.map(copyValue);
+  if (value && typeof value === 'object' && !(value instanceof Function)) return { ...(value as object) };
+  return value;
+}
+
+/** How a keyword reads in Lisp: `tlsParameters` → `:tls-parameters`. */
+export function keywordName(key: string): string {
+  return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}

@@ -1,0 +1,94 @@
+/**
+ * Datagram sockets (spec §10.3). A server binds and answers whoever sent
+ * last; a client is connected to its peer, as Emacs connects it.
+ */
+import dgram from 'node:dgram';
+import type { SocketAddress } from './address.js';
+import type { EngineInternals } from './engine-internals.js';
+import type { NetworkProcess } from './process.js';
+import { applyDatagramOptions, type SocketOptions } from './socket-options.js';
+
+/** The largest UDP payload over IPv4; Emacs signals "Message too long" past it. */
+export const MAX_DATAGRAM = 65507;
+
+type InetAddress = Extract<SocketAddress, { host: string }>;
+
+function createSocket(address: InetAddress, reuseAddr: boolean): dgram.Socket {
+  return dgram.createSocket({ type: address.family === 'ipv6' ? 'udp6' : 'udp4', reuseAddr });
+}
+
+function wire(engine: EngineInternals, process: NetworkProcess, socket: dgram.Socket): void {
+  process.datagram = socket;
+  socket.on('message', (message, from) => {
+    if (!process.deleting) engine.datagramReceived(process, message, from);
+  });
+  // ICMP errors on a connected socket (nobody listening) are not errors in Emacs [O-06 B].
+  socket.on('error', (err) => engine.report(`datagram ${process.name}: ${err.message}`));
+}
+
+export function bindDatagram(
+  engine: EngineInternals,
+  process: NetworkProcess,
+  address: InetAddress,
+  options: SocketOptions,
+): Promise<dgram.Socket> {
+  const reuseAddr = options.reuseaddr === undefined ? true : Boolean(options.reuseaddr);
+  const socket = createSocket(address, reuseAddr);
+  return new Promise((resolve, reject) => {
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
+    socket.bind({ address: address.host, port: address.port, exclusive: true }, () => {
+      socket.removeAllListeners('error');
+      applyDatagramOptions(socket, options);
+      wire(engine, process, socket);
+      resolve(socket);
+    });
+  });
+}
+
+/** Quirk 5 (R): a datagram client applies no options at creation; they are only recorded. */
+export function connectDatagram(engine: EngineInternals, process: NetworkProcess, address: InetAddress): Promise<dgram.Socket> {
+  const socket = createSocket(address, false);
+  return new Promise((resolve, reject) => {
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
+    socket.connect(address.port, address.host, () => {
+      socket.removeAllListeners('error');
+      wire(engine, process, socket);
+      resolve(socket);
+    });
+  });
+}
+
+/** Points a client's connected socket at a new peer. */
+export function reconnectDatagram(socket: dgram.Socket, address: InetAddress): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      socket.disconnect();
+    } catch {
+      // not connected yet: nothing to undo
+    }
+    socket.connect(address.port, address.host, (err?: Error) => (err ? reject(err) : resolve()));
+  });
+}
+
+export function sendDatagram(socket: dgram.Socket, bytes: Buffer, to: InetAddress | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null): void => (err ? reject(err) : resolve());
+    if (to) socket.send(bytes, to.port, to.host, done);
+    else socket.send(bytes, done);
+  });
+}
+
+type RecvHandle = { recvStop?: () => number; recvStart?: () => number };
+
+/** Stopping a datagram process stops reading: the kernel queues, then drops the overflow. */
+export function setDatagramReading(socket: dgram.Socket, on: boolean): void {
+  const handle = (socket as unknown as { _handle?: RecvHandle })._handle;
+  if (on) handle?.recvStart?.();
+  else handle?.recvStop?.();
+}

@@ -1,0 +1,22 @@
+/**
+ * What the socket modules need from the engine. Netproc implements it; the
+ * socket modules never reach the process table or events any other way.
+ */
+import type dgram from 'node:dgram';
+import type net from 'node:net';
+import type { HandleParking } from './handle-parking.js';
+import type { NetworkProcess } from './process.js';
+import type { InternalStatus } from './status.js';
+
+export interface EngineInternals {
+  readonly readProcessOutputMax: number;
+  readonly parking: HandleParking;
+  /** Bytes read from a stream socket or one datagram. */
+  deliverInput(process: NetworkProcess, chunk: Buffer): void;
+  /** The peer closed or reset the connection, or a write found it gone. */
+  connectionBroken(process: NetworkProcess): void;
+  changeStatus(process: NetworkProcess, status: InternalStatus, sentinelEvent?: string): void;
+  acceptConnection(server: NetworkProcess, socket: net.Socket): void;
+  datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void;
+  report(text: string): void;
+}

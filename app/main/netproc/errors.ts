@@ -1,0 +1,124 @@
+/**
+ * Errors the engine throws. Each carries a machine-readable `code` (a Node
+ * errno name such as ECONNREFUSED, or one of ours), the message Emacs 28.2
+ * would print, the option field at fault, and the Lisp condition plus data
+ * so a caller can show `(file-error "make client process failed" ...)`.
+ */
+export type NetprocErrorCode =
+  | 'ECONNREFUSED'
+  | 'ENOTFOUND'
+  | 'EADDRINUSE'
+  | 'EADDRNOTAVAIL'
+  | 'EACCES'
+  | 'ENOENT'
+  | 'EPIPE'
+  | 'EMSGSIZE'
+  | 'EAFNOSUPPORT'
+  | 'ESOCKTNOSUPPORT'
+  | 'EDESTADDRREQ'
+  | 'ETIMEDOUT'
+  | 'TLS_HANDSHAKE'
+  | 'INVALID_ARGUMENT'
+  | 'WRONG_TYPE'
+  | 'NO_SUCH_PROCESS'
+  | 'NOT_RUNNING'
+  | 'NOT_SUBPROCESS'
+  | 'UNSUPPORTED'
+  | 'SYSTEM';
+
+export type LispCondition = 'error' | 'file-error' | 'file-missing' | 'wrong-type-argument' | 'gnutls-error';
+
+export interface NetprocErrorInit {
+  code: NetprocErrorCode;
+  message: string;
+  field?: string | undefined;
+  condition?: LispCondition;
+  data?: readonly unknown[];
+  cause?: unknown;
+}
+
+export class NetprocError extends Error {
+  readonly code: NetprocErrorCode;
+  readonly field: string | undefined;
+  readonly condition: LispCondition;
+  /** The signal's data list after the condition, e.g. ["make client process failed", "Connection refused"]. */
+  readonly data: readonly unknown[];
+
+  constructor(init: NetprocErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'NetprocError';
+    this.code = init.code;
+    this.field = init.field;
+    this.condition = init.condition ?? 'error';
+    this.data = init.data ?? [init.message];
+  }
+
+  toJSON(): { code: string; message: string; field: string | undefined; condition: string } {
+    return { code: this.code, message: this.message, field: this.field, condition: this.condition };
+  }
+}
+
+export function invalidArgument(field: string, message: string): NetprocError {
+  return new NetprocError({ code: 'INVALID_ARGUMENT', message, field });
+}
+
+/** `(wrong-type-argument PREDICATE VALUE)`, printed as Emacs prints it. */
+export function wrongType(field: string, predicate: string, value: unknown): NetprocError {
+  return new NetprocError({
+    code: 'WRONG_TYPE',
+    message: `Wrong type argument: ${predicate}, ${lispPrint(value)}`,
+    field,
+    condition: 'wrong-type-argument',
+    data: [predicate, value],
+  });
+}
+
+/** How Emacs prints a value inside an error message; enough for the values our checks reject. */
+export function lispPrint(value: unknown): string {
+  if (value === null || value === undefined || value === false) return 'nil';
+  if (value === true) return 't';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
+  if (Array.isArray(value)) return `[${value.map(lispPrint).join(' ')}]`;
+  if (typeof value === 'function') return '#<function>';
+  return String(value);
+}
+
+/** Error texts as strerror() gives them on Linux, which is what Emacs puts in file-error data. */
+const STRERROR: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  EADDRINUSE: 'Address already in use',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EACCES: 'Permission denied',
+  ENOENT: 'No such file or directory',
+  EPIPE: 'Broken pipe',
+  ECONNRESET: 'Connection reset by peer',
+  EMSGSIZE: 'Message too long',
+  EAFNOSUPPORT: 'Address family not supported by protocol',
+  ESOCKTNOSUPPORT: 'Socket type not supported',
+  ETIMEDOUT: 'Connection timed out',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  EINVAL: 'Invalid argument',
+  ENOTSUP: 'Operation not supported',
+  EDESTADDRREQ: 'Destination address required',
+};
+
+export function strerror(code: string | undefined): string {
+  return (code && STRERROR[code]) ?? code ?? 'Unknown error';
+}
+
+/** Turns a Node system error into a NetprocError with Emacs's `(file-error CONTEXT STRERROR ...)` shape. */
+export function fromSystemError(err: unknown, context: string, field: string | undefined, extra: readonly unknown[] = []): NetprocError {
+  const sysCode = (err as NodeJS.ErrnoException | undefined)?.code ?? 'SYSTEM';
+  const text = strerror(sysCode);
+  const known = sysCode in STRERROR || sysCode === 'ENOTFOUND';
+  return new NetprocError({
+    code: (known ? sysCode : 'SYSTEM') as NetprocErrorCode,
+    message: `${context}: ${text}`,
+    field,
+    condition: sysCode === 'ENOENT' ? 'file-missing' : 'file-error',
+    data: [context, text, ...extra],
+    cause: err,
+  });
+}

@@ -1,0 +1,24 @@
+export { Netproc } from './netproc.js';
+export type {
+  BufferChangeEvent,
+  LogCall,
+  LookupFunction,
+  MakeNetworkProcessOptions,
+  NetprocEvents,
+  NetprocOptions,
+  OpenNetworkStreamParameters,
+  ProcessDesignator,
+  SentinelCall,
+  TlsParameters,
+} from './netproc.js';
+export { NetworkProcess } from './process.js';
+export type { AddressFamily, Filter, LogFunction, ProcessKind, Sentinel } from './process.js';
+export { NetprocBuffer, DEFAULT_BUFFER_CAP } from './buffers.js';
+export { NetprocError } from './errors.js';
+export type { NetprocErrorCode } from './errors.js';
+export { formatNetworkAddress } from './address.js';
+export type { LispAddress } from './address.js';
+export { formatListProcessesLine } from './list-processes.js';
+export type { ListProcessesRow } from './list-processes.js';
+export type { ProcessStatus } from './status.js';
+export { CODING_NAMES } from './coding.js';

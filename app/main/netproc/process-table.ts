@@ -1,0 +1,50 @@
+/**
+ * The process table: one namespace of unique names, newest first
+ * (spec §1, §4.1), and stable numeric ids for the bridge.
+ */
+import { uniqueProcessName } from './names.js';
+import type { NetworkProcess } from './process.js';
+
+export class ProcessTable {
+  /** Newest first, like process-list. Includes processes still being created (hidden). */
+  private ordered: NetworkProcess[] = [];
+  private readonly byName = new Map<string, NetworkProcess>();
+  private readonly byId = new Map<number, NetworkProcess>();
+
+  /** Picks the unique name for `requested` and enters the process under it. */
+  add(process: NetworkProcess, requested: string): string {
+    const name = uniqueProcessName(requested, (n) => this.byName.has(n));
+    process.name = name;
+    this.byName.set(name, process);
+    this.byId.set(process.id, process);
+    this.ordered.unshift(process);
+    return name;
+  }
+
+  remove(process: NetworkProcess): boolean {
+    if (this.byName.get(process.name) !== process) return false;
+    this.byName.delete(process.name);
+    this.byId.delete(process.id);
+    this.ordered = this.ordered.filter((p) => p !== process);
+    return true;
+  }
+
+  has(process: NetworkProcess): boolean {
+    return this.byName.get(process.name) === process;
+  }
+
+  getByName(name: string): NetworkProcess | undefined {
+    const p = this.byName.get(name);
+    return p && !p.hidden ? p : undefined;
+  }
+
+  getById(id: number): NetworkProcess | undefined {
+    const p = this.byId.get(id);
+    return p && !p.hidden ? p : undefined;
+  }
+
+  /** process-list: every visible process, newest first. */
+  list(): NetworkProcess[] {
+    return this.ordered.filter((p) => !p.hidden);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Network options (spec §2.2) that Node can really apply. The rest of Emacs's
+ * options (dontroute, oobinline, priority, bindtodevice) have no Node API, so
+ * they are refused with a clear error instead of being recorded and ignored.
+ */
+import type dgram from 'node:dgram';
+import type net from 'node:net';
+import { NetprocError } from './errors.js';
+
+export const SUPPORTED_OPTIONS = ['reuseaddr', 'keepalive', 'broadcast', 'linger', 'nodelay'] as const;
+export type SocketOptionName = (typeof SUPPORTED_OPTIONS)[number];
+export const UNSUPPORTED_OPTIONS = ['dontroute', 'oobinline', 'priority', 'bindtodevice'] as const;
+
+export type SocketOptions = Partial<Record<SocketOptionName, boolean | number | null>>;
+
+export function isSupportedOption(name: string): name is SocketOptionName {
+  return (SUPPORTED_OPTIONS as readonly string[]).includes(name);
+}
+
+/** Checks an option's value; returns it normalised (false/null → off). */
+export function checkOptionValue(name: SocketOptionName, value: unknown): boolean | number | null {
+  if (value === undefined || value === null || value === false) return name === 'linger' ? null : false;
+  if (value === true) return true;
+  if (name === 'linger' && typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  throw new NetprocError({ code: 'INVALID_ARGUMENT', message: `Bad option value for :${name}`, field: name });
+}
+
+export function unsupportedOption(name: string): NetprocError {
+  return new NetprocError({
+    code: 'UNSUPPORTED',
+    message: `Unknown or unsupported option :${name} (Node's socket API cannot set it)`,
+    field: name,
+  });
+}
+
+/** Applies what a stream socket can take; `linger` only decides how delete-process closes. */
+export function applyStreamOptions(socket: net.Socket, options: SocketOptions): { resetOnDelete: boolean } {
+  if (options.keepalive) socket.setKeepAlive(true);
+  else if (options.keepalive === false) socket.setKeepAlive(false);
+  if (options.nodelay !== undefined) socket.setNoDelay(Boolean(options.nodelay));
+  return { resetOnDelete: options.linger === true || options.linger === 0 };
+}
+
+export function applyDatagramOptions(socket: dgram.Socket, options: SocketOptions): void {
+  if (options.broadcast !== undefined) socket.setBroadcast(Boolean(options.broadcast));
+}

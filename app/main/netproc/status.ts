@@ -1,0 +1,62 @@
+/**
+ * The one place that decides what a process's status reads as (spec §6.1),
+ * what process-exit-status and process-live-p return, and which statuses
+ * count as active for queries on exit.
+ */
+export type InternalStatus =
+  | { kind: 'run' }
+  | { kind: 'listen' }
+  | { kind: 'connect' }
+  | { kind: 'failed'; exitCode: number | string }
+  | { kind: 'exit'; exitCode: 0 | 256 };
+
+export type ProcessStatus = 'open' | 'listen' | 'connect' | 'failed' | 'closed' | 'stop';
+
+const LIVE_ORDER: readonly ProcessStatus[] = ['open', 'listen', 'connect', 'stop'];
+
+export function mappedStatus(status: InternalStatus, stopped: boolean): ProcessStatus {
+  if (status.kind === 'exit') return 'closed';
+  if (stopped) return 'stop';
+  if (status.kind === 'run') return 'open';
+  return status.kind;
+}
+
+/**
+ * `process-live-p`: the tail of (run open listen connect stop) from the
+ * current status, or null. Network processes never read `run`, so the list
+ * starts at `open`.
+ */
+export function liveTail(status: ProcessStatus): string[] | null {
+  const i = LIVE_ORDER.indexOf(status);
+  return i < 0 ? null : ['run', ...LIVE_ORDER].slice(i + 1);
+}
+
+/** Quirk 8 (D): Emacs crashes when asked during `connect`; we answer 0. */
+export function exitStatus(status: InternalStatus): number | string {
+  return status.kind === 'failed' || status.kind === 'exit' ? status.exitCode : 0;
+}
+
+/** Statuses that make quitting ask first (spec §13). */
+export function isActiveForQuery(status: ProcessStatus): boolean {
+  return status === 'open' || status === 'listen' || status === 'stop';
+}
+
+/** Exact sentinel event strings (spec §6.2). */
+export const SentinelEvent = {
+  open: 'open\n',
+  openFrom: (host: string) => `open from ${host}\n`,
+  deleted: 'deleted\n',
+  brokenByPeer: 'connection broken by remote peer\n',
+  failedWithCode: (code: number | string) => `failed with code ${code}\n`,
+} as const;
+
+/** The text the default sentinel inserts (spec §6.5). */
+export function defaultSentinelText(processName: string, event: string): string {
+  return `\nProcess ${processName} ${event}`;
+}
+
+/** :log message texts (spec §2.1). Quirk 10 (R): no space before the code. */
+export const LogMessage = {
+  acceptFrom: (host: string) => `accept from ${host}\n`,
+  acceptFailed: (code: number | string) => `accept failed with code${code}\n`,
+} as const;

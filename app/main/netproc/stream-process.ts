@@ -1,0 +1,115 @@
+/**
+ * Stream sockets: connecting clients (plain or TLS), wiring a connected or
+ * accepted socket to its process, and turning reading on and off.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
+import type { SocketAddress } from './address.js';
+import type { EngineInternals } from './engine-internals.js';
+import type { NetworkProcess } from './process.js';
+
+export interface TlsRequest {
+  verify: boolean;
+  caFile: string | null;
+  servername: string | null;
+}
+
+/** Connects to one address; TLS also completes the handshake. Rejects with the socket error. */
+export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const target = address.family === 'local' ? { path: address.path } : { host: address.host, port: address.port };
+    let socket: net.Socket;
+    const fail = (err: Error): void => {
+      socket.destroy();
+      reject(err);
+    };
+    if (tlsRequest) {
+      const ca = tlsRequest.caFile ? [readFileSync(tlsRequest.caFile)] : undefined;
+      socket = tls.connect({
+        ...target,
+        ...(ca ? { ca } : {}),
+        rejectUnauthorized: tlsRequest.verify,
+        ...(tlsRequest.servername && !net.isIP(tlsRequest.servername) ? { servername: tlsRequest.servername } : {}),
+      });
+      socket.once('secureConnect', () => {
+        socket.off('error', fail);
+        resolve(socket);
+      });
+    } else {
+      socket = net.connect(target);
+      socket.once('connect', () => {
+        socket.off('error', fail);
+        resolve(socket);
+      });
+    }
+    socket.pause();
+    socket.once('error', fail);
+  });
+}
+
+/** True for errors raised before any byte reached the TLS layer's peer (the TCP connect itself). */
+export function isConnectError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return [
+    'ECONNREFUSED',
+    'ENOENT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ETIMEDOUT',
+    'EADDRNOTAVAIL',
+    'EACCES',
+    'ECONNRESET',
+    'EAFNOSUPPORT',
+  ].includes(code);
+}
+
+/** Hooks a connected socket to its process: input, peer close and errors. */
+export function wireStreamSocket(engine: EngineInternals, process: NetworkProcess, socket: net.Socket): void {
+  process.socket = socket;
+  socket.on('data', (chunk: Buffer) => {
+    if (!process.deleting) engine.deliverInput(process, chunk);
+  });
+  const broken = (): void => {
+    if (process.socket === socket && !process.deleting) engine.connectionBroken(process);
+  };
+  socket.on('end', broken);
+  socket.on('error', broken);
+  socket.on('close', broken);
+}
+
+/**
+ * Reading follows Emacs: a process reads while it is open, not stopped and
+ * its filter is not `t`. Stopping reading really stops reading the socket
+ * (libuv readStop), so the kernel buffer fills and TCP holds the peer back.
+ */
+export function updateStreamReading(process: NetworkProcess): void {
+  const socket = process.socket;
+  if (!socket || socket.destroyed) return;
+  const shouldRead = process.status.kind === 'run' && !process.stopped && process.filter !== true && !process.deleting;
+  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
+  if (shouldRead) {
+    socket.resume();
+  } else {
+    socket.pause();
+    if (handle?.reading && handle.readStop) {
+      handle.reading = false;
+      handle.readStop();
+    }
+  }
+}
+
+/** Closes a stream socket the way close(2) would: RST with linger 0, else FIN after what is queued. */
+export function closeStreamSocket(socket: net.Socket, reset: boolean): void {
+  if (socket.destroyed) return;
+  if (reset && typeof socket.resetAndDestroy === 'function' && !(socket instanceof tls.TLSSocket)) {
+    socket.resetAndDestroy();
+    return;
+  }
+  if (socket.writableLength === 0) {
+    socket.destroy();
+    return;
+  }
+  socket.end();
+  setTimeout(() => socket.destroy(), 5000).unref();
+}
