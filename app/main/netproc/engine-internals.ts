@@ -14,7 +14,7 @@ export interface EngineInternals {
   /** Bytes read from a stream socket or one datagram. */
   deliverInput(process: NetworkProcess, chunk: Buffer): void;
   /** The peer closed or reset the connection, or a write found it gone. */
-  connectionBroken(process: NetworkProcess): void;
+  connectionBroken(process: NetworkProcess, foundByWrite?: boolean): void;
   changeStatus(process: NetworkProcess, status: InternalStatus, sentinelEvent?: string): void;
   acceptConnection(server: NetworkProcess, socket: net.Socket): void;
   datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void;

@@ -776,8 +776,13 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
 
   /** @internal */
-  connectionBroken(process: NetworkProcess): void {
+  connectionBroken(process: NetworkProcess, foundByWrite = false): void {
     if (process.status.kind !== 'run' || process.isDatagram || process.deleting) return;
+    if (process.stopped && !foundByWrite) {
+      // A stopped process does not see a close until it reads again [O-05 B].
+      process.closeSeenWhileStopped = true;
+      return;
+    }
     process.status = { kind: 'exit', exitCode: 256 };
     process.socket?.destroy();
     // With delete-exited-processes, the process leaves the list just before its sentinel runs.
@@ -1026,11 +1031,25 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
               }
             });
         } else if (process.datagram) setDatagramReading(process.datagram, process.filter !== true);
-        else updateStreamReading(process);
+        else {
+          updateStreamReading(process);
+          if (process.closeSeenWhileStopped) this.closeAfterBufferedInput(process);
+        }
       }
     }
     await process.transition;
     return process;
+  }
+
+  /** A close seen while stopped is reported once what was read before it has gone to the filter. */
+  private closeAfterBufferedInput(process: NetworkProcess): void {
+    const socket = process.socket;
+    if (socket && socket.readableLength > 0) {
+      socket.once('end', () => this.connectionBroken(process));
+      setImmediate(() => this.closeAfterBufferedInput(process));
+      return;
+    }
+    this.connectionBroken(process);
   }
 
   /** `delete-process`: runs the sentinel with "deleted\n" before returning, then closes the socket. */
@@ -1076,7 +1095,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_STREAM_DESTROYED') {
-        this.connectionBroken(process);
+        this.connectionBroken(process, true);
         throw new NetprocError({
           code: 'EPIPE',
           message: `process ${process.name} no longer connected to pipe; closed it`,

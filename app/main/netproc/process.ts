@@ -79,6 +79,8 @@ export class NetworkProcess {
   /** Connections libuv accepted in the instant between a stop request and the handle leaving: served on continue. */
   heldAccepts: net.Socket[] = [];
   eofSent = false;
+  /** The peer closed while the process was stopped: reported on continue, after the data before it. */
+  closeSeenWhileStopped = false;
   /** `:linger t`: delete-process resets the connection. */
   resetOnDelete = false;
   /** Set by delete-process: no more input is read or delivered. */

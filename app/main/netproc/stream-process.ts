@@ -67,6 +67,7 @@ export function isConnectError(err: unknown): boolean {
 /** Hooks a connected socket to its process: input, peer close and errors. */
 export function wireStreamSocket(engine: EngineInternals, process: NetworkProcess, socket: net.Socket): void {
   process.socket = socket;
+  readHold(socket);
   socket.on('data', (chunk: Buffer) => {
     if (!process.deleting) engine.deliverInput(process, chunk);
   });
@@ -79,18 +80,52 @@ export function wireStreamSocket(engine: EngineInternals, process: NetworkProces
 }
 
 /**
+ * Node's Readable keeps calling `_read` to fill its buffer even while paused,
+ * which would read the socket (and see a peer's close) while the process is
+ * stopped. A hold makes `_read` wait until the process reads again.
+ */
+interface ReadHold {
+  held: boolean;
+  pendingRead: boolean;
+  read: (size: number) => void;
+}
+const readHolds = new WeakMap<net.Socket, ReadHold>();
+
+function readHold(socket: net.Socket): ReadHold {
+  let hold = readHolds.get(socket);
+  if (!hold) {
+    const original = socket._read.bind(socket);
+    const created: ReadHold = { held: false, pendingRead: false, read: original };
+    socket._read = (size: number): void => {
+      if (created.held) created.pendingRead = true;
+      else original(size);
+    };
+    readHolds.set(socket, created);
+    hold = created;
+  }
+  return hold;
+}
+
+/**
  * Reading follows Emacs: a process reads while it is open, not stopped and
- * its filter is not `t`. Stopping reading really stops reading the socket
+ * its filter is not `t`. Not reading means not reading the socket at all
  * (libuv readStop), so the kernel buffer fills and TCP holds the peer back.
  */
 export function updateStreamReading(process: NetworkProcess): void {
   const socket = process.socket;
   if (!socket || socket.destroyed) return;
   const shouldRead = process.status.kind === 'run' && !process.stopped && process.filter !== true && !process.deleting;
+  const hold = readHold(socket);
   const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
   if (shouldRead) {
+    hold.held = false;
     socket.resume();
+    if (hold.pendingRead) {
+      hold.pendingRead = false;
+      hold.read(socket.readableHighWaterMark);
+    }
   } else {
+    hold.held = true;
     socket.pause();
     if (handle?.reading && handle.readStop) {
       handle.reading = false;

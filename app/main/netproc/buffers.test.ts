@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { BufferRegistry, decodeUtf8ShowingRawBytes, NetprocBuffer, type BufferChange } from './buffers.js';
+
+function buffer(cap = 1024): { b: NetprocBuffer; changes: BufferChange[] } {
+  const changes: BufferChange[] = [];
+  return { b: new NetprocBuffer('b', cap, (c) => changes.push({ ...c })), changes };
+}
+
+describe('buffers', () => {
+  it('appends, reads by absolute range and counts revisions', () => {
+    const { b, changes } = buffer();
+    b.insert(b.end, Buffer.from('hello '), true);
+    b.insert(b.end, Buffer.from('world'), true);
+    expect(b.text()).toBe('hello world');
+    expect(b.read(6, 11).toString()).toBe('world');
+    expect(b.length).toBe(11);
+    expect(b.revision).toBe(2);
+    expect(changes.map((c) => c.inserted)).toEqual([6, 5]);
+  });
+
+  it('keeps many small appends in shared blocks and reads them back exactly', () => {
+    const { b } = buffer(10_000_000);
+    let expected = '';
+    for (let i = 0; i < 5000; i++) {
+      const piece = `line ${i}\n`;
+      expected += piece;
+      b.insert(b.end, Buffer.from(piece), true);
+    }
+    expect(b.text()).toBe(expected);
+    expect(b.read(b.end - 10).toString()).toBe(expected.slice(-10));
+  });
+
+  it('inserts in the middle, moving markers after the point, and at it only before-markers', () => {
+    const { b } = buffer();
+    b.insert(0, Buffer.from('abcdef'), true);
+    const at3 = b.createMarker(3, false);
+    const after = b.createMarker(5, false);
+    b.insert(3, Buffer.from('XY'), false);
+    expect(b.text()).toBe('abcXYdef');
+    expect(at3.position).toBe(3);
+    expect(after.position).toBe(7);
+    b.insert(3, Buffer.from('Z'), true);
+    expect(b.text()).toBe('abcZXYdef');
+    expect(at3.position).toBe(4);
+  });
+
+  it('trims the head past the cap, counts trimmed bytes, and keeps offsets absolute', () => {
+    const { b } = buffer(10);
+    b.insert(b.end, Buffer.from('0123456789'), true);
+    const m = b.createMarker(2);
+    b.insert(b.end, Buffer.from('abcd'), true);
+    expect(b.text()).toBe('456789abcd');
+    expect(b.origin).toBe(4);
+    expect(b.end).toBe(14);
+    expect(b.trimmedBytes).toBe(4);
+    expect(m.position).toBe(4);
+    expect(b.read(0, 6).toString()).toBe('45');
+    b.insert(b.end, Buffer.alloc(25, 'z'), true);
+    expect(b.length).toBe(10);
+    expect(b.trimmedBytes).toBe(29);
+    expect(b.text()).toBe('z'.repeat(10));
+  });
+
+  it('clears without moving offsets back, and lowering the cap trims at once', () => {
+    const { b } = buffer(100);
+    b.insert(b.end, Buffer.from('abcdef'), true);
+    b.clear();
+    expect(b.length).toBe(0);
+    expect(b.origin).toBe(6);
+    b.insert(b.end, Buffer.from('0123456789'), true);
+    b.setCap(4);
+    expect(b.text()).toBe('6789');
+    expect(() => b.setCap(0)).toThrow('Buffer cap must be a positive integer');
+  });
+
+  it('shows bytes that are not UTF-8 as octal escapes, as Emacs shows raw bytes', () => {
+    expect(decodeUtf8ShowingRawBytes(Buffer.from([0x61, 0xe9, 0x62]))).toBe('a\\351b');
+    expect(decodeUtf8ShowingRawBytes(Buffer.from('é\uFFFD', 'utf8'))).toBe('é\uFFFD');
+  });
+
+  it('registry: get-or-create by name, removal frees the name', () => {
+    const reg = new BufferRegistry(100, () => undefined);
+    const a = reg.getOrCreate('*a*');
+    expect(reg.getOrCreate('*a*')).toBe(a);
+    reg.remove(a);
+    expect(reg.get('*a*')).toBeUndefined();
+    expect(reg.getOrCreate('*a*')).not.toBe(a);
+  });
+});
