@@ -120,7 +120,8 @@ export function updateStreamReading(process: NetworkProcess): void {
   if (shouldRead) {
     hold.held = false;
     socket.resume();
-    if (hold.pendingRead) {
+    // Restart libuv reading ourselves: Readable may still think a read is under way from before the stop.
+    if (hold.pendingRead || handle?.reading === false) {
       hold.pendingRead = false;
       hold.read(socket.readableHighWaterMark);
     }
