@@ -43,7 +43,8 @@ export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | n
         resolve(socket);
       });
     }
-    socket.pause();
+    // Until the process is wired, nothing reads: input waits in the socket. (A TLS socket must read to shake hands.)
+    if (!tlsRequest) socket.pause();
     socket.once('error', fail);
   });
 }
