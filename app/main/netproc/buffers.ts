@@ -10,7 +10,9 @@ export const DEFAULT_BUFFER_CAP = 64 * 1024 * 1024;
 
 /** Appends smaller than this are copied into a shared tail block instead of kept as their own chunk. */
 const SMALL_APPEND = 2048;
-const TAIL_BLOCK = 64 * 1024;
+/** Tail blocks start small, so thousands of quiet buffers stay cheap, and double up to this size. */
+const FIRST_TAIL_BLOCK = 512;
+const LARGEST_TAIL_BLOCK = 64 * 1024;
 
 export interface Marker {
   /** Absolute byte offset; null when the marker points nowhere. */
@@ -170,7 +172,8 @@ export class NetprocBuffer {
         this.chunks[this.chunks.length - 1] = block.subarray(this.chunkTailStart(), this.tailUsed);
         return;
       }
-      const fresh = Buffer.allocUnsafe(TAIL_BLOCK);
+      const size = Math.min(LARGEST_TAIL_BLOCK, Math.max(FIRST_TAIL_BLOCK, (block?.length ?? 0) * 2, bytes.length));
+      const fresh = Buffer.allocUnsafe(size);
       bytes.copy(fresh, 0);
       this.tailBlock = fresh;
       this.tailUsed = bytes.length;

@@ -38,15 +38,22 @@ export const DEFAULT_CODING = 'utf-8-unix';
 /** Names the UI offers; every other alias above is accepted too. */
 export const CODING_NAMES = ['utf-8-unix', 'utf-8-dos', 'latin-1', 'iso-latin-1-dos', 'binary', 'no-conversion', 'raw-text', 'us-ascii'];
 
+/** Parsed coding systems are immutable, so each name is parsed once. */
+const parsed = new Map<string, CodingSystem>();
+
 export function parseCodingSystem(name: unknown, field = 'coding'): CodingSystem {
   if (typeof name !== 'string' || name === '') throw invalidArgument(field, `Invalid coding system: ${String(name)}`);
+  const known = parsed.get(name);
+  if (known) return known;
   const eolMatch = /-(unix|dos|mac)$/.exec(name);
   const base = eolMatch ? name.slice(0, -eolMatch[0].length) : name;
   const charset = CHARSET_ALIASES[base];
   if (!charset) throw invalidArgument(field, `Invalid coding system: ${name}`);
   if (charset === 'binary' && eolMatch && eolMatch[1] !== 'unix') throw invalidArgument(field, `Invalid coding system: ${name}`);
   const eol = (eolMatch?.[1] ?? 'unix') as Eol;
-  return { name, charset, eol, unibyte: charset === 'binary' || charset === 'raw-text' };
+  const coding: CodingSystem = Object.freeze({ name, charset, eol, unibyte: charset === 'binary' || charset === 'raw-text' });
+  parsed.set(name, coding);
+  return coding;
 }
 
 /** `set-process-coding-system` gives an encoder without an EOL type the `-unix` one. */
@@ -74,14 +81,14 @@ function lfToEol(text: string, eol: Eol): string {
 
 /** Per-process decoding state: an incomplete UTF-8 sequence or a trailing CR waits for the next read. */
 export class Decoder {
-  private utf8 = new StringDecoder('utf8');
+  private utf8: StringDecoder | null = null;
   private pendingCr = false;
 
   constructor(public coding: CodingSystem) {}
 
   /** The filter's string: decoded text, or for unibyte codings one char per byte. */
   toText(chunk: Buffer): string {
-    let text = this.coding.charset === 'utf-8' ? this.utf8.write(chunk) : chunk.toString('latin1');
+    let text = this.coding.charset === 'utf-8' ? (this.utf8 ??= new StringDecoder('utf8')).write(chunk) : chunk.toString('latin1');
     if (this.coding.eol === 'unix' || this.coding.charset === 'binary') return text;
     if (this.pendingCr) text = '\r' + text;
     this.pendingCr = this.coding.eol === 'dos' && text.endsWith('\r');

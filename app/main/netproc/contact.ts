@@ -6,11 +6,8 @@
 export type ContactValue = unknown;
 
 export class ContactPlist {
-  private entries: Array<[string, ContactValue]>;
-
-  constructor(entries: Iterable<[string, ContactValue]> = []) {
-    this.entries = [...entries].map(([k, v]) => [k, v]);
-  }
+  /** Takes ownership of `entries`. */
+  constructor(private entries: Array<[string, ContactValue]> = []) {}
 
   has(key: string): boolean {
     return this.entries.some(([k]) => k === key);

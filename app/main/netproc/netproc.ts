@@ -555,8 +555,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       process.contact.put('remote', address.path);
       process.contact.put('local', '');
     } else {
-      process.contact.put('remote', lispAddressFromHostPort(socket.remoteAddress ?? address.host, socket.remotePort ?? address.port));
-      process.contact.put('local', lispAddressFromHostPort(socket.localAddress ?? '0.0.0.0', socket.localPort ?? 0));
+      // The peer is the address we connected to (no getpeername needed); the local end needs one getsockname.
+      process.contact.put('remote', lispAddressFromHostPort(address.host, address.port));
+      const local = socket.address() as Partial<net.AddressInfo>;
+      process.contact.put('local', lispAddressFromHostPort(local.address ?? '0.0.0.0', local.port ?? 0));
     }
     if (args.tls) {
       const tlsSocket = socket as import('node:tls').TLSSocket;
@@ -822,7 +824,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
 
   private runSentinel(process: NetworkProcess, event: string): void {
-    this.emit('sentinel', { process, event });
+    if (this.listenerCount('sentinel') > 0) this.emit('sentinel', { process, event });
     const sentinel = process.sentinel;
     if (sentinel) {
       try {

@@ -25,7 +25,7 @@ export class ProcessTable {
     if (this.byName.get(process.name) !== process) return false;
     this.byName.delete(process.name);
     this.byId.delete(process.id);
-    this.ordered = this.ordered.filter((p) => p !== process);
+    this.ordered.splice(this.ordered.indexOf(process), 1);
     return true;
   }
 

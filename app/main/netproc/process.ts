@@ -41,6 +41,7 @@ export interface TlsState {
 }
 
 let nextId = 1;
+const SETTLED: Promise<void> = Promise.resolve();
 
 export class NetworkProcess {
   readonly id = nextId++;
@@ -88,11 +89,11 @@ export class NetworkProcess {
   /** A stopped server's listening socket is held by the parking helper. */
   parked = false;
   /** Serialises stop/continue work that needs the parking helper. */
-  transition: Promise<void> = Promise.resolve();
+  transition: Promise<void> = SETTLED;
   /** Resolved when the process leaves `connect` (sends and EOF wait for it). */
-  leftConnect: Promise<void> = Promise.resolve();
+  leftConnect: Promise<void> = SETTLED;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */
-  datagramReady: Promise<void> = Promise.resolve();
+  datagramReady: Promise<void> = SETTLED;
 
   constructor(
     readonly kind: ProcessKind,

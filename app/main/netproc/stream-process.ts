@@ -75,9 +75,9 @@ export function wireStreamSocket(engine: EngineInternals, process: NetworkProces
   const broken = (): void => {
     if (process.socket === socket && !process.deleting) engine.connectionBroken(process);
   };
+  // 'end' is the peer's FIN, 'error' a reset or a failed write; every close passes through one of them.
   socket.on('end', broken);
   socket.on('error', broken);
-  socket.on('close', broken);
 }
 
 /**
@@ -90,19 +90,22 @@ interface ReadHold {
   pendingRead: boolean;
   read: (size: number) => void;
 }
-const readHolds = new WeakMap<net.Socket, ReadHold>();
+const HOLD = Symbol('netproc.readHold');
+type HoldableSocket = net.Socket & { [HOLD]?: ReadHold };
 
-function readHold(socket: net.Socket): ReadHold {
-  let hold = readHolds.get(socket);
+/** Installed as the socket's `_read`: one shared function, the hold state lives on the socket. */
+function heldRead(this: HoldableSocket, size: number): void {
+  const hold = this[HOLD] as ReadHold;
+  if (hold.held) hold.pendingRead = true;
+  else hold.read.call(this, size);
+}
+
+function readHold(socket: HoldableSocket): ReadHold {
+  let hold = socket[HOLD];
   if (!hold) {
-    const original = socket._read.bind(socket);
-    const created: ReadHold = { held: false, pendingRead: false, read: original };
-    socket._read = (size: number): void => {
-      if (created.held) created.pendingRead = true;
-      else original(size);
-    };
-    readHolds.set(socket, created);
-    hold = created;
+    hold = { held: false, pendingRead: false, read: socket._read };
+    socket[HOLD] = hold;
+    socket._read = heldRead;
   }
   return hold;
 }
@@ -124,7 +127,7 @@ export function updateStreamReading(process: NetworkProcess): void {
     // Restart libuv reading ourselves: Readable may still think a read is under way from before the stop.
     if (hold.pendingRead || handle?.reading === false) {
       hold.pendingRead = false;
-      hold.read(socket.readableHighWaterMark);
+      hold.read.call(socket, socket.readableHighWaterMark);
     }
   } else {
     hold.held = true;

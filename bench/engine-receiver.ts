@@ -1,0 +1,221 @@
+/**
+ * The receiving side of bench/engine.ts, run in its own process so its
+ * memory can be measured alone. `engine` scenarios use Netproc; `plain`
+ * ones do the same work with plain Node. Talks JSON lines on stdout.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { Netproc } from '../app/main/netproc/index.js';
+import type { NetworkProcess } from '../app/main/netproc/index.js';
+
+const [scenario = '', variant = '', arg = ''] = process.argv.slice(2);
+const say = (message: Record<string, unknown>): void => {
+  process.stdout.write(JSON.stringify(message) + '\n');
+};
+
+let rssPeak = 0;
+const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 5);
+const rss = (): number => {
+  const now = process.memoryUsage.rss();
+  rssPeak = Math.max(rssPeak, now);
+  return now;
+};
+
+function onCommand(handler: (line: string) => void): void {
+  let pending = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (d: string) => {
+    pending += d;
+    let i: number;
+    while ((i = pending.indexOf('\n')) >= 0) {
+      handler(pending.slice(0, i));
+      pending = pending.slice(i + 1);
+    }
+  });
+}
+
+function finish(message: Record<string, unknown>): void {
+  clearInterval(sampler);
+  say({ done: true, ...message });
+  setTimeout(() => process.exit(0), 50);
+}
+
+async function ingest(): Promise<void> {
+  const total = Number(arg);
+  gcAndSettle();
+  const rssBefore = rss();
+  rssPeak = rssBefore;
+  let first = 0;
+  if (variant === 'plain') {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const server = net.createServer((s) => {
+      s.on('data', (d: Buffer) => {
+        if (!first) first = performance.now();
+        chunks.push(d);
+        received += d.length;
+        if (received >= total)
+          finish({ ms: performance.now() - first, rssBefore, rssPeak: Math.max(rssPeak, rss()), held: received, chunks: chunks.length });
+      });
+    });
+    server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
+    return;
+  }
+  const coding = variant === 'engine-binary' ? 'binary' : 'utf-8-unix';
+  const np = new Netproc({ bufferCap: 1024 * 1024 * 1024 });
+  const srv = (await np.makeNetworkProcess({ name: 'ingest', server: true, service: true, buffer: '*ingest*', coding }))!;
+  np.on('buffer-changed', (e) => {
+    if (!first) first = performance.now();
+    if (e.end >= total) finish({ ms: performance.now() - first, rssBefore, rssPeak: Math.max(rssPeak, rss()), held: e.length });
+  });
+  say({ port: np.processContact(srv, 'service') });
+}
+
+async function echo(): Promise<void> {
+  if (variant === 'plain') {
+    const server = net.createServer((s) => {
+      s.setNoDelay(true);
+      s.on('data', (d) => s.write(d));
+    });
+    server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
+  } else {
+    const np = new Netproc();
+    const srv = (await np.makeNetworkProcess({
+      name: 'echo',
+      server: true,
+      service: true,
+      coding: 'binary',
+      nodelay: true,
+      filter: (p: NetworkProcess, text: string) => void np.processSendString(p, text),
+    }))!;
+    say({ port: np.processContact(srv, 'service') });
+  }
+  onCommand((line) => line === 'quit' && finish({}));
+}
+
+async function connections(): Promise<void> {
+  const total = Number(arg);
+  gcAndSettle();
+  const rssBefore = rss();
+  let first = 0;
+  let acceptedAll = 0;
+  const served = new Set<unknown>();
+  let reply: () => void = () => undefined;
+  const accepted = (): void => {
+    if (!first) first = performance.now();
+  };
+  if (variant === 'plain') {
+    const sockets: Array<{ socket: net.Socket; chunks: Buffer[] }> = [];
+    let count = 0;
+    const server = net.createServer((s) => {
+      accepted();
+      const entry = { socket: s, chunks: [] as Buffer[] };
+      sockets.push(entry);
+      s.on('data', (d) => {
+        entry.chunks.push(d);
+        served.add(entry);
+        if (served.size === total) reply();
+      });
+      if (++count === total) acceptedAll = performance.now();
+    });
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => say({ port: (server.address() as net.AddressInfo).port }));
+    reply = () => {
+      const rssAll = rss();
+      for (const e of sockets) e.socket.write('ok');
+      finish({ ms: acceptedAll - first, rssBefore, rssAll, served: served.size });
+    };
+    return;
+  }
+  const np = new Netproc();
+  const srv = (await np.makeNetworkProcess({ name: 'many', server: 4096, service: true }))!;
+  let count = 0;
+  np.on('process-added', (p) => {
+    if (p.kind !== 'accepted') return;
+    accepted();
+    if (++count === total) acceptedAll = performance.now();
+  });
+  np.on('buffer-changed', (e) => {
+    served.add(e.name);
+    if (served.size === total) reply();
+  });
+  reply = () => {
+    const rssAll = rss();
+    for (const p of np.processList()) if (p.kind === 'accepted') void np.processSendString(p, 'ok');
+    finish({ ms: acceptedAll - first, rssBefore, rssAll, served: served.size });
+  };
+  say({ port: np.processContact(srv, 'service') });
+}
+
+async function datagrams(): Promise<void> {
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  const got = (): void => {
+    if (!first) first = performance.now();
+    last = performance.now();
+    received++;
+  };
+  let port: number;
+  if (variant === 'plain') {
+    const chunks: Buffer[] = [];
+    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    socket.on('message', (m) => {
+      chunks.push(m);
+      got();
+    });
+    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    port = socket.address().port;
+  } else {
+    const np = new Netproc();
+    const srv = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, service: true, buffer: '*udp*' }))!;
+    np.on('buffer-changed', got);
+    port = np.processContact(srv, 'service') as number;
+  }
+  say({ port });
+  onCommand((line) => {
+    if (line === 'report') finish({ received, ms: last - first });
+  });
+}
+
+async function createDelete(): Promise<void> {
+  const [portText, countText] = arg.split(':');
+  const port = Number(portText);
+  const count = Number(countText);
+  const np = new Netproc();
+  const once =
+    variant === 'plain'
+      ? async (): Promise<void> => {
+          const s = await new Promise<net.Socket>((resolve, reject) => {
+            const c = net.connect(port, '127.0.0.1', () => resolve(c));
+            c.on('error', reject);
+          });
+          s.destroy();
+        }
+      : async (): Promise<void> => {
+          const p = await np.makeNetworkProcess({ name: 'cd', host: '127.0.0.1', service: port });
+          np.deleteProcess(p!);
+        };
+  // Both sides warm up first, so the figure is the steady per-operation cost, not JIT compilation.
+  for (let i = 0; i < Math.ceil(count / 5); i++) await once();
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await once();
+  finish({ ms: performance.now() - start, count });
+}
+
+function gcAndSettle(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+const scenarios: Record<string, () => Promise<void>> = {
+  ingest,
+  echo,
+  connections,
+  datagrams,
+  'create-delete': createDelete,
+};
+const run = scenarios[scenario];
+if (!run) {
+  console.error(`unknown scenario ${scenario}`);
+  process.exit(2);
+}
+void run();
