@@ -13,7 +13,20 @@ describe('bench:engine --quick', () => {
       );
     });
     const figures = output.split('\n').filter((line) => /^\([a-e]\)/.test(line));
-    expect(figures.map((line) => line.slice(0, 3))).toEqual(['(a)', '(a)', '(a)', '(a)', '(b)', '(c)', '(c)', '(c)', '(d)', '(d)', '(e)']);
+    expect(figures.map((line) => line.slice(0, 3))).toEqual([
+      '(a)',
+      '(a)',
+      '(a)',
+      '(a)',
+      '(b)',
+      '(c)',
+      '(c)',
+      '(c)',
+      '(d)',
+      '(d)',
+      '(e)',
+      '(e)',
+    ]);
     for (const line of figures) expect(line).toMatch(/engine .* plain .* ratio +\d+\.\d\d +target/);
   }, 150_000);
 });

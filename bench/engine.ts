@@ -302,7 +302,7 @@ async function main(): Promise<void> {
   const server = net.createServer((s) => s.on('error', () => undefined));
   await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 1024 }, r));
   const port = (server.address() as net.AddressInfo).port;
-  const cd: Record<string, number[]> = { plain: [], engine: [] };
+  const cd: Record<string, number[]> = { plain: [], 'plain-address': [], engine: [] };
   for (let round = 0; round < sizes.rounds; round++) for (const v of Object.keys(cd)) cd[v]!.push(await createDeleteOnce(v, port));
   server.close();
   const cdRatio = median(cd.engine!) / median(cd.plain!);

@@ -3,6 +3,7 @@
  * last; a client is connected to its peer, as Emacs connects it.
  */
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
@@ -86,9 +87,41 @@ export function sendDatagram(socket: dgram.Socket, bytes: Buffer, to: InetAddres
 
 type RecvHandle = { recvStop?: () => number; recvStart?: () => number };
 
+/** The UDP handle, reached through dgram's state object (its `_handle` getter is deprecated). */
+function udpHandle(socket: dgram.Socket): RecvHandle | undefined {
+  const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  return state ? (socket as unknown as Record<symbol, { handle?: RecvHandle }>)[state]?.handle : undefined;
+}
+
 /** Stopping a datagram process stops reading: the kernel queues, then drops the overflow. */
 export function setDatagramReading(socket: dgram.Socket, on: boolean): void {
-  const handle = (socket as unknown as { _handle?: RecvHandle })._handle;
+  const handle = udpHandle(socket);
   if (on) handle?.recvStart?.();
   else handle?.recvStop?.();
+}
+
+/**
+ * Datagrams the kernel dropped for this socket because its receive queue was
+ * full (Linux's /proc/net/udp `drops` column), or null where that is not
+ * available. This is what a stopped datagram process loses.
+ */
+export function kernelDrops(socket: dgram.Socket): number | null {
+  let port: number;
+  let family: string;
+  try {
+    ({ port, family } = socket.address());
+  } catch {
+    return null;
+  }
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  try {
+    const table = readFileSync(family === 'IPv6' ? '/proc/net/udp6' : '/proc/net/udp', 'utf8');
+    for (const row of table.split('\n').slice(1)) {
+      const columns = row.trim().split(/\s+/);
+      if (columns[1]?.endsWith(`:${portHex}`)) return Number(columns[columns.length - 1]);
+    }
+  } catch {
+    // not Linux, or /proc is not mounted
+  }
+  return null;
 }

@@ -24,7 +24,15 @@ import {
 import { BufferRegistry, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
 import { DEFAULT_CODING, Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
 import { ContactPlist } from './contact.js';
-import { bindDatagram, connectDatagram, MAX_DATAGRAM, reconnectDatagram, sendDatagram, setDatagramReading } from './datagram-process.js';
+import {
+  bindDatagram,
+  connectDatagram,
+  kernelDrops,
+  MAX_DATAGRAM,
+  reconnectDatagram,
+  sendDatagram,
+  setDatagramReading,
+} from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { fromSystemError, invalidArgument, lispPrint, NetprocError, strerror, wrongType } from './errors.js';
 import { HandleParking } from './handle-parking.js';
@@ -1203,6 +1211,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       this.report(`${name}/0 Name or service not known`);
       return null;
     }
+  }
+
+  /** Datagrams the kernel dropped for this process's socket (queue full, e.g. while stopped); null if unknown. */
+  processDatagramDrops(designator: ProcessDesignator): number | null {
+    const process = this.resolveProcess(designator);
+    return process.datagram ? kernelDrops(process.datagram) : null;
   }
 
   processDatagramAddress(designator: ProcessDesignator): LispAddress | null {
