@@ -314,6 +314,15 @@ async function main(): Promise<void> {
     '<= 1.50',
     cdRatio <= 1.5,
   );
+  const withAddress = median(cd['plain-address']!);
+  line(
+    '(e) ... beside plain Node that reads its :local',
+    `${(median(cd.engine!) * 1000).toFixed(0)} µs/op`,
+    `${(withAddress * 1000).toFixed(0)} µs/op`,
+    median(cd.engine!) / withAddress,
+    'info',
+    true,
+  );
 }
 
 main().catch((err) => {
