@@ -133,6 +133,36 @@ export class NetprocBuffer {
     return decodeUtf8ShowingRawBytes(this.read(start, end));
   }
 
+  /**
+   * Finds `pattern` (bytes, or a regular expression over the text) starting at
+   * absolute offset `from`; backward finds the last match ending at or before
+   * `from`. Returns absolute byte offsets, or null.
+   */
+  search(pattern: Buffer | RegExp, from: number, backward = false): { start: number; end: number } | null {
+    const whole = this.read();
+    const base = this._origin;
+    const at = Math.min(Math.max(from - base, 0), whole.length);
+    if (Buffer.isBuffer(pattern)) {
+      if (pattern.length === 0) return null;
+      const i = backward ? whole.lastIndexOf(pattern, at - pattern.length) : whole.indexOf(pattern, at);
+      return i < 0 || (backward && at - pattern.length < 0) ? null : { start: base + i, end: base + i + pattern.length };
+    }
+    const text = whole.toString('utf8');
+    const regex = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+    const charAt = whole.subarray(0, at).toString('utf8').length;
+    let found: { start: number; end: number } | null = null;
+    regex.lastIndex = backward ? 0 : charAt;
+    for (let match = regex.exec(text); match; match = regex.exec(text)) {
+      const startChar = match.index;
+      const endChar = startChar + match[0].length;
+      if (backward && endChar > charAt) break;
+      found = { start: base + Buffer.byteLength(text.slice(0, startChar)), end: base + Buffer.byteLength(text.slice(0, endChar)) };
+      if (!backward) break;
+      if (match[0].length === 0) regex.lastIndex++;
+    }
+    return found;
+  }
+
   /** Erases the text (erase-buffer); offsets keep growing, markers move to the new start. */
   clear(): void {
     const removed = this.length;

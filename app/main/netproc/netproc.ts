@@ -821,6 +821,14 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
   }
 
+  /**
+   * `internal-default-process-filter`, callable by other filters: inserts
+   * TEXT at the process mark (unibyte text as its bytes).
+   */
+  internalDefaultProcessFilter(process: NetworkProcess, text: string): void {
+    this.insertOutput(process, Buffer.from(text, process.decoder.coding.unibyte ? 'latin1' : 'utf8'));
+  }
+
   /** The default filter: insert at the process mark, before markers (spec §6.5). */
   private insertOutput(process: NetworkProcess, bytes: Buffer): void {
     const buffer = process.buffer;

@@ -1,0 +1,276 @@
+/**
+ * The bridge: serves the contract to any number of clients (windows, browser
+ * tabs), each through a session, and relays the engine's events to them in
+ * batches: at most one per frame interval per client, with process and
+ * buffer changes coalesced to their latest state, so a flood on one
+ * connection costs main a few small messages a second, and a client that
+ * cannot keep up is told to resync instead of making main queue without bound.
+ */
+import type { BridgeEvent, EventBatch, LogLine, Method, Response, Snapshot } from '../../shared/contract.js';
+import type { Netproc, NetprocBuffer, NetworkProcess } from '../netproc/index.js';
+import { createBuiltins, type Builtins } from './builtins.js';
+import { createHandlers, handleRequest, type Handlers } from './handlers.js';
+import { bufferInfo, processInfo } from './serialize.js';
+
+export interface EventSink {
+  send(batch: EventBatch): void;
+  /** False while the transport is backed up; the session keeps coalescing and tries again next frame. */
+  ready(): boolean;
+}
+
+export interface BridgeOptions {
+  /** Minimum interval between two batches to one client (default 16 ms, about one per frame). */
+  frameMs?: number;
+  /** Discrete events (sentinel, log, message lines) a client may have waiting before it must resync (default 10,000). */
+  maxPendingLines?: number;
+  /** Lines kept for the snapshot a new or reloaded client starts from (default 1,000). */
+  logRing?: number;
+  /** How often live byte counters are sent (default 250 ms). */
+  countersMs?: number;
+}
+
+type Pending =
+  | { kind: 'process'; process: NetworkProcess; added: boolean }
+  | { kind: 'removed'; id: number; name: string }
+  | { kind: 'buffer'; name: string }
+  | { kind: 'killed'; name: string }
+  | { kind: 'counters'; process: NetworkProcess }
+  | { kind: 'line'; line: LogLine };
+
+export class BridgeSession {
+  private attached = false;
+  private pending: Pending[] = [];
+  private readonly coalesced = new Map<string, number>();
+  private lines = 0;
+  private overflow = false;
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+  private closed = false;
+
+  constructor(
+    private readonly bridge: Bridge,
+    private readonly sink: EventSink,
+  ) {}
+
+  /** One request; `snapshot` (re)starts the event stream from the state it returns. */
+  async request(method: unknown, params: unknown): Promise<Response> {
+    if (this.closed) return { ok: false, error: { code: 'CLOSED', message: 'The session is closed', field: null } };
+    if (method === 'snapshot') {
+      const response = await handleRequest(this.bridge.handlers, method, params);
+      if (response.ok) this.attach();
+      return response;
+    }
+    return handleRequest(this.bridge.handlers, method, params);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.attached = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = [];
+    this.coalesced.clear();
+    this.bridge.detach(this);
+  }
+
+  /** @internal called by the bridge for every engine change. */
+  enqueue(entry: Pending, key: string | null): void {
+    if (!this.attached || this.overflow) return;
+    if (key !== null) {
+      const at = this.coalesced.get(key);
+      if (at !== undefined) {
+        const previous = this.pending[at] as Pending;
+        // An addition stays an addition: the client has not seen the process yet.
+        if (previous.kind === 'process' && entry.kind === 'process') entry.added = previous.added || entry.added;
+        this.pending[at] = entry;
+        return;
+      }
+      this.coalesced.set(key, this.pending.length);
+    } else if (++this.lines > this.bridge.maxPendingLines) {
+      this.overflow = true;
+      this.pending = [];
+      this.coalesced.clear();
+      this.schedule();
+      return;
+    }
+    this.pending.push(entry);
+    this.schedule();
+  }
+
+  private attach(): void {
+    this.attached = true;
+    this.overflow = false;
+    this.pending = [];
+    this.coalesced.clear();
+    this.lines = 0;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    const wait = Math.max(0, this.lastFlush + this.bridge.frameMs - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    if (this.closed) return;
+    if (!this.sink.ready()) {
+      this.timer = setTimeout(() => this.flush(), this.bridge.frameMs);
+      return;
+    }
+    this.lastFlush = Date.now();
+    if (this.overflow) {
+      // The client fell too far behind: it must take a fresh snapshot.
+      this.attached = false;
+      this.overflow = false;
+      this.sink.send({ seq: this.bridge.nextSeq(), events: [], resync: true });
+      return;
+    }
+    const entries = this.pending;
+    this.pending = [];
+    this.coalesced.clear();
+    this.lines = 0;
+    if (entries.length === 0) return;
+    this.sink.send({ seq: this.bridge.nextSeq(), events: entries.map((e) => this.bridge.materialise(e)) });
+  }
+}
+
+export class Bridge {
+  readonly handlers: Handlers;
+  readonly builtins: Builtins;
+  readonly frameMs: number;
+  readonly maxPendingLines: number;
+  private readonly logRing: number;
+  private readonly sessions = new Set<BridgeSession>();
+  private readonly log: LogLine[] = [];
+  private seq = 0;
+  private readonly countersTimer: NodeJS.Timeout;
+  private readonly lastCounters = new Map<number, string>();
+  private readonly detachEngine: () => void;
+
+  constructor(
+    readonly np: Netproc,
+    options: BridgeOptions = {},
+  ) {
+    this.frameMs = options.frameMs ?? 16;
+    this.maxPendingLines = options.maxPendingLines ?? 10_000;
+    this.logRing = options.logRing ?? 1000;
+    this.builtins = createBuiltins(np);
+    this.handlers = createHandlers(np, this.builtins, () => this.snapshot());
+
+    const added = (p: NetworkProcess): void => this.broadcast({ kind: 'process', process: p, added: true }, `p:${p.id}`);
+    const changed = (p: NetworkProcess): void => this.broadcast({ kind: 'process', process: p, added: false }, `p:${p.id}`);
+    const removed = (p: NetworkProcess): void => {
+      this.lastCounters.delete(p.id);
+      this.broadcast({ kind: 'removed', id: p.id, name: p.name }, null);
+    };
+    const buffer = (e: { name: string; live: boolean }): void =>
+      e.live ? this.broadcast({ kind: 'buffer', name: e.name }, `b:${e.name}`) : this.broadcast({ kind: 'killed', name: e.name }, null);
+    const sentinel = ({ process, event }: { process: NetworkProcess; event: string }): void =>
+      this.line({ time: Date.now(), kind: 'sentinel', processId: process.id, processName: process.name, text: event });
+    const log = ({ server, message }: { server: NetworkProcess; message: string }): void =>
+      this.line({ time: Date.now(), kind: 'log', processId: server.id, processName: server.name, text: message });
+    const message = (text: string): void => this.line({ time: Date.now(), kind: 'message', processId: null, processName: null, text });
+    np.on('process-added', added);
+    np.on('process-changed', changed);
+    np.on('process-removed', removed);
+    np.on('buffer-changed', buffer);
+    np.on('sentinel', sentinel);
+    np.on('log', log);
+    np.on('message', message);
+    this.detachEngine = () => {
+      np.off('process-added', added);
+      np.off('process-changed', changed);
+      np.off('process-removed', removed);
+      np.off('buffer-changed', buffer);
+      np.off('sentinel', sentinel);
+      np.off('log', log);
+      np.off('message', message);
+    };
+    this.countersTimer = setInterval(() => this.sendCounters(), options.countersMs ?? 250);
+    this.countersTimer.unref();
+  }
+
+  connect(sink: EventSink): BridgeSession {
+    const session = new BridgeSession(this, sink);
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** Runs one request outside any session (for hosts' own use, e.g. the quit check). */
+  request(method: Method, params: unknown): Promise<Response> {
+    return handleRequest(this.handlers, method, params);
+  }
+
+  snapshot(): Snapshot {
+    return {
+      seq: this.seq,
+      processes: this.np.processList().map((p) => processInfo(this.np, this.builtins, p)),
+      buffers: this.np.bufferList().map(bufferInfo),
+      log: this.log.slice(),
+    };
+  }
+
+  close(): void {
+    clearInterval(this.countersTimer);
+    for (const session of [...this.sessions]) session.close();
+    this.detachEngine();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** @internal */
+  detach(session: BridgeSession): void {
+    this.sessions.delete(session);
+  }
+
+  /** @internal */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  /** @internal builds the wire event from the latest state, at flush time. */
+  materialise(entry: Pending): BridgeEvent {
+    switch (entry.kind) {
+      case 'process': {
+        const process = processInfo(this.np, this.builtins, entry.process);
+        return entry.added ? { type: 'process-added', process } : { type: 'process-changed', process };
+      }
+      case 'removed':
+        return { type: 'process-removed', id: entry.id, name: entry.name };
+      case 'buffer': {
+        const b = this.np.getBuffer(entry.name) as NetprocBuffer | null;
+        return b ? { type: 'buffer-changed', buffer: bufferInfo(b) } : { type: 'buffer-killed', name: entry.name };
+      }
+      case 'killed':
+        return { type: 'buffer-killed', name: entry.name };
+      case 'counters':
+        return { type: 'counters', id: entry.process.id, counters: { ...entry.process.counters } };
+      case 'line':
+        return { type: 'line', line: entry.line };
+    }
+  }
+
+  private broadcast(entry: Pending, key: string | null): void {
+    for (const session of this.sessions) session.enqueue(entry, key);
+  }
+
+  private line(line: LogLine): void {
+    this.log.push(line);
+    if (this.log.length > this.logRing) this.log.splice(0, this.log.length - this.logRing);
+    this.broadcast({ kind: 'line', line }, null);
+  }
+
+  private sendCounters(): void {
+    if (this.sessions.size === 0) return;
+    for (const p of this.np.processList()) {
+      const c = p.counters;
+      const signature = `${c.bytesIn}/${c.bytesOut}/${c.datagramsIn}/${c.datagramsOut}/${c.accepted}`;
+      if (this.lastCounters.get(p.id) === signature) continue;
+      this.lastCounters.set(p.id, signature);
+      this.broadcast({ kind: 'counters', process: p }, `c:${p.id}`);
+    }
+  }
+}

@@ -1,0 +1,310 @@
+import dgram from 'node:dgram';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  LIMITS,
+  METHODS,
+  NetprocBridgeError,
+  type BridgeEvent,
+  type EventBatch,
+  type Method,
+  type NetprocApi,
+} from '../../shared/contract.js';
+import { collect, freePort, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
+import { harnesses, type TransportName } from './test-clients.js';
+
+function record(api: NetprocApi): { batches: EventBatch[]; events: () => BridgeEvent[] } {
+  const batches: EventBatch[] = [];
+  onCleanup(api.onEvents((b) => batches.push(b)));
+  return { batches, events: () => batches.flatMap((b) => b.events) };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<NetprocBridgeError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(NetprocBridgeError);
+    return err as NetprocBridgeError;
+  }
+  throw new Error('expected the request to be refused');
+}
+
+describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (transport) => {
+  const harness = harnesses[transport];
+
+  it('starts from a snapshot, then relays process, buffer, sentinel and log events', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const snap = await api.snapshot({});
+    expect(snap).toMatchObject({ processes: [], buffers: [], log: [] });
+    const { events } = record(api);
+    const srv = (await api.makeNetworkProcess({ name: 'srv', server: true, service: true, buffer: '*srv*' }))!;
+    expect(srv).toMatchObject({
+      name: 'srv',
+      kind: 'stream-server',
+      status: 'listen',
+      buffer: '*srv*',
+      filter: 'default',
+      sentinel: 'default',
+    });
+    const port = (srv.local as number[])[4] as number;
+    const peer = await plainClient(port);
+    peer.write('hello bridge');
+    const added = await waitFor(() =>
+      events().find(
+        (e): e is Extract<BridgeEvent, { type: 'process-added' }> => e.type === 'process-added' && e.process.kind === 'accepted',
+      ),
+    );
+    expect(added.process.name).toBe(`srv <127.0.0.1:${peer.localPort}>`);
+    expect(added.process.serverId).toBe(srv.id);
+    const bufferName = added.process.buffer!;
+    await waitFor(() => events().some((e) => e.type === 'buffer-changed' && e.buffer.name === bufferName && e.buffer.length === 12));
+    expect(
+      events()
+        .filter((e) => e.type === 'line')
+        .map((e) => (e as { line: { kind: string; text: string } }).line),
+    ).toEqual([
+      expect.objectContaining({ kind: 'log', text: 'accept from 127.0.0.1\n' }),
+      expect.objectContaining({ kind: 'sentinel', text: 'open from 127.0.0.1\n' }),
+    ]);
+    const range = await api.readBuffer({ name: bufferName });
+    expect(range).toMatchObject({ data: 'hello bridge', start: 0, end: 12, encoding: 'text' });
+    await api.deleteProcess({ ids: [added.process.id] });
+    await waitFor(() => events().some((e) => e.type === 'process-removed' && e.id === added.process.id));
+    expect(events().some((e) => e.type === 'line' && e.line.text === 'deleted\n')).toBe(true);
+    await waitFor(() => events().some((e) => e.type === 'counters' && e.id === srv.id && e.counters.accepted === 1), 2000);
+  });
+
+  it('sends text, hex bytes and files, and EOF; the peer receives exactly those bytes', async () => {
+    const { client } = await harness();
+    const api = await client();
+    let ended = false;
+    const peer = await plainServer((s) => {
+      s.allowHalfOpen = true;
+      s.on('end', () => (ended = true));
+    });
+    const chunks: Buffer[] = [];
+    peer.server.on('connection', (s) => s.on('data', (d: Buffer) => chunks.push(d)));
+    const c = (await api.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
+    await api.sendString({ id: c.id, text: 'héllo\n' });
+    await api.sendBytes({ id: c.id, hex: 'de ad BE ef' });
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-send-'));
+    writeFileSync(join(dir, 'payload.bin'), Buffer.from([0, 1, 2, 255]));
+    expect(await api.sendFile({ id: c.id, path: join(dir, 'payload.bin') })).toEqual({ bytes: 4 });
+    await api.sendEof({ id: c.id });
+    await waitFor(() => ended);
+    expect(Buffer.concat(chunks)).toEqual(Buffer.concat([Buffer.from('héllo\n'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 255])]));
+    const info = (await api.snapshot({})).processes.find((p) => p.id === c.id)!;
+    expect(info).toMatchObject({ eofSent: true, status: 'open' });
+    expect(info.counters.bytesOut).toBe(Buffer.byteLength('héllo\n') + 8);
+  });
+
+  it('stops and continues, switches filters and sentinels, and keeps plists', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const srv = (await api.makeNetworkProcess({ name: 'echo', server: true, service: true, filter: 'echo', sentinel: 'silent' }))!;
+    expect(srv).toMatchObject({ filter: 'echo', sentinel: 'silent' });
+    const peer = await plainClient((srv.local as number[])[4] as number);
+    const got = collect(peer);
+    peer.write('ping');
+    await waitFor(() => got() === 'ping');
+    const acc = (await api.snapshot({})).processes.find((p) => p.kind === 'accepted')!;
+    expect(acc.filter).toBe('echo');
+    // A server whose filter is a function gives its connections no buffer [O-02 C].
+    expect(acc.buffer).toBeNull();
+    expect((await api.stopProcess({ id: acc.id })).status).toBe('stop');
+    peer.write('held');
+    await sleep(100);
+    expect(got()).toBe('ping');
+    expect((await api.continueProcess({ id: acc.id })).status).toBe('open');
+    await waitFor(() => got() === 'pingheld');
+    expect((await api.setFilter({ id: acc.id, filter: 'hold' })).filter).toBe('hold');
+    expect((await api.setSentinel({ id: acc.id, sentinel: 'default' })).sentinel).toBe('default');
+    expect(await api.processPut({ id: acc.id, key: 'note', value: { seen: [1, 2] } })).toEqual(['note', { seen: [1, 2] }]);
+    expect(await api.processGet({ id: acc.id, key: 'note' })).toEqual({ seen: [1, 2] });
+    expect(await api.processGet({ id: acc.id, key: 'missing' })).toBeNull();
+    expect((await api.setQueryOnExitFlag({ id: acc.id, flag: false })).queryOnExit).toBe(false);
+    expect((await api.setCodingSystem({ id: acc.id, decoding: 'latin-1', encoding: 'utf-8' })).coding).toEqual(['latin-1', 'utf-8-unix']);
+  });
+
+  it('answers process-contact as nil, t or a keyword, list-processes and format-network-address', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const srv = (await api.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true, noquery: true }))!;
+    const port = (srv.local as number[])[4];
+    expect(await api.processContact({ id: srv.id, key: null })).toEqual(['127.0.0.1', port]);
+    expect(await api.processContact({ id: srv.id, key: true })).toEqual({
+      name: 'srv',
+      server: true,
+      host: '127.0.0.1',
+      service: port,
+      noquery: true,
+      local: [127, 0, 0, 1, port],
+    });
+    expect(await api.processContact({ id: srv.id, key: 'local' })).toEqual([127, 0, 0, 1, port]);
+    expect(await api.listProcesses({})).toEqual([
+      expect.objectContaining({ process: 'srv', status: 'listen', command: `(network server on 127.0.0.1:${port})` }),
+    ]);
+    expect(await api.listProcesses({ queryOnly: true })).toEqual([]);
+    expect(await api.formatNetworkAddress({ address: [0, 0, 0, 0, 0, 0, 0, 1, 80] })).toBe('[0:0:0:0:0:0:0:1]:80');
+    expect(await api.formatNetworkAddress({ address: [127, 0, 0, 1, 80], omitPort: true })).toBe('127.0.0.1');
+    expect(await api.formatNetworkAddress({ address: 'junk'.length })).toBeNull();
+  });
+
+  it('reads and sets datagram addresses', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const d = (await api.makeNetworkProcess({ name: 'd', type: 'datagram', server: true, host: '127.0.0.1', service: true }))!;
+    expect(await api.processDatagramAddress({ id: d.id })).toEqual({ family: 0, data: new Array(14).fill(0) });
+    const sender = dgram.createSocket('udp4');
+    onCleanup(() => sender.close());
+    await new Promise<void>((r) => sender.send('x', (d.local as number[])[4], '127.0.0.1', () => r()));
+    await waitFor(async () => Array.isArray(await api.processDatagramAddress({ id: d.id })));
+    expect(await api.setProcessDatagramAddress({ id: d.id, address: [127, 0, 0, 1, 9] })).toEqual([127, 0, 0, 1, 9]);
+    expect(await api.setProcessDatagramAddress({ id: d.id, address: [0, 0, 0, 0, 0, 0, 0, 1, 9] })).toBeNull();
+  });
+
+  it('searches, reads as base64, and clears buffers; opens network streams', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const peer = await plainServer((s) => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const c = await api.openNetworkStream({ name: 'ons', buffer: '*ons*', host: '127.0.0.1', service: peer.port });
+    expect(c.name).toBe('ons');
+    await waitFor(async () => (await api.readBuffer({ name: '*ons*' })).length === 27);
+    expect(await api.searchBuffer({ name: '*ons*', query: 'HTTP', mode: 'text' })).toEqual({ start: 6, end: 10 });
+    expect(await api.searchBuffer({ name: '*ons*', query: '0d 0a', mode: 'hex', direction: 'backward' })).toEqual({ start: 25, end: 27 });
+    expect(await api.searchBuffer({ name: '*ons*', query: 'host: (\\w)', mode: 'regex', caseFold: true })).toEqual({ start: 16, end: 23 });
+    expect(await api.searchBuffer({ name: '*ons*', query: 'nope', mode: 'text' })).toBeNull();
+    expect((await api.readBuffer({ name: '*ons*', start: 0, end: 3, encoding: 'base64' })).data).toBe(
+      Buffer.from('GET').toString('base64'),
+    );
+    const cleared = await api.clearBuffer({ name: '*ons*' });
+    expect(cleared).toMatchObject({ length: 0, origin: 27 });
+  });
+
+  it('a reloaded renderer starts from a snapshot and loses nothing of a stream in flight', async () => {
+    const { client } = await harness();
+    const first = await client();
+    await first.snapshot({});
+    const srv = (await first.makeNetworkProcess({ name: 'flood', server: true, service: true, buffer: '*flood*' }))!;
+    const peer = await plainClient((srv.local as number[])[4] as number);
+    const total = 4 * 1024 * 1024;
+    let sent = 0;
+    const writer = (async () => {
+      while (sent < total) {
+        const block = Buffer.alloc(64 * 1024, 48 + ((sent / 65536) % 10));
+        sent += block.length;
+        if (!peer.write(block)) await new Promise((r) => peer.once('drain', r));
+      }
+    })();
+    await waitFor(async () => (await first.snapshot({})).buffers.some((b) => b.length > 0), 15_000);
+    // "Reload": a new client takes a snapshot mid-stream and follows the events from there.
+    const second = await client();
+    const seen = record(second);
+    const snap = await second.snapshot({});
+    const bufferName = snap.processes.find((p) => p.kind === 'accepted')!.buffer!;
+    const atSnapshot = snap.buffers.find((b) => b.name === bufferName)!;
+    expect(atSnapshot.length).toBeGreaterThan(0);
+    await writer;
+    await waitFor(
+      () => seen.events().some((e) => e.type === 'buffer-changed' && e.buffer.name === bufferName && e.buffer.end === total),
+      15_000,
+      'the last buffer change',
+    );
+    expect(seen.batches.every((b) => b.seq > snap.seq)).toBe(true);
+    let text = '';
+    for (let at = 0; at < total;) {
+      const range = await second.readBuffer({ name: bufferName, start: at });
+      text += range.data;
+      at = range.end;
+    }
+    let expected = '';
+    for (let i = 0; i < total / 65536; i++) expected += String.fromCharCode(48 + (i % 10)).repeat(65536);
+    expect(text.length).toBe(total);
+    expect(text === expected).toBe(true);
+  });
+
+  it('batches events: at most about one per frame, buffer changes coalesced', async () => {
+    const { client } = await harness();
+    const api = await client();
+    await api.snapshot({});
+    const { batches } = record(api);
+    const srv = (await api.makeNetworkProcess({ name: 'fast', server: true, service: true, buffer: '*fast*' }))!;
+    const peer = await plainClient((srv.local as number[])[4] as number);
+    const started = Date.now();
+    for (let i = 0; i < 2000; i++) {
+      peer.write(`line ${i}\n`);
+      if (i % 50 === 0) await sleep(1);
+    }
+    await sleep(200);
+    const elapsed = (Date.now() - started) / 1000;
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(elapsed * 65) + 2);
+    for (const batch of batches) {
+      const names = batch.events.filter((e) => e.type === 'buffer-changed').map((e) => (e as { buffer: { name: string } }).buffer.name);
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+
+  describe('bad input changes nothing and names the field', () => {
+    const cases: Array<[Method, unknown, string | null, string]> = [
+      ['makeNetworkProcess', { name: 'x', service: 70000 }, 'service', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', service: -1 }, 'service', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: '', service: 1 }, 'name', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', service: 1, frobnicate: true }, 'frobnicate', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', service: 1, filter: 'eval' }, 'filter', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', service: true, server: true, nowait: true }, 'nowait', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', service: 1, priority: 2 }, 'priority', 'INVALID_ARGUMENT'],
+      ['openNetworkStream', { name: 'x', buffer: null, host: '127.0.0.1', service: 99999 }, 'service', 'INVALID_ARGUMENT'],
+      ['sendString', { id: 999999, text: 'x' }, 'id', 'NO_SUCH_PROCESS'],
+      ['sendString', { id: 1, text: 'x'.repeat(LIMITS.sendBytes + 1) }, 'text', 'INVALID_ARGUMENT'],
+      ['sendBytes', { id: 1, hex: 'zz' }, 'hex', 'INVALID_ARGUMENT'],
+      ['sendFile', { id: 999999, path: '/etc/hostname' }, 'id', 'NO_SUCH_PROCESS'],
+      ['sendEof', { id: 'one' }, 'id', 'INVALID_ARGUMENT'],
+      ['stopProcess', { id: 0 }, 'id', 'INVALID_ARGUMENT'],
+      ['continueProcess', {}, 'id', 'INVALID_ARGUMENT'],
+      ['deleteProcess', { ids: [] }, 'ids', 'INVALID_ARGUMENT'],
+      ['setFilter', { id: 1, filter: 'rm -rf' }, 'filter', 'INVALID_ARGUMENT'],
+      ['setSentinel', { id: 1, sentinel: 42 }, 'sentinel', 'INVALID_ARGUMENT'],
+      ['setQueryOnExitFlag', { id: 1, flag: 'yes' }, 'flag', 'INVALID_ARGUMENT'],
+      ['setCodingSystem', { id: 1, decoding: '', encoding: 'utf-8' }, 'decoding', 'INVALID_ARGUMENT'],
+      ['processGet', { id: 1 }, 'key', 'INVALID_ARGUMENT'],
+      ['processPut', { id: 1, key: 'k' }, 'value', 'INVALID_ARGUMENT'],
+      ['processContact', { id: 1, key: 42 }, 'key', 'INVALID_ARGUMENT'],
+      ['readBuffer', { name: '*none*' }, 'name', 'NO_SUCH_BUFFER'],
+      ['readBuffer', { name: '*x*', start: -5 }, 'start', 'INVALID_ARGUMENT'],
+      ['searchBuffer', { name: '*x*', query: 'a', mode: 'glob' }, 'mode', 'INVALID_ARGUMENT'],
+      ['clearBuffer', { name: 7 }, 'name', 'INVALID_ARGUMENT'],
+      ['listProcesses', { queryOnly: 'no' }, 'queryOnly', 'INVALID_ARGUMENT'],
+      ['formatNetworkAddress', { address: [1], extra: 1 }, 'extra', 'INVALID_ARGUMENT'],
+      ['processDatagramAddress', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
+      ['setProcessDatagramAddress', { id: 1, address: [1, 2] }, 'address', 'INVALID_ARGUMENT'],
+      ['snapshot', { please: true }, 'please', 'INVALID_ARGUMENT'],
+    ];
+
+    it('covers every method', () => {
+      expect(new Set(cases.map(([m]) => m))).toEqual(new Set(METHODS));
+    });
+
+    it.each(cases)('%s %j → field %s', async (method, params, field, code) => {
+      const { client, np } = await harness();
+      const api = await client();
+      np.getBufferCreate('*x*');
+      const before = np.processList().length;
+      const err = await rejection((api[method] as (p: unknown) => Promise<unknown>)(params));
+      expect(err.code).toBe(code);
+      expect(err.field).toBe(field);
+      expect(err.message.length).toBeGreaterThan(0);
+      expect(np.processList()).toHaveLength(before);
+    });
+
+    it('engine errors come back with their code, message and field', async () => {
+      const { client } = await harness();
+      const api = await client();
+      const port = await freePort();
+      const err = await rejection(api.makeNetworkProcess({ name: 'refused', host: '127.0.0.1', service: port }));
+      expect(err).toMatchObject({ code: 'ECONNREFUSED', field: 'service', message: 'make client process failed: Connection refused' });
+    });
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * The contract's server side: each request, validated against its schema,
+ * turned into engine calls. Every failure becomes a structured
+ * `{code, message, field}` and changes nothing.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import type { z } from 'zod';
+import {
+  LIMITS,
+  METHODS,
+  requestSchemas,
+  type BridgeError,
+  type JsonValue,
+  type Method,
+  type Response,
+  type Results,
+  type Snapshot,
+} from '../../shared/contract.js';
+import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess } from '../netproc/index.js';
+import type { Builtins } from './builtins.js';
+import { bufferInfo, processInfo, toJson } from './serialize.js';
+
+type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
+type Handler<M extends Method> = (params: ParsedParams<M>) => Promise<Results[M]> | Results[M];
+export type Handlers = { [M in Method]: Handler<M> };
+
+export class RequestError extends Error {
+  constructor(readonly error: BridgeError) {
+    super(error.message);
+  }
+}
+
+function fail(code: string, field: string | null, message: string): never {
+  throw new RequestError({ code, field, message });
+}
+
+export function toBridgeError(err: unknown): BridgeError {
+  if (err instanceof RequestError) return err.error;
+  if (err instanceof NetprocError) return { code: err.code, message: err.message, field: err.field ?? null };
+  const sys = err as NodeJS.ErrnoException;
+  if (sys && typeof sys.code === 'string') return { code: sys.code, message: sys.message, field: null };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null };
+}
+
+/** Validates a request; unknown methods and bad parameters name the field at fault. */
+export function parseRequest(method: unknown, params: unknown): { method: Method; params: unknown } {
+  if (typeof method !== 'string' || !(METHODS as string[]).includes(method)) {
+    fail('UNKNOWN_METHOD', 'method', `Unknown method ${JSON.stringify(method)}`);
+  }
+  const schema = requestSchemas[method as Method];
+  const parsed = schema.safeParse(params ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') ?? '';
+    const field = issue?.code === 'unrecognized_keys' ? (issue.keys[0] ?? path) : path;
+    const reason = issue?.code === 'unrecognized_keys' ? 'is not a known field' : (issue?.message ?? 'is invalid');
+    fail('INVALID_ARGUMENT', field || null, `${field || 'parameters'}: ${reason}`);
+  }
+  return { method: method as Method, params: parsed.data };
+}
+
+export function parseHex(hex: string): Buffer {
+  return Buffer.from(hex.replace(/\s+/g, ''), 'hex');
+}
+
+export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => Snapshot): Handlers {
+  const proc = (id: number): NetworkProcess => np.getProcessById(id) ?? fail('NO_SUCH_PROCESS', 'id', `No process with id ${id}`);
+  const info = (p: NetworkProcess) => processInfo(np, builtins, p);
+  const buffer = (name: string) => np.getBuffer(name) ?? fail('NO_SUCH_BUFFER', 'name', `No buffer named ${name}`);
+
+  return {
+    snapshot: () => snapshot(),
+
+    makeNetworkProcess: async (params) => {
+      const { filter, sentinel, ...rest } = params;
+      const options: MakeNetworkProcessOptions = { ...(rest as MakeNetworkProcessOptions) };
+      if (filter !== undefined) options.filter = builtins.filter(filter);
+      if (sentinel !== undefined) options.sentinel = builtins.sentinel(sentinel);
+      const p = await np.makeNetworkProcess(options);
+      return p ? info(p) : null;
+    },
+
+    openNetworkStream: async ({ name, buffer: bufferName, host, service, ...rest }) => {
+      const p = await np.openNetworkStream(name, bufferName, host, service, rest);
+      return info(p);
+    },
+
+    sendString: async ({ id, text }) => np.processSendString(proc(id), text),
+
+    sendBytes: async ({ id, hex }) => np.processSendString(proc(id), parseHex(hex)),
+
+    sendFile: async ({ id, path }) => {
+      const p = proc(id);
+      if (!isAbsolute(path)) fail('INVALID_ARGUMENT', 'path', 'path: must be an absolute file path');
+      const size = (await stat(path)).size;
+      if (size > LIMITS.sendFileBytes)
+        fail('INVALID_ARGUMENT', 'path', `path: the file is ${size} bytes; at most ${LIMITS.sendFileBytes} can be sent`);
+      const bytes = await readFile(path);
+      await np.processSendString(p, bytes);
+      return { bytes: bytes.length };
+    },
+
+    sendEof: async ({ id }) => {
+      await np.processSendEof(proc(id));
+      return null;
+    },
+
+    stopProcess: async ({ id }) => info(await np.stopProcess(proc(id))),
+
+    continueProcess: async ({ id }) => info(await np.continueProcess(proc(id))),
+
+    deleteProcess: ({ ids }) => {
+      // Check every id first, so a bad one deletes nothing.
+      const targets = ids.map(proc);
+      for (const p of targets) np.deleteProcess(p);
+      return null;
+    },
+
+    setFilter: ({ id, filter }) => {
+      const p = proc(id);
+      np.setProcessFilter(p, builtins.filter(filter));
+      return info(p);
+    },
+
+    setSentinel: ({ id, sentinel }) => {
+      const p = proc(id);
+      np.setProcessSentinel(p, builtins.sentinel(sentinel));
+      return info(p);
+    },
+
+    setQueryOnExitFlag: ({ id, flag }) => {
+      const p = proc(id);
+      np.setProcessQueryOnExitFlag(p, flag);
+      return info(p);
+    },
+
+    setCodingSystem: ({ id, decoding, encoding }) => {
+      const p = proc(id);
+      np.setProcessCodingSystem(p, decoding, encoding);
+      return info(p);
+    },
+
+    processGet: ({ id, key }) => toJson(np.processGet(proc(id), key)),
+
+    processPut: ({ id, key, value }) => np.processPut(proc(id), key, value).map(toJson),
+
+    processContact: ({ id, key, noBlock }) => toJson(np.processContact(proc(id), key, noBlock ?? false)) as Results['processContact'],
+
+    readBuffer: ({ name, start, end, encoding = 'text' }) => {
+      const b = buffer(name);
+      const from = Math.max(start ?? b.origin, b.origin);
+      const to = Math.min(end ?? b.end, b.end, from + LIMITS.readBytes);
+      const data = encoding === 'text' ? b.text(from, to) : b.read(from, to).toString('base64');
+      return {
+        name,
+        start: from,
+        end: Math.max(from, to),
+        origin: b.origin,
+        length: b.length,
+        revision: b.revision,
+        trimmedBytes: b.trimmedBytes,
+        encoding,
+        data,
+      };
+    },
+
+    searchBuffer: ({ name, query, mode, from, direction, caseFold }) => {
+      const b = buffer(name);
+      let pattern: Buffer | RegExp;
+      if (mode === 'hex') {
+        if (!/^\s*(?:[0-9a-fA-F]{2}\s*)+$/.test(query)) fail('INVALID_ARGUMENT', 'query', 'query: must be hex bytes such as "0d 0a"');
+        pattern = parseHex(query);
+      } else if (mode === 'regex' || caseFold) {
+        const source = mode === 'regex' ? query : query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        try {
+          pattern = new RegExp(source, caseFold ? 'iu' : 'u');
+        } catch (err) {
+          fail('INVALID_ARGUMENT', 'query', `query: ${(err as Error).message}`);
+        }
+      } else pattern = Buffer.from(query, 'utf8');
+      const backward = direction === 'backward';
+      return b.search(pattern, from ?? (backward ? b.end : b.origin), backward);
+    },
+
+    clearBuffer: ({ name }) => {
+      const b = buffer(name);
+      b.clear();
+      return bufferInfo(b);
+    },
+
+    listProcesses: ({ queryOnly }) => np.listProcessesRows(queryOnly ?? false),
+
+    formatNetworkAddress: ({ address, omitPort }) => np.formatNetworkAddress(address, omitPort ?? false),
+
+    processDatagramAddress: ({ id }) => np.processDatagramAddress(proc(id)),
+
+    setProcessDatagramAddress: ({ id, address }) => np.setProcessDatagramAddress(proc(id), address),
+  };
+}
+
+/** Runs one raw request end to end: validation, handler, structured result. Never throws. */
+export async function handleRequest(handlers: Handlers, method: unknown, params: unknown): Promise<Response> {
+  try {
+    const parsed = parseRequest(method, params);
+    const handler = handlers[parsed.method] as (p: unknown) => Promise<unknown> | unknown;
+    const result = await handler(parsed.params);
+    return { ok: true, result: (result ?? null) as Results[Method] };
+  } catch (err) {
+    return { ok: false, error: toBridgeError(err) };
+  }
+}
+
+export type { JsonValue };

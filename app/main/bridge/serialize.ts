@@ -1,0 +1,54 @@
+/** Engine objects in the contract's wire shapes. */
+import type { BufferInfo, JsonValue, LispAddress, ProcessInfo } from '../../shared/contract.js';
+import type { Netproc, NetprocBuffer, NetworkProcess } from '../netproc/index.js';
+import { commandText } from '../netproc/list-processes.js';
+import type { Builtins } from './builtins.js';
+
+/** Plist values are JSON over the wire; anything else (a function, say) is shown by its description. */
+export function toJson(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'function') return `#<function ${value.name || 'lambda'}>`;
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, toJson(v)]));
+  return String(value);
+}
+
+export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess): ProcessInfo {
+  const contact = np.processContact(p, true) as Record<string, unknown>;
+  const live = p.status.kind === 'run' || p.status.kind === 'listen';
+  return {
+    id: p.id,
+    name: p.name,
+    kind: p.kind,
+    family: p.family,
+    status: np.processStatus(p) ?? 'closed',
+    exitStatus: np.processExitStatus(p),
+    stopped: p.stopped,
+    buffer: p.buffer?.live ? p.buffer.name : null,
+    command: commandText(live ? contact : null),
+    local: (contact.local as LispAddress | undefined) ?? null,
+    remote: (contact.remote as LispAddress | undefined) ?? null,
+    serverId: p.server?.id ?? null,
+    queryOnExit: p.queryOnExit,
+    filter: builtins.filterName(p.filter),
+    sentinel: builtins.sentinelName(p.sentinel),
+    coding: np.processCodingSystem(p),
+    counters: { ...p.counters },
+    eofSent: p.eofSent,
+    tls: p.tls ? { ...p.tls } : null,
+    plist: p.plist.map(toJson),
+  };
+}
+
+export function bufferInfo(b: NetprocBuffer): BufferInfo {
+  return {
+    name: b.name,
+    origin: b.origin,
+    end: b.end,
+    length: b.length,
+    revision: b.revision,
+    trimmedBytes: b.trimmedBytes,
+    cap: b.byteCap,
+  };
+}
