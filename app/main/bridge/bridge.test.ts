@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { EventBatch } from '../../shared/contract.js';
+import { engine, onCleanup, plainServer, sleep, waitFor } from '../netproc/test-support.js';
+import { Bridge } from './bridge.js';
+import { ipcClient, ipcHarness, FakeWebContents } from './test-clients.js';
+
+describe('the bridge', () => {
+  it('tells a client that cannot keep up to resync instead of queueing without bound', async () => {
+    const np = engine();
+    const bridge = new Bridge(np, { maxPendingLines: 50, frameMs: 5 });
+    onCleanup(() => bridge.close());
+    let ready = false;
+    const batches: EventBatch[] = [];
+    const session = bridge.connect({ send: (b) => batches.push(b), ready: () => ready });
+    await session.request('snapshot', {});
+    for (let i = 0; i < 500; i++) np.emit('message', `line ${i}`);
+    await sleep(30);
+    expect(batches).toEqual([]);
+    ready = true;
+    await waitFor(() => batches.length === 1);
+    expect(batches[0]).toMatchObject({ events: [], resync: true });
+    // Nothing more arrives until the client takes a new snapshot.
+    np.emit('message', 'after');
+    await sleep(30);
+    expect(batches).toHaveLength(1);
+    const snap = await session.request('snapshot', {});
+    expect(snap.ok && snap.result).toMatchObject({ log: expect.arrayContaining([expect.objectContaining({ text: 'after' })]) });
+    np.emit('message', 'next');
+    await waitFor(() => batches.length === 2);
+    expect(batches[1]?.events).toEqual([{ type: 'line', line: expect.objectContaining({ text: 'next' }) }]);
+  });
+
+  it('keeps at most one pending entry per buffer and per process however much changes', async () => {
+    const np = engine();
+    const bridge = new Bridge(np, { frameMs: 5 });
+    onCleanup(() => bridge.close());
+    let ready = false;
+    const batches: EventBatch[] = [];
+    const session = bridge.connect({ send: (b) => batches.push(b), ready: () => ready });
+    await session.request('snapshot', {});
+    const b = np.getBufferCreate('*busy*');
+    for (let i = 0; i < 10_000; i++) b.insert(b.end, Buffer.from('x'), true);
+    ready = true;
+    await waitFor(() => batches.length === 1);
+    expect(batches[0]?.events).toEqual([
+      { type: 'buffer-changed', buffer: expect.objectContaining({ name: '*busy*', length: 10_000, revision: 10_000 }) },
+    ]);
+  });
+
+  it('keeps the newest lines for snapshots, and closes sessions of destroyed windows', async () => {
+    const { np, bridge, ipcMain } = await ipcHarness({ logRing: 3 });
+    for (let i = 0; i < 5; i++) np.emit('message', `m${i}`);
+    const contents = new FakeWebContents();
+    const api = ipcClient(ipcMain, contents);
+    const snap = await api.snapshot({});
+    expect(snap.log.map((l) => l.text)).toEqual(['m2', 'm3', 'm4']);
+    expect(bridge.sessionCount).toBe(1);
+    contents.destroy();
+    expect(bridge.sessionCount).toBe(0);
+  });
+
+  it('refuses IPC requests from frames that are not our renderer', async () => {
+    const { ipcMain } = await ipcHarness();
+    const api = ipcClient(ipcMain, new FakeWebContents(), 'https://evil.example/');
+    await expect(api.listProcesses({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('reports built-in filter names and live counters', async () => {
+    const { client } = await ipcHarness({ countersMs: 20 });
+    const api = await client();
+    const peer = await plainServer((s) => s.write('abc'));
+    const batches: EventBatch[] = [];
+    api.onEvents((b) => batches.push(b));
+    await api.snapshot({});
+    const c = (await api.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port, filter: 'discard' }))!;
+    expect(c.filter).toBe('discard');
+    await waitFor(() => batches.flatMap((b) => b.events).some((e) => e.type === 'counters' && e.id === c.id && e.counters.bytesIn === 3));
+  });
+});

@@ -1,0 +1,112 @@
+import http from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { webHarness } from './bridge/test-clients.js';
+
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Tries a WebSocket upgrade; resolves to 'open' or the HTTP status it was refused with. */
+function upgrade(url: string, options: { origin?: string; host?: string } = {}): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = {};
+    if (options.host) headers.Host = options.host;
+    const ws = new WebSocket(url, { ...(options.origin ? { origin: options.origin } : {}), headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+describe('the loopback web host', () => {
+  it('listens on 127.0.0.1 only and prints a URL with a long random token', async () => {
+    const { host } = await webHarness();
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token.length).toBeGreaterThanOrEqual(32);
+    const other = await webHarness();
+    expect(other.host.token).not.toBe(host.token);
+  });
+
+  it('serves the renderer with a strict CSP and safe headers', async () => {
+    const { host } = await webHarness();
+    const res = await get(host.port, '/', { Host: `127.0.0.1:${host.port}` });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('<title>Netproc</title>');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).toContain(`connect-src ws://127.0.0.1:${host.port} ws://localhost:${host.port}`);
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect((await get(host.port, '/', { Host: `localhost:${host.port}` })).status).toBe(200);
+  });
+
+  it('refuses foreign Host headers (DNS rebinding), other methods, and paths outside the renderer', async () => {
+    const { host } = await webHarness();
+    expect((await get(host.port, '/', { Host: `evil.example:${host.port}` })).status).toBe(403);
+    expect((await get(host.port, '/../../etc/passwd', { Host: `127.0.0.1:${host.port}` })).status).toBe(404);
+    expect((await get(host.port, '/%2e%2e/%2e%2e/etc/passwd', { Host: `127.0.0.1:${host.port}` })).status).toBe(404);
+    expect((await get(host.port, '/missing.js', { Host: `127.0.0.1:${host.port}` })).status).toBe(404);
+    const post = await new Promise<number>((resolve) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: host.port, path: '/', method: 'POST', headers: { Host: `127.0.0.1:${host.port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.end();
+    });
+    expect(post).toBe(405);
+  });
+
+  it('lets in a WebSocket only with the token, our origin and our host', async () => {
+    const { host } = await webHarness();
+    const base = `ws://127.0.0.1:${host.port}/ws`;
+    const origin = `http://127.0.0.1:${host.port}`;
+    expect(await upgrade(`${base}?token=${host.token}`, { origin })).toBe('open');
+    expect(await upgrade(`${base}?token=${host.token}`)).toBe('open');
+    expect(await upgrade(`${base}?token=${host.token}`, { origin: `http://localhost:${host.port}`, host: `localhost:${host.port}` })).toBe(
+      'open',
+    );
+    expect(await upgrade(base, { origin })).toBe(401);
+    expect(await upgrade(`${base}?token=wrong${host.token}`, { origin })).toBe(401);
+    expect(await upgrade(`${base}?token=${host.token}`, { origin: 'https://evil.example' })).toBe(403);
+    expect(await upgrade(`${base}?token=${host.token}`, { origin, host: `evil.example:${host.port}` })).toBe(403);
+    expect(await upgrade(`ws://127.0.0.1:${host.port}/other?token=${host.token}`, { origin })).toBe(404);
+  });
+
+  it('answers malformed messages with an error and keeps the connection', async () => {
+    const { host } = await webHarness();
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${host.token}`);
+    await new Promise((r) => ws.on('open', r));
+    const replies: unknown[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(d.toString())));
+    ws.send('not json');
+    ws.send(JSON.stringify({ id: 7, method: 'nope', params: {} }));
+    ws.send(JSON.stringify({ id: 8, method: 'listProcesses', params: {} }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(replies).toEqual([
+      { id: null, response: { ok: false, error: expect.objectContaining({ code: 'BAD_MESSAGE' }) } },
+      { id: 7, response: { ok: false, error: { code: 'UNKNOWN_METHOD', field: 'method', message: 'Unknown method "nope"' } } },
+      { id: 8, response: { ok: true, result: [] } },
+    ]);
+    ws.close();
+  });
+});
