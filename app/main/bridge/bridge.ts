@@ -6,7 +6,7 @@
  * connection costs main a few small messages a second, and a client that
  * cannot keep up is told to resync instead of making main queue without bound.
  */
-import type { BridgeEvent, EventBatch, LogLine, Method, Response, Snapshot } from '../../shared/contract.js';
+import type { BridgeEvent, EventBatch, LogLine, MenuCommand, Method, Response, Snapshot } from '../../shared/contract.js';
 import type { Netproc, NetprocBuffer, NetworkProcess } from '../netproc/index.js';
 import { createBuiltins, type Builtins } from './builtins.js';
 import { createHandlers, handleRequest, type Handlers } from './handlers.js';
@@ -35,7 +35,8 @@ type Pending =
   | { kind: 'buffer'; name: string }
   | { kind: 'killed'; name: string }
   | { kind: 'counters'; process: NetworkProcess }
-  | { kind: 'line'; line: LogLine };
+  | { kind: 'line'; line: LogLine }
+  | { kind: 'command'; command: MenuCommand };
 
 export class BridgeSession {
   private attached = false;
@@ -202,6 +203,11 @@ export class Bridge {
     return handleRequest(this.handlers, method, params);
   }
 
+  /** Passes a menu command to every attached client. */
+  broadcastCommand(command: MenuCommand): void {
+    this.broadcast({ kind: 'command', command }, null);
+  }
+
   snapshot(): Snapshot {
     return {
       seq: this.seq,
@@ -250,6 +256,8 @@ export class Bridge {
         return { type: 'counters', id: entry.process.id, counters: { ...entry.process.counters } };
       case 'line':
         return { type: 'line', line: entry.line };
+      case 'command':
+        return { type: 'menu-command', command: entry.command };
     }
   }
 

@@ -45,7 +45,7 @@ export function toBridgeError(err: unknown): BridgeError {
 
 /** Validates a request; unknown methods and bad parameters name the field at fault. */
 export function parseRequest(method: unknown, params: unknown): { method: Method; params: unknown } {
-  if (typeof method !== 'string' || !(METHODS as string[]).includes(method)) {
+  if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method)) {
     fail('UNKNOWN_METHOD', 'method', `Unknown method ${JSON.stringify(method)}`);
   }
   const schema = requestSchemas[method as Method];

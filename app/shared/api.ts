@@ -1,0 +1,253 @@
+/**
+ * The contract's plain half: wire types, events, the method list and the
+ * builder of `window.netproc`. No runtime dependency, so the sandboxed
+ * preload and the renderer can bundle it cheaply. The schemas that validate
+ * every request are in contract.ts.
+ */
+import type { Params } from './contract.js';
+
+export type { Params };
+
+// ───────────────────────────── shared shapes ─────────────────────────────
+
+export type ProcessStatus = 'open' | 'listen' | 'connect' | 'failed' | 'closed' | 'stop';
+export type ProcessKind = 'stream-client' | 'stream-server' | 'accepted' | 'datagram-client' | 'datagram-server';
+/** `[127, 0, 0, 1, 80]`, eight groups plus port, a Unix path, or `{family, data}`. */
+export type LispAddress = number[] | string | { family: number; data: number[] };
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Filters the renderer may choose; it can never send code. `hold` is Emacs's filter `t`. */
+export const BUILTIN_FILTERS = ['default', 'discard', 'echo', 'hold'] as const;
+export type BuiltinFilter = (typeof BUILTIN_FILTERS)[number];
+export const BUILTIN_SENTINELS = ['default', 'silent'] as const;
+export type BuiltinSentinel = (typeof BUILTIN_SENTINELS)[number];
+
+export interface ProcessCounters {
+  bytesIn: number;
+  bytesOut: number;
+  datagramsIn: number;
+  datagramsOut: number;
+  accepted: number;
+  createdAt: number;
+}
+
+export interface ProcessInfo {
+  id: number;
+  name: string;
+  kind: ProcessKind;
+  family: 'ipv4' | 'ipv6' | 'local';
+  status: ProcessStatus;
+  exitStatus: number | string;
+  /** process-command: true while stopped. */
+  stopped: boolean;
+  buffer: string | null;
+  /** The list-processes Command column. */
+  command: string;
+  local: LispAddress | null;
+  remote: LispAddress | null;
+  serverId: number | null;
+  queryOnExit: boolean;
+  filter: BuiltinFilter | 'custom';
+  sentinel: BuiltinSentinel | 'custom';
+  coding: [string, string];
+  counters: ProcessCounters;
+  eofSent: boolean;
+  tls: {
+    verify: boolean;
+    caFile: string | null;
+    authorized: boolean;
+    authorizationError: string | null;
+    protocol: string | null;
+    cipher: string | null;
+    peerSubject: string | null;
+  } | null;
+  plist: JsonValue[];
+}
+
+export interface BufferInfo {
+  name: string;
+  origin: number;
+  end: number;
+  length: number;
+  revision: number;
+  trimmedBytes: number;
+  cap: number;
+}
+
+export interface ListProcessesRow {
+  id: number;
+  process: string;
+  pid: string;
+  status: ProcessStatus;
+  buffer: string;
+  tty: string;
+  thread: string;
+  command: string;
+}
+
+export interface LogLine {
+  time: number;
+  kind: 'sentinel' | 'log' | 'message';
+  processId: number | null;
+  processName: string | null;
+  text: string;
+}
+
+export interface Snapshot {
+  /** Events after this snapshot carry higher sequence numbers. */
+  seq: number;
+  processes: ProcessInfo[];
+  buffers: BufferInfo[];
+  /** The most recent sentinel, server-log and message lines, oldest first. */
+  log: LogLine[];
+}
+
+// ───────────────────────────── events ─────────────────────────────
+
+export type BridgeEvent =
+  | { type: 'process-added'; process: ProcessInfo }
+  | { type: 'process-changed'; process: ProcessInfo }
+  | { type: 'process-removed'; id: number; name: string }
+  | { type: 'buffer-changed'; buffer: BufferInfo }
+  | { type: 'buffer-killed'; name: string }
+  | { type: 'counters'; id: number; counters: ProcessCounters }
+  | { type: 'line'; line: LogLine }
+  /** A command chosen in the desktop app's menu, for the renderer to carry out. */
+  | { type: 'menu-command'; command: MenuCommand };
+
+export const MENU_COMMANDS = ['new-process', 'command-palette', 'list-processes', 'about'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** At most one batch per frame interval per client. `resync` means: events were dropped, ask for a snapshot. */
+export interface EventBatch {
+  seq: number;
+  events: BridgeEvent[];
+  resync?: true;
+}
+
+export const LIMITS = {
+  /** Largest text or byte payload a single send may carry. */
+  sendBytes: 16 * 1024 * 1024,
+  /** Largest file `sendFile` reads. */
+  sendFileBytes: 64 * 1024 * 1024,
+  /** Largest range `readBuffer` returns at once. */
+  readBytes: 4 * 1024 * 1024,
+  name: 256,
+  path: 4096,
+  plistEntries: 256,
+} as const;
+
+export const METHODS = [
+  'snapshot',
+  'makeNetworkProcess',
+  'openNetworkStream',
+  'sendString',
+  'sendBytes',
+  'sendFile',
+  'sendEof',
+  'stopProcess',
+  'continueProcess',
+  'deleteProcess',
+  'setFilter',
+  'setSentinel',
+  'setQueryOnExitFlag',
+  'setCodingSystem',
+  'processGet',
+  'processPut',
+  'processContact',
+  'readBuffer',
+  'searchBuffer',
+  'clearBuffer',
+  'listProcesses',
+  'formatNetworkAddress',
+  'processDatagramAddress',
+  'setProcessDatagramAddress',
+] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface BufferRange {
+  name: string;
+  start: number;
+  end: number;
+  origin: number;
+  length: number;
+  revision: number;
+  trimmedBytes: number;
+  encoding: 'text' | 'base64';
+  data: string;
+}
+
+export interface Results {
+  snapshot: Snapshot;
+  makeNetworkProcess: ProcessInfo | null;
+  openNetworkStream: ProcessInfo;
+  sendString: null;
+  sendBytes: null;
+  sendFile: { bytes: number };
+  sendEof: null;
+  stopProcess: ProcessInfo;
+  continueProcess: ProcessInfo;
+  deleteProcess: null;
+  setFilter: ProcessInfo;
+  setSentinel: ProcessInfo;
+  setQueryOnExitFlag: ProcessInfo;
+  setCodingSystem: ProcessInfo;
+  processGet: JsonValue;
+  processPut: JsonValue[];
+  processContact: JsonValue | Record<string, JsonValue> | null;
+  readBuffer: BufferRange;
+  searchBuffer: { start: number; end: number } | null;
+  clearBuffer: BufferInfo;
+  listProcesses: ListProcessesRow[];
+  formatNetworkAddress: string | null;
+  processDatagramAddress: LispAddress | null;
+  setProcessDatagramAddress: LispAddress | null;
+}
+
+export interface BridgeError {
+  code: string;
+  message: string;
+  field: string | null;
+}
+
+export type Response<M extends Method = Method> = { ok: true; result: Results[M] } | { ok: false; error: BridgeError };
+
+/** What window.netproc offers: one function per request, and the event stream. */
+export type NetprocApi = { [M in Method]: (params: Params<M>) => Promise<Results[M]> } & {
+  onEvents(listener: (batch: EventBatch) => void): () => void;
+};
+
+/** The error a NetprocApi call rejects with. */
+export class NetprocBridgeError extends Error implements BridgeError {
+  readonly code: string;
+  readonly field: string | null;
+  constructor(error: BridgeError) {
+    super(error.message);
+    this.name = 'NetprocBridgeError';
+    this.code = error.code;
+    this.field = error.field;
+  }
+}
+
+/** The two things a transport must do; the rest of the API is built on them, the same for every host. */
+export interface ClientTransport {
+  invoke(method: Method, params: unknown): Promise<Response>;
+  subscribe(listener: (batch: EventBatch) => void): () => void;
+}
+
+export function createNetprocApi(transport: ClientTransport): NetprocApi {
+  const api: Record<string, unknown> = {};
+  for (const method of METHODS) {
+    api[method] = async (params: unknown) => {
+      const response = await transport.invoke(method, params ?? {});
+      if (!response.ok) throw new NetprocBridgeError(response.error);
+      return response.result;
+    };
+  }
+  api.onEvents = (listener: (batch: EventBatch) => void) => transport.subscribe(listener);
+  return Object.freeze(api) as NetprocApi;
+}
+
+/** IPC channel names: the only two the preload and main use. */
+export const IPC_REQUEST = 'netproc:request';
+export const IPC_EVENTS = 'netproc:events';
