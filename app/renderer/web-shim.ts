@@ -3,14 +3,7 @@
  * (served by the loopback web host). It builds the same `window.netproc` the
  * Electron preload exposes.
  */
-import {
-  createNetprocApi,
-  type ClientTransport,
-  type EventBatch,
-  type Method,
-  type NetprocApi,
-  type Response,
-} from '../shared/contract.js';
+import { createNetprocApi, type ClientTransport, type EventBatch, type Method, type NetprocApi, type Response } from '../shared/api.js';
 
 /** The part of the WebSocket API we use: the browser's, or the `ws` package's in tests. */
 export interface WebSocketLike {

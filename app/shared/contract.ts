@@ -101,9 +101,15 @@ export const requestSchemas = {
       name: bufferName,
       start: z.number().int().min(0).optional(),
       end: z.number().int().min(0).optional(),
+      /** Follow mode: the last `tail` bytes as they are when the request is served (instead of start/end). */
+      tail: z.number().int().min(1).max(LIMITS.readBytes).optional(),
       encoding: z.enum(['text', 'base64']).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((p) => p.tail === undefined || (p.start === undefined && p.end === undefined), {
+      message: 'give either tail or start/end',
+      path: ['tail'],
+    }),
   searchBuffer: z
     .object({
       name: bufferName,

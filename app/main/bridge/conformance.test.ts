@@ -197,6 +197,8 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
         const block = Buffer.alloc(64 * 1024, 48 + ((sent / 65536) % 10));
         sent += block.length;
         if (!peer.write(block)) await new Promise((r) => peer.once('drain', r));
+        // Paced, so the stream is still flowing when the second client arrives.
+        await sleep(3);
       }
     })();
     await waitFor(async () => (await first.snapshot({})).buffers.some((b) => b.length > 0), 15_000);
@@ -207,7 +209,9 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     const bufferName = snap.processes.find((p) => p.kind === 'accepted')!.buffer!;
     const atSnapshot = snap.buffers.find((b) => b.name === bufferName)!;
     expect(atSnapshot.length).toBeGreaterThan(0);
+    expect(atSnapshot.end).toBeLessThan(total);
     await writer;
+    // What the client knows is the snapshot plus the events after it; together they must reach the end.
     await waitFor(
       () => seen.events().some((e) => e.type === 'buffer-changed' && e.buffer.name === bufferName && e.buffer.end === total),
       15_000,
@@ -274,6 +278,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['processContact', { id: 1, key: 42 }, 'key', 'INVALID_ARGUMENT'],
       ['readBuffer', { name: '*none*' }, 'name', 'NO_SUCH_BUFFER'],
       ['readBuffer', { name: '*x*', start: -5 }, 'start', 'INVALID_ARGUMENT'],
+      ['readBuffer', { name: '*x*', start: 0, tail: 10 }, 'tail', 'INVALID_ARGUMENT'],
       ['searchBuffer', { name: '*x*', query: 'a', mode: 'glob' }, 'mode', 'INVALID_ARGUMENT'],
       ['clearBuffer', { name: 7 }, 'name', 'INVALID_ARGUMENT'],
       ['listProcesses', { queryOnly: 'no' }, 'queryOnly', 'INVALID_ARGUMENT'],

@@ -147,9 +147,9 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
 
     processContact: ({ id, key, noBlock }) => toJson(np.processContact(proc(id), key, noBlock ?? false)) as Results['processContact'],
 
-    readBuffer: ({ name, start, end, encoding = 'text' }) => {
+    readBuffer: ({ name, start, end, tail, encoding = 'text' }) => {
       const b = buffer(name);
-      const from = Math.max(start ?? b.origin, b.origin);
+      const from = Math.max(tail !== undefined ? b.end - tail : (start ?? b.origin), b.origin);
       const to = Math.min(end ?? b.end, b.end, from + LIMITS.readBytes);
       const data = encoding === 'text' ? b.text(from, to) : b.read(from, to).toString('base64');
       return {

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:bridge`: 256 MiB flood into one connection, with and without
+ * a WebSocket client (standing in for the renderer) that follows the events
+ * and reads the visible tail after each batch. Prints the ingest ratio, the
+ * batches per second the client got, and main's memory against the buffer cap.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { createNetprocApi, type EventBatch } from '../app/shared/api.js';
+import { createWebSocketTransport, type WebSocketLike } from '../app/renderer/web-shim.js';
+
+const quick = process.argv.includes('--quick');
+const MiB = 1024 * 1024;
+const total = (quick ? 16 : 256) * MiB;
+const rounds = quick ? 1 : 2;
+const mainScript = fileURLToPath(new URL('./bridge-main.ts', import.meta.url));
+
+interface Round {
+  mibPerS: number;
+  batchesPerS: number;
+  tailReads: number;
+  rssGrowth: number;
+  cap: number;
+}
+
+async function round(attached: boolean, bytes = total): Promise<Round> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', mainScript, String(bytes)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const messages: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    pending += d;
+    let i: number;
+    while ((i = pending.indexOf('\n')) >= 0) {
+      messages.push(JSON.parse(pending.slice(0, i)) as Record<string, unknown>);
+      pending = pending.slice(i + 1);
+      waiters.splice(0).forEach((w) => w());
+    }
+  });
+  const next = async (index: number): Promise<Record<string, unknown>> => {
+    const deadline = Date.now() + 180_000;
+    while (!messages[index]) {
+      if (Date.now() > deadline) throw new Error('bridge-main did not answer');
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 1000);
+      });
+    }
+    return messages[index] as Record<string, unknown>;
+  };
+  const ready = (await next(0)) as { port: number; ws: string; origin: string };
+
+  let batches = 0;
+  let tailReads = 0;
+  let firstBatch = 0;
+  let lastBatch = 0;
+  let close = (): void => undefined;
+  if (attached) {
+    const transport = createWebSocketTransport(ready.ws, (url) => new WebSocket(url, { origin: ready.origin }) as unknown as WebSocketLike);
+    await transport.opened;
+    close = () => transport.close();
+    const api = createNetprocApi(transport);
+    let reading = false;
+    api.onEvents((batch: EventBatch) => {
+      batches++;
+      lastBatch = performance.now();
+      if (!firstBatch) firstBatch = lastBatch;
+      const change = batch.events.find((e) => e.type === 'buffer-changed');
+      // Like a view in follow mode: read the visible tail (about 4 KiB) whenever the buffer grew.
+      if (change && change.type === 'buffer-changed' && !reading) {
+        reading = true;
+        void api
+          .readBuffer({ name: change.buffer.name, tail: 4096 })
+          .then(() => tailReads++)
+          .catch(() => undefined)
+          .finally(() => (reading = false));
+      }
+    });
+    await api.snapshot({});
+  }
+
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(ready.port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+  const block = Buffer.alloc(MiB, 'bridge bench line 0123456789abcdef\n');
+  for (let sent = 0; sent < bytes; sent += block.length) {
+    if (!socket.write(block)) await new Promise((r) => socket.once('drain', r));
+  }
+  const done = (await next(1)) as { ms: number; rssBefore: number; rssPeak: number; cap: number };
+  socket.destroy();
+  close();
+  child.kill();
+  const seconds = Math.max(lastBatch - firstBatch, 1) / 1000;
+  return {
+    mibPerS: bytes / MiB / (done.ms / 1000),
+    batchesPerS: attached ? batches / seconds : 0,
+    tailReads,
+    rssGrowth: done.rssPeak - done.rssBefore,
+    cap: done.cap,
+  };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  console.log(
+    `netproc bridge benchmark${quick ? ' (quick sizes)' : ''}: ${total / MiB} MiB flood, ${rounds} round(s) each, median shown\n`,
+  );
+  const none: Round[] = [];
+  const withClient: Round[] = [];
+  for (let r = 0; r < rounds; r++) {
+    none.push(await round(false));
+    withClient.push(await round(true));
+  }
+  const rateNone = median(none.map((x) => x.mibPerS));
+  const rateWith = median(withClient.map((x) => x.mibPerS));
+  const ratio = rateWith / rateNone;
+  const bps = median(withClient.map((x) => x.batchesPerS));
+  const growth = Math.max(...withClient.map((x) => x.rssGrowth));
+  const cap = withClient[0]!.cap;
+  // Memory must be bounded by the cap, not by how much flowed through: a flood four times larger must not need more.
+  const larger = await round(true, total * 4);
+  const show = (label: string, value: string, target: string, ok: boolean): void =>
+    console.log(`${label.padEnd(58)} ${value.padStart(22)}   target ${target.padEnd(14)} ${ok ? 'ok' : 'MISSED'}`);
+  show(
+    'ingest, client attached vs none',
+    `${rateWith.toFixed(0)} / ${rateNone.toFixed(0)} MiB/s = ${ratio.toFixed(2)}`,
+    '>= 0.85',
+    ratio >= 0.85,
+  );
+  show('event batches delivered to the client per second', `${bps.toFixed(1)} /s`, '<= ~60', bps <= 62);
+  show('tail reads answered during the flood', String(median(withClient.map((x) => x.tailReads))), 'info', true);
+  show(
+    `main-process memory growth (peak), ${(total / MiB).toFixed(0)} MiB flood`,
+    `${(growth / MiB).toFixed(0)} MiB`,
+    `cap ${(cap / MiB).toFixed(0)} MiB`,
+    true,
+  );
+  show(
+    `... the same with a ${((total * 4) / MiB).toFixed(0)} MiB flood`,
+    `${(larger.rssGrowth / MiB).toFixed(0)} MiB = ${(larger.rssGrowth / growth).toFixed(2)}x`,
+    '<= 1.15x',
+    larger.rssGrowth <= growth * 1.15,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Bundles the Electron main process (ESM) and the sandboxed preload (CJS) into dist/.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning' };
+await build({
+  ...common,
+  entryPoints: ['app/main/electron-main.ts'],
+  outfile: 'dist/main/electron-main.js',
+  format: 'esm',
+  // ws loads these native speed-ups only if present.
+  external: ['electron', 'bufferutil', 'utf-8-validate'],
+  banner: {
+    js: "import { createRequire as __netprocCreateRequire } from 'node:module'; const require = __netprocCreateRequire(import.meta.url);",
+  },
+});
+await build({
+  ...common,
+  entryPoints: ['app/preload/preload.ts'],
+  outfile: 'dist/preload/preload.cjs',
+  format: 'cjs',
+  external: ['electron'],
+});
+await build({
+  ...common,
+  entryPoints: ['app/main/web-cli.ts'],
+  outfile: 'dist/main/web-cli.js',
+  format: 'esm',
+  external: ['bufferutil', 'utf-8-validate'],
+  banner: {
+    js: "import { createRequire as __netprocCreateRequire } from 'node:module'; const require = __netprocCreateRequire(import.meta.url);",
+  },
+});
+console.log('built dist/main/electron-main.js, dist/main/web-cli.js and dist/preload/preload.cjs');
