@@ -2,14 +2,8 @@
  * A minimal live view of the process table, fed only by the contract: it
  * proves the hosts end to end until the workbench UI (React) replaces it.
  */
-import type { LogLine, NetprocApi, ProcessInfo } from '../shared/api.js';
+import type { LogLine, ProcessInfo } from '../shared/api.js';
 import { connectNetproc } from './web-shim.js';
-
-declare global {
-  interface Window {
-    netproc?: NetprocApi;
-  }
-}
 
 const root = document.getElementById('app') as HTMLElement;
 const processes = new Map<number, ProcessInfo>();
