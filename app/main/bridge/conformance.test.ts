@@ -35,7 +35,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
   const harness = harnesses[transport];
 
   it('starts from a snapshot, then relays process, buffer, sentinel and log events', async () => {
-    const { client } = await harness();
+    const { client, np } = await harness();
     const api = await client();
     const snap = await api.snapshot({});
     expect(snap).toMatchObject({ processes: [], buffers: [], log: [] });
@@ -71,8 +71,14 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     ]);
     const range = await api.readBuffer({ name: bufferName });
     expect(range).toMatchObject({ data: 'hello bridge', start: 0, end: 12, encoding: 'text' });
+    await api.stopProcess({ id: added.process.id });
+    await waitFor(() =>
+      events().some((e) => e.type === 'process-changed' && e.process.id === added.process.id && e.process.status === 'stop'),
+    );
     await api.deleteProcess({ ids: [added.process.id] });
     await waitFor(() => events().some((e) => e.type === 'process-removed' && e.id === added.process.id));
+    np.killBuffer(bufferName);
+    await waitFor(() => events().some((e) => e.type === 'buffer-killed' && e.name === bufferName));
     expect(events().some((e) => e.type === 'line' && e.line.text === 'deleted\n')).toBe(true);
     await waitFor(() => events().some((e) => e.type === 'counters' && e.id === srv.id && e.counters.accepted === 1), 2000);
   });
