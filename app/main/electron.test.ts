@@ -1,4 +1,7 @@
 import type Electron from 'electron';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { IPC_EVENTS, IPC_REQUEST, type EventBatch, type Response } from '../shared/api.js';
 import { appPaths } from './app-paths.js';
@@ -20,8 +23,15 @@ class FakeElectron implements ElectronLike {
   quitCalls = 0;
   exitCodes: number[] = [];
   lock = true;
+  readonly userData = mkdtempSync(join(tmpdir(), 'netproc-userdata-'));
+  displays = [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }];
+  screen = { getAllDisplays: () => this.displays };
 
   app = {
+    getPath: (name: string) => {
+      if (name !== 'userData') throw new Error(`unexpected path ${name}`);
+      return this.userData;
+    },
     whenReady: async () => undefined,
     quit: () => {
       this.quitCalls++;
@@ -73,6 +83,21 @@ class FakeElectron implements ElectronLike {
 
 class FakeWindow implements BrowserWindowLike {
   readonly listeners = new Map<string, Listener>();
+  closeListeners: Array<() => void> = [];
+  maximized = false;
+  bounds = { x: 10, y: 20, width: 1000, height: 700 };
+  on(_event: 'close', listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+  getNormalBounds() {
+    return this.bounds;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  maximize(): void {
+    this.maximized = true;
+  }
   openHandler: (() => { action: 'deny' }) | null = null;
   loaded: string | null = null;
   focused = 0;
@@ -101,6 +126,7 @@ const paths = appPaths('file:///opt/Netproc/resources/app.asar/dist/main/electro
 async function start(fake = new FakeElectron()) {
   const running = await startElectronApp(fake, paths, 'linux');
   onCleanup(async () => {
+    rmSync(fake.userData, { recursive: true, force: true });
     fake.emitApp('will-quit');
     await running?.np.close();
   });
@@ -163,6 +189,8 @@ describe('the Electron host (with a stand-in for Electron)', () => {
     await waitFor(() => batches.length > 0);
     expect(batches[0]!.events).toEqual([{ type: 'menu-command', command: 'new-process' }]);
     expect(applicationMenu(() => undefined, true)[0]).toEqual({ role: 'appMenu' });
+    const help = fake.menuTemplate.find((m) => m.label === '&Help')!;
+    expect(help.submenu).toEqual([{ role: 'about' }]);
     expect(IPC_EVENTS).toBe('netproc:events');
   });
 
@@ -185,6 +213,37 @@ describe('the Electron host (with a stand-in for Electron)', () => {
     await waitFor(() => fake.exitCodes.length === 1);
     expect(fake.exitCodes).toEqual([0]);
     await waitFor(() => peerClosed);
+  });
+
+  it('remembers the window size and position, and ignores a position no display shows', async () => {
+    const fake = new FakeElectron();
+    const first = await startElectronApp(fake, paths, 'linux');
+    const w = fake.windows[0]!;
+    w.bounds = { x: 300, y: 200, width: 1111, height: 777 };
+    w.maximized = true;
+    w.closeListeners.forEach((l) => l());
+    expect(JSON.parse(readFileSync(join(fake.userData, 'window-state.json'), 'utf8'))).toEqual({ bounds: w.bounds, maximized: true });
+    await first!.np.close();
+    first!.bridge.close();
+    const again = new FakeElectron();
+    Object.assign(again, { userData: fake.userData });
+    const second = await startElectronApp(again, paths, 'linux');
+    expect(again.windows[0]!.options).toMatchObject({ x: 300, y: 200, width: 1111, height: 777 });
+    expect(again.windows[0]!.maximized).toBe(true);
+    await second!.np.close();
+    second!.bridge.close();
+    writeFileSync(
+      join(fake.userData, 'window-state.json'),
+      JSON.stringify({ bounds: { x: 5000, y: 5000, width: 900, height: 600 }, maximized: false }),
+    );
+    const third = new FakeElectron();
+    Object.assign(third, { userData: fake.userData });
+    const running = await startElectronApp(third, paths, 'linux');
+    expect(third.windows[0]!.options).toMatchObject({ width: 900, height: 600 });
+    expect(third.windows[0]!.options.x).toBeUndefined();
+    await running!.np.close();
+    running!.bridge.close();
+    rmSync(fake.userData, { recursive: true, force: true });
   });
 
   it('a second instance focuses the first; without the lock it quits at once', async () => {

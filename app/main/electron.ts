@@ -4,12 +4,14 @@
  * processes. Everything it uses from Electron comes in as a parameter, so it
  * is tested with a double where Electron cannot run.
  */
+import { join } from 'node:path';
 import type Electron from 'electron';
 import type { MenuCommand } from '../shared/api.js';
 import type { AppPaths } from './app-paths.js';
 import { Bridge } from './bridge/bridge.js';
 import { registerIpcTransport, type IpcMainLike } from './bridge/ipc-transport.js';
 import { Netproc } from './netproc/index.js';
+import { isVisibleOn, loadWindowState, saveWindowState, type Rectangle } from './window-state.js';
 
 export interface BrowserWindowLike {
   webContents: {
@@ -17,6 +19,10 @@ export interface BrowserWindowLike {
     setWindowOpenHandler(handler: () => { action: 'deny' }): void;
   };
   loadFile(path: string): Promise<void>;
+  on(event: 'close', listener: () => void): unknown;
+  getNormalBounds(): Rectangle;
+  isMaximized(): boolean;
+  maximize(): void;
   isDestroyed(): boolean;
   isMinimized(): boolean;
   restore(): void;
@@ -24,13 +30,17 @@ export interface BrowserWindowLike {
 }
 
 export interface ElectronLike {
-  app: Pick<Electron.App, 'whenReady' | 'quit' | 'exit' | 'requestSingleInstanceLock' | 'getVersion' | 'setAboutPanelOptions'> & {
+  app: Pick<
+    Electron.App,
+    'whenReady' | 'quit' | 'exit' | 'requestSingleInstanceLock' | 'getVersion' | 'setAboutPanelOptions' | 'getPath'
+  > & {
     on(event: string, listener: (event: { preventDefault(): void }) => void): unknown;
   };
   BrowserWindow: new (options: Electron.BrowserWindowConstructorOptions) => BrowserWindowLike;
   ipcMain: IpcMainLike;
   Menu: { buildFromTemplate(template: Electron.MenuItemConstructorOptions[]): unknown; setApplicationMenu(menu: unknown): void };
   dialog: { showMessageBox(window: unknown, options: Electron.MessageBoxOptions): Promise<{ response: number }> };
+  screen: { getAllDisplays(): Array<{ workArea: Rectangle }> };
   session: {
     defaultSession: {
       setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
@@ -75,7 +85,7 @@ export function applicationMenu(send: (command: MenuCommand) => void, isMac: boo
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
-    { label: '&Help', submenu: [{ label: 'About Netproc', click: () => send('about') }] },
+    { label: '&Help', submenu: [{ role: 'about' }] },
   ];
 }
 
@@ -86,7 +96,7 @@ export interface RunningApp {
 }
 
 export async function startElectronApp(electron: ElectronLike, paths: AppPaths, platform = process.platform): Promise<RunningApp | null> {
-  const { app, BrowserWindow, ipcMain, Menu, dialog, session } = electron;
+  const { app, BrowserWindow, ipcMain, Menu, dialog, session, screen } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return null;
@@ -99,7 +109,25 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
   const bridge = new Bridge(np);
   const unregister = registerIpcTransport(ipcMain, bridge, (url) => url === paths.rendererUrl);
 
-  const window = new BrowserWindow(WINDOW_OPTIONS(paths.preload));
+  const stateFile = join(app.getPath('userData'), 'window-state.json');
+  const saved = loadWindowState(stateFile);
+  const options = WINDOW_OPTIONS(paths.preload);
+  if (saved) {
+    const onScreen = isVisibleOn(
+      saved.bounds,
+      screen.getAllDisplays().map((d) => d.workArea),
+    );
+    Object.assign(options, onScreen ? saved.bounds : { width: saved.bounds.width, height: saved.bounds.height });
+  }
+  const window = new BrowserWindow(options);
+  if (saved?.maximized) window.maximize();
+  window.on('close', () => {
+    try {
+      saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
+    } catch {
+      // A read-only profile folder only costs the remembered size.
+    }
+  });
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));

@@ -115,7 +115,7 @@ export type BridgeEvent =
   /** A command chosen in the desktop app's menu, for the renderer to carry out. */
   | { type: 'menu-command'; command: MenuCommand };
 
-export const MENU_COMMANDS = ['new-process', 'command-palette', 'list-processes', 'about'] as const;
+export const MENU_COMMANDS = ['new-process', 'command-palette', 'list-processes'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 /** At most one batch per frame interval per client. `resync` means: events were dropped, ask for a snapshot. */
