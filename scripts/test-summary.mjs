@@ -26,7 +26,7 @@ if (vitest) {
   skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
   seen.push('vitest');
 }
-for (const name of ['reports/playwright-web.json', 'reports/playwright-electron.json']) {
+for (const name of ['reports/playwright.json']) {
   const pw = read(name);
   if (!pw?.stats) continue;
   passed += (pw.stats.expected ?? 0) + (pw.stats.flaky ?? 0);

@@ -1,0 +1,46 @@
+import { expect, test } from '../fixtures.js';
+
+test.describe('the desktop app', () => {
+  test('starts, and its page sees window.netproc and nothing of Node', async ({ page }) => {
+    await expect(page.getByRole('table', { name: 'Processes' })).toBeVisible();
+    const surface = await page.evaluate(() => ({
+      netproc: Object.keys((window as unknown as { netproc: object }).netproc).sort(),
+      require: typeof (window as unknown as { require?: unknown }).require,
+      process: typeof (window as unknown as { process?: unknown }).process,
+      ipcRenderer: typeof (window as unknown as { ipcRenderer?: unknown }).ipcRenderer,
+    }));
+    expect(surface.require).toBe('undefined');
+    expect(surface.process).toBe('undefined');
+    expect(surface.ipcRenderer).toBe('undefined');
+    expect(surface.netproc).toContain('makeNetworkProcess');
+    expect(surface.netproc).toContain('onEvents');
+  });
+
+  test('a TCP server and a client made in the app exchange data', async ({ control }) => {
+    const srv = (await control.makeNetworkProcess({ name: 'srv', server: true, service: true, buffer: '*srv*' }))!;
+    const port = (srv.local as number[])[4] as number;
+    const client = (await control.makeNetworkProcess({ name: 'cli', buffer: '*cli*', host: '127.0.0.1', service: port }))!;
+    await control.sendString({ id: client.id, text: 'over the desktop app' });
+    await expect
+      .poll(async () => {
+        const accepted = (await control.snapshot({})).processes.find((p) => p.kind === 'accepted');
+        return accepted ? (await control.readBuffer({ name: accepted.buffer! })).data : '';
+      })
+      .toBe('over the desktop app');
+  });
+
+  test('quitting with live processes asks first', async ({ control, electronApp }) => {
+    await control.makeNetworkProcess({ name: 'live', server: true, service: true });
+    const asked = await electronApp!.evaluate(async ({ app, dialog }) => {
+      const questions: string[] = [];
+      dialog.showMessageBox = (async (_w: unknown, options: { message: string }) => {
+        questions.push(options.message);
+        return { response: 0, checkboxChecked: false };
+      }) as typeof dialog.showMessageBox;
+      app.quit();
+      await new Promise((r) => setTimeout(r, 200));
+      return questions;
+    });
+    expect(asked).toEqual(['Active processes exist; kill them and exit anyway?']);
+  });
+});

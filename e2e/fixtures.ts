@@ -1,0 +1,138 @@
+/**
+ * The fixtures every flow uses, whichever host runs it: `page` shows the
+ * workbench, `control` is a second client of the same contract (for setting
+ * up what a flow needs without its UI), and `peer` makes plain Node sockets on
+ * loopback that stand for the other end of a connection.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { test as base, _electron, type ElectronApplication, type Page } from '@playwright/test';
+import { WebSocket } from 'ws';
+import { createNetprocApi, type Method, type NetprocApi } from '../app/shared/api.js';
+import { createWebSocketTransport, type WebSocketLike } from '../app/renderer/web-shim.js';
+import { electronBinary } from './hosts.js';
+
+export type HostName = 'web' | 'electron';
+
+interface WebHostProcess {
+  url: string;
+  port: number;
+  token: string;
+  child: ChildProcess;
+}
+
+async function startWebHost(): Promise<WebHostProcess> {
+  const child = spawn(process.execPath, ['dist/main/web-cli.js', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CI: 'true' },
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web host did not start: ${output}`)), 15_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`web host exited with ${code}: ${output}`)));
+  });
+  const parsed = new URL(url);
+  return { url, port: Number(parsed.port), token: parsed.searchParams.get('token') ?? '', child };
+}
+
+/** The contract driven through the page's own window.netproc (Electron's preload). */
+function pageApi(page: Page): NetprocApi {
+  return createNetprocApi({
+    invoke: (method: Method, params: unknown) =>
+      page.evaluate(
+        async ([m, p]) => {
+          const api = (window as unknown as { netproc: Record<string, (x: unknown) => Promise<unknown>> }).netproc;
+          try {
+            return { ok: true as const, result: await api[m as string]!(p) };
+          } catch (err) {
+            const e = err as { code?: string; message?: string; field?: string | null };
+            return { ok: false as const, error: { code: e.code ?? 'ERROR', message: e.message ?? String(err), field: e.field ?? null } };
+          }
+        },
+        [method, params] as const,
+      ) as never,
+    subscribe: () => () => undefined,
+  });
+}
+
+export interface Peer {
+  /** A plain TCP client to 127.0.0.1:port that records what it receives. */
+  connect(port: number): Promise<{ socket: net.Socket; received: () => string }>;
+}
+
+export const test = base.extend<
+  { host: HostName; control: NetprocApi; peer: Peer; page: Page },
+  { webHost: WebHostProcess | null; electronApp: ElectronApplication | null }
+>({
+  host: ['web', { option: true }],
+  webHost: [
+    async ({}, use, workerInfo) => {
+      if ((workerInfo.project.use as { host?: HostName }).host !== 'web') return use(null);
+      const host = await startWebHost();
+      await use(host);
+      host.child.kill('SIGTERM');
+    },
+    { scope: 'worker' },
+  ],
+  electronApp: [
+    async ({}, use, workerInfo) => {
+      if ((workerInfo.project.use as { host?: HostName }).host !== 'electron') return use(null);
+      const executablePath = electronBinary();
+      if (!executablePath) return use(null);
+      const app = await _electron.launch({ executablePath, args: ['.'], env: { ...process.env, CI: 'true' } });
+      await use(app);
+      await app.close();
+    },
+    { scope: 'worker' },
+  ],
+  page: async ({ host, webHost, electronApp, browser }, use) => {
+    if (host === 'electron') {
+      const window = await electronApp!.firstWindow();
+      await use(window);
+      return;
+    }
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(webHost!.url);
+    await use(page);
+    await context.close();
+  },
+  control: async ({ host, webHost, page }, use) => {
+    if (host === 'electron') return use(pageApi(page));
+    const transport = createWebSocketTransport(
+      `ws://127.0.0.1:${webHost!.port}/ws?token=${webHost!.token}`,
+      (url) => new WebSocket(url, { origin: `http://127.0.0.1:${webHost!.port}` }) as unknown as WebSocketLike,
+    );
+    await transport.opened;
+    const api = createNetprocApi(transport);
+    await use(api);
+    // Leave the engine clean for the next test.
+    const { processes } = await api.snapshot({});
+    if (processes.length) await api.deleteProcess({ ids: processes.map((p) => p.id) }).catch(() => undefined);
+    transport.close();
+  },
+  peer: async ({}, use) => {
+    const sockets: net.Socket[] = [];
+    await use({
+      connect: (port) =>
+        new Promise((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          const socket = net.connect(port, '127.0.0.1', () => resolve({ socket, received: () => Buffer.concat(chunks).toString() }));
+          socket.on('data', (d) => chunks.push(d));
+          socket.on('error', reject);
+          sockets.push(socket);
+        }),
+    });
+    for (const s of sockets) s.destroy();
+  },
+});
+
+export { expect } from '@playwright/test';
