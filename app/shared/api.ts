@@ -45,6 +45,9 @@ export interface ProcessInfo {
   command: string;
   local: LispAddress | null;
   remote: LispAddress | null;
+  /** `format-network-address` of local and remote, e.g. "127.0.0.1:8080". */
+  localText: string | null;
+  remoteText: string | null;
   serverId: number | null;
   queryOnExit: boolean;
   filter: BuiltinFilter | 'custom';

@@ -29,6 +29,8 @@ export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess):
     command: commandText(live ? contact : null),
     local: (contact.local as LispAddress | undefined) ?? null,
     remote: (contact.remote as LispAddress | undefined) ?? null,
+    localText: np.formatNetworkAddress(contact.local ?? null),
+    remoteText: np.formatNetworkAddress(contact.remote ?? null),
     serverId: p.server?.id ?? null,
     queryOnExit: p.queryOnExit,
     filter: builtins.filterName(p.filter),

@@ -1,0 +1,85 @@
+/** The workbench: process list, buffer, inspector and event log, all fed by the contract. */
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import type { NetprocApi } from '../shared/api.js';
+import { BufferView } from './components/BufferView.js';
+import { EventLog } from './components/EventLog.js';
+import { Inspector } from './components/Inspector.js';
+import { NewProcessForm } from './components/NewProcessForm.js';
+import { ProcessList } from './components/ProcessList.js';
+import { createWorkbenchStore } from './store.js';
+
+export function App({ api }: { api: NetprocApi }) {
+  const store = useMemo(() => createWorkbenchStore(), []);
+  const connected = useStore(store, (s) => s.connected);
+  const [formOpen, setFormOpen] = useState(false);
+  const [toast, setToast] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    const resync = async (): Promise<void> => {
+      try {
+        const snapshot = await api.snapshot({});
+        if (live) store.getState().loadSnapshot(snapshot);
+      } catch (err) {
+        if (live) setToast(`Could not reach Netproc: ${(err as Error).message}`);
+      }
+    };
+    const stop = api.onEvents((batch) => {
+      if (store.getState().applyBatch(batch).resync) void resync();
+      for (const e of batch.events) if (e.type === 'menu-command' && e.command === 'new-process') setFormOpen(true);
+    });
+    void resync();
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [api, store]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'n') {
+        event.preventDefault();
+        setFormOpen(true);
+      } else if (event.key === 'Escape') setFormOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="workbench">
+      <header className="topbar">
+        <h1>Netproc</h1>
+        <button type="button" onClick={() => setFormOpen(true)} aria-keyshortcuts="Control+N">
+          New process
+        </button>
+        <span role="status">{connected ? 'Connected' : 'Connecting…'}</span>
+      </header>
+      {toast ? (
+        <div role="alert" className="toast">
+          {toast}{' '}
+          <button type="button" onClick={() => setToast(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      <main className="panes">
+        <ProcessList api={api} store={store} onError={setToast} />
+        <BufferView api={api} store={store} onError={setToast} />
+        <Inspector api={api} store={store} />
+        <EventLog store={store} />
+      </main>
+      {formOpen ? (
+        <NewProcessForm
+          api={api}
+          onClose={() => setFormOpen(false)}
+          onCreated={(p) => {
+            setFormOpen(false);
+            store.getState().select(p.id);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+/** The selected process's buffer, following its tail, with the input line that sends to it. */
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useStore } from 'zustand';
+import type { NetprocApi } from '../../shared/api.js';
+import type { WorkbenchStore } from '../store.js';
+
+const TAIL_BYTES = 64 * 1024;
+export type LineEnding = 'none' | 'lf' | 'crlf';
+
+/** What the input line sends: text with the chosen line end, or hex bytes. */
+export function outgoing(text: string, mode: 'text' | 'hex', ending: LineEnding): { text: string } | { hex: string } {
+  if (mode === 'hex') return { hex: text };
+  return { text: text + (ending === 'lf' ? '\n' : ending === 'crlf' ? '\r\n' : '') };
+}
+
+export function BufferView({ api, store, onError }: { api: NetprocApi; store: WorkbenchStore; onError(message: string): void }) {
+  const process = useStore(store, (s) => (s.selectedId !== null ? s.processes[s.selectedId] : undefined));
+  const name = process?.buffer ?? null;
+  const info = useStore(store, (s) => (name ? s.buffers[name] : undefined));
+  const [text, setText] = useState('');
+  const [input, setInput] = useState('');
+  const [mode, setMode] = useState<'text' | 'hex'>('text');
+  const [ending, setEnding] = useState<LineEnding>('lf');
+  const [history, setHistory] = useState<string[]>([]);
+  const [historyAt, setHistoryAt] = useState(-1);
+  const view = useRef<HTMLPreElement>(null);
+  const revision = info?.revision ?? -1;
+
+  useEffect(() => {
+    if (!name) return setText('');
+    let live = true;
+    // At most one read per frame, whatever the flood: the view shows the tail.
+    const frame = requestAnimationFrame(() => {
+      api
+        .readBuffer({ name, tail: TAIL_BYTES })
+        .then((range) => {
+          if (!live) return;
+          setText(range.data);
+          const el = view.current;
+          if (el) el.scrollTop = el.scrollHeight;
+        })
+        .catch(() => undefined);
+    });
+    return () => {
+      live = false;
+      cancelAnimationFrame(frame);
+    };
+  }, [api, name, revision]);
+
+  if (!process) return <section className="buffer-view" aria-label="Buffer" />;
+
+  const send = (event: FormEvent): void => {
+    event.preventDefault();
+    if (!input && mode === 'hex') return;
+    const payload = outgoing(input, mode, ending);
+    const request =
+      'hex' in payload ? api.sendBytes({ id: process.id, hex: payload.hex }) : api.sendString({ id: process.id, text: payload.text });
+    request.then(
+      () => {
+        setHistory((h) => [...h, input].slice(-100));
+        setHistoryAt(-1);
+        setInput('');
+      },
+      (err: Error) => onError(err.message),
+    );
+  };
+  const recall = (event: KeyboardEvent<HTMLInputElement>): void => {
+    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    event.preventDefault();
+    const next =
+      event.key === 'ArrowUp' ? (historyAt < 0 ? history.length - 1 : Math.max(0, historyAt - 1)) : historyAt < 0 ? -1 : historyAt + 1;
+    if (next >= history.length || next < 0) {
+      setHistoryAt(-1);
+      setInput('');
+    } else {
+      setHistoryAt(next);
+      setInput(history[next] ?? '');
+    }
+  };
+
+  return (
+    <section className="buffer-view" aria-label={`Buffer ${name ?? '(none)'}`}>
+      <header>
+        <strong>{name ?? `${process.name} has no buffer`}</strong>
+        {info?.trimmedBytes ? <span role="status"> {info.trimmedBytes} bytes trimmed (buffer cap)</span> : null}
+        {name ? (
+          <button type="button" onClick={() => void api.clearBuffer({ name }).catch((e: Error) => onError(e.message))}>
+            Clear
+          </button>
+        ) : null}
+      </header>
+      <pre ref={view} role="log" aria-label={`Contents of ${name ?? 'no buffer'}`} tabIndex={0}>
+        {text}
+      </pre>
+      <form onSubmit={send} aria-label={`Send to ${process.name}`}>
+        <input
+          aria-label={`Input for ${process.name}`}
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+          onKeyDown={recall}
+          placeholder={mode === 'hex' ? 'de ad be ef' : 'text to send'}
+        />
+        <select aria-label="Input mode" value={mode} onChange={(e) => setMode(e.target.value as 'text' | 'hex')}>
+          <option value="text">Text</option>
+          <option value="hex">Hex bytes</option>
+        </select>
+        <select aria-label="Line ending" value={ending} onChange={(e) => setEnding(e.target.value as LineEnding)} disabled={mode === 'hex'}>
+          <option value="none">No line end</option>
+          <option value="lf">LF</option>
+          <option value="crlf">CRLF</option>
+        </select>
+        <button type="submit">Send</button>
+        <button type="button" onClick={() => void api.sendEof({ id: process.id }).catch((e: Error) => onError(e.message))}>
+          Send EOF
+        </button>
+      </form>
+    </section>
+  );
+}

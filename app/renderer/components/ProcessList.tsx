@@ -1,0 +1,91 @@
+/** The list-processes view: one row per process, accepted connections under their server. */
+import { useStore } from 'zustand';
+import type { KeyboardEvent } from 'react';
+import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
+import { formatBytes } from '../lisp.js';
+import { currentRate, processTree, type WorkbenchStore } from '../store.js';
+
+interface Props {
+  api: NetprocApi;
+  store: WorkbenchStore;
+  onError(message: string): void;
+}
+
+export function ProcessList({ api, store, onError }: Props) {
+  const processes = useStore(store, (s) => s.processes);
+  const rates = useStore(store, (s) => s.rates);
+  const selectedId = useStore(store, (s) => s.selectedId);
+  const showClosed = useStore(store, (s) => s.showClosed);
+  const rows = processTree(processes, showClosed);
+  const selected = selectedId !== null ? processes[selectedId] : undefined;
+
+  const run = (action: Promise<unknown>): void => void action.catch((err: Error) => onError(err.message));
+  const toggleStop = (p: ProcessInfo): void => run(p.stopped ? api.continueProcess({ id: p.id }) : api.stopProcess({ id: p.id }));
+  const remove = (p: ProcessInfo): void => run(api.deleteProcess({ ids: [p.id] }));
+  const sendEof = (p: ProcessInfo): void => run(api.sendEof({ id: p.id }));
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTableSectionElement>): void => {
+    const index = rows.findIndex((r) => r.process.id === selectedId);
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const next = rows[Math.min(rows.length - 1, Math.max(0, index + (event.key === 'ArrowDown' ? 1 : -1)))];
+      if (next) store.getState().select(next.process.id);
+      event.preventDefault();
+    } else if (selected && (event.key === 'd' || event.key === 'Delete')) remove(selected);
+    else if (selected && event.key === 's') toggleStop(selected);
+  };
+
+  return (
+    <section className="process-list" aria-label="Process list">
+      <div className="toolbar" role="toolbar" aria-label="Process actions">
+        <button type="button" disabled={!selected} onClick={() => selected && toggleStop(selected)}>
+          {selected?.stopped ? 'Continue' : 'Stop'}
+        </button>
+        <button
+          type="button"
+          disabled={!selected || selected.kind.startsWith('datagram') || selected.kind === 'stream-server'}
+          onClick={() => selected && sendEof(selected)}
+        >
+          Send EOF
+        </button>
+        <button type="button" disabled={!selected} onClick={() => selected && remove(selected)}>
+          Delete
+        </button>
+        <label>
+          <input type="checkbox" checked={showClosed} onChange={(e) => store.getState().setShowClosed(e.target.checked)} /> Show closed
+          processes
+        </label>
+      </div>
+      <table aria-label="Processes">
+        <thead>
+          <tr>
+            {['Process', 'Status', 'Buffer', 'Command', 'Local', 'Remote', 'In', 'Out', 'Rate in'].map((h) => (
+              <th key={h} scope="col">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody tabIndex={0} onKeyDown={onKeyDown} aria-label="Processes, arrow keys move, s stops or continues, d deletes">
+          {rows.map(({ process: p, depth }) => (
+            <tr
+              key={p.id}
+              aria-selected={p.id === selectedId}
+              className={[p.id === selectedId ? 'selected' : '', p.stopped ? 'stopped' : '', `status-${p.status}`].join(' ')}
+              onClick={() => store.getState().select(p.id)}
+            >
+              <td style={{ paddingLeft: `${0.4 + depth * 1.2}em` }}>{p.name}</td>
+              <td>{p.status}</td>
+              <td>{p.buffer ?? '--'}</td>
+              <td>{p.command}</td>
+              <td>{p.localText ?? ''}</td>
+              <td>{p.remoteText ?? ''}</td>
+              <td>{formatBytes(p.counters.bytesIn)}</td>
+              <td>{formatBytes(p.counters.bytesOut)}</td>
+              <td>{`${formatBytes(Math.round(currentRate(rates[p.id]).bytesIn))}/s`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+/** Values as Emacs prints them, for the contact inspector and the Lisp forms. */
+import type { JsonValue } from '../shared/api.js';
+
+export function keyword(key: string): string {
+  return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+export function lispText(value: unknown): string {
+  if (value === null || value === undefined || value === false) return 'nil';
+  if (value === true) return 't';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(lispText).join(' ')}]`;
+  if (typeof value === 'object') {
+    const o = value as { family?: unknown; data?: unknown };
+    if (typeof o.family === 'number' && Array.isArray(o.data)) return `(${o.family} . ${lispText(o.data)})`;
+    return `(${Object.entries(value as Record<string, JsonValue>)
+      .map(([k, v]) => `${keyword(k)} ${lispText(v)}`)
+      .join(' ')})`;
+  }
+  return String(value);
+}
+
+/** The whole contact plist, `(:name "srv" :server t ...)`. */
+export function plistText(contact: Record<string, unknown>): string {
+  return `(${Object.entries(contact)
+    .map(([k, v]) => `${keyword(k)} ${lispText(v)}`)
+    .join(' ')})`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}

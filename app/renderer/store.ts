@@ -1,0 +1,131 @@
+/**
+ * The renderer's state, normalised by id and fed only by contract events.
+ * Components subscribe with narrow selectors, so a flood on one buffer
+ * re-renders that buffer's view, not the process list.
+ */
+import { create } from 'zustand';
+import type { BufferInfo, EventBatch, LogLine, ProcessCounters, ProcessInfo, Snapshot } from '../shared/api.js';
+
+export interface RateSample {
+  time: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface WorkbenchState {
+  connected: boolean;
+  processes: Record<number, ProcessInfo>;
+  buffers: Record<string, BufferInfo>;
+  log: LogLine[];
+  /** Recent byte-counter samples per process, for rates and sparklines. */
+  rates: Record<number, RateSample[]>;
+  selectedId: number | null;
+  showClosed: boolean;
+  loadSnapshot(snapshot: Snapshot): void;
+  applyBatch(batch: EventBatch): { resync: boolean };
+  select(id: number | null): void;
+  setShowClosed(show: boolean): void;
+}
+
+const LOG_LIMIT = 2000;
+const RATE_SAMPLES = 60;
+
+function withRate(rates: Record<number, RateSample[]>, id: number, counters: ProcessCounters, time: number): Record<number, RateSample[]> {
+  const samples = [...(rates[id] ?? []), { time, bytesIn: counters.bytesIn, bytesOut: counters.bytesOut }];
+  return { ...rates, [id]: samples.slice(-RATE_SAMPLES) };
+}
+
+export const createWorkbenchStore = () =>
+  create<WorkbenchState>((set, get) => ({
+    connected: false,
+    processes: {},
+    buffers: {},
+    log: [],
+    rates: {},
+    selectedId: null,
+    showClosed: true,
+
+    loadSnapshot: (snapshot) =>
+      set((state) => ({
+        connected: true,
+        processes: Object.fromEntries(snapshot.processes.map((p) => [p.id, p])),
+        buffers: Object.fromEntries(snapshot.buffers.map((b) => [b.name, b])),
+        log: snapshot.log.slice(-LOG_LIMIT),
+        selectedId: state.selectedId !== null && snapshot.processes.some((p) => p.id === state.selectedId) ? state.selectedId : null,
+      })),
+
+    applyBatch: (batch) => {
+      if (batch.resync) return { resync: true };
+      const now = Date.now();
+      let { processes, buffers, log, rates, selectedId } = get();
+      let lines: LogLine[] | null = null;
+      for (const event of batch.events) {
+        switch (event.type) {
+          case 'process-added':
+          case 'process-changed':
+            processes = { ...processes, [event.process.id]: event.process };
+            break;
+          case 'process-removed': {
+            const { [event.id]: _gone, ...rest } = processes;
+            processes = rest;
+            if (selectedId === event.id) selectedId = null;
+            break;
+          }
+          case 'buffer-changed':
+            buffers = { ...buffers, [event.buffer.name]: event.buffer };
+            break;
+          case 'buffer-killed': {
+            const { [event.name]: _killed, ...rest } = buffers;
+            buffers = rest;
+            break;
+          }
+          case 'counters': {
+            const p = processes[event.id];
+            if (p) processes = { ...processes, [event.id]: { ...p, counters: event.counters } };
+            rates = withRate(rates, event.id, event.counters, now);
+            break;
+          }
+          case 'line':
+            (lines ??= []).push(event.line);
+            break;
+          case 'menu-command':
+            break;
+        }
+      }
+      if (lines) log = [...log, ...lines].slice(-LOG_LIMIT);
+      set({ processes, buffers, log, rates, selectedId });
+      return { resync: false };
+    },
+
+    select: (id) => set({ selectedId: id }),
+    setShowClosed: (show) => set({ showClosed: show }),
+  }));
+
+export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
+
+/** Bytes per second over the last few samples. */
+export function currentRate(samples: RateSample[] | undefined): { bytesIn: number; bytesOut: number } {
+  if (!samples || samples.length < 2) return { bytesIn: 0, bytesOut: 0 };
+  const first = samples[Math.max(0, samples.length - 5)] as RateSample;
+  const last = samples[samples.length - 1] as RateSample;
+  const seconds = Math.max((last.time - first.time) / 1000, 0.001);
+  return { bytesIn: (last.bytesIn - first.bytesIn) / seconds, bytesOut: (last.bytesOut - first.bytesOut) / seconds };
+}
+
+/** Processes in list order: by name, each server followed by the connections it accepted. */
+export function processTree(processes: Record<number, ProcessInfo>, showClosed: boolean): Array<{ process: ProcessInfo; depth: number }> {
+  const all = Object.values(processes).filter((p) => showClosed || (p.status !== 'closed' && p.status !== 'failed'));
+  const byName = (a: ProcessInfo, b: ProcessInfo): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const children = new Map<number, ProcessInfo[]>();
+  const roots: ProcessInfo[] = [];
+  for (const p of all) {
+    if (p.serverId !== null && all.some((s) => s.id === p.serverId)) children.set(p.serverId, [...(children.get(p.serverId) ?? []), p]);
+    else roots.push(p);
+  }
+  const rows: Array<{ process: ProcessInfo; depth: number }> = [];
+  for (const root of roots.sort(byName)) {
+    rows.push({ process: root, depth: 0 });
+    for (const child of (children.get(root.id) ?? []).sort(byName)) rows.push({ process: child, depth: 1 });
+  }
+  return rows;
+}

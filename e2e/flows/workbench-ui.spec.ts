@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { expect, test } from '../fixtures.js';
+import type { Page } from '@playwright/test';
+
+async function newProcess(page: Page, fields: { preset?: string; kind?: string; name: string; host?: string; service?: string }) {
+  await page.getByRole('button', { name: 'New process' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New process' });
+  if (fields.preset) await dialog.getByRole('button', { name: fields.preset }).click();
+  if (fields.kind) await dialog.getByLabel('Kind', { exact: true }).selectOption({ label: fields.kind });
+  await dialog.getByLabel('Name', { exact: true }).fill(fields.name);
+  if (fields.host !== undefined) await dialog.getByLabel('Host', { exact: true }).fill(fields.host);
+  if (fields.service !== undefined) await dialog.getByLabel('Service (port or name)').fill(fields.service);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  return dialog;
+}
+
+function row(page: Page, name: string) {
+  return page
+    .getByRole('table', { name: 'Processes' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name, exact: true }) });
+}
+
+test.describe('the workbench UI', () => {
+  test('a TCP server and a client made from the form exchange data through the input line', async ({ page, control, peer }) => {
+    const dialog = await newProcess(page, { preset: 'TCP server on a free port', name: 'srv' });
+    await expect(dialog).toBeHidden();
+    await expect(row(page, 'srv')).toContainText('listen');
+    const srv = (await control.snapshot({})).processes.find((p) => p.name === 'srv')!;
+    const port = String((srv.local as number[])[4]);
+
+    await newProcess(page, { kind: 'TCP client', name: 'cli', host: '127.0.0.1', service: port });
+    await expect(row(page, 'cli')).toContainText('open');
+    const input = page.getByLabel('Input for cli');
+    await input.fill('hello through the UI');
+    await input.press('Enter');
+    const cli = (await control.snapshot({})).processes.find((p) => p.name === 'cli')!;
+    const accepted = row(page, `srv <127.0.0.1:${(cli.local as number[])[4]}>`);
+    await expect(accepted).toContainText('open');
+    // An outside peer joins too, and what it writes shows in its connection's buffer.
+    const outside = await peer.connect(Number(port));
+    outside.socket.write('from outside');
+    const outsideName = `srv <127.0.0.1:${outside.socket.localPort}>`;
+    await row(page, outsideName).click();
+    await expect(page.getByRole('log', { name: `Contents of *srv* <127.0.0.1:${outside.socket.localPort}>` })).toHaveText('from outside');
+    await accepted.click();
+    await expect(page.getByRole('log')).toContainText('hello through the UI');
+    // The input line sends hex bytes too.
+    await row(page, outsideName).click();
+    await page.getByLabel('Input mode').selectOption('hex');
+    await page.getByLabel(`Input for ${outsideName}`).fill('48 69 0a');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(outside.received).toBe('Hi\n');
+  });
+
+  test('the form refuses a port outside 0–65535 inline and creates nothing', async ({ page, control }) => {
+    const dialog = await newProcess(page, { kind: 'TCP client', name: 'bad', host: '127.0.0.1', service: '70000' });
+    await expect(dialog.getByRole('alert')).toContainText('65535');
+    await expect(dialog.getByLabel('Service (port or name)')).toHaveAttribute('aria-invalid', 'true');
+    expect((await control.snapshot({})).processes).toEqual([]);
+  });
+
+  test('an engine error shows in the form: connection refused', async ({ page }) => {
+    const dialog = await newProcess(page, { kind: 'TCP client', name: 'nobody', host: '127.0.0.1', service: '1' });
+    await expect(dialog.getByRole('alert')).toHaveText('make client process failed: Connection refused');
+  });
+
+  test('stop and continue from the toolbar; the inspector shows process-contact three ways', async ({ page, control }) => {
+    await newProcess(page, { preset: 'TCP server on a free port', name: 'srv', host: '127.0.0.1' });
+    await row(page, 'srv').click();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(row(page, 'srv')).toContainText('stop');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(row(page, 'srv')).toContainText('listen');
+    const port = ((await control.snapshot({})).processes[0]!.local as number[])[4];
+    const inspector = page.getByRole('region', { name: 'Inspector' });
+    await expect(inspector.getByLabel('Contact, nil form')).toHaveText(`("127.0.0.1" ${port})`);
+    await expect(inspector.getByLabel('Contact, t form')).toContainText(`:server t`);
+    await expect(inspector.getByRole('table', { name: 'Contact keys' })).toContainText(`:local[127 0 0 1 ${port}]`);
+    mkdirSync('reports/screenshots', { recursive: true });
+    await page.screenshot({ path: `reports/screenshots/workbench-${test.info().project.name}.png` });
+  });
+});
