@@ -16,18 +16,8 @@ test.describe('the desktop app', () => {
     expect(surface.netproc).toContain('onEvents');
   });
 
-  test('a TCP server and a client made in the app exchange data', async ({ control }) => {
-    const srv = (await control.makeNetworkProcess({ name: 'srv', server: true, service: true, buffer: '*srv*' }))!;
-    const port = (srv.local as number[])[4] as number;
-    const client = (await control.makeNetworkProcess({ name: 'cli', buffer: '*cli*', host: '127.0.0.1', service: port }))!;
-    await control.sendString({ id: client.id, text: 'over the desktop app' });
-    await expect
-      .poll(async () => {
-        const accepted = (await control.snapshot({})).processes.find((p) => p.kind === 'accepted');
-        return accepted ? (await control.readBuffer({ name: accepted.buffer! })).data : '';
-      })
-      .toBe('over the desktop app');
-  });
+  // The UI flows in e2e/flows (a server and a client made from the form exchanging data, and the
+  // rest) run in this project too, against this window.
 
   test('quitting with live processes asks first', async ({ control, electronApp }) => {
     await control.makeNetworkProcess({ name: 'live', server: true, service: true });

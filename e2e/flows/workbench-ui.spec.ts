@@ -51,6 +51,9 @@ test.describe('the workbench UI', () => {
     await page.getByLabel(`Input for ${outsideName}`).fill('48 69 0a');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await expect.poll(outside.received).toBe('Hi\n');
+    await accepted.click();
+    mkdirSync('reports/screenshots', { recursive: true });
+    await page.screenshot({ path: `reports/screenshots/exchange-${test.info().project.name}.png` });
   });
 
   test('the form refuses a port outside 0–65535 inline and creates nothing', async ({ page, control }) => {

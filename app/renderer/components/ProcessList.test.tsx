@@ -1,0 +1,71 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
+import { createWorkbenchStore } from '../store.js';
+import { ProcessList } from './ProcessList.js';
+
+afterEach(cleanup);
+
+function info(id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo {
+  return {
+    id,
+    name,
+    kind: 'stream-server',
+    family: 'ipv4',
+    status: 'listen',
+    exitStatus: 0,
+    stopped: false,
+    buffer: `*${name}*`,
+    command: `(network server on 127.0.0.1:${id})`,
+    local: [127, 0, 0, 1, id],
+    remote: null,
+    localText: `127.0.0.1:${id}`,
+    remoteText: null,
+    serverId: null,
+    queryOnExit: true,
+    filter: 'default',
+    sentinel: 'default',
+    coding: ['utf-8-unix', 'utf-8-unix'],
+    counters: { bytesIn: 2048, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
+    eofSent: false,
+    tls: null,
+    plist: [],
+    ...extra,
+  };
+}
+
+describe('ProcessList', () => {
+  it('shows one row per process with the list-processes columns, and acts on the selection by toolbar and keys', async () => {
+    const store = createWorkbenchStore();
+    store
+      .getState()
+      .loadSnapshot({ seq: 1, processes: [info(1, 'srv'), info(2, 'zz', { stopped: true, status: 'stop' })], buffers: [], log: [] });
+    const api = {
+      stopProcess: vi.fn(async () => null),
+      continueProcess: vi.fn(async () => null),
+      deleteProcess: vi.fn(async () => null),
+      sendEof: vi.fn(),
+    };
+    render(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
+    const rows = screen.getAllByRole('row');
+    expect(rows.map((r) => r.textContent)).toEqual([
+      'ProcessStatusBufferCommandLocalRemoteInOutRate in',
+      'srvlisten*srv*(network server on 127.0.0.1:1)127.0.0.1:12.0 KiB0 B0 B/s',
+      'zzstop*zz*(network server on 127.0.0.1:2)127.0.0.1:22.0 KiB0 B0 B/s',
+    ]);
+    expect(screen.getByRole('button', { name: 'Stop' })).toHaveProperty('disabled', true);
+    fireEvent.click(screen.getByRole('cell', { name: 'srv' }));
+    expect(store.getState().selectedId).toBe(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(api.stopProcess).toHaveBeenCalledWith({ id: 1 });
+    const body = screen.getAllByRole('rowgroup')[1]!;
+    fireEvent.keyDown(body, { key: 'ArrowDown' });
+    expect(store.getState().selectedId).toBe(2);
+    expect(screen.getByRole('button', { name: 'Continue' })).toBeTruthy();
+    fireEvent.keyDown(body, { key: 'd' });
+    expect(api.deleteProcess).toHaveBeenCalledWith({ ids: [2] });
+    act(() => store.getState().applyBatch({ seq: 2, events: [{ type: 'process-removed', id: 2, name: 'zz' }] }));
+    expect(screen.getAllByRole('row')).toHaveLength(2);
+  });
+});

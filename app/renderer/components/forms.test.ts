@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { keyword, lispText, plistText } from '../lisp.js';
+import { outgoing } from './BufferView.js';
+import { EMPTY_FORM, formParams, PRESETS, validate } from './NewProcessForm.js';
+
+describe('the new-process form', () => {
+  it('turns presets into make-network-process parameters', () => {
+    expect(formParams({ ...EMPTY_FORM, ...PRESETS['TCP server on a free port'] })).toEqual({
+      name: 'server',
+      buffer: '*server*',
+      service: true,
+      server: true,
+    });
+    expect(formParams({ ...EMPTY_FORM, ...PRESETS['UDP socket'] })).toEqual({
+      name: 'udp',
+      buffer: '*udp*',
+      service: true,
+      host: '127.0.0.1',
+      type: 'datagram',
+      server: true,
+    });
+    expect(formParams({ ...EMPTY_FORM, ...PRESETS['Unix socket server'] })).toMatchObject({
+      family: 'local',
+      service: '/tmp/netproc.sock',
+      server: true,
+    });
+    expect(formParams({ ...EMPTY_FORM, service: '8080', nowait: true, tls: true, verify: false })).toMatchObject({
+      service: 8080,
+      nowait: true,
+      tlsParameters: { verify: false, caFile: null },
+    });
+  });
+
+  it('validates with the contract before sending, per field', () => {
+    expect(validate({ ...EMPTY_FORM, service: '8080' })).toEqual({});
+    expect(validate({ ...EMPTY_FORM, service: '70000' }).service).toMatch(/65535/);
+    expect(validate({ ...EMPTY_FORM, service: '' }).service).toBe('Give a port or service name');
+    expect(validate({ ...EMPTY_FORM, name: '', service: '1' }).name).toBeTruthy();
+    expect(validate({ ...EMPTY_FORM, kind: 'unix-client', service: '' }).service).toBe('Give the socket path');
+  });
+});
+
+describe('the input line', () => {
+  it('adds the chosen line end, or sends hex as bytes', () => {
+    expect(outgoing('GET /', 'text', 'crlf')).toEqual({ text: 'GET /\r\n' });
+    expect(outgoing('x', 'text', 'none')).toEqual({ text: 'x' });
+    expect(outgoing('de ad', 'hex', 'lf')).toEqual({ hex: 'de ad' });
+  });
+});
+
+describe('Lisp forms for the inspector', () => {
+  it('prints contact values as Emacs does', () => {
+    expect(keyword('tlsParameters')).toBe(':tls-parameters');
+    expect(lispText([127, 0, 0, 1, 80])).toBe('[127 0 0 1 80]');
+    expect(lispText({ family: 0, data: [0, 0] })).toBe('(0 . [0 0])');
+    expect(lispText(null)).toBe('nil');
+    expect(plistText({ name: 'srv', server: true, host: null, service: 8080 })).toBe('(:name "srv" :server t :host nil :service 8080)');
+  });
+});

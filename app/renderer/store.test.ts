@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { ProcessInfo } from '../shared/api.js';
+import { createWorkbenchStore, currentRate, processTree } from './store.js';
+
+function info(id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo {
+  return {
+    id,
+    name,
+    kind: 'stream-client',
+    family: 'ipv4',
+    status: 'open',
+    exitStatus: 0,
+    stopped: false,
+    buffer: null,
+    command: '',
+    local: null,
+    remote: null,
+    localText: null,
+    remoteText: null,
+    serverId: null,
+    queryOnExit: true,
+    filter: 'default',
+    sentinel: 'default',
+    coding: ['utf-8-unix', 'utf-8-unix'],
+    counters: { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
+    eofSent: false,
+    tls: null,
+    plist: [],
+    ...extra,
+  };
+}
+
+describe('the workbench store', () => {
+  it('loads a snapshot, then applies added, changed, removed, buffer and line events', () => {
+    const store = createWorkbenchStore();
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], log: [] });
+    store.getState().select(1);
+    store.getState().applyBatch({
+      seq: 2,
+      events: [
+        { type: 'process-added', process: info(2, 'b') },
+        { type: 'process-changed', process: info(1, 'a', { status: 'stop', stopped: true }) },
+        { type: 'buffer-changed', buffer: { name: '*b*', origin: 0, end: 5, length: 5, revision: 1, trimmedBytes: 0, cap: 100 } },
+        { type: 'line', line: { time: 1, kind: 'sentinel', processId: 2, processName: 'b', text: 'open\n' } },
+      ],
+    });
+    let s = store.getState();
+    expect(Object.keys(s.processes)).toEqual(['1', '2']);
+    expect(s.processes[1]?.stopped).toBe(true);
+    expect(s.buffers['*b*']?.length).toBe(5);
+    expect(s.log.map((l) => l.text)).toEqual(['open\n']);
+    store.getState().applyBatch({
+      seq: 3,
+      events: [
+        { type: 'process-removed', id: 1, name: 'a' },
+        { type: 'buffer-killed', name: '*b*' },
+      ],
+    });
+    s = store.getState();
+    expect(Object.keys(s.processes)).toEqual(['2']);
+    expect(s.selectedId).toBeNull();
+    expect(s.buffers).toEqual({});
+  });
+
+  it('asks for a resync when told to, and keeps counters as rates', () => {
+    const store = createWorkbenchStore();
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], log: [] });
+    expect(store.getState().applyBatch({ seq: 2, events: [], resync: true })).toEqual({ resync: true });
+    const counters = { bytesIn: 1000, bytesOut: 10, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 };
+    store.getState().applyBatch({ seq: 3, events: [{ type: 'counters', id: 1, counters }] });
+    expect(store.getState().processes[1]?.counters.bytesIn).toBe(1000);
+    expect(
+      currentRate([
+        { time: 0, bytesIn: 0, bytesOut: 0 },
+        { time: 2000, bytesIn: 4000, bytesOut: 100 },
+      ]),
+    ).toEqual({ bytesIn: 2000, bytesOut: 50 });
+    expect(currentRate(undefined)).toEqual({ bytesIn: 0, bytesOut: 0 });
+  });
+
+  it('orders the list by name with accepted connections under their server, and can hide closed ones', () => {
+    const processes = {
+      1: info(1, 'srv', { kind: 'stream-server', status: 'listen' }),
+      2: info(2, 'srv <127.0.0.1:2>', { kind: 'accepted', serverId: 1 }),
+      3: info(3, 'alpha'),
+      4: info(4, 'srv <127.0.0.1:1>', { kind: 'accepted', serverId: 1, status: 'closed' }),
+      5: info(5, 'orphan <x>', { kind: 'accepted', serverId: 99 }),
+    };
+    expect(processTree(processes, true).map((r) => `${r.depth}:${r.process.name}`)).toEqual([
+      '0:alpha',
+      '0:orphan <x>',
+      '0:srv',
+      '1:srv <127.0.0.1:1>',
+      '1:srv <127.0.0.1:2>',
+    ]);
+    expect(processTree(processes, false).map((r) => r.process.name)).not.toContain('srv <127.0.0.1:1>');
+  });
+});
