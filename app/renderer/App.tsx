@@ -3,16 +3,22 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../shared/api.js';
 import { BufferView } from './components/BufferView.js';
+import { CommandPalette } from './components/CommandPalette.js';
 import { EventLog } from './components/EventLog.js';
 import { Inspector } from './components/Inspector.js';
 import { NewProcessForm } from './components/NewProcessForm.js';
 import { ProcessList } from './components/ProcessList.js';
 import { createWorkbenchStore } from './store.js';
 
+function focusList(): void {
+  document.querySelector<HTMLElement>('table[aria-label="Processes"] tbody')?.focus();
+}
+
 export function App({ api }: { api: NetprocApi }) {
   const store = useMemo(() => createWorkbenchStore(), []);
   const connected = useStore(store, (s) => s.connected);
   const [formOpen, setFormOpen] = useState(false);
+  const [paletteOpen, setPaletteOpen] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
 
   useEffect(() => {
@@ -27,7 +33,12 @@ export function App({ api }: { api: NetprocApi }) {
     };
     const stop = api.onEvents((batch) => {
       if (store.getState().applyBatch(batch).resync) void resync();
-      for (const e of batch.events) if (e.type === 'menu-command' && e.command === 'new-process') setFormOpen(true);
+      for (const e of batch.events) {
+        if (e.type !== 'menu-command') continue;
+        if (e.command === 'new-process') setFormOpen(true);
+        else if (e.command === 'command-palette') setPaletteOpen(true);
+        else if (e.command === 'list-processes') focusList();
+      }
     });
     void resync();
     return () => {
@@ -38,10 +49,20 @@ export function App({ api }: { api: NetprocApi }) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'n') {
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && event.shiftKey && event.key.toLowerCase() === 'p') {
+        event.preventDefault();
+        setPaletteOpen(true);
+      } else if (event.altKey && event.key.toLowerCase() === 'x') {
+        event.preventDefault();
+        setPaletteOpen(true);
+      } else if (mod && !event.shiftKey && event.key.toLowerCase() === 'n') {
         event.preventDefault();
         setFormOpen(true);
-      } else if (event.key === 'Escape') setFormOpen(false);
+      } else if (event.key === 'Escape') {
+        setFormOpen(false);
+        setPaletteOpen(false);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -53,6 +74,9 @@ export function App({ api }: { api: NetprocApi }) {
         <h1>Netproc</h1>
         <button type="button" onClick={() => setFormOpen(true)} aria-keyshortcuts="Control+N">
           New process
+        </button>
+        <button type="button" onClick={() => setPaletteOpen(true)} aria-keyshortcuts="Control+Shift+P Alt+X">
+          M-x
         </button>
         <span role="status">{connected ? 'Connected' : 'Connecting…'}</span>
       </header>
@@ -70,6 +94,15 @@ export function App({ api }: { api: NetprocApi }) {
         <Inspector api={api} store={store} />
         <EventLog store={store} />
       </main>
+      {paletteOpen ? (
+        <CommandPalette
+          api={api}
+          store={store}
+          onClose={() => setPaletteOpen(false)}
+          onOpenForm={() => setFormOpen(true)}
+          onFocusList={focusList}
+        />
+      ) : null}
       {formOpen ? (
         <NewProcessForm
           api={api}

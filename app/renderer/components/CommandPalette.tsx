@@ -1,0 +1,153 @@
+/** The minibuffer: Emacs commands by name with completion, or a Lisp form. */
+import { useState, type KeyboardEvent } from 'react';
+import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
+import { lispText } from '../lisp.js';
+import { COMMANDS, formToAction, LispReadError, readLisp, type PaletteAction, type ProcessCommand } from '../lisp-reader.js';
+import type { WorkbenchStore } from '../store.js';
+
+interface Props {
+  api: NetprocApi;
+  store: WorkbenchStore;
+  onClose(): void;
+  onOpenForm(): void;
+  onFocusList(): void;
+}
+
+/** `stop-process srv` → the same action as `(stop-process "srv")`; a bare command acts on the selection. */
+export function typedAction(input: string, selected: ProcessInfo | undefined): PaletteAction | 'form' {
+  const text = input.trim();
+  if (text.startsWith('(')) return formToAction(readLisp(text));
+  const [command, ...rest] = text.split(/\s+/);
+  if (command === 'make-network-process' || command === 'open-network-stream') return 'form';
+  if (command === 'list-processes') return { kind: 'list-processes' };
+  if (command && (COMMANDS as readonly string[]).includes(command)) {
+    const name = rest.join(' ') || selected?.name;
+    if (!name) throw new LispReadError(`${command}: which process? Select one or type its name`);
+    return { kind: 'process', command: command as ProcessCommand, name };
+  }
+  throw new LispReadError(`Unknown command ${command ?? ''}`);
+}
+
+function contactKey(key: unknown): string | true | null {
+  if (key === undefined || key === null) return null;
+  if (key === true) return true;
+  return String(key)
+    .replace(/^:/, '')
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }: Props) {
+  const [input, setInput] = useState('');
+  const [active, setActive] = useState(0);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const matches = input.startsWith('(') ? [] : COMMANDS.filter((c) => c.includes(input.trim().split(/\s+/)[0] ?? ''));
+
+  const run = async (action: PaletteAction): Promise<void> => {
+    if (action.kind === 'list-processes') {
+      onClose();
+      onFocusList();
+      return;
+    }
+    if (action.kind === 'request') {
+      const created =
+        action.method === 'makeNetworkProcess'
+          ? await api.makeNetworkProcess(action.params as never)
+          : await api.openNetworkStream(action.params as never);
+      if (created) store.getState().select(created.id);
+      onClose();
+      return;
+    }
+    const process = Object.values(store.getState().processes).find((p) => p.name === action.name);
+    if (!process) throw new LispReadError(`Process ${action.name} does not exist`);
+    const id = process.id;
+    switch (action.command) {
+      case 'delete-process':
+        await api.deleteProcess({ ids: [id] });
+        return setResult({ ok: true, text: `Deleted ${process.name}` });
+      case 'stop-process':
+        await api.stopProcess({ id });
+        return setResult({ ok: true, text: `Stopped ${process.name}` });
+      case 'continue-process':
+        await api.continueProcess({ id });
+        return setResult({ ok: true, text: `Continued ${process.name}` });
+      case 'process-send-eof':
+        await api.sendEof({ id });
+        return setResult({ ok: true, text: `Sent EOF to ${process.name}` });
+      case 'process-contact': {
+        const key = contactKey(action.key);
+        const value = await api.processContact({ id, key });
+        store.getState().select(id);
+        // With no key the answer is the list (HOST SERVICE).
+        return setResult({ ok: true, text: key === null && Array.isArray(value) ? `(${value.map(lispText).join(' ')})` : lispText(value) });
+      }
+    }
+  };
+
+  const submit = (): void => {
+    const typed = matches.length && !input.includes(' ') && !input.startsWith('(') ? (matches[active] ?? input) : input;
+    try {
+      const action = typedAction(
+        typed,
+        store.getState().selectedId !== null ? store.getState().processes[store.getState().selectedId as number] : undefined,
+      );
+      if (action === 'form') {
+        onClose();
+        onOpenForm();
+        return;
+      }
+      run(action).catch((err: Error) => setResult({ ok: false, text: err.message }));
+    } catch (err) {
+      setResult({ ok: false, text: (err as Error).message });
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      submit();
+    } else if (event.key === 'Escape') onClose();
+    else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      setActive((a) => Math.max(0, Math.min(matches.length - 1, a + (event.key === 'ArrowDown' ? 1 : -1))));
+    } else if (event.key === 'Tab' && matches[active]) {
+      event.preventDefault();
+      setInput(`${matches[active]} `);
+    }
+  };
+
+  return (
+    <div role="dialog" aria-modal="true" aria-label="Command palette" className="dialog palette">
+      <label>
+        M-x
+        <input
+          role="combobox"
+          aria-label="Command"
+          aria-expanded={matches.length > 0}
+          aria-controls="palette-commands"
+          aria-activedescendant={matches[active] ? `command-${matches[active]}` : undefined}
+          autoFocus
+          value={input}
+          placeholder='stop-process srv, or (make-network-process :name "srv" :server t :service 8080)'
+          onChange={(e) => {
+            setInput(e.target.value);
+            setActive(0);
+            setResult(null);
+          }}
+          onKeyDown={onKeyDown}
+        />
+      </label>
+      <ul role="listbox" id="palette-commands" aria-label="Commands">
+        {matches.map((c, i) => (
+          <li key={c} id={`command-${c}`} role="option" aria-selected={i === active} onMouseDown={() => setInput(`${c} `)}>
+            {c}
+          </li>
+        ))}
+      </ul>
+      {result ? (
+        <pre role={result.ok ? 'status' : 'alert'} className={result.ok ? '' : 'field-error'}>
+          {result.text}
+        </pre>
+      ) : null}
+    </div>
+  );
+}

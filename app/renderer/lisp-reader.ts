@@ -1,0 +1,142 @@
+/**
+ * Reads the Lisp forms the command palette accepts, such as
+ * `(make-network-process :name "srv" :server t :service 8080)`, and turns
+ * them into contract requests. Only data is read: nothing is evaluated.
+ */
+export type LispValue = null | boolean | number | string | { symbol: string } | { keyword: string } | LispValue[] | { vector: LispValue[] };
+
+export class LispReadError extends Error {}
+
+export function readLisp(source: string): LispValue {
+  let i = 0;
+  const skip = (): void => {
+    while (i < source.length) {
+      if (/\s/.test(source[i] as string)) i++;
+      else if (source[i] === ';') while (i < source.length && source[i] !== '\n') i++;
+      else break;
+    }
+  };
+  const read = (): LispValue => {
+    skip();
+    const c = source[i];
+    if (c === undefined) throw new LispReadError('The form ends too early');
+    if (c === '(' || c === '[') {
+      const close = c === '(' ? ')' : ']';
+      i++;
+      const items: LispValue[] = [];
+      for (;;) {
+        skip();
+        if (source[i] === undefined) throw new LispReadError(`Missing ${close}`);
+        if (source[i] === close) {
+          i++;
+          return c === '(' ? items : { vector: items };
+        }
+        items.push(read());
+      }
+    }
+    if (c === ')' || c === ']') throw new LispReadError(`Unexpected ${c}`);
+    if (c === "'") {
+      i++;
+      const quoted = read();
+      return quoted !== null && typeof quoted === 'object' && 'symbol' in quoted ? quoted.symbol : quoted;
+    }
+    if (c === '"') {
+      i++;
+      let text = '';
+      for (;;) {
+        const ch = source[i++];
+        if (ch === undefined) throw new LispReadError('Unterminated string');
+        if (ch === '"') return text;
+        if (ch === '\\') {
+          const e = source[i++];
+          text += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
+        } else text += ch;
+      }
+    }
+    const start = i;
+    while (i < source.length && !/[\s()[\]";']/.test(source[i] as string)) i++;
+    const atom = source.slice(start, i);
+    if (/^[+-]?\d+$/.test(atom)) return Number(atom);
+    if (atom === 't') return true;
+    if (atom === 'nil') return null;
+    if (atom.startsWith(':')) return { keyword: atom.slice(1) };
+    return { symbol: atom };
+  };
+  const value = read();
+  skip();
+  if (i < source.length) throw new LispReadError(`Unexpected text after the form: ${source.slice(i)}`);
+  return value;
+}
+
+const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** A Lisp value as contract data: symbols become strings, vectors arrays, `nil` null. */
+export function toData(value: LispValue): unknown {
+  if (Array.isArray(value)) return value.map(toData);
+  if (value !== null && typeof value === 'object') {
+    if ('vector' in value) return value.vector.map(toData);
+    if ('symbol' in value) return value.symbol;
+    if ('keyword' in value) return `:${value.keyword}`;
+  }
+  return value;
+}
+
+/** `:name "x" :server t` → `{ name: 'x', server: true }`, keywords camelCased. */
+export function plistToParams(items: LispValue[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (let k = 0; k < items.length; k += 2) {
+    const key = items[k];
+    if (key === null || typeof key !== 'object' || !('keyword' in key))
+      throw new LispReadError(`Expected a keyword, found ${JSON.stringify(toData(key ?? null))}`);
+    if (k + 1 >= items.length) throw new LispReadError(`:${key.keyword} has no value`);
+    params[camel(key.keyword)] = toData(items[k + 1] as LispValue);
+  }
+  return params;
+}
+
+export type PaletteAction =
+  | { kind: 'request'; method: 'makeNetworkProcess'; params: Record<string, unknown> }
+  | { kind: 'request'; method: 'openNetworkStream'; params: Record<string, unknown> }
+  | { kind: 'process'; command: ProcessCommand; name: string; key?: unknown }
+  | { kind: 'list-processes' };
+
+export const PROCESS_COMMANDS = ['delete-process', 'stop-process', 'continue-process', 'process-send-eof', 'process-contact'] as const;
+export type ProcessCommand = (typeof PROCESS_COMMANDS)[number];
+export const COMMANDS = ['make-network-process', 'open-network-stream', ...PROCESS_COMMANDS, 'list-processes'] as const;
+
+/** What a form asks for. */
+export function formToAction(form: LispValue): PaletteAction {
+  if (!Array.isArray(form) || form.length === 0) throw new LispReadError('Give a form such as (stop-process "srv")');
+  const [head, ...args] = form;
+  const name = head !== null && typeof head === 'object' && 'symbol' in head ? head.symbol : null;
+  switch (name) {
+    case 'make-network-process':
+      return { kind: 'request', method: 'makeNetworkProcess', params: plistToParams(args) };
+    case 'open-network-stream': {
+      const [procName, buffer, host, service, ...rest] = args.map((a) => a);
+      if (service === undefined) throw new LispReadError('open-network-stream takes NAME BUFFER HOST SERVICE');
+      const params = {
+        name: toData(procName ?? null),
+        buffer: toData(buffer ?? null),
+        host: toData(host ?? null),
+        service: toData(service),
+        ...plistToParams(rest),
+      };
+      return { kind: 'request', method: 'openNetworkStream', params };
+    }
+    case 'list-processes':
+      return { kind: 'list-processes' };
+    default:
+      if (name && (PROCESS_COMMANDS as readonly string[]).includes(name)) {
+        const target = toData(args[0] ?? null);
+        if (typeof target !== 'string') throw new LispReadError(`${name} takes a process name in quotes`);
+        return {
+          kind: 'process',
+          command: name as ProcessCommand,
+          name: target,
+          ...(args.length > 1 ? { key: toData(args[1] as LispValue) } : {}),
+        };
+      }
+      throw new LispReadError(`Unknown command ${name ?? JSON.stringify(toData(head ?? null))}`);
+  }
+}
