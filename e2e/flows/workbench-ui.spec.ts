@@ -84,3 +84,30 @@ test.describe('the workbench UI', () => {
     await page.screenshot({ path: `reports/screenshots/workbench-${test.info().project.name}.png` });
   });
 });
+
+test.describe('the buffer view', () => {
+  test('shows hex, searches text and hex bytes, and follow mode pauses on a match', async ({ page, control, peer }) => {
+    const srv = (await control.makeNetworkProcess({ name: 'hexsrv', server: true, service: true, buffer: '*hex*' }))!;
+    const { socket } = await peer.connect((srv.local as number[])[4] as number);
+    socket.write('GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const name = `hexsrv <127.0.0.1:${socket.localPort}>`;
+    await row(page, name).click();
+    const log = page.getByRole('log');
+    await expect(log).toContainText('Host: localhost');
+    await page.getByLabel('Hex', { exact: true }).check();
+    await expect(log).toContainText('00000000  47 45 54 20 2f 69 6e 64  65 78 2e 68 74 6d 6c 20  |GET /index.html |');
+    await page.getByLabel('Hex', { exact: true }).uncheck();
+    await page.getByLabel('Search buffer').fill('Host');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Match at byte' })).toHaveText('Match at byte 26');
+    await expect(log.locator('mark')).toHaveText('Host');
+    await expect(page.getByLabel('Follow')).not.toBeChecked();
+    await page.getByLabel('Search mode').selectOption('hex');
+    await page.getByLabel('Search buffer').fill('0d 0a 0d 0a');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Match at byte' })).toHaveText('Match at byte 41');
+    await page.getByLabel('Follow').check();
+    socket.write('more');
+    await expect(log).toContainText('more');
+  });
+});

@@ -2,9 +2,21 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../../shared/api.js';
+import { base64Bytes, hexDump } from '../hex.js';
 import type { WorkbenchStore } from '../store.js';
 
 const TAIL_BYTES = 64 * 1024;
+/** Hex lines cost four times the text; the hex view shows a shorter tail. */
+const HEX_TAIL_BYTES = 16 * 1024;
+const MATCH_CONTEXT = 512;
+
+interface Match {
+  start: number;
+  end: number;
+  before: string;
+  text: string;
+  after: string;
+}
 export type LineEnding = 'none' | 'lf' | 'crlf';
 
 /** What the input line sends: text with the chosen line end, or hex bytes. */
@@ -23,19 +35,33 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
   const [ending, setEnding] = useState<LineEnding>('lf');
   const [history, setHistory] = useState<string[]>([]);
   const [historyAt, setHistoryAt] = useState(-1);
+  const [hex, setHex] = useState(false);
+  const [follow, setFollow] = useState(true);
+  const [query, setQuery] = useState('');
+  const [searchMode, setSearchMode] = useState<'text' | 'hex' | 'regex'>('text');
+  const [match, setMatch] = useState<Match | null>(null);
+  const [searchNote, setSearchNote] = useState<string | null>(null);
   const view = useRef<HTMLPreElement>(null);
   const revision = info?.revision ?? -1;
 
   useEffect(() => {
+    setMatch(null);
+    setFollow(true);
+  }, [name]);
+
+  useEffect(() => {
     if (!name) return setText('');
+    if (!follow) return;
     let live = true;
     // At most one read per frame, whatever the flood: the view shows the tail.
     const frame = requestAnimationFrame(() => {
-      api
-        .readBuffer({ name, tail: TAIL_BYTES })
-        .then((range) => {
+      const request = hex
+        ? api.readBuffer({ name, tail: HEX_TAIL_BYTES, encoding: 'base64' }).then((r) => hexDump(base64Bytes(r.data), r.start).join('\n'))
+        : api.readBuffer({ name, tail: TAIL_BYTES }).then((r) => r.data);
+      request
+        .then((shown) => {
           if (!live) return;
-          setText(range.data);
+          setText(shown);
           const el = view.current;
           if (el) el.scrollTop = el.scrollHeight;
         })
@@ -45,7 +71,29 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
       live = false;
       cancelAnimationFrame(frame);
     };
-  }, [api, name, revision]);
+  }, [api, name, revision, hex, follow]);
+
+  const search = async (direction: 'forward' | 'backward'): Promise<void> => {
+    if (!name || !query) return;
+    const from = match ? (direction === 'forward' ? match.end : match.start) : undefined;
+    try {
+      const found = await api.searchBuffer({ name, query, mode: searchMode, direction, ...(from !== undefined ? { from } : {}) });
+      if (!found) {
+        setSearchNote(`No ${direction === 'forward' ? 'later' : 'earlier'} match for ${query}`);
+        return;
+      }
+      const [before, text, after] = await Promise.all([
+        api.readBuffer({ name, start: Math.max(0, found.start - MATCH_CONTEXT), end: found.start }),
+        api.readBuffer({ name, start: found.start, end: found.end }),
+        api.readBuffer({ name, start: found.end, end: found.end + MATCH_CONTEXT }),
+      ]);
+      setFollow(false);
+      setSearchNote(`Match at byte ${found.start}`);
+      setMatch({ start: found.start, end: found.end, before: before.data, text: text.data, after: after.data });
+    } catch (err) {
+      setSearchNote((err as Error).message);
+    }
+  };
 
   if (!process) return <section className="buffer-view" aria-label="Buffer" />;
 
@@ -89,8 +137,55 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
           </button>
         ) : null}
       </header>
-      <pre ref={view} role="log" aria-label={`Contents of ${name ?? 'no buffer'}`} tabIndex={0}>
-        {text}
+      {name ? (
+        <div className="buffer-tools" role="toolbar" aria-label="Buffer tools">
+          <label>
+            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
+          </label>
+          <label>
+            <input type="checkbox" checked={hex} onChange={(e) => setHex(e.target.checked)} /> Hex
+          </label>
+          <input
+            type="search"
+            aria-label="Search buffer"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && void search(e.shiftKey ? 'backward' : 'forward')}
+          />
+          <select aria-label="Search mode" value={searchMode} onChange={(e) => setSearchMode(e.target.value as 'text' | 'hex' | 'regex')}>
+            <option value="text">Text</option>
+            <option value="hex">Hex bytes</option>
+            <option value="regex">Regex</option>
+          </select>
+          <button type="button" onClick={() => void search('backward')}>
+            Previous
+          </button>
+          <button type="button" onClick={() => void search('forward')}>
+            Next
+          </button>
+          {searchNote ? <span role="status">{searchNote}</span> : null}
+        </div>
+      ) : null}
+      <pre
+        ref={view}
+        role="log"
+        aria-label={`Contents of ${name ?? 'no buffer'}`}
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          // Scrolling up to read pauses follow mode; it resumes from the checkbox.
+          if (follow && el.scrollTop + el.clientHeight < el.scrollHeight - 24) setFollow(false);
+        }}
+      >
+        {match && !follow ? (
+          <>
+            {match.before}
+            <mark>{match.text}</mark>
+            {match.after}
+          </>
+        ) : (
+          text
+        )}
       </pre>
       <form onSubmit={send} aria-label={`Send to ${process.name}`}>
         <input
