@@ -9,6 +9,8 @@ import { rendererFixtureDir } from './fixtures.js';
 import { startWebHost } from '../app/main/web.js';
 
 const total = Number(process.argv[2]);
+// Bytes a benchmark sends to set up (open the view) before the timed flood starts.
+const warmup = Number(process.env.NETPROC_BENCH_WARMUP_BYTES ?? 0);
 const say = (m: Record<string, unknown>): void => void process.stdout.write(JSON.stringify(m) + '\n');
 
 let rssPeak = 0;
@@ -21,15 +23,16 @@ const sampler = setInterval(sample, 10);
 
 const np = new Netproc();
 const bridge = new Bridge(np);
-const host = await startWebHost({ bridge, rendererDir: rendererFixtureDir() });
+// bench:ui serves the real renderer; bench:bridge needs only the WebSocket.
+const host = await startWebHost({ bridge, rendererDir: process.env.NETPROC_RENDERER_DIR ?? rendererFixtureDir() });
 const srv = (await np.makeNetworkProcess({ name: 'flood', server: true, service: true, buffer: '*flood*' }))!;
 (globalThis as { gc?: () => void }).gc?.();
 const rssBefore = sample();
 rssPeak = rssBefore;
 let first = 0;
 np.on('buffer-changed', (e) => {
-  if (!first) first = performance.now();
-  if (e.end >= total) {
+  if (!first && e.end > warmup) first = performance.now();
+  if (e.end >= total + warmup) {
     const ms = performance.now() - first;
     clearInterval(sampler);
     say({ done: true, ms, rssBefore, rssPeak: Math.max(rssPeak, sample()), cap: np.getBuffer(e.name)?.byteCap, held: e.length });
@@ -38,6 +41,7 @@ np.on('buffer-changed', (e) => {
 });
 say({
   port: np.processContact(srv, 'service'),
+  url: host.url,
   ws: `ws://127.0.0.1:${host.port}/ws?token=${host.token}`,
   origin: `http://127.0.0.1:${host.port}`,
 });

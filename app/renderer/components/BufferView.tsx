@@ -5,10 +5,12 @@ import type { NetprocApi } from '../../shared/api.js';
 import { base64Bytes, hexDump } from '../hex.js';
 import type { WorkbenchStore } from '../store.js';
 
-const TAIL_BYTES = 64 * 1024;
+/** Follow mode shows the newest 16 KiB (a few screens); more would only cost layout during a flood. */
+const TAIL_BYTES = 16 * 1024;
 /** Hex lines cost four times the text; the hex view shows a shorter tail. */
-const HEX_TAIL_BYTES = 16 * 1024;
+const HEX_TAIL_BYTES = 4 * 1024;
 const MATCH_CONTEXT = 512;
+const FOLLOW_INTERVAL_MS = 100;
 
 interface Match {
   start: number;
@@ -42,6 +44,10 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
   const [match, setMatch] = useState<Match | null>(null);
   const [searchNote, setSearchNote] = useState<string | null>(null);
   const view = useRef<HTMLPreElement>(null);
+  /** One read at a time: changes that arrive meanwhile are caught by one more read when it ends. */
+  const reading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
+  const [readTick, setReadTick] = useState(0);
+  const lastRead = useRef(0);
   const revision = info?.revision ?? -1;
 
   useEffect(() => {
@@ -52,9 +58,17 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
   useEffect(() => {
     if (!name) return setText('');
     if (!follow) return;
+    if (reading.current.busy) {
+      reading.current.again = true;
+      return;
+    }
     let live = true;
-    // At most one read per frame, whatever the flood: the view shows the tail.
-    const frame = requestAnimationFrame(() => {
+    reading.current.busy = true;
+    // At most ten reads a second, whatever the flood: the view shows the tail, and a flood
+    // redrawn sixty times a second would take the CPU the engine needs to keep up with it.
+    const wait = Math.max(0, lastRead.current + FOLLOW_INTERVAL_MS - performance.now());
+    const frame = window.setTimeout(() => {
+      lastRead.current = performance.now();
       const request = hex
         ? api.readBuffer({ name, tail: HEX_TAIL_BYTES, encoding: 'base64' }).then((r) => hexDump(base64Bytes(r.data), r.start).join('\n'))
         : api.readBuffer({ name, tail: TAIL_BYTES }).then((r) => r.data);
@@ -65,13 +79,21 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
           const el = view.current;
           if (el) el.scrollTop = el.scrollHeight;
         })
-        .catch(() => undefined);
-    });
+        .catch(() => undefined)
+        .finally(() => {
+          reading.current.busy = false;
+          if (reading.current.again) {
+            reading.current.again = false;
+            setReadTick((t) => t + 1);
+          }
+        });
+    }, wait);
     return () => {
       live = false;
-      cancelAnimationFrame(frame);
+      clearTimeout(frame);
+      reading.current.busy = false;
     };
-  }, [api, name, revision, hex, follow]);
+  }, [api, name, revision, hex, follow, readTick]);
 
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
     if (!name || !query) return;
