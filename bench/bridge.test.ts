@@ -1,16 +1,10 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runQuick } from './run-quick.js';
 
 // Figures are read by people, not asserted; this keeps the script working, at a small size.
 describe('bench:bridge --quick', () => {
   it('floods with and without a following client and prints every figure', async () => {
-    const script = fileURLToPath(new URL('./bridge.ts', import.meta.url));
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', script, '--quick'], { timeout: 150_000 }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
-      );
-    });
+    const output = await runQuick('./bridge.ts', 150_000);
     expect(output).toMatch(/ingest, client attached vs none +\d+ \/ \d+ MiB\/s = \d+\.\d\d/);
     expect(output).toMatch(/event batches delivered to the client per second +\d+\.\d \/s/);
     expect(output).toMatch(/main-process memory growth \(peak\)/);

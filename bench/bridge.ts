@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { messages } from './child-messages.js';
 import { WebSocket } from 'ws';
 import { createNetprocApi, type EventBatch } from '../app/shared/api.js';
 import { createWebSocketTransport, type WebSocketLike } from '../app/renderer/web-shim.js';
@@ -29,31 +30,8 @@ async function round(attached: boolean, bytes = total): Promise<Round> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', mainScript, String(bytes)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const messages: Array<Record<string, unknown>> = [];
-  const waiters: Array<() => void> = [];
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d: string) => {
-    pending += d;
-    let i: number;
-    while ((i = pending.indexOf('\n')) >= 0) {
-      messages.push(JSON.parse(pending.slice(0, i)) as Record<string, unknown>);
-      pending = pending.slice(i + 1);
-      waiters.splice(0).forEach((w) => w());
-    }
-  });
-  const next = async (index: number): Promise<Record<string, unknown>> => {
-    const deadline = Date.now() + 180_000;
-    while (!messages[index]) {
-      if (Date.now() > deadline) throw new Error('bridge-main did not answer');
-      await new Promise<void>((r) => {
-        waiters.push(r);
-        setTimeout(r, 1000);
-      });
-    }
-    return messages[index] as Record<string, unknown>;
-  };
-  const ready = (await next(0)) as { port: number; ws: string; origin: string };
+  const { next } = messages(child.stdout, 'bridge-main');
+  const ready = (await next()) as { port: number; ws: string; origin: string };
 
   let batches = 0;
   let tailReads = 0;
@@ -92,7 +70,7 @@ async function round(attached: boolean, bytes = total): Promise<Round> {
   for (let sent = 0; sent < bytes; sent += block.length) {
     if (!socket.write(block)) await new Promise((r) => socket.once('drain', r));
   }
-  const done = (await next(1)) as { ms: number; rssBefore: number; rssPeak: number; cap: number };
+  const done = (await next()) as { ms: number; rssBefore: number; rssPeak: number; cap: number };
   socket.destroy();
   close();
   child.kill();

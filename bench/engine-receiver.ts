@@ -6,6 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { Netproc } from '../app/main/netproc/index.js';
+import { onLines } from './child-messages.js';
 import type { NetworkProcess } from '../app/main/netproc/index.js';
 
 const [scenario = '', variant = '', arg = ''] = process.argv.slice(2);
@@ -22,16 +23,7 @@ const rss = (): number => {
 };
 
 function onCommand(handler: (line: string) => void): void {
-  let pending = '';
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (d: string) => {
-    pending += d;
-    let i: number;
-    while ((i = pending.indexOf('\n')) >= 0) {
-      handler(pending.slice(0, i));
-      pending = pending.slice(i + 1);
-    }
-  });
+  onLines(process.stdin, handler);
 }
 
 function finish(message: Record<string, unknown>): void {

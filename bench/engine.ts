@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { messages } from './child-messages.js';
 
 const quick = process.argv.includes('--quick');
 const MiB = 1024 * 1024;
@@ -27,33 +28,10 @@ function startReceiver(scenario: string, variant: string, arg = ''): Receiver {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', receiverPath, scenario, variant, arg], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const queue: Array<Record<string, unknown>> = [];
-  const waiting: Array<(m: Record<string, unknown>) => void> = [];
-  let pending = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (d: string) => {
-    pending += d;
-    let i: number;
-    while ((i = pending.indexOf('\n')) >= 0) {
-      const message = JSON.parse(pending.slice(0, i)) as Record<string, unknown>;
-      pending = pending.slice(i + 1);
-      const w = waiting.shift();
-      if (w) w(message);
-      else queue.push(message);
-    }
-  });
+  const { next } = messages(child.stdout!, `${scenario}/${variant}`, 120_000);
   return {
     child,
-    next: () =>
-      new Promise((resolve, reject) => {
-        const m = queue.shift();
-        if (m) return resolve(m);
-        const timer = setTimeout(() => reject(new Error(`${scenario}/${variant}: no answer in 120 s`)), 120_000);
-        waiting.push((message) => {
-          clearTimeout(timer);
-          resolve(message);
-        });
-      }),
+    next,
     send: (line) => child.stdin!.write(line + '\n'),
   };
 }

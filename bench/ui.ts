@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { messages } from './child-messages.js';
 import { chromium } from '@playwright/test';
 import { CHROMIUM } from '../e2e/hosts.js';
 
@@ -48,26 +49,8 @@ async function round(withPage: boolean, probe = false): Promise<Result> {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NETPROC_RENDERER_DIR: rendererDir, NETPROC_BENCH_WARMUP_BYTES: withPage ? String(WARMUP.length) : '0' },
   });
-  const messages: Array<Record<string, unknown>> = [];
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d: string) => {
-    pending += d;
-    let i: number;
-    while ((i = pending.indexOf('\n')) >= 0) {
-      messages.push(JSON.parse(pending.slice(0, i)) as Record<string, unknown>);
-      pending = pending.slice(i + 1);
-    }
-  });
-  const next = async (index: number): Promise<Record<string, unknown>> => {
-    const deadline = Date.now() + 240_000;
-    while (!messages[index]) {
-      if (Date.now() > deadline) throw new Error('bridge-main did not answer');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return messages[index] as Record<string, unknown>;
-  };
-  const ready = (await next(0)) as { port: number; url: string };
+  const { next } = messages(child.stdout, 'bridge-main');
+  const ready = (await next()) as { port: number; url: string };
   const socket = await new Promise<net.Socket>((resolve, reject) => {
     const s = net.connect(ready.port, '127.0.0.1', () => resolve(s));
     s.on('error', reject);
@@ -109,7 +92,7 @@ async function round(withPage: boolean, probe = false): Promise<Result> {
       }
     })();
     const startedAt = performance.now();
-    const done = (await next(1)) as { ms: number };
+    const done = (await next()) as { ms: number };
     await flood;
     await typing;
     const seconds = (performance.now() - startedAt) / 1000;

@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../shared/api.js';
 import { createWorkbenchStore, currentRate, processTree } from './store.js';
+import { processInfo } from './test-fixtures.js';
 
-function info(id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo {
-  return {
-    id,
-    name,
-    kind: 'stream-client',
-    family: 'ipv4',
-    status: 'open',
-    exitStatus: 0,
-    stopped: false,
-    buffer: null,
-    command: '',
-    local: null,
-    remote: null,
-    localText: null,
-    remoteText: null,
-    serverId: null,
-    queryOnExit: true,
-    filter: 'default',
-    sentinel: 'default',
-    coding: ['utf-8-unix', 'utf-8-unix'],
-    counters: { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
-    eofSent: false,
-    tls: null,
-    plist: [],
-    ...extra,
-  };
-}
+const info = (id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo =>
+  processInfo(id, name, { kind: 'stream-client', status: 'open', buffer: null, command: '', local: null, localText: null, ...extra });
 
 describe('the workbench store', () => {
   it('loads a snapshot, then applies added, changed, removed, buffer and line events', () => {

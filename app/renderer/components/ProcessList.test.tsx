@@ -4,36 +4,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
 import { createWorkbenchStore } from '../store.js';
 import { ProcessList } from './ProcessList.js';
+import { processInfo } from '../test-fixtures.js';
+
+const info = (id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo =>
+  processInfo(id, name, { counters: { bytesIn: 2048, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 }, ...extra });
 
 afterEach(cleanup);
-
-function info(id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo {
-  return {
-    id,
-    name,
-    kind: 'stream-server',
-    family: 'ipv4',
-    status: 'listen',
-    exitStatus: 0,
-    stopped: false,
-    buffer: `*${name}*`,
-    command: `(network server on 127.0.0.1:${id})`,
-    local: [127, 0, 0, 1, id],
-    remote: null,
-    localText: `127.0.0.1:${id}`,
-    remoteText: null,
-    serverId: null,
-    queryOnExit: true,
-    filter: 'default',
-    sentinel: 'default',
-    coding: ['utf-8-unix', 'utf-8-unix'],
-    counters: { bytesIn: 2048, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
-    eofSent: false,
-    tls: null,
-    plist: [],
-    ...extra,
-  };
-}
 
 describe('ProcessList', () => {
   it('shows one row per process with the list-processes columns, and acts on the selection by toolbar and keys', async () => {

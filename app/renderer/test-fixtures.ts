@@ -1,0 +1,30 @@
+/** A ProcessInfo for renderer tests: a listening server unless `extra` says otherwise. */
+import type { ProcessInfo } from '../shared/api.js';
+
+export function processInfo(id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo {
+  return {
+    id,
+    name,
+    kind: 'stream-server',
+    family: 'ipv4',
+    status: 'listen',
+    exitStatus: 0,
+    stopped: false,
+    buffer: `*${name}*`,
+    command: `(network server on 127.0.0.1:${id})`,
+    local: [127, 0, 0, 1, id],
+    remote: null,
+    localText: `127.0.0.1:${id}`,
+    remoteText: null,
+    serverId: null,
+    queryOnExit: true,
+    filter: 'default',
+    sentinel: 'default',
+    coding: ['utf-8-unix', 'utf-8-unix'],
+    counters: { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
+    eofSent: false,
+    tls: null,
+    plist: [],
+    ...extra,
+  };
+}
