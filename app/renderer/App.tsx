@@ -10,6 +10,21 @@ import { NewProcessForm } from './components/NewProcessForm.js';
 import { ProcessList } from './components/ProcessList.js';
 import { createWorkbenchStore } from './store.js';
 
+const SETTINGS_KEY = 'netproc.workbench';
+
+interface Settings {
+  showClosed?: boolean;
+  selectedName?: string | null;
+}
+
+function loadSettings(): Settings {
+  try {
+    return JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as Settings;
+  } catch {
+    return {};
+  }
+}
+
 function focusList(): void {
   document.querySelector<HTMLElement>('table[aria-label="Processes"] tbody')?.focus();
 }
@@ -21,12 +36,35 @@ export function App({ api }: { api: NetprocApi }) {
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
 
+  // Remember what the user was looking at across reloads and restarts.
+  useEffect(() => {
+    const saved = loadSettings();
+    if (saved.showClosed !== undefined) store.getState().setShowClosed(saved.showClosed);
+    let written = '';
+    return store.subscribe((s) => {
+      const selectedName = s.selectedId !== null ? (s.processes[s.selectedId]?.name ?? null) : null;
+      const text = JSON.stringify({ showClosed: s.showClosed, selectedName });
+      if (text === written) return;
+      written = text;
+      try {
+        localStorage.setItem(SETTINGS_KEY, text);
+      } catch {
+        // Storage may be unavailable; the layout is then not remembered.
+      }
+    });
+  }, [store]);
+
   useEffect(() => {
     let live = true;
     const resync = async (): Promise<void> => {
       try {
         const snapshot = await api.snapshot({});
-        if (live) store.getState().loadSnapshot(snapshot);
+        if (!live) return;
+        // Read the remembered selection before loading, which records the current (empty) one.
+        const wanted = loadSettings().selectedName;
+        store.getState().loadSnapshot(snapshot);
+        const again = wanted ? snapshot.processes.find((p) => p.name === wanted) : undefined;
+        if (again && store.getState().selectedId === null) store.getState().select(again.id);
       } catch (err) {
         if (live) setToast(`Could not reach Netproc: ${(err as Error).message}`);
       }

@@ -111,3 +111,21 @@ test.describe('the buffer view', () => {
     await expect(log).toContainText('more');
   });
 });
+
+test.describe('the inspector and the remembered layout', () => {
+  test('puts and clears plist entries, and a reload keeps the selected process', async ({ page, control }) => {
+    await control.makeNetworkProcess({ name: 'plisted', server: true, service: true });
+    await row(page, 'plisted').click();
+    const plist = page.getByRole('region', { name: 'Process plist' });
+    await plist.getByLabel('Property', { exact: true }).fill('note');
+    await plist.getByLabel('Value', { exact: true }).fill('{"seen": [1, 2]}');
+    await plist.getByRole('button', { name: 'Put' }).click();
+    await expect(plist.getByRole('table', { name: 'Plist entries' })).toContainText('(:seen [1 2])');
+    const id = (await control.snapshot({})).processes.find((p) => p.name === 'plisted')!.id;
+    expect(await control.processGet({ id, key: 'note' })).toEqual({ seen: [1, 2] });
+    await plist.getByRole('button', { name: 'Set note to nil' }).click();
+    await expect.poll(() => control.processGet({ id, key: 'note' })).toBeNull();
+    await page.reload();
+    await expect(page.getByRole('region', { name: 'Inspector' }).getByRole('heading', { name: 'plisted' })).toBeVisible();
+  });
+});

@@ -27,6 +27,25 @@ export function outgoing(text: string, mode: 'text' | 'hex', ending: LineEnding)
   return { text: text + (ending === 'lf' ? '\n' : ending === 'crlf' ? '\r\n' : '') };
 }
 
+/** Reads the whole buffer (in ranges the bridge allows) and offers it as a file download. */
+async function saveBuffer(api: NetprocApi, name: string): Promise<void> {
+  const parts: BlobPart[] = [];
+  let at: number | undefined;
+  for (;;) {
+    const range = await api.readBuffer({ name, encoding: 'base64', ...(at !== undefined ? { start: at } : {}) });
+    if (range.end <= range.start) break;
+    parts.push(base64Bytes(range.data) as Uint8Array<ArrayBuffer>);
+    at = range.end;
+    if (range.end >= range.origin + range.length) break;
+  }
+  const url = URL.createObjectURL(new Blob(parts, { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${name.replace(/[^\w.<>:-]+/g, '_')}.txt`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export function BufferView({ api, store, onError }: { api: NetprocApi; store: WorkbenchStore; onError(message: string): void }) {
   const process = useStore(store, (s) => (s.selectedId !== null ? s.processes[s.selectedId] : undefined));
   const name = process?.buffer ?? null;
@@ -154,9 +173,20 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
         <strong>{name ?? `${process.name} has no buffer`}</strong>
         {info?.trimmedBytes ? <span role="status"> {info.trimmedBytes} bytes trimmed (buffer cap)</span> : null}
         {name ? (
-          <button type="button" onClick={() => void api.clearBuffer({ name }).catch((e: Error) => onError(e.message))}>
-            Clear
-          </button>
+          <>
+            <button type="button" onClick={() => void api.clearBuffer({ name }).catch((e: Error) => onError(e.message))}>
+              Clear
+            </button>
+            <button
+              type="button"
+              onClick={() => void navigator.clipboard?.writeText(text).catch((e: Error) => onError(`Copy failed: ${e.message}`))}
+            >
+              Copy
+            </button>
+            <button type="button" onClick={() => void saveBuffer(api, name).catch((e: Error) => onError(`Save failed: ${e.message}`))}>
+              Save…
+            </button>
+          </>
         ) : null}
       </header>
       {name ? (

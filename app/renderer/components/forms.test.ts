@@ -57,3 +57,21 @@ describe('Lisp forms for the inspector', () => {
     expect(plistText({ name: 'srv', server: true, host: null, service: 8080 })).toBe('(:name "srv" :server t :host nil :service 8080)');
   });
 });
+
+describe('the throughput sparkline', async () => {
+  const { sparklinePoints } = await import('./Inspector.js');
+  it('scales bytes-in rates into the box, newest at the right', () => {
+    expect(sparklinePoints([], 100, 10)).toBe('');
+    expect(
+      sparklinePoints(
+        [
+          { time: 0, bytesIn: 0, bytesOut: 0 },
+          { time: 1000, bytesIn: 100, bytesOut: 0 },
+          { time: 2000, bytesIn: 150, bytesOut: 0 },
+        ],
+        100,
+        10,
+      ),
+    ).toBe('0.0,0.0 100.0,5.0');
+  });
+});
