@@ -20,10 +20,14 @@ export interface WorkbenchState {
   /** Recent byte-counter samples per process, for rates and sparklines. */
   rates: Record<number, RateSample[]>;
   selectedId: number | null;
+  /** Processes marked for a group action (Ctrl/Cmd-click), besides the selection. */
+  marked: number[];
   showClosed: boolean;
   loadSnapshot(snapshot: Snapshot): void;
   applyBatch(batch: EventBatch): { resync: boolean };
   select(id: number | null): void;
+  toggleMark(id: number): void;
+  clearMarks(): void;
   setShowClosed(show: boolean): void;
 }
 
@@ -43,6 +47,7 @@ export const createWorkbenchStore = () =>
     log: [],
     rates: {},
     selectedId: null,
+    marked: [],
     showClosed: true,
 
     loadSnapshot: (snapshot) =>
@@ -57,7 +62,7 @@ export const createWorkbenchStore = () =>
     applyBatch: (batch) => {
       if (batch.resync) return { resync: true };
       const now = Date.now();
-      let { processes, buffers, log, rates, selectedId } = get();
+      let { processes, buffers, log, rates, selectedId, marked } = get();
       let lines: LogLine[] | null = null;
       for (const event of batch.events) {
         switch (event.type) {
@@ -69,6 +74,7 @@ export const createWorkbenchStore = () =>
             const { [event.id]: _gone, ...rest } = processes;
             processes = rest;
             if (selectedId === event.id) selectedId = null;
+            if (marked.includes(event.id)) marked = marked.filter((m) => m !== event.id);
             break;
           }
           case 'buffer-changed':
@@ -93,11 +99,13 @@ export const createWorkbenchStore = () =>
         }
       }
       if (lines) log = [...log, ...lines].slice(-LOG_LIMIT);
-      set({ processes, buffers, log, rates, selectedId });
+      set({ processes, buffers, log, rates, selectedId, marked });
       return { resync: false };
     },
 
     select: (id) => set({ selectedId: id }),
+    toggleMark: (id) => set((s) => ({ marked: s.marked.includes(id) ? s.marked.filter((m) => m !== id) : [...s.marked, id] })),
+    clearMarks: () => set({ marked: [] }),
     setShowClosed: (show) => set({ showClosed: show }),
   }));
 

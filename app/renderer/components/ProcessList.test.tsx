@@ -44,4 +44,17 @@ describe('ProcessList', () => {
     act(() => store.getState().applyBatch({ seq: 2, events: [{ type: 'process-removed', id: 2, name: 'zz' }] }));
     expect(screen.getAllByRole('row')).toHaveLength(2);
   });
+
+  it('Ctrl-click marks several processes and Delete removes them all at once', () => {
+    const store = createWorkbenchStore();
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b'), info(3, 'c')], buffers: [], log: [] });
+    const api = { deleteProcess: vi.fn(async () => null) };
+    render(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
+    fireEvent.click(screen.getByRole('cell', { name: 'a' }));
+    fireEvent.click(screen.getByRole('cell', { name: 'c' }), { ctrlKey: true });
+    expect(store.getState().marked).toEqual([1, 3]);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete 2' }));
+    expect(api.deleteProcess).toHaveBeenCalledWith({ ids: [1, 3] });
+    expect(store.getState().marked).toEqual([]);
+  });
 });

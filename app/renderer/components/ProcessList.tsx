@@ -15,13 +15,20 @@ export function ProcessList({ api, store, onError }: Props) {
   const processes = useStore(store, (s) => s.processes);
   const rates = useStore(store, (s) => s.rates);
   const selectedId = useStore(store, (s) => s.selectedId);
+  const marked = useStore(store, (s) => s.marked);
   const showClosed = useStore(store, (s) => s.showClosed);
   const rows = processTree(processes, showClosed);
   const selected = selectedId !== null ? processes[selectedId] : undefined;
 
+  const deleteTarget = selected ?? (marked.length ? processes[marked[0] as number] : undefined);
   const run = (action: Promise<unknown>): void => void action.catch((err: Error) => onError(err.message));
   const toggleStop = (p: ProcessInfo): void => run(p.stopped ? api.continueProcess({ id: p.id }) : api.stopProcess({ id: p.id }));
-  const remove = (p: ProcessInfo): void => run(api.deleteProcess({ ids: [p.id] }));
+  /** Deletes the marked processes if any are marked, else the selected one. */
+  const remove = (p: ProcessInfo): void => {
+    const ids = marked.length ? marked : [p.id];
+    store.getState().clearMarks();
+    run(api.deleteProcess({ ids }));
+  };
   const sendEof = (p: ProcessInfo): void => run(api.sendEof({ id: p.id }));
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableSectionElement>): void => {
@@ -47,8 +54,8 @@ export function ProcessList({ api, store, onError }: Props) {
         >
           Send EOF
         </button>
-        <button type="button" disabled={!selected} onClick={() => selected && remove(selected)}>
-          Delete
+        <button type="button" disabled={!deleteTarget} onClick={() => deleteTarget && remove(deleteTarget)}>
+          {marked.length > 1 ? `Delete ${marked.length}` : 'Delete'}
         </button>
         <label>
           <input type="checkbox" checked={showClosed} onChange={(e) => store.getState().setShowClosed(e.target.checked)} /> Show closed
@@ -69,9 +76,22 @@ export function ProcessList({ api, store, onError }: Props) {
           {rows.map(({ process: p, depth }) => (
             <tr
               key={p.id}
-              aria-selected={p.id === selectedId}
-              className={[p.id === selectedId ? 'selected' : '', p.stopped ? 'stopped' : '', `status-${p.status}`].join(' ')}
-              onClick={() => store.getState().select(p.id)}
+              aria-selected={p.id === selectedId || marked.includes(p.id)}
+              className={[
+                p.id === selectedId || marked.includes(p.id) ? 'selected' : '',
+                p.stopped ? 'stopped' : '',
+                `status-${p.status}`,
+              ].join(' ')}
+              onClick={(event) => {
+                // Ctrl/Cmd-click marks several processes for one delete, as `m` and `x` do in list-processes.
+                if (event.ctrlKey || event.metaKey) {
+                  if (marked.length === 0 && selectedId !== null && selectedId !== p.id) store.getState().toggleMark(selectedId);
+                  store.getState().toggleMark(p.id);
+                } else {
+                  store.getState().clearMarks();
+                  store.getState().select(p.id);
+                }
+              }}
             >
               <td style={{ paddingLeft: `${0.4 + depth * 1.2}em` }}>{p.name}</td>
               <td>{p.status}</td>
