@@ -129,3 +129,30 @@ test.describe('the inspector and the remembered layout', () => {
     await expect(page.getByRole('region', { name: 'Inspector' }).getByRole('heading', { name: 'plisted' })).toBeVisible();
   });
 });
+
+test.describe('a large buffer', () => {
+  test('the position slider and PageDown reach any part of an 8 MiB buffer', async ({ page, control, peer }) => {
+    const srv = (await control.makeNetworkProcess({ name: 'big', server: true, service: true, buffer: '*big*' }))!;
+    const { socket } = await peer.connect((srv.local as number[])[4] as number);
+    const line = (i: number): string => `line ${String(i).padStart(7, '0')} ${'x'.repeat(48)}\n`;
+    let text = '';
+    for (let i = 0; i < 131_072; i++) text += line(i);
+    socket.write(text);
+    const name = `big <127.0.0.1:${socket.localPort}>`;
+    await row(page, name).click();
+    const log = page.getByRole('log');
+    await expect(log).toContainText('line 0131071', { timeout: 15_000 });
+    const slider = page.getByLabel('Position in buffer');
+    await slider.fill('0');
+    await expect(log).toContainText('line 0000000');
+    await expect(page.getByLabel('Follow')).not.toBeChecked();
+    await log.focus();
+    await page.keyboard.press('PageDown');
+    // Lines are 62 bytes; the next 16 KiB window starts inside line 264.
+    await expect(log).toContainText(`line ${String(Math.floor(16384 / 62) + 1).padStart(7, '0')}`);
+    await slider.fill(String(62 * 100_000));
+    await expect(log).toContainText('line 0100000');
+    await page.getByLabel('Follow').check();
+    await expect(log).toContainText('line 0131071');
+  });
+});

@@ -11,6 +11,8 @@ const TAIL_BYTES = 16 * 1024;
 const HEX_TAIL_BYTES = 4 * 1024;
 const MATCH_CONTEXT = 512;
 const FOLLOW_INTERVAL_MS = 100;
+/** What the page holds of a buffer when not following: one window, moved with the position slider or PageUp/PageDown. */
+const WINDOW_BYTES = 16 * 1024;
 
 interface Match {
   start: number;
@@ -62,6 +64,7 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
   const [searchMode, setSearchMode] = useState<'text' | 'hex' | 'regex'>('text');
   const [match, setMatch] = useState<Match | null>(null);
   const [searchNote, setSearchNote] = useState<string | null>(null);
+  const [windowAt, setWindowAt] = useState<number | null>(null);
   const view = useRef<HTMLPreElement>(null);
   /** One read at a time: changes that arrive meanwhile are caught by one more read when it ends. */
   const reading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
@@ -72,7 +75,12 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
   useEffect(() => {
     setMatch(null);
     setFollow(true);
+    setWindowAt(null);
   }, [name]);
+
+  useEffect(() => {
+    if (follow) setWindowAt(null);
+  }, [follow]);
 
   useEffect(() => {
     if (!name) return setText('');
@@ -113,6 +121,19 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
       reading.current.busy = false;
     };
   }, [api, name, revision, hex, follow, readTick]);
+
+  /** Shows the window of the buffer that starts at (about) byte `offset`: the whole buffer is reachable without putting it in the page. */
+  const showWindow = async (offset: number): Promise<void> => {
+    if (!name || !info) return;
+    const start = Math.max(info.origin, Math.min(offset, info.end - 1));
+    const range = await api.readBuffer({ name, start, end: start + WINDOW_BYTES, encoding: 'base64' });
+    const bytes = base64Bytes(range.data);
+    setFollow(false);
+    setMatch(null);
+    setWindowAt(range.start);
+    setText(hex ? hexDump(bytes, range.start).join('\n') : new TextDecoder().decode(bytes));
+    if (view.current) view.current.scrollTop = 0;
+  };
 
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
     if (!name || !query) return;
@@ -216,6 +237,18 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
             Next
           </button>
           {searchNote ? <span role="status">{searchNote}</span> : null}
+          {info && info.length > 0 ? (
+            <input
+              type="range"
+              aria-label="Position in buffer"
+              min={info.origin}
+              max={Math.max(info.origin, info.end - 1)}
+              step={1}
+              value={follow ? info.end - 1 : (windowAt ?? match?.start ?? info.end - 1)}
+              aria-valuetext={`byte ${follow ? info.end : (windowAt ?? match?.start ?? info.end)} of ${info.end}`}
+              onChange={(e) => void showWindow(Number(e.target.value)).catch((err: Error) => onError(err.message))}
+            />
+          ) : null}
         </div>
       ) : null}
       <pre
@@ -223,6 +256,12 @@ export function BufferView({ api, store, onError }: { api: NetprocApi; store: Wo
         role="log"
         aria-label={`Contents of ${name ?? 'no buffer'}`}
         tabIndex={0}
+        onKeyDown={(e) => {
+          if (!info || (e.key !== 'PageDown' && e.key !== 'PageUp') || follow) return;
+          e.preventDefault();
+          const from = windowAt ?? info.origin;
+          void showWindow(e.key === 'PageDown' ? from + WINDOW_BYTES : from - WINDOW_BYTES).catch((err: Error) => onError(err.message));
+        }}
         onScroll={(e) => {
           const el = e.currentTarget;
           // Scrolling up to read pauses follow mode; it resumes from the checkbox.
