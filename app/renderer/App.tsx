@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../shared/api.js';
-import { BufferView } from './components/BufferView.js';
+import { BufferTabs } from './components/BufferTabs.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { EventLog } from './components/EventLog.js';
 import { Inspector } from './components/Inspector.js';
@@ -128,7 +128,7 @@ export function App({ api }: { api: NetprocApi }) {
       ) : null}
       <main className="panes">
         <ProcessList api={api} store={store} onError={setToast} />
-        <BufferView api={api} store={store} onError={setToast} />
+        <BufferTabs api={api} store={store} onError={setToast} />
         <Inspector api={api} store={store} />
         <EventLog store={store} />
       </main>

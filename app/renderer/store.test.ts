@@ -72,3 +72,18 @@ describe('the workbench store', () => {
     expect(processTree(processes, false).map((r) => r.process.name)).not.toContain('srv <127.0.0.1:1>');
   });
 });
+
+describe('buffer tabs', () => {
+  it('opens each process once, closes, and drops tabs of removed processes', () => {
+    const store = createWorkbenchStore();
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b')], buffers: [], log: [] });
+    store.getState().openTab(1);
+    store.getState().openTab(2);
+    store.getState().openTab(1);
+    expect(store.getState().tabs).toEqual([1, 2]);
+    store.getState().closeTab(1);
+    expect(store.getState().tabs).toEqual([2]);
+    store.getState().applyBatch({ seq: 2, events: [{ type: 'process-removed', id: 2, name: 'b' }] });
+    expect(store.getState().tabs).toEqual([]);
+  });
+});

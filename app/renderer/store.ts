@@ -22,11 +22,15 @@ export interface WorkbenchState {
   selectedId: number | null;
   /** Processes marked for a group action (Ctrl/Cmd-click), besides the selection. */
   marked: number[];
+  /** Processes whose buffers are open as tabs, besides the selected process's. */
+  tabs: number[];
   showClosed: boolean;
   loadSnapshot(snapshot: Snapshot): void;
   applyBatch(batch: EventBatch): { resync: boolean };
   select(id: number | null): void;
   toggleMark(id: number): void;
+  openTab(id: number): void;
+  closeTab(id: number): void;
   clearMarks(): void;
   setShowClosed(show: boolean): void;
 }
@@ -48,6 +52,7 @@ export const createWorkbenchStore = () =>
     rates: {},
     selectedId: null,
     marked: [],
+    tabs: [],
     showClosed: true,
 
     loadSnapshot: (snapshot) =>
@@ -62,7 +67,7 @@ export const createWorkbenchStore = () =>
     applyBatch: (batch) => {
       if (batch.resync) return { resync: true };
       const now = Date.now();
-      let { processes, buffers, log, rates, selectedId, marked } = get();
+      let { processes, buffers, log, rates, selectedId, marked, tabs } = get();
       let lines: LogLine[] | null = null;
       for (const event of batch.events) {
         switch (event.type) {
@@ -75,6 +80,7 @@ export const createWorkbenchStore = () =>
             processes = rest;
             if (selectedId === event.id) selectedId = null;
             if (marked.includes(event.id)) marked = marked.filter((m) => m !== event.id);
+            if (tabs.includes(event.id)) tabs = tabs.filter((t) => t !== event.id);
             break;
           }
           case 'buffer-changed':
@@ -99,13 +105,15 @@ export const createWorkbenchStore = () =>
         }
       }
       if (lines) log = [...log, ...lines].slice(-LOG_LIMIT);
-      set({ processes, buffers, log, rates, selectedId, marked });
+      set({ processes, buffers, log, rates, selectedId, marked, tabs });
       return { resync: false };
     },
 
     select: (id) => set({ selectedId: id }),
     toggleMark: (id) => set((s) => ({ marked: s.marked.includes(id) ? s.marked.filter((m) => m !== id) : [...s.marked, id] })),
     clearMarks: () => set({ marked: [] }),
+    openTab: (id) => set((s) => ({ tabs: s.tabs.includes(id) ? s.tabs : [...s.tabs, id] })),
+    closeTab: (id) => set((s) => ({ tabs: s.tabs.filter((t) => t !== id) })),
     setShowClosed: (show) => set({ showClosed: show }),
   }));
 

@@ -156,3 +156,28 @@ test.describe('a large buffer', () => {
     await expect(log).toContainText('line 0131071');
   });
 });
+
+test.describe('several buffers', () => {
+  test('a buffer kept open as a tab stays reachable while another process is selected', async ({ page, control, peer }) => {
+    const srv = (await control.makeNetworkProcess({ name: 'tabs', server: true, service: true, buffer: '*tabs*' }))!;
+    const port = (srv.local as number[])[4] as number;
+    const one = await peer.connect(port);
+    const two = await peer.connect(port);
+    one.socket.write('first connection');
+    two.socket.write('second connection');
+    const first = `tabs <127.0.0.1:${one.socket.localPort}>`;
+    const second = `tabs <127.0.0.1:${two.socket.localPort}>`;
+    await row(page, first).click();
+    await expect(page.getByRole('log')).toHaveText('first connection');
+    await page.getByRole('button', { name: 'Keep open' }).click();
+    await row(page, second).click();
+    const tabs = page.getByRole('tablist', { name: 'Open buffers' });
+    await tabs.getByRole('tab', { name: 'Selected process' }).click();
+    await expect(page.getByRole('log')).toHaveText('second connection');
+    await tabs.getByRole('tab', { name: first }).click();
+    await expect(page.getByRole('log')).toHaveText('first connection');
+    await tabs.getByRole('button', { name: `Close ${first}` }).click();
+    await expect(tabs.getByRole('tab', { name: first })).toHaveCount(0);
+    await expect(page.getByRole('log')).toHaveText('second connection');
+  });
+});

@@ -48,8 +48,16 @@ async function saveBuffer(api: NetprocApi, name: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function BufferView({ api, store, onError }: { api: NetprocApi; store: WorkbenchStore; onError(message: string): void }) {
-  const process = useStore(store, (s) => (s.selectedId !== null ? s.processes[s.selectedId] : undefined));
+interface BufferViewProps {
+  api: NetprocApi;
+  store: WorkbenchStore;
+  /** The process whose buffer to show. */
+  processId: number | null;
+  onError(message: string): void;
+}
+
+export function BufferView({ api, store, processId, onError }: BufferViewProps) {
+  const process = useStore(store, (s) => (processId !== null ? s.processes[processId] : undefined));
   const name = process?.buffer ?? null;
   const info = useStore(store, (s) => (name ? s.buffers[name] : undefined));
   const [text, setText] = useState('');
