@@ -8,6 +8,7 @@ import { EventLog } from './components/EventLog.js';
 import { Inspector } from './components/Inspector.js';
 import { NewProcessForm } from './components/NewProcessForm.js';
 import { ProcessList } from './components/ProcessList.js';
+import { Splitter } from './components/Splitter.js';
 import { createWorkbenchStore } from './store.js';
 
 const SETTINGS_KEY = 'netproc.workbench';
@@ -15,6 +16,17 @@ const SETTINGS_KEY = 'netproc.workbench';
 interface Settings {
   showClosed?: boolean;
   selectedName?: string | null;
+  /** Pane sizes, in percent: the left column's width and the top row's height. */
+  columns?: number;
+  rows?: number;
+}
+
+function saveSetting(patch: Settings): void {
+  try {
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify({ ...loadSettings(), ...patch }));
+  } catch {
+    // Storage may be unavailable; the layout is then not remembered.
+  }
 }
 
 function loadSettings(): Settings {
@@ -34,6 +46,8 @@ export function App({ api }: { api: NetprocApi }) {
   const connected = useStore(store, (s) => s.connected);
   const [formOpen, setFormOpen] = useState(false);
   const [paletteOpen, setPaletteOpen] = useState(false);
+  const [columns, setColumns] = useState(() => loadSettings().columns ?? 60);
+  const [rows, setRows] = useState(() => loadSettings().rows ?? 55);
   const [toast, setToast] = useState<string | null>(null);
 
   // Remember what the user was looking at across reloads and restarts.
@@ -46,11 +60,7 @@ export function App({ api }: { api: NetprocApi }) {
       const text = JSON.stringify({ showClosed: s.showClosed, selectedName });
       if (text === written) return;
       written = text;
-      try {
-        localStorage.setItem(SETTINGS_KEY, text);
-      } catch {
-        // Storage may be unavailable; the layout is then not remembered.
-      }
+      saveSetting({ showClosed: s.showClosed, selectedName });
     });
   }, [store]);
 
@@ -126,9 +136,30 @@ export function App({ api }: { api: NetprocApi }) {
           </button>
         </div>
       ) : null}
-      <main className="panes">
+      <main
+        className="panes"
+        style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
+      >
         <ProcessList api={api} store={store} onError={setToast} />
+        <Splitter
+          label="Resize the columns"
+          orientation="vertical"
+          value={columns}
+          onChange={(v) => {
+            setColumns(v);
+            saveSetting({ columns: v });
+          }}
+        />
         <BufferTabs api={api} store={store} onError={setToast} />
+        <Splitter
+          label="Resize the rows"
+          orientation="horizontal"
+          value={rows}
+          onChange={(v) => {
+            setRows(v);
+            saveSetting({ rows: v });
+          }}
+        />
         <Inspector api={api} store={store} />
         <EventLog store={store} />
       </main>

@@ -181,3 +181,21 @@ test.describe('several buffers', () => {
     await expect(page.getByRole('log')).toHaveText('second connection');
   });
 });
+
+test.describe('the layout', () => {
+  test('panes resize from the keyboard and keep their size after a reload', async ({ page }) => {
+    const columns = page.getByRole('separator', { name: 'Resize the columns' });
+    await expect(columns).toHaveAttribute('aria-valuenow', /\d+/);
+    const before = Number(await columns.getAttribute('aria-valuenow'));
+    await columns.focus();
+    await page.keyboard.press('Shift+ArrowLeft');
+    await expect(columns).toHaveAttribute('aria-valuenow', String(before - 10));
+    await page.reload();
+    await expect(page.getByRole('separator', { name: 'Resize the columns' })).toHaveAttribute('aria-valuenow', String(before - 10));
+    const rows = page.getByRole('separator', { name: 'Resize the rows' });
+    const rowsBefore = Number(await rows.getAttribute('aria-valuenow'));
+    await rows.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(rows).toHaveAttribute('aria-valuenow', String(rowsBefore + 2));
+  });
+});
