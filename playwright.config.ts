@@ -8,7 +8,7 @@ const electronPresent = electronBinary() !== null;
 
 export default defineConfig<{ host: 'web' | 'electron' }>({
   testDir: 'e2e',
-  timeout: 30_000,
+  timeout: 45_000,
   expect: { timeout: 5_000 },
   fullyParallel: false,
   workers: 1,

@@ -80,7 +80,8 @@ export const test = base.extend<
       await use(host);
       host.child.kill('SIGTERM');
     },
-    { scope: 'worker' },
+    // Starting the host is not part of any test's time budget.
+    { scope: 'worker', timeout: 60_000 },
   ],
   electronApp: [
     async ({}, use, workerInfo) => {
@@ -91,7 +92,7 @@ export const test = base.extend<
       await use(app);
       await app.close();
     },
-    { scope: 'worker' },
+    { scope: 'worker', timeout: 60_000 },
   ],
   page: async ({ host, webHost, electronApp, browser }, use) => {
     if (host === 'electron') {

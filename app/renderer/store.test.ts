@@ -87,3 +87,32 @@ describe('buffer tabs', () => {
     expect(store.getState().tabs).toEqual([]);
   });
 });
+
+describe('sorting and folding', () => {
+  it('sorts roots and children by the chosen column and hides a collapsed server’s connections', () => {
+    const processes = {
+      1: info(1, 'srv', { kind: 'stream-server', status: 'listen' }),
+      2: info(2, 'srv <a>', {
+        kind: 'accepted',
+        serverId: 1,
+        counters: { bytesIn: 5, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
+      }),
+      3: info(3, 'srv <b>', {
+        kind: 'accepted',
+        serverId: 1,
+        counters: { bytesIn: 9, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
+      }),
+      4: info(4, 'alpha'),
+    };
+    expect(processTree(processes, true, { key: 'bytesIn', descending: true }).map((r) => r.process.name)).toEqual([
+      'alpha',
+      'srv',
+      'srv <b>',
+      'srv <a>',
+    ]);
+    expect(processTree(processes, true, { key: 'name', descending: false }, [1]).map((r) => `${r.process.name}:${r.children}`)).toEqual([
+      'alpha:0',
+      'srv:2',
+    ]);
+  });
+});

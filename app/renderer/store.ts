@@ -128,20 +128,47 @@ export function currentRate(samples: RateSample[] | undefined): { bytesIn: numbe
   return { bytesIn: (last.bytesIn - first.bytesIn) / seconds, bytesOut: (last.bytesOut - first.bytesOut) / seconds };
 }
 
-/** Processes in list order: by name, each server followed by the connections it accepted. */
-export function processTree(processes: Record<number, ProcessInfo>, showClosed: boolean): Array<{ process: ProcessInfo; depth: number }> {
+export type SortKey = 'name' | 'status' | 'buffer' | 'command' | 'bytesIn' | 'bytesOut';
+export interface Sort {
+  key: SortKey;
+  descending: boolean;
+}
+
+function sortValue(p: ProcessInfo, key: SortKey): string | number {
+  if (key === 'bytesIn' || key === 'bytesOut') return p.counters[key];
+  return (key === 'buffer' ? p.buffer : p[key]) ?? '';
+}
+
+/**
+ * Processes in list order (by name unless sorted otherwise), each server
+ * followed by the connections it accepted unless the server is collapsed.
+ */
+export function processTree(
+  processes: Record<number, ProcessInfo>,
+  showClosed: boolean,
+  sort: Sort = { key: 'name', descending: false },
+  collapsed: readonly number[] = [],
+): Array<{ process: ProcessInfo; depth: number; children: number }> {
   const all = Object.values(processes).filter((p) => showClosed || (p.status !== 'closed' && p.status !== 'failed'));
-  const byName = (a: ProcessInfo, b: ProcessInfo): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const byName = (a: ProcessInfo, b: ProcessInfo): number => {
+    const x = sortValue(a, sort.key);
+    const y = sortValue(b, sort.key);
+    const primary = x < y ? -1 : x > y ? 1 : 0;
+    if (primary !== 0) return sort.descending ? -primary : primary;
+    // Ties keep name order, whichever way the column is sorted.
+    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  };
   const children = new Map<number, ProcessInfo[]>();
   const roots: ProcessInfo[] = [];
   for (const p of all) {
     if (p.serverId !== null && all.some((s) => s.id === p.serverId)) children.set(p.serverId, [...(children.get(p.serverId) ?? []), p]);
     else roots.push(p);
   }
-  const rows: Array<{ process: ProcessInfo; depth: number }> = [];
+  const rows: Array<{ process: ProcessInfo; depth: number; children: number }> = [];
   for (const root of roots.sort(byName)) {
-    rows.push({ process: root, depth: 0 });
-    for (const child of (children.get(root.id) ?? []).sort(byName)) rows.push({ process: child, depth: 1 });
+    const kids = (children.get(root.id) ?? []).sort(byName);
+    rows.push({ process: root, depth: 0, children: kids.length });
+    if (!collapsed.includes(root.id)) for (const child of kids) rows.push({ process: child, depth: 1, children: 0 });
   }
   return rows;
 }

@@ -199,3 +199,24 @@ test.describe('the layout', () => {
     await expect(rows).toHaveAttribute('aria-valuenow', String(rowsBefore + 2));
   });
 });
+
+test.describe('the process list', () => {
+  test('sorts by a column and folds a server over its connections', async ({ page, control, peer }) => {
+    const srv = (await control.makeNetworkProcess({ name: 'fold', server: true, service: true }))!;
+    await control.makeNetworkProcess({ name: 'aaa', server: true, service: true });
+    const { socket } = await peer.connect((srv.local as number[])[4] as number);
+    const child = `fold <127.0.0.1:${socket.localPort}>`;
+    const table = page.getByRole('table', { name: 'Processes' });
+    await expect(row(page, child)).toHaveCount(1);
+    const names = async (): Promise<string[]> =>
+      table.locator('tbody tr td:first-child').evaluateAll((cells) => cells.map((c) => c.getAttribute('aria-label') ?? ''));
+    expect(await names()).toEqual(['aaa', 'fold', child]);
+    await table.getByRole('button', { name: 'Process' }).click();
+    await expect(table.getByRole('columnheader', { name: 'Process' })).toHaveAttribute('aria-sort', 'descending');
+    expect(await names()).toEqual(['fold', child, 'aaa']);
+    await table.getByRole('button', { name: 'Hide the 1 connections of fold' }).click();
+    await expect(row(page, child)).toHaveCount(0);
+    await table.getByRole('button', { name: 'Show the 1 connections of fold' }).click();
+    await expect(row(page, child)).toHaveCount(1);
+  });
+});

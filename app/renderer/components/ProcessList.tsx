@@ -1,9 +1,21 @@
 /** The list-processes view: one row per process, accepted connections under their server. */
 import { useStore } from 'zustand';
-import type { KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
 import { formatBytes } from '../lisp.js';
-import { currentRate, processTree, type WorkbenchStore } from '../store.js';
+import { currentRate, processTree, type Sort, type SortKey, type WorkbenchStore } from '../store.js';
+
+const COLUMNS: Array<[string, SortKey | null]> = [
+  ['Process', 'name'],
+  ['Status', 'status'],
+  ['Buffer', 'buffer'],
+  ['Command', 'command'],
+  ['Local', null],
+  ['Remote', null],
+  ['In', 'bytesIn'],
+  ['Out', 'bytesOut'],
+  ['Rate in', null],
+];
 
 interface Props {
   api: NetprocApi;
@@ -17,7 +29,10 @@ export function ProcessList({ api, store, onError }: Props) {
   const selectedId = useStore(store, (s) => s.selectedId);
   const marked = useStore(store, (s) => s.marked);
   const showClosed = useStore(store, (s) => s.showClosed);
-  const rows = processTree(processes, showClosed);
+  const [sort, setSort] = useState<Sort>({ key: 'name', descending: false });
+  const [collapsed, setCollapsed] = useState<number[]>([]);
+  const rows = processTree(processes, showClosed, sort, collapsed);
+  const toggleCollapsed = (id: number): void => setCollapsed((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
   const selected = selectedId !== null ? processes[selectedId] : undefined;
 
   const deleteTarget = selected ?? (marked.length ? processes[marked[0] as number] : undefined);
@@ -65,15 +80,25 @@ export function ProcessList({ api, store, onError }: Props) {
       <table aria-label="Processes">
         <thead>
           <tr>
-            {['Process', 'Status', 'Buffer', 'Command', 'Local', 'Remote', 'In', 'Out', 'Rate in'].map((h) => (
-              <th key={h} scope="col">
-                {h}
+            {COLUMNS.map(([title, key]) => (
+              <th key={title} scope="col" aria-sort={key && sort.key === key ? (sort.descending ? 'descending' : 'ascending') : undefined}>
+                {key ? (
+                  <button
+                    type="button"
+                    className="sort"
+                    onClick={() => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false }))}
+                  >
+                    {title}
+                  </button>
+                ) : (
+                  title
+                )}
               </th>
             ))}
           </tr>
         </thead>
         <tbody tabIndex={0} onKeyDown={onKeyDown} aria-label="Processes, arrow keys move, s stops or continues, d deletes">
-          {rows.map(({ process: p, depth }) => (
+          {rows.map(({ process: p, depth, children }) => (
             <tr
               key={p.id}
               aria-selected={p.id === selectedId || marked.includes(p.id)}
@@ -93,7 +118,23 @@ export function ProcessList({ api, store, onError }: Props) {
                 }
               }}
             >
-              <td style={{ paddingLeft: `${0.4 + depth * 1.2}em` }}>{p.name}</td>
+              <td aria-label={p.name} style={{ paddingLeft: `${0.4 + depth * 1.2}em` }}>
+                {children > 0 ? (
+                  <button
+                    type="button"
+                    className="disclosure"
+                    aria-expanded={!collapsed.includes(p.id)}
+                    aria-label={`${collapsed.includes(p.id) ? 'Show' : 'Hide'} the ${children} connections of ${p.name}`}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      toggleCollapsed(p.id);
+                    }}
+                  >
+                    {collapsed.includes(p.id) ? '▸' : '▾'}
+                  </button>
+                ) : null}
+                {p.name}
+              </td>
               <td>{p.status}</td>
               <td>{p.buffer ?? '--'}</td>
               <td>{p.command}</td>
