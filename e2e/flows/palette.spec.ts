@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { expect, test } from '../fixtures.js';
 
 test.describe('the command palette', () => {
@@ -25,6 +26,8 @@ test.describe('the command palette', () => {
     await command.fill('(process-contact "psrv")');
     await command.press('Enter');
     await expect(palette.getByRole('status')).toHaveText(`(nil ${port[4]})`);
+    mkdirSync('reports/screenshots', { recursive: true });
+    await page.screenshot({ path: `reports/screenshots/palette-${test.info().project.name}.png` });
     await command.fill('(shell-command "ls")');
     await command.press('Enter');
     await expect(palette.getByRole('alert')).toHaveText('Unknown command shell-command');

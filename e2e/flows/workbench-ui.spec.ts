@@ -60,6 +60,8 @@ test.describe('the workbench UI', () => {
     const dialog = await newProcess(page, { kind: 'TCP client', name: 'bad', host: '127.0.0.1', service: '70000' });
     await expect(dialog.getByRole('alert')).toContainText('65535');
     await expect(dialog.getByLabel('Service (port or name)')).toHaveAttribute('aria-invalid', 'true');
+    mkdirSync('reports/screenshots', { recursive: true });
+    await page.screenshot({ path: `reports/screenshots/new-process-form-${test.info().project.name}.png` });
     expect((await control.snapshot({})).processes).toEqual([]);
   });
 
