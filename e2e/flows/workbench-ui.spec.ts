@@ -154,6 +154,11 @@ test.describe('a large buffer', () => {
     await expect(log).toContainText(`line ${String(Math.floor(16384 / 62) + 1).padStart(7, '0')}`);
     await slider.fill(String(62 * 100_000));
     await expect(log).toContainText('line 0100000');
+    // The wheel past the top of the window brings the text before it.
+    await log.evaluate((el) => (el.scrollTop = 0));
+    await log.hover();
+    await page.mouse.wheel(0, -400);
+    await expect(log).toContainText('line 0099900');
     await page.getByLabel('Follow').check();
     await expect(log).toContainText('line 0131071');
   });

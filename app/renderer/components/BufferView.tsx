@@ -270,6 +270,18 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
           const from = windowAt ?? info.origin;
           void showWindow(e.key === 'PageDown' ? from + WINDOW_BYTES : from - WINDOW_BYTES).catch((err: Error) => onError(err.message));
         }}
+        onWheel={(e) => {
+          // Past either end of the window, the wheel moves the window: the whole buffer scrolls, half a window at a time.
+          const el = e.currentTarget;
+          if (follow || !info || windowAt === null) return;
+          const atTop = el.scrollTop <= 0 && e.deltaY < 0 && windowAt > info.origin;
+          const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 2 && e.deltaY > 0 && windowAt + WINDOW_BYTES < info.end;
+          if (!atTop && !atBottom) return;
+          void showWindow(windowAt + (atTop ? -WINDOW_BYTES / 2 : WINDOW_BYTES / 2)).then(() => {
+            if (view.current)
+              view.current.scrollTop = atTop ? view.current.scrollHeight / 2 : view.current.scrollHeight / 2 - view.current.clientHeight;
+          });
+        }}
         onScroll={(e) => {
           const el = e.currentTarget;
           // Scrolling up to read pauses follow mode; it resumes from the checkbox.
