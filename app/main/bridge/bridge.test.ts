@@ -59,6 +59,15 @@ describe('the bridge', () => {
     expect(bridge.sessionCount).toBe(0);
   });
 
+  it('listens to every engine event while open and to none once closed', () => {
+    const np = engine();
+    const events = ['process-added', 'process-changed', 'process-removed', 'buffer-changed', 'sentinel', 'log', 'message'] as const;
+    const bridge = new Bridge(np);
+    expect(events.map((e) => np.listenerCount(e))).toEqual(events.map(() => 1));
+    bridge.close();
+    expect(events.map((e) => np.listenerCount(e))).toEqual(events.map(() => 0));
+  });
+
   it('refuses IPC requests from frames that are not our renderer', async () => {
     const { ipcMain } = await ipcHarness();
     const api = ipcClient(ipcMain, new FakeWebContents(), 'https://evil.example/');

@@ -7,7 +7,7 @@
  * cannot keep up is told to resync instead of making main queue without bound.
  */
 import type { BridgeEvent, EventBatch, LogLine, MenuCommand, Method, Response, Snapshot } from '../../shared/contract.js';
-import type { Netproc, NetprocBuffer, NetworkProcess } from '../netproc/index.js';
+import type { Netproc, NetprocBuffer, NetprocEvents, NetworkProcess } from '../netproc/index.js';
 import { createBuiltins, type Builtins } from './builtins.js';
 import { createHandlers, handleRequest, type Handlers } from './handlers.js';
 import { bufferInfo, processInfo } from './serialize.js';
@@ -172,22 +172,20 @@ export class Bridge {
     const log = ({ server, message }: { server: NetworkProcess; message: string }): void =>
       this.line({ time: Date.now(), kind: 'log', processId: server.id, processName: server.name, text: message });
     const message = (text: string): void => this.line({ time: Date.now(), kind: 'message', processId: null, processName: null, text });
-    np.on('process-added', added);
-    np.on('process-changed', changed);
-    np.on('process-removed', removed);
-    np.on('buffer-changed', buffer);
-    np.on('sentinel', sentinel);
-    np.on('log', log);
-    np.on('message', message);
-    this.detachEngine = () => {
-      np.off('process-added', added);
-      np.off('process-changed', changed);
-      np.off('process-removed', removed);
-      np.off('buffer-changed', buffer);
-      np.off('sentinel', sentinel);
-      np.off('log', log);
-      np.off('message', message);
+    const listeners: { [E in keyof NetprocEvents]: (...args: NetprocEvents[E]) => void } = {
+      'process-added': added,
+      'process-changed': changed,
+      'process-removed': removed,
+      'buffer-changed': buffer,
+      sentinel,
+      log,
+      message,
     };
+    const each = (act: (event: keyof NetprocEvents, listener: never) => void): void => {
+      for (const [event, listener] of Object.entries(listeners)) act(event as keyof NetprocEvents, listener as never);
+    };
+    each((event, listener) => np.on(event, listener));
+    this.detachEngine = () => each((event, listener) => np.off(event, listener));
     this.countersTimer = setInterval(() => this.sendCounters(), options.countersMs ?? 250);
     this.countersTimer.unref();
   }
