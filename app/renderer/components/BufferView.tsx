@@ -74,11 +74,10 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
   const [searchNote, setSearchNote] = useState<string | null>(null);
   const [windowAt, setWindowAt] = useState<number | null>(null);
   const view = useRef<HTMLPreElement>(null);
-  /** One read at a time: changes that arrive meanwhile are caught by one more read when it ends. */
-  const reading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
-  const [readTick, setReadTick] = useState(0);
-  const lastRead = useRef(0);
   const revision = info?.revision ?? -1;
+  /** The newest revision, read by the follow loop without restarting it on every change. */
+  const latestRevision = useRef(revision);
+  latestRevision.current = revision;
 
   useEffect(() => {
     setMatch(null);
@@ -93,42 +92,36 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
   useEffect(() => {
     if (!name) return setText('');
     if (!follow) return;
-    if (reading.current.busy) {
-      reading.current.again = true;
-      return;
-    }
     let live = true;
-    reading.current.busy = true;
-    // At most ten reads a second, whatever the flood: the view shows the tail, and a flood
-    // redrawn sixty times a second would take the CPU the engine needs to keep up with it.
-    const wait = Math.max(0, lastRead.current + FOLLOW_INTERVAL_MS - performance.now());
-    const frame = window.setTimeout(() => {
-      lastRead.current = performance.now();
+    let busy = false;
+    let shownRevision: number | null = null;
+    // At most ten reads a second and one at a time, whatever the flood: the view shows the tail,
+    // and a flood redrawn sixty times a second would take the CPU the engine needs to keep up.
+    const readTail = (): void => {
+      if (busy || latestRevision.current === shownRevision) return;
+      busy = true;
+      const wanted = latestRevision.current;
       const request = hex
         ? api.readBuffer({ name, tail: HEX_TAIL_BYTES, encoding: 'base64' }).then((r) => hexDump(base64Bytes(r.data), r.start).join('\n'))
         : api.readBuffer({ name, tail: TAIL_BYTES }).then((r) => r.data);
       request
         .then((shown) => {
           if (!live) return;
+          shownRevision = wanted;
           setText(shown);
           const el = view.current;
           if (el) el.scrollTop = el.scrollHeight;
         })
         .catch(() => undefined)
-        .finally(() => {
-          reading.current.busy = false;
-          if (reading.current.again) {
-            reading.current.again = false;
-            setReadTick((t) => t + 1);
-          }
-        });
-    }, wait);
+        .finally(() => (busy = false));
+    };
+    readTail();
+    const timer = window.setInterval(readTail, FOLLOW_INTERVAL_MS);
     return () => {
       live = false;
-      clearTimeout(frame);
-      reading.current.busy = false;
+      clearInterval(timer);
     };
-  }, [api, name, revision, hex, follow, readTick]);
+  }, [api, name, hex, follow]);
 
   /** Shows the window of the buffer that starts at (about) byte `offset`: the whole buffer is reachable without putting it in the page. */
   const showWindow = async (offset: number): Promise<void> => {
