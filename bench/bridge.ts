@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { messages } from './child-messages.js';
+import { median } from './stats.js';
 import { WebSocket } from 'ws';
 import { createNetprocApi, type EventBatch } from '../app/shared/api.js';
 import { createWebSocketTransport, type WebSocketLike } from '../app/renderer/web-shim.js';
@@ -83,8 +84,6 @@ async function round(attached: boolean, bytes = total): Promise<Round> {
     cap: done.cap,
   };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
   console.log(

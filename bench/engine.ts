@@ -9,6 +9,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { messages } from './child-messages.js';
+import { median } from './stats.js';
 
 const quick = process.argv.includes('--quick');
 const MiB = 1024 * 1024;
@@ -49,11 +50,6 @@ function connect(port: number): Promise<net.Socket> {
     const s = net.connect(port, '127.0.0.1', () => resolve(s));
     s.once('error', reject);
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 // ───────────── (a) stream ingest ─────────────

@@ -78,7 +78,7 @@ export function lispPrint(value: unknown): string {
   if (value === null || value === undefined || value === false) return 'nil';
   if (value === true) return 't';
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
+  if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return `[${value.map(lispPrint).join(' ')}]`;
   if (typeof value === 'function') return '#<function>';
   return String(value);

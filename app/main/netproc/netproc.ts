@@ -630,7 +630,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     try {
       listener = await listenStream(this, process, address, args.backlog);
     } catch (err) {
-      throw fromSystemError(err, 'Cannot bind server socket', address.family === 'local' ? 'service' : 'service');
+      throw fromSystemError(err, 'Cannot bind server socket', 'service');
     }
     process.listener = listener;
     process.family = address.family;
