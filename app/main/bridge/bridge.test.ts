@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventBatch } from '../../shared/contract.js';
-import { engine, onCleanup, plainServer, sleep, waitFor } from '../netproc/test-support.js';
+import { engine, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
 import { Bridge } from './bridge.js';
 import { ipcClient, ipcHarness, FakeWebContents } from './test-clients.js';
 
@@ -45,6 +45,33 @@ describe('the bridge', () => {
     expect(batches[0]?.events).toEqual([
       { type: 'buffer-changed', buffer: expect.objectContaining({ name: '*busy*', length: 10_000, revision: 10_000 }) },
     ]);
+  });
+
+  it('never sends news of a connection after its removal, so a client cannot bring back a closed one', async () => {
+    const np = engine();
+    const bridge = new Bridge(np, { frameMs: 5 });
+    onCleanup(() => bridge.close());
+    const batches: EventBatch[] = [];
+    const session = bridge.connect({ send: (b) => batches.push(b), ready: () => true });
+    await session.request('snapshot', {});
+    const srv = await np.makeNetworkProcess({ name: 'srv', server: true, service: 0, host: '127.0.0.1' });
+    const port = (np.processContact(srv!, 'local') as number[])[4] as number;
+    for (let round = 0; round < 5; round++) {
+      const peer = await plainClient(port);
+      peer.end('bye');
+    }
+    const events = (): EventBatch['events'] => batches.flatMap((b) => b.events);
+    await waitFor(() => events().filter((e) => e.type === 'process-removed').length === 5, 5000, 'five connections removed');
+    await sleep(50);
+    const removed = new Set<number>();
+    for (const e of events()) {
+      if (e.type === 'process-removed') removed.add(e.id);
+      const id = e.type === 'process-added' || e.type === 'process-changed' ? e.process.id : e.type === 'counters' ? e.id : null;
+      if (id !== null) expect(removed.has(id), `${e.type} for process ${id} after its removal`).toBe(false);
+    }
+    expect(np.processList().map((p) => p.name)).toEqual(['srv']);
+    const last = events().find((e) => e.type === 'process-removed');
+    expect(last).toMatchObject({ last: { status: 'closed', name: expect.stringMatching(/^srv </) } });
   });
 
   it('keeps the newest lines for snapshots, and closes sessions of destroyed windows', async () => {

@@ -31,7 +31,7 @@ export interface BridgeOptions {
 
 type Pending =
   | { kind: 'process'; process: NetworkProcess; added: boolean }
-  | { kind: 'removed'; id: number; name: string }
+  | { kind: 'removed'; process: NetworkProcess }
   | { kind: 'buffer'; name: string }
   | { kind: 'killed'; name: string }
   | { kind: 'counters'; process: NetworkProcess }
@@ -132,7 +132,8 @@ export class BridgeSession {
     this.coalesced.clear();
     this.lines = 0;
     if (entries.length === 0) return;
-    this.sink.send({ seq: this.bridge.nextSeq(), events: entries.map((e) => this.bridge.materialise(e)) });
+    const events = entries.map((e) => this.bridge.materialise(e)).filter((e): e is BridgeEvent => e !== null);
+    if (events.length > 0) this.sink.send({ seq: this.bridge.nextSeq(), events });
   }
 }
 
@@ -163,7 +164,7 @@ export class Bridge {
     const changed = (p: NetworkProcess): void => this.broadcast({ kind: 'process', process: p, added: false }, `p:${p.id}`);
     const removed = (p: NetworkProcess): void => {
       this.lastCounters.delete(p.id);
-      this.broadcast({ kind: 'removed', id: p.id, name: p.name }, null);
+      this.broadcast({ kind: 'removed', process: p }, null);
     };
     const buffer = (e: { name: string; live: boolean }): void =>
       e.live ? this.broadcast({ kind: 'buffer', name: e.name }, `b:${e.name}`) : this.broadcast({ kind: 'killed', name: e.name }, null);
@@ -235,15 +236,25 @@ export class Bridge {
     return ++this.seq;
   }
 
-  /** @internal builds the wire event from the latest state, at flush time. */
-  materialise(entry: Pending): BridgeEvent {
+  /**
+   * @internal builds the wire event from the latest state, at flush time; null
+   * for news about a process that has left the table since (its removal is
+   * sent instead, and a later change must not bring it back on the client).
+   */
+  materialise(entry: Pending): BridgeEvent | null {
+    if ((entry.kind === 'process' || entry.kind === 'counters') && this.np.getProcess(entry.process.name) !== entry.process) return null;
     switch (entry.kind) {
       case 'process': {
         const process = processInfo(this.np, this.builtins, entry.process);
         return entry.added ? { type: 'process-added', process } : { type: 'process-changed', process };
       }
       case 'removed':
-        return { type: 'process-removed', id: entry.id, name: entry.name };
+        return {
+          type: 'process-removed',
+          id: entry.process.id,
+          name: entry.process.name,
+          last: processInfo(this.np, this.builtins, entry.process),
+        };
       case 'buffer': {
         const b = this.np.getBuffer(entry.name) as NetprocBuffer | null;
         return b ? { type: 'buffer-changed', buffer: bufferInfo(b) } : { type: 'buffer-killed', name: entry.name };
