@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../shared/api.js';
-import { createWorkbenchStore, currentRate, processTree } from './store.js';
+import { createWorkbenchStore, currentRate, isDeparted, processById, processTree } from './store.js';
 import { processInfo } from './test-fixtures.js';
 
 const info = (id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo =>
@@ -28,14 +28,21 @@ describe('the workbench store', () => {
     store.getState().applyBatch({
       seq: 3,
       events: [
-        { type: 'process-removed', id: 1, name: 'a' },
+        { type: 'process-removed', id: 1, name: 'a', last: info(1, 'a', { status: 'closed' }) },
         { type: 'buffer-killed', name: '*b*' },
       ],
     });
     s = store.getState();
     expect(Object.keys(s.processes)).toEqual(['2']);
-    expect(s.selectedId).toBeNull();
     expect(s.buffers).toEqual({});
+    // The selected process left the table; its last state stays in view until the user looks elsewhere.
+    expect(s.selectedId).toBe(1);
+    expect(processById(s, 1)?.status).toBe('closed');
+    expect(isDeparted(s, 1)).toBe(true);
+    expect(isDeparted(s, 2)).toBe(false);
+    store.getState().select(2);
+    expect(store.getState().departed).toEqual({});
+    expect(processById(store.getState(), 1)).toBeUndefined();
   });
 
   it('asks for a resync when told to, and keeps counters as rates', () => {
@@ -74,7 +81,7 @@ describe('the workbench store', () => {
 });
 
 describe('buffer tabs', () => {
-  it('opens each process once, closes, and drops tabs of removed processes', () => {
+  it('opens each process once, closes, and keeps the tab of a removed process until it is closed', () => {
     const store = createWorkbenchStore();
     store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b')], buffers: [], log: [] });
     store.getState().openTab(1);
@@ -83,8 +90,12 @@ describe('buffer tabs', () => {
     expect(store.getState().tabs).toEqual([1, 2]);
     store.getState().closeTab(1);
     expect(store.getState().tabs).toEqual([2]);
-    store.getState().applyBatch({ seq: 2, events: [{ type: 'process-removed', id: 2, name: 'b' }] });
-    expect(store.getState().tabs).toEqual([]);
+    store.getState().applyBatch({ seq: 2, events: [{ type: 'process-removed', id: 2, name: 'b', last: info(2, 'b') }] });
+    // A tab outlives its process (the buffer does), until it is closed.
+    expect(store.getState().tabs).toEqual([2]);
+    expect(isDeparted(store.getState(), 2)).toBe(true);
+    store.getState().closeTab(2);
+    expect(store.getState()).toMatchObject({ tabs: [], departed: {} });
   });
 });
 

@@ -24,6 +24,12 @@ export interface WorkbenchState {
   marked: number[];
   /** Processes whose buffers are open as tabs, besides the selected process's. */
   tabs: number[];
+  /**
+   * Processes that left the table (deleted, or exited under delete-exited-processes)
+   * while selected or open as a tab: their buffers outlive them, as in Emacs, so
+   * the view keeps showing them until the user looks elsewhere.
+   */
+  departed: Record<number, ProcessInfo>;
   showClosed: boolean;
   loadSnapshot(snapshot: Snapshot): void;
   applyBatch(batch: EventBatch): { resync: boolean };
@@ -53,6 +59,7 @@ export const createWorkbenchStore = () =>
     selectedId: null,
     marked: [],
     tabs: [],
+    departed: {},
     showClosed: true,
 
     loadSnapshot: (snapshot) =>
@@ -62,12 +69,14 @@ export const createWorkbenchStore = () =>
         buffers: Object.fromEntries(snapshot.buffers.map((b) => [b.name, b])),
         log: snapshot.log.slice(-LOG_LIMIT),
         selectedId: state.selectedId !== null && snapshot.processes.some((p) => p.id === state.selectedId) ? state.selectedId : null,
+        departed: {},
       })),
 
     applyBatch: (batch) => {
       if (batch.resync) return { resync: true };
       const now = Date.now();
-      let { processes, buffers, log, rates, selectedId, marked, tabs } = get();
+      const { selectedId, tabs } = get();
+      let { processes, buffers, log, rates, marked, departed } = get();
       let lines: LogLine[] | null = null;
       for (const event of batch.events) {
         switch (event.type) {
@@ -78,9 +87,8 @@ export const createWorkbenchStore = () =>
           case 'process-removed': {
             const { [event.id]: _gone, ...rest } = processes;
             processes = rest;
-            if (selectedId === event.id) selectedId = null;
             if (marked.includes(event.id)) marked = marked.filter((m) => m !== event.id);
-            if (tabs.includes(event.id)) tabs = tabs.filter((t) => t !== event.id);
+            if (selectedId === event.id || tabs.includes(event.id)) departed = { ...departed, [event.id]: event.last };
             break;
           }
           case 'buffer-changed':
@@ -105,19 +113,39 @@ export const createWorkbenchStore = () =>
         }
       }
       if (lines) log = [...log, ...lines].slice(-LOG_LIMIT);
-      set({ processes, buffers, log, rates, selectedId, marked, tabs });
+      set({ processes, buffers, log, rates, selectedId, marked, tabs, departed });
       return { resync: false };
     },
 
-    select: (id) => set({ selectedId: id }),
+    select: (id) => set((s) => ({ selectedId: id, departed: keepDeparted(s.departed, id, s.tabs) })),
     toggleMark: (id) => set((s) => ({ marked: s.marked.includes(id) ? s.marked.filter((m) => m !== id) : [...s.marked, id] })),
     clearMarks: () => set({ marked: [] }),
     openTab: (id) => set((s) => ({ tabs: s.tabs.includes(id) ? s.tabs : [...s.tabs, id] })),
-    closeTab: (id) => set((s) => ({ tabs: s.tabs.filter((t) => t !== id) })),
+    closeTab: (id) =>
+      set((s) => {
+        const tabs = s.tabs.filter((t) => t !== id);
+        return { tabs, departed: keepDeparted(s.departed, s.selectedId, tabs) };
+      }),
     setShowClosed: (show) => set({ showClosed: show }),
   }));
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
+
+/** A departed process stays only while it is still looked at. */
+function keepDeparted(departed: Record<number, ProcessInfo>, selectedId: number | null, tabs: number[]): Record<number, ProcessInfo> {
+  const kept = Object.values(departed).filter((p) => p.id === selectedId || tabs.includes(p.id));
+  return kept.length === Object.keys(departed).length ? departed : Object.fromEntries(kept.map((p) => [p.id, p]));
+}
+
+/** A process by id, whether still in the table or departed but still shown. */
+export function processById(state: WorkbenchState, id: number | null): ProcessInfo | undefined {
+  return id === null ? undefined : (state.processes[id] ?? state.departed[id]);
+}
+
+/** True when the process has left the table and only its buffer remains. */
+export function isDeparted(state: WorkbenchState, id: number | null): boolean {
+  return id !== null && state.processes[id] === undefined && state.departed[id] !== undefined;
+}
 
 /** Bytes per second over the last few samples. */
 export function currentRate(samples: RateSample[] | undefined): { bytesIn: number; bytesOut: number } {

@@ -110,7 +110,8 @@ export interface Snapshot {
 export type BridgeEvent =
   | { type: 'process-added'; process: ProcessInfo }
   | { type: 'process-changed'; process: ProcessInfo }
-  | { type: 'process-removed'; id: number; name: string }
+  /** `last` is the process as it left the table (its final status), for views that keep showing its buffer. */
+  | { type: 'process-removed'; id: number; name: string; last: ProcessInfo }
   | { type: 'buffer-changed'; buffer: BufferInfo }
   | { type: 'buffer-killed'; name: string }
   | { type: 'counters'; id: number; counters: ProcessCounters }
@@ -178,6 +179,8 @@ export interface BufferRange {
   trimmedBytes: number;
   encoding: 'text' | 'base64';
   data: string;
+  /** Where in [start, end) the default sentinel wrote `Process NAME EVENT` lines: [start, end) byte pairs. */
+  sentinels: Array<[number, number]>;
 }
 
 export interface Results {

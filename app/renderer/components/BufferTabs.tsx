@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetprocApi } from '../../shared/api.js';
-import type { WorkbenchStore } from '../store.js';
+import { processById, type WorkbenchStore } from '../store.js';
 import { BufferView } from './BufferView.js';
 
 export function BufferTabs({ api, store, onError }: { api: NetprocApi; store: WorkbenchStore; onError(message: string): void }) {
@@ -11,7 +11,7 @@ export function BufferTabs({ api, store, onError }: { api: NetprocApi; store: Wo
   const tabs = useStore(store, (s) => s.tabs);
   const names = useStore(
     store,
-    useShallow((s) => Object.fromEntries(s.tabs.map((id) => [id, s.processes[id]?.name ?? '?'])) as Record<number, string>),
+    useShallow((s) => Object.fromEntries(s.tabs.map((id) => [id, processById(s, id)?.name ?? '?'])) as Record<number, string>),
   );
   const [active, setActive] = useState<number | 'selected'>('selected');
   const shown = active === 'selected' || !tabs.includes(active) ? selectedId : active;

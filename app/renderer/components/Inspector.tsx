@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import type { JsonValue, NetprocApi } from '../../shared/api.js';
 import { formatBytes, keyword, lispText, plistText } from '../lisp.js';
-import type { RateSample, WorkbenchStore } from '../store.js';
+import { isDeparted, processById, type RateSample, type WorkbenchStore } from '../store.js';
 
 /** A small line of bytes-in per second over the last samples. */
 export function sparklinePoints(samples: RateSample[], width = 120, height = 24): string {
@@ -75,21 +75,22 @@ function PlistEditor({ api, id, plist }: { api: NetprocApi; id: number; plist: J
 }
 
 export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchStore }) {
-  const process = useStore(store, (s) => (s.selectedId !== null ? s.processes[s.selectedId] : undefined));
+  const process = useStore(store, (s) => processById(s, s.selectedId));
+  const departed = useStore(store, (s) => isDeparted(s, s.selectedId));
   const samples = useStore(store, (s) => (s.selectedId !== null ? s.rates[s.selectedId] : undefined));
   const [contact, setContact] = useState<{ short: JsonValue; full: Record<string, JsonValue> | null } | null>(null);
   const id = process?.id;
   const status = process?.status;
   useEffect(() => {
     let live = true;
-    if (id === undefined) return setContact(null);
+    if (id === undefined || departed) return setContact(null);
     void Promise.all([api.processContact({ id, key: null }), api.processContact({ id, key: true })])
       .then(([short, full]) => live && setContact({ short: short as JsonValue, full: full as Record<string, JsonValue> | null }))
       .catch(() => live && setContact(null));
     return () => {
       live = false;
     };
-  }, [api, id, status]);
+  }, [api, id, status, departed]);
   if (!process)
     return (
       <section className="inspector" aria-label="Inspector">
@@ -99,6 +100,12 @@ export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchSto
   return (
     <section className="inspector" aria-label="Inspector">
       <h2>{process.name}</h2>
+      {departed ? (
+        <p role="note">
+          No longer in the process list (deleted, or exited under delete-exited-processes); its buffer remains. Shown as it was when it
+          left.
+        </p>
+      ) : null}
       <dl>
         <dt>Status</dt>
         <dd>{process.status}</dd>
@@ -130,7 +137,7 @@ export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchSto
           </svg>
         </dd>
       </dl>
-      <PlistEditor api={api} id={process.id} plist={process.plist} />
+      {departed ? null : <PlistEditor api={api} id={process.id} plist={process.plist} />}
       <h3>(process-contact p)</h3>
       <pre aria-label="Contact, nil form">{contact ? lispText(contact.short).replace(/^\[(.*)\]$/, '($1)') : ''}</pre>
       <h3>(process-contact p t)</h3>

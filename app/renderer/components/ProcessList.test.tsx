@@ -41,7 +41,7 @@ describe('ProcessList', () => {
     expect(screen.getByRole('button', { name: 'Continue' })).toBeTruthy();
     fireEvent.keyDown(body, { key: 'd' });
     expect(api.deleteProcess).toHaveBeenCalledWith({ ids: [2] });
-    act(() => store.getState().applyBatch({ seq: 2, events: [{ type: 'process-removed', id: 2, name: 'zz' }] }));
+    act(() => store.getState().applyBatch({ seq: 2, events: [{ type: 'process-removed', id: 2, name: 'zz', last: info(2, 'zz') }] }));
     expect(screen.getAllByRole('row')).toHaveLength(2);
   });
 
