@@ -162,6 +162,7 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
         trimmedBytes: b.trimmedBytes,
         encoding,
         data,
+        sentinels: b.sentinelSpansIn(from, to),
       };
     },
 

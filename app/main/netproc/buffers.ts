@@ -4,7 +4,10 @@
  * offsets that never go back: trimming the head (the cap) or clearing moves
  * `origin` forward, so a reader holding an offset can tell what it missed.
  */
+import { decodeUtf8ShowingRawBytes } from '../../shared/raw-bytes.js';
 import { invalidArgument } from './errors.js';
+
+export { decodeUtf8ShowingRawBytes };
 
 export const DEFAULT_BUFFER_CAP = 64 * 1024 * 1024;
 
@@ -13,6 +16,8 @@ const SMALL_APPEND = 2048;
 /** Tail blocks start small, so thousands of quiet buffers stay cheap, and double up to this size. */
 const FIRST_TAIL_BLOCK = 512;
 const LARGEST_TAIL_BLOCK = 64 * 1024;
+/** Sentinel spans kept per buffer; older ones lose their highlight, never their text. */
+const MOST_SENTINEL_SPANS = 4096;
 
 export interface Marker {
   /** Absolute byte offset; null when the marker points nowhere. */
@@ -34,6 +39,8 @@ export class NetprocBuffer {
   private tailBlock: Buffer | null = null;
   private tailUsed = 0;
   private readonly markers = new Set<Marker>();
+  /** Where the default sentinel inserted its `Process NAME EVENT` lines: [start, end) pairs in order. */
+  private sentinelSpans: Array<[number, number]> = [];
   private _origin = 0;
   private _end = 0;
   private _trimmedBytes = 0;
@@ -93,14 +100,21 @@ export class NetprocBuffer {
   /**
    * Inserts bytes at an absolute position (clamped into the buffer). With
    * `beforeMarkers`, markers at that position advance too, as Emacs's
-   * insert-before-markers does for process output.
+   * insert-before-markers does for process output. Returns where the bytes
+   * landed, or null when nothing was inserted.
    */
-  insert(position: number, bytes: Buffer, beforeMarkers: boolean): void {
-    if (!this._live || bytes.length === 0) return;
+  insert(position: number, bytes: Buffer, beforeMarkers: boolean): number | null {
+    if (!this._live || bytes.length === 0) return null;
     const at = Math.min(Math.max(position, this._origin), this._end);
-    if (at === this._end) this.append(bytes);
-    else this.insertInside(at, bytes);
     const n = bytes.length;
+    if (at === this._end) this.append(bytes);
+    else {
+      this.insertInside(at, bytes);
+      for (const span of this.sentinelSpans) {
+        if (span[0] >= at) span[0] += n;
+        if (span[1] > at) span[1] += n;
+      }
+    }
     for (const marker of this.markers) {
       const p = marker.position;
       if (p === null) continue;
@@ -109,6 +123,28 @@ export class NetprocBuffer {
     this._end += n;
     if (this.length > this.cap) this.trimTo(this.cap);
     this.changed(n);
+    return at;
+  }
+
+  /** Records [start, end) as sentinel text, so a view can set `Process NAME EVENT` lines apart from the peer's bytes. */
+  markSentinel(start: number, end: number): void {
+    const from = Math.max(start, this._origin);
+    const to = Math.min(end, this._end);
+    if (to <= from) return;
+    let i = this.sentinelSpans.length;
+    while (i > 0 && (this.sentinelSpans[i - 1] as [number, number])[0] > from) i--;
+    this.sentinelSpans.splice(i, 0, [from, to]);
+    if (this.sentinelSpans.length > MOST_SENTINEL_SPANS) this.sentinelSpans.shift();
+  }
+
+  /** Sentinel spans that overlap [start, end), clipped to it. */
+  sentinelSpansIn(start: number, end: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (const [from, to] of this.sentinelSpans) {
+      if (from >= end) break;
+      if (to > start) out.push([Math.max(from, start), Math.min(to, end)]);
+    }
+    return out;
   }
 
   /** Bytes in [start, end), absolute offsets, clamped to what is held. */
@@ -181,6 +217,7 @@ export class NetprocBuffer {
   }
 
   private resetStorage(): void {
+    this.sentinelSpans = [];
     this.chunks = [];
     this.chunkStarts = [];
     this.head = 0;
@@ -258,6 +295,9 @@ export class NetprocBuffer {
     }
     this._trimmedBytes += newOrigin - this._origin;
     this._origin = newOrigin;
+    while (this.sentinelSpans.length > 0 && (this.sentinelSpans[0] as [number, number])[1] <= newOrigin) this.sentinelSpans.shift();
+    const first = this.sentinelSpans[0];
+    if (first && first[0] < newOrigin) first[0] = newOrigin;
     for (const marker of this.markers) if (marker.position !== null && marker.position < newOrigin) marker.position = newOrigin;
   }
 
@@ -272,33 +312,6 @@ export class NetprocBuffer {
     }
     return lo;
   }
-}
-
-/**
- * UTF-8 decoding that keeps invalid bytes visible as octal escapes, the way
- * Emacs displays eight-bit raw bytes, instead of folding them into U+FFFD.
- */
-export function decodeUtf8ShowingRawBytes(bytes: Buffer): string {
-  const fast = bytes.toString('utf8');
-  if (!fast.includes('\uFFFD')) return fast;
-  let out = '';
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i] as number;
-    const need = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-    let valid = need > 0 && i + need <= bytes.length;
-    for (let k = 1; valid && k < need; k++) valid = ((bytes[i + k] as number) & 0xc0) === 0x80;
-    if (valid && need > 1) {
-      const decoded = bytes.toString('utf8', i, i + need);
-      valid = !decoded.includes('\uFFFD') || (b === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd);
-      if (valid) out += decoded;
-    } else if (valid) out += String.fromCharCode(b);
-    if (!valid) {
-      out += '\\' + b.toString(8);
-      i += 1;
-    } else i += need;
-  }
-  return out;
 }
 
 /** The set of live buffers, by name (get-buffer-create / kill-buffer). */

@@ -855,7 +855,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     const bytes = Buffer.from(defaultSentinelText(process.name, event), 'utf8');
     const mark = process.markBuffer === buffer ? process.mark : null;
     const at = Math.max(mark?.position ?? buffer.end, buffer.origin);
-    buffer.insert(at, bytes, false);
+    const landed = buffer.insert(at, bytes, false);
+    if (landed !== null) buffer.markSentinel(landed, landed + bytes.length);
     if (mark) mark.position = Math.min(Math.max(at + bytes.length, buffer.origin), buffer.end);
   }
 
