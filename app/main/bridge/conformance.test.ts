@@ -186,8 +186,16 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect((await api.readBuffer({ name: '*ons*', start: 0, end: 3, encoding: 'base64' })).data).toBe(
       Buffer.from('GET').toString('base64'),
     );
+    // What the default sentinel wrote comes with the bytes, so a view can set it apart.
+    await api.deleteProcess({ ids: [c.id] });
+    const text = '\nProcess ons deleted\n';
+    expect(await api.readBuffer({ name: '*ons*', start: 22 })).toMatchObject({
+      data: 'x\r\n\r\n' + text,
+      sentinels: [[27, 27 + text.length]],
+    });
+    expect((await api.readBuffer({ name: '*ons*', end: 27 })).sentinels).toEqual([]);
     const cleared = await api.clearBuffer({ name: '*ons*' });
-    expect(cleared).toMatchObject({ length: 0, origin: 27 });
+    expect(cleared).toMatchObject({ length: 0, origin: 27 + text.length });
   });
 
   it('a reloaded renderer starts from a snapshot and loses nothing of a stream in flight', async () => {

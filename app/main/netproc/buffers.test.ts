@@ -96,6 +96,23 @@ describe('buffers', () => {
     expect(decodeUtf8ShowingRawBytes(Buffer.from('é\uFFFD', 'utf8'))).toBe('é\uFFFD');
   });
 
+  it('remembers sentinel spans through inserts before them, trimming and clearing', () => {
+    const { b } = buffer(40);
+    b.insert(b.end, Buffer.from('data'), true);
+    const at = b.insert(b.end, Buffer.from('\nProcess p deleted\n'), false) as number;
+    b.markSentinel(at, at + 19);
+    expect(b.sentinelSpansIn(0, b.end)).toEqual([[4, 23]]);
+    expect(b.sentinelSpansIn(10, 12)).toEqual([[10, 12]]);
+    b.insert(2, Buffer.from('XY'), true);
+    expect(b.sentinelSpansIn(0, b.end)).toEqual([[6, 25]]);
+    b.insert(b.end, Buffer.from('z'.repeat(30)), true);
+    // 55 bytes with a cap of 40: the first 15 are gone, and the span starts where the buffer does.
+    expect(b.origin).toBe(15);
+    expect(b.sentinelSpansIn(0, b.end)).toEqual([[15, 25]]);
+    b.clear();
+    expect(b.sentinelSpansIn(0, b.end + 10)).toEqual([]);
+  });
+
   it('registry: get-or-create by name, removal frees the name', () => {
     const reg = new BufferRegistry(100, () => undefined);
     const a = reg.getOrCreate('*a*');
