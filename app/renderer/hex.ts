@@ -23,3 +23,12 @@ export function base64Bytes(data: string): Uint8Array {
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
+
+const HEX_DIGITS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Bytes as contiguous hex digits, the form `sendBytes` takes. */
+export function bytesHex(bytes: Uint8Array): string {
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) parts[i] = HEX_DIGITS[bytes[i] as number] as string;
+  return parts.join('');
+}

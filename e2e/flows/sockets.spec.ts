@@ -2,21 +2,10 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { expect, test } from '../fixtures.js';
 import type { Page } from '@playwright/test';
-
-function row(page: Page, name: string) {
-  return page
-    .getByRole('table', { name: 'Processes' })
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell', { name, exact: true }) });
-}
+import { newProcess, row } from './workbench.js';
 
 async function createFromForm(page: Page, preset: string, name: string) {
-  await page.getByRole('button', { name: 'New process' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New process' });
-  await dialog.getByRole('button', { name: preset }).click();
-  await dialog.getByLabel('Name', { exact: true }).fill(name);
-  await dialog.getByRole('button', { name: 'Create' }).click();
-  await expect(dialog).toBeHidden();
+  await expect(await newProcess(page, { preset, name })).toBeHidden();
 }
 
 test.describe('real sockets from the workbench', () => {
@@ -91,6 +80,7 @@ test.describe('real sockets from the workbench', () => {
     const bufferName = `*bye* <127.0.0.1:${socket.localPort}>`;
     await page.getByRole('button', { name: 'Delete' }).click();
     await expect(row(page, name)).toHaveCount(0);
+    await expect(page.getByRole('log')).toContainText(`last words Process ${name} deleted`);
     await expect.poll(async () => (await control.readBuffer({ name: bufferName })).data).toBe(`last words\nProcess ${name} deleted\n`);
   });
 });

@@ -1,25 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '../fixtures.js';
-import type { Page } from '@playwright/test';
-
-async function newProcess(page: Page, fields: { preset?: string; kind?: string; name: string; host?: string; service?: string }) {
-  await page.getByRole('button', { name: 'New process' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New process' });
-  if (fields.preset) await dialog.getByRole('button', { name: fields.preset }).click();
-  if (fields.kind) await dialog.getByLabel('Kind', { exact: true }).selectOption({ label: fields.kind });
-  await dialog.getByLabel('Name', { exact: true }).fill(fields.name);
-  if (fields.host !== undefined) await dialog.getByLabel('Host', { exact: true }).fill(fields.host);
-  if (fields.service !== undefined) await dialog.getByLabel('Service (port or name)').fill(fields.service);
-  await dialog.getByRole('button', { name: 'Create' }).click();
-  return dialog;
-}
-
-function row(page: Page, name: string) {
-  return page
-    .getByRole('table', { name: 'Processes' })
-    .getByRole('row')
-    .filter({ has: page.getByRole('cell', { name, exact: true }) });
-}
+import { newProcess, row } from './workbench.js';
 
 test.describe('the workbench UI', () => {
   test('a TCP server and a client made from the form exchange data through the input line', async ({ page, control, peer }) => {
@@ -133,34 +114,64 @@ test.describe('the inspector and the remembered layout', () => {
 });
 
 test.describe('a large buffer', () => {
-  test('the position slider and PageDown reach any part of an 8 MiB buffer', async ({ page, control, peer }) => {
+  test('the wheel, the keys and the scroll bar reach every row of a 64 MiB buffer', async ({ page, control, peer }) => {
     const srv = (await control.makeNetworkProcess({ name: 'big', server: true, service: true, buffer: '*big*' }))!;
     const { socket } = await peer.connect((srv.local as number[])[4] as number);
-    const line = (i: number): string => `line ${String(i).padStart(7, '0')} ${'x'.repeat(48)}\n`;
-    let text = '';
-    for (let i = 0; i < 131_072; i++) text += line(i);
-    socket.write(text);
+    const LINES = 1_048_576;
+    // 64 bytes a line: line n starts at byte 64 n, and the whole is exactly the 64 MiB buffer cap.
+    const line = (i: number): string => `line ${String(i).padStart(7, '0')} ${'x'.repeat(50)}\n`;
+    const lineNo = (i: number): string => `line ${String(i).padStart(7, '0')}`;
+    const parts: string[] = [];
+    for (let i = 0; i < LINES; i++) parts.push(line(i));
+    socket.write(parts.join(''));
     const name = `big <127.0.0.1:${socket.localPort}>`;
     await row(page, name).click();
     const log = page.getByRole('log');
-    await expect(log).toContainText('line 0131071', { timeout: 15_000 });
-    const slider = page.getByLabel('Position in buffer');
-    await slider.fill('0');
-    await expect(log).toContainText('line 0000000');
+    const scrollbar = page.getByRole('scrollbar', { name: 'Position in buffer' });
+    await expect(log).toContainText(lineNo(LINES - 1), { timeout: 30_000 });
+    await expect(scrollbar).toHaveAttribute('aria-valuemax', String(64 * LINES));
+
+    await scrollbar.click({ position: { x: 5, y: 1 } });
+    await expect(log).toContainText(lineNo(0));
     await expect(page.getByLabel('Follow')).not.toBeChecked();
-    await log.focus();
-    await page.keyboard.press('PageDown');
-    // Lines are 62 bytes; the next 16 KiB window starts inside line 264.
-    await expect(log).toContainText(`line ${String(Math.floor(16384 / 62) + 1).padStart(7, '0')}`);
-    await slider.fill(String(62 * 100_000));
-    await expect(log).toContainText('line 0100000');
-    // The wheel past the top of the window brings the text before it.
-    await log.evaluate((el) => (el.scrollTop = 0));
+    await expect(scrollbar).toHaveAttribute('aria-valuenow', '0');
+
+    // The wheel moves row by row: ten rows down, line 10 is the first one shown.
     await log.hover();
-    await page.mouse.wheel(0, -400);
-    await expect(log).toContainText('line 0099900');
-    await page.getByLabel('Follow').check();
-    await expect(log).toContainText('line 0131071');
+    await page.mouse.wheel(0, 180);
+    await expect(scrollbar).toHaveAttribute('aria-valuenow', String(64 * 10));
+    await expect(log).not.toContainText(lineNo(9));
+    await expect(log).toContainText(lineNo(10));
+
+    await log.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(scrollbar).toHaveAttribute('aria-valuenow', String(64 * 11));
+    const beforePage = Number(await scrollbar.getAttribute('aria-valuenow')) / 64;
+    await page.keyboard.press('PageDown');
+    const afterPage = Number(await scrollbar.getAttribute('aria-valuenow')) / 64;
+    expect(afterPage - beforePage).toBeGreaterThan(3);
+    await expect(log).toContainText(lineNo(afterPage));
+
+    // Halfway down the bar is halfway through the buffer, and the wheel goes on from there across reads.
+    const box = (await scrollbar.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(async () => Number(await scrollbar.getAttribute('aria-valuenow')) / 64).toBeGreaterThan(LINES * 0.45);
+    const middle = Number(await scrollbar.getAttribute('aria-valuenow')) / 64;
+    expect(middle).toBeLessThan(LINES * 0.55);
+    await expect(log).toContainText(lineNo(middle));
+    await log.hover();
+    for (let i = 0; i < 20; i++) await page.mouse.wheel(0, -18 * 100);
+    await expect(scrollbar).toHaveAttribute('aria-valuenow', String(64 * (middle - 2000)));
+    await expect(log).toContainText(lineNo(middle - 2000));
+    mkdirSync('reports/screenshots', { recursive: true });
+    await page.screenshot({ path: `reports/screenshots/large-buffer-${test.info().project.name}.png` });
+
+    await log.focus();
+    await page.keyboard.press('Home');
+    await expect(log).toContainText(lineNo(0));
+    await page.keyboard.press('End');
+    await expect(page.getByLabel('Follow')).toBeChecked();
+    await expect(log).toContainText(lineNo(LINES - 1));
   });
 });
 

@@ -1,26 +1,18 @@
 /** The selected process's buffer, following its tail, with the input line that sends to it. */
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../../shared/api.js';
-import { base64Bytes, hexDump } from '../hex.js';
-import type { WorkbenchStore } from '../store.js';
+import type { Row } from '../buffer-rows.js';
+import { BufferScroller } from '../buffer-scroller.js';
+import { base64Bytes, bytesHex } from '../hex.js';
+import { isDeparted, processById, type WorkbenchStore } from '../store.js';
+import { BufferViewport } from './BufferViewport.js';
 
-/** Follow mode shows the newest 16 KiB (a few screens); more would only cost layout during a flood. */
-const TAIL_BYTES = 16 * 1024;
-/** Hex lines cost four times the text; the hex view shows a shorter tail. */
-const HEX_TAIL_BYTES = 4 * 1024;
-const MATCH_CONTEXT = 512;
-const FOLLOW_INTERVAL_MS = 100;
-/** What the page holds of a buffer when not following: one window, moved with the position slider or PageUp/PageDown. */
-const WINDOW_BYTES = 16 * 1024;
+/** Rows shown above a search match, so it is read in its context. */
+const MATCH_CONTEXT_ROWS = 3;
+/** A file is sent in pieces this size, each a request of its own, in order. */
+const FILE_PIECE_BYTES = 1024 * 1024;
 
-interface Match {
-  start: number;
-  end: number;
-  before: string;
-  text: string;
-  after: string;
-}
 export type LineEnding = 'none' | 'lf' | 'crlf';
 
 /** What the input line sends: text with the chosen line end, or hex bytes. */
@@ -48,6 +40,18 @@ async function saveBuffer(api: NetprocApi, name: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Sends a file's bytes as they are, piece by piece, reporting progress. */
+export async function sendFile(api: NetprocApi, id: number, file: Blob, progress: (sent: number) => void): Promise<number> {
+  let sent = 0;
+  while (sent < file.size) {
+    const piece = new Uint8Array(await file.slice(sent, sent + FILE_PIECE_BYTES).arrayBuffer());
+    await api.sendBytes({ id, hex: bytesHex(piece) });
+    sent += piece.length;
+    progress(sent);
+  }
+  return sent;
+}
+
 interface BufferViewProps {
   api: NetprocApi;
   store: WorkbenchStore;
@@ -56,103 +60,62 @@ interface BufferViewProps {
   onError(message: string): void;
 }
 
+const noSubscription = (): (() => void) => () => undefined;
+const noView = (): null => null;
+
 export function BufferView({ api, store, processId, onError }: BufferViewProps) {
-  const process = useStore(store, (s) => (processId !== null ? s.processes[processId] : undefined));
+  const process = useStore(store, (s) => processById(s, processId));
+  const departed = useStore(store, (s) => isDeparted(s, processId));
   const name = process?.buffer ?? null;
   const info = useStore(store, (s) => (name ? s.buffers[name] : undefined));
-  const [text, setText] = useState('');
   const [input, setInput] = useState('');
   const [mode, setMode] = useState<'text' | 'hex'>('text');
   const [ending, setEnding] = useState<LineEnding>('lf');
   const [history, setHistory] = useState<string[]>([]);
   const [historyAt, setHistoryAt] = useState(-1);
   const [hex, setHex] = useState(false);
-  const [follow, setFollow] = useState(true);
   const [query, setQuery] = useState('');
   const [searchMode, setSearchMode] = useState<'text' | 'hex' | 'regex'>('text');
-  const [match, setMatch] = useState<Match | null>(null);
+  const [match, setMatch] = useState<Row | null>(null);
   const [searchNote, setSearchNote] = useState<string | null>(null);
-  const [windowAt, setWindowAt] = useState<number | null>(null);
-  const view = useRef<HTMLPreElement>(null);
-  const revision = info?.revision ?? -1;
-  /** The newest revision, read by the follow loop without restarting it on every change. */
-  const latestRevision = useRef(revision);
-  latestRevision.current = revision;
+  const [fileNote, setFileNote] = useState<string | null>(null);
+  const filePicker = useRef<HTMLInputElement>(null);
+  const reportError = useRef(onError);
+  reportError.current = onError;
+  /** Where the last scroller stood, so switching text/hex keeps the place. */
+  const place = useRef<{ name: string; top: number; follow: boolean } | null>(null);
+
+  const scroller = useMemo(() => {
+    if (!name) return null;
+    const next = new BufferScroller(api, name, hex ? 'hex' : 'text', (message) => reportError.current(message));
+    const last = place.current;
+    if (last && last.name === name && !last.follow) next.jumpTo(last.top);
+    return next;
+  }, [api, name, hex]);
+  useEffect(() => () => scroller?.dispose(), [scroller]);
+  useEffect(() => {
+    if (scroller && info) scroller.setBounds({ origin: info.origin, end: info.end, revision: info.revision });
+  }, [scroller, info]);
+  const view = useSyncExternalStore(scroller?.subscribe ?? noSubscription, scroller?.getView ?? noView);
+  if (name && view) place.current = { name, top: view.top, follow: view.follow };
 
   useEffect(() => {
     setMatch(null);
-    setFollow(true);
-    setWindowAt(null);
+    setSearchNote(null);
   }, [name]);
 
-  useEffect(() => {
-    if (follow) setWindowAt(null);
-  }, [follow]);
-
-  useEffect(() => {
-    if (!name) return setText('');
-    if (!follow) return;
-    let live = true;
-    let busy = false;
-    let shownRevision: number | null = null;
-    // At most ten reads a second and one at a time, whatever the flood: the view shows the tail,
-    // and a flood redrawn sixty times a second would take the CPU the engine needs to keep up.
-    const readTail = (): void => {
-      if (busy || latestRevision.current === shownRevision) return;
-      busy = true;
-      const wanted = latestRevision.current;
-      const request = hex
-        ? api.readBuffer({ name, tail: HEX_TAIL_BYTES, encoding: 'base64' }).then((r) => hexDump(base64Bytes(r.data), r.start).join('\n'))
-        : api.readBuffer({ name, tail: TAIL_BYTES }).then((r) => r.data);
-      request
-        .then((shown) => {
-          if (!live) return;
-          shownRevision = wanted;
-          setText(shown);
-          const el = view.current;
-          if (el) el.scrollTop = el.scrollHeight;
-        })
-        .catch(() => undefined)
-        .finally(() => (busy = false));
-    };
-    readTail();
-    const timer = window.setInterval(readTail, FOLLOW_INTERVAL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [api, name, hex, follow]);
-
-  /** Shows the window of the buffer that starts at (about) byte `offset`: the whole buffer is reachable without putting it in the page. */
-  const showWindow = async (offset: number): Promise<void> => {
-    if (!name || !info) return;
-    const start = Math.max(info.origin, Math.min(offset, info.end - 1));
-    const range = await api.readBuffer({ name, start, end: start + WINDOW_BYTES, encoding: 'base64' });
-    const bytes = base64Bytes(range.data);
-    setFollow(false);
-    setMatch(null);
-    setWindowAt(range.start);
-    setText(hex ? hexDump(bytes, range.start).join('\n') : new TextDecoder().decode(bytes));
-    if (view.current) view.current.scrollTop = 0;
-  };
-
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
-    if (!name || !query) return;
-    const from = match ? (direction === 'forward' ? match.end : match.start) : undefined;
+    if (!name || !query || !scroller) return;
+    const from = match ? (direction === 'forward' ? match.end : match.start) : view && !view.follow ? view.top : undefined;
     try {
       const found = await api.searchBuffer({ name, query, mode: searchMode, direction, ...(from !== undefined ? { from } : {}) });
       if (!found) {
         setSearchNote(`No ${direction === 'forward' ? 'later' : 'earlier'} match for ${query}`);
         return;
       }
-      const [before, text, after] = await Promise.all([
-        api.readBuffer({ name, start: Math.max(0, found.start - MATCH_CONTEXT), end: found.start }),
-        api.readBuffer({ name, start: found.start, end: found.end }),
-        api.readBuffer({ name, start: found.end, end: found.end + MATCH_CONTEXT }),
-      ]);
-      setFollow(false);
       setSearchNote(`Match at byte ${found.start}`);
-      setMatch({ start: found.start, end: found.end, before: before.data, text: text.data, after: after.data });
+      setMatch(found);
+      scroller.jumpTo(found.start, MATCH_CONTEXT_ROWS);
     } catch (err) {
       setSearchNote((err as Error).message);
     }
@@ -175,7 +138,12 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
       (err: Error) => onError(err.message),
     );
   };
-  const recall = (event: KeyboardEvent<HTMLInputElement>): void => {
+  const inputKeys = (event: KeyboardEvent<HTMLInputElement>): void => {
+    // Ctrl+D on an empty line sends EOF, as a terminal does.
+    if (event.key === 'd' && event.ctrlKey && !event.shiftKey && !event.altKey && input === '') {
+      event.preventDefault();
+      return sendEof();
+    }
     if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
     event.preventDefault();
     const next =
@@ -189,6 +157,25 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
     }
   };
 
+  const copy = (): void => {
+    const selected = window.getSelection?.()?.toString() ?? '';
+    const text = selected || scroller?.visibleText() || '';
+    void navigator.clipboard?.writeText(text).catch((e: Error) => onError(`Copy failed: ${e.message}`));
+  };
+  const sendEof = (): void => void api.sendEof({ id: process.id }).catch((e: Error) => onError(e.message));
+  const pickedFile = (file: File | undefined): void => {
+    if (!file) return;
+    setFileNote(`Sending ${file.name}…`);
+    sendFile(api, process.id, file, (sent) => setFileNote(`Sending ${file.name}: ${sent} of ${file.size} bytes`)).then(
+      (sent) => setFileNote(`Sent ${file.name} (${sent} bytes)`),
+      (err: Error) => {
+        setFileNote(`Sending ${file.name} failed: ${err.message}`);
+        onError(err.message);
+      },
+    );
+    if (filePicker.current) filePicker.current.value = '';
+  };
+
   return (
     <section className="buffer-view" aria-label={`Buffer ${name ?? '(none)'}`}>
       <header>
@@ -199,10 +186,7 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
             <button type="button" onClick={() => void api.clearBuffer({ name }).catch((e: Error) => onError(e.message))}>
               Clear
             </button>
-            <button
-              type="button"
-              onClick={() => void navigator.clipboard?.writeText(text).catch((e: Error) => onError(`Copy failed: ${e.message}`))}
-            >
+            <button type="button" onClick={copy}>
               Copy
             </button>
             <button type="button" onClick={() => void saveBuffer(api, name).catch((e: Error) => onError(`Save failed: ${e.message}`))}>
@@ -214,7 +198,7 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
       {name ? (
         <div className="buffer-tools" role="toolbar" aria-label="Buffer tools">
           <label>
-            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
+            <input type="checkbox" checked={view?.follow ?? true} onChange={(e) => scroller?.setFollow(e.target.checked)} /> Follow
           </label>
           <label>
             <input type="checkbox" checked={hex} onChange={(e) => setHex(e.target.checked)} /> Hex
@@ -238,80 +222,53 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
             Next
           </button>
           {searchNote ? <span role="status">{searchNote}</span> : null}
-          {info && info.length > 0 ? (
-            <input
-              type="range"
-              aria-label="Position in buffer"
-              min={info.origin}
-              max={Math.max(info.origin, info.end - 1)}
-              step={1}
-              value={follow ? info.end - 1 : (windowAt ?? match?.start ?? info.end - 1)}
-              aria-valuetext={`byte ${follow ? info.end : (windowAt ?? match?.start ?? info.end)} of ${info.end}`}
-              onChange={(e) => void showWindow(Number(e.target.value)).catch((err: Error) => onError(err.message))}
-            />
-          ) : null}
         </div>
       ) : null}
-      <pre
-        ref={view}
-        role="log"
-        aria-label={`Contents of ${name ?? 'no buffer'}`}
-        tabIndex={0}
-        onKeyDown={(e) => {
-          if (!info || (e.key !== 'PageDown' && e.key !== 'PageUp') || follow) return;
-          e.preventDefault();
-          const from = windowAt ?? info.origin;
-          void showWindow(e.key === 'PageDown' ? from + WINDOW_BYTES : from - WINDOW_BYTES).catch((err: Error) => onError(err.message));
-        }}
-        onWheel={(e) => {
-          // Past either end of the window, the wheel moves the window: the whole buffer scrolls, half a window at a time.
-          const el = e.currentTarget;
-          if (follow || !info || windowAt === null) return;
-          const atTop = el.scrollTop <= 0 && e.deltaY < 0 && windowAt > info.origin;
-          const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 2 && e.deltaY > 0 && windowAt + WINDOW_BYTES < info.end;
-          if (!atTop && !atBottom) return;
-          void showWindow(windowAt + (atTop ? -WINDOW_BYTES / 2 : WINDOW_BYTES / 2)).then(() => {
-            if (view.current)
-              view.current.scrollTop = atTop ? view.current.scrollHeight / 2 : view.current.scrollHeight / 2 - view.current.clientHeight;
-          });
-        }}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          // Scrolling up to read pauses follow mode; it resumes from the checkbox.
-          if (follow && el.scrollTop + el.clientHeight < el.scrollHeight - 24) setFollow(false);
-        }}
-      >
-        {match && !follow ? (
-          <>
-            {match.before}
-            <mark>{match.text}</mark>
-            {match.after}
-          </>
-        ) : (
-          text
-        )}
-      </pre>
+      {scroller ? (
+        <BufferViewport scroller={scroller} label={`Contents of ${name}`} match={match} />
+      ) : (
+        <div role="log" aria-label="Contents of no buffer" className="buffer-lines" />
+      )}
       <form onSubmit={send} aria-label={`Send to ${process.name}`}>
-        <input
-          aria-label={`Input for ${process.name}`}
-          value={input}
-          onChange={(e) => setInput(e.target.value)}
-          onKeyDown={recall}
-          placeholder={mode === 'hex' ? 'de ad be ef' : 'text to send'}
-        />
-        <select aria-label="Input mode" value={mode} onChange={(e) => setMode(e.target.value as 'text' | 'hex')}>
-          <option value="text">Text</option>
-          <option value="hex">Hex bytes</option>
-        </select>
-        <select aria-label="Line ending" value={ending} onChange={(e) => setEnding(e.target.value as LineEnding)} disabled={mode === 'hex'}>
-          <option value="none">No line end</option>
-          <option value="lf">LF</option>
-          <option value="crlf">CRLF</option>
-        </select>
-        <button type="submit">Send</button>
-        <button type="button" onClick={() => void api.sendEof({ id: process.id }).catch((e: Error) => onError(e.message))}>
-          Send EOF
-        </button>
+        <fieldset disabled={departed} className="input-line">
+          <input
+            aria-label={`Input for ${process.name}`}
+            aria-keyshortcuts="Control+D"
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            onKeyDown={inputKeys}
+            placeholder={mode === 'hex' ? 'de ad be ef' : 'text to send (Ctrl+D on an empty line: EOF)'}
+          />
+          <select aria-label="Input mode" value={mode} onChange={(e) => setMode(e.target.value as 'text' | 'hex')}>
+            <option value="text">Text</option>
+            <option value="hex">Hex bytes</option>
+          </select>
+          <select
+            aria-label="Line ending"
+            value={ending}
+            onChange={(e) => setEnding(e.target.value as LineEnding)}
+            disabled={mode === 'hex'}
+          >
+            <option value="none">No line end</option>
+            <option value="lf">LF</option>
+            <option value="crlf">CRLF</option>
+          </select>
+          <button type="submit">Send</button>
+          <button type="button" onClick={sendEof}>
+            Send EOF
+          </button>
+          <button type="button" onClick={() => filePicker.current?.click()}>
+            Send file…
+          </button>
+          <input
+            ref={filePicker}
+            type="file"
+            hidden
+            aria-label={`File to send to ${process.name}`}
+            onChange={(e) => pickedFile(e.target.files?.[0])}
+          />
+          {fileNote ? <span role="status">{fileNote}</span> : null}
+        </fieldset>
       </form>
     </section>
   );
