@@ -25,6 +25,8 @@ import { base64Bytes } from './hex.js';
 export const ROW_HEIGHT_PX = 18;
 /** Following reads the tail at most ten times a second: a flood redrawn sixty times a second would take the CPU the engine needs. */
 const FOLLOW_INTERVAL_MS = 100;
+/** When more than a screenful arrived since the last read, the text scrolls by faster than it can be read: five times a second is enough. */
+const FLOOD_FOLLOW_INTERVAL_MS = 200;
 /** Away from the tail, new bytes elsewhere in the buffer are picked up at most four times a second. */
 const REFRESH_INTERVAL_MS = 250;
 /** A read covers this much before and after the first row shown, so a few screens of scrolling need no read. */
@@ -203,7 +205,11 @@ export class BufferScroller {
   private nextRead(): { read: Read; interval: number } | null {
     const bounds = this.bounds as BufferBounds;
     if (this.target) return { read: { kind: 'around', offset: this.target.offset }, interval: 0 };
-    if (this.follow) return bounds.revision !== this.shownRevision ? { read: { kind: 'tail' }, interval: FOLLOW_INTERVAL_MS } : null;
+    if (this.follow) {
+      if (bounds.revision === this.shownRevision) return null;
+      const flooding = this.slice !== null && bounds.end - this.slice.end > this.rowsFit * this.rowBytes();
+      return { read: { kind: 'tail' }, interval: flooding ? FLOOD_FOLLOW_INTERVAL_MS : FOLLOW_INTERVAL_MS };
+    }
     if (!this.slice || !this.covers(this.slice, this.top) || this.pendingPixels !== 0)
       return { read: { kind: 'around', offset: this.top }, interval: 0 };
     if (bounds.revision !== this.shownRevision) return { read: { kind: 'around', offset: this.top }, interval: REFRESH_INTERVAL_MS };

@@ -172,6 +172,11 @@ test.describe('a large buffer', () => {
     await page.keyboard.press('End');
     await expect(page.getByLabel('Follow')).toBeChecked();
     await expect(log).toContainText(lineNo(LINES - 1));
+    // Past the 64 MiB cap the head is trimmed: the notice says how much, and the scroll bar starts later.
+    socket.write('tail end\n'.repeat(100));
+    await expect(page.getByRole('status').filter({ hasText: 'trimmed' })).toHaveText('900 bytes trimmed (buffer cap)');
+    await expect(scrollbar).toHaveAttribute('aria-valuemin', '900');
+    await expect(log).toContainText('tail end');
   });
 });
 

@@ -1,6 +1,7 @@
 /** The selected process's buffer, following its tail, with the input line that sends to it. */
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import type { NetprocApi } from '../../shared/api.js';
 import type { Row } from '../buffer-rows.js';
 import { BufferScroller } from '../buffer-scroller.js';
@@ -60,14 +61,43 @@ interface BufferViewProps {
   onError(message: string): void;
 }
 
+/** How often the trimmed count may redraw: at the cap under a flood it changes with every batch, and each redraw costs the page a layout. */
+const TRIMMED_REDRAW_MS = 250;
+
+/** Its own component, redrawn at most four times a second: only this text changes as the cap trims. */
+function TrimmedNotice({ store, name }: { store: WorkbenchStore; name: string }) {
+  const [trimmedBytes, setTrimmedBytes] = useState(0);
+  useEffect(() => {
+    const read = (): number => store.getState().buffers[name]?.trimmedBytes ?? 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    setTrimmedBytes(read());
+    const unsubscribe = store.subscribe(() => {
+      timer ??= setTimeout(() => {
+        timer = null;
+        setTrimmedBytes(read());
+      }, TRIMMED_REDRAW_MS);
+    });
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [store, name]);
+  return trimmedBytes ? <span role="status"> {trimmedBytes} bytes trimmed (buffer cap)</span> : null;
+}
+
 const noSubscription = (): (() => void) => () => undefined;
-const noView = (): null => null;
 
 export function BufferView({ api, store, processId, onError }: BufferViewProps) {
-  const process = useStore(store, (s) => processById(s, processId));
+  // Only what this view shows of the process: its counters change several times a second and are none of its business.
+  const process = useStore(
+    store,
+    useShallow((s) => {
+      const p = processById(s, processId);
+      return p ? { id: p.id, name: p.name, buffer: p.buffer } : null;
+    }),
+  );
   const departed = useStore(store, (s) => isDeparted(s, processId));
   const name = process?.buffer ?? null;
-  const info = useStore(store, (s) => (name ? s.buffers[name] : undefined));
   const [input, setInput] = useState('');
   const [mode, setMode] = useState<'text' | 'hex'>('text');
   const [ending, setEnding] = useState<LineEnding>('lf');
@@ -82,22 +112,30 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
   const filePicker = useRef<HTMLInputElement>(null);
   const reportError = useRef(onError);
   reportError.current = onError;
-  /** Where the last scroller stood, so switching text/hex keeps the place. */
-  const place = useRef<{ name: string; top: number; follow: boolean } | null>(null);
+  /** The scroller this one replaces, so switching text/hex keeps the place. */
+  const previous = useRef<BufferScroller | null>(null);
 
   const scroller = useMemo(() => {
     if (!name) return null;
     const next = new BufferScroller(api, name, hex ? 'hex' : 'text', (message) => reportError.current(message));
-    const last = place.current;
-    if (last && last.name === name && !last.follow) next.jumpTo(last.top);
+    const last = previous.current;
+    if (last && last.name === name && !last.getView().follow) next.jumpTo(last.getView().top);
+    previous.current = next;
     return next;
   }, [api, name, hex]);
   useEffect(() => () => scroller?.dispose(), [scroller]);
+  // The buffer's bounds go to the scroller outside rendering: a flood changes them sixty times a second,
+  // and this component (the toolbar, the input line) has no reason to render for that.
   useEffect(() => {
-    if (scroller && info) scroller.setBounds({ origin: info.origin, end: info.end, revision: info.revision });
-  }, [scroller, info]);
-  const view = useSyncExternalStore(scroller?.subscribe ?? noSubscription, scroller?.getView ?? noView);
-  if (name && view) place.current = { name, top: view.top, follow: view.follow };
+    if (!scroller || !name) return;
+    const push = (s: ReturnType<WorkbenchStore['getState']>): void => {
+      const b = s.buffers[name];
+      if (b) scroller.setBounds({ origin: b.origin, end: b.end, revision: b.revision });
+    };
+    push(store.getState());
+    return store.subscribe(push);
+  }, [store, scroller, name]);
+  const follow = useSyncExternalStore(scroller?.subscribe ?? noSubscription, () => scroller?.getView().follow ?? true);
 
   useEffect(() => {
     setMatch(null);
@@ -106,7 +144,8 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
 
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
     if (!name || !query || !scroller) return;
-    const from = match ? (direction === 'forward' ? match.end : match.start) : view && !view.follow ? view.top : undefined;
+    const view = scroller.getView();
+    const from = match ? (direction === 'forward' ? match.end : match.start) : !view.follow ? view.top : undefined;
     try {
       const found = await api.searchBuffer({ name, query, mode: searchMode, direction, ...(from !== undefined ? { from } : {}) });
       if (!found) {
@@ -180,7 +219,7 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
     <section className="buffer-view" aria-label={`Buffer ${name ?? '(none)'}`}>
       <header>
         <strong>{name ?? `${process.name} has no buffer`}</strong>
-        {info?.trimmedBytes ? <span role="status"> {info.trimmedBytes} bytes trimmed (buffer cap)</span> : null}
+        {name ? <TrimmedNotice store={store} name={name} /> : null}
         {name ? (
           <>
             <button type="button" onClick={() => void api.clearBuffer({ name }).catch((e: Error) => onError(e.message))}>
@@ -198,7 +237,7 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
       {name ? (
         <div className="buffer-tools" role="toolbar" aria-label="Buffer tools">
           <label>
-            <input type="checkbox" checked={view?.follow ?? true} onChange={(e) => scroller?.setFollow(e.target.checked)} /> Follow
+            <input type="checkbox" checked={follow} onChange={(e) => scroller?.setFollow(e.target.checked)} /> Follow
           </label>
           <label>
             <input type="checkbox" checked={hex} onChange={(e) => setHex(e.target.checked)} /> Hex

@@ -1,5 +1,5 @@
 /** The rows of a buffer in view, drawn from the scroller's slice, with a scroll bar that spans the whole buffer. */
-import { useEffect, useId, useRef, useSyncExternalStore, type KeyboardEvent, type PointerEvent } from 'react';
+import { memo, useEffect, useId, useState, useRef, useSyncExternalStore, type KeyboardEvent, type PointerEvent } from 'react';
 import { hexRowText, rowSegments, type Row, type Slice } from '../buffer-rows.js';
 import { ROW_HEIGHT_PX, type BufferScroller } from '../buffer-scroller.js';
 
@@ -48,16 +48,22 @@ function HexRow({ slice, row, match }: { slice: Slice; row: Row; match: Row | nu
   );
 }
 
-export function BufferViewport({ scroller, label, match }: BufferViewportProps) {
+/** Memoised: its parent renders for the toolbar and the input line, and the rows depend on none of that. */
+export const BufferViewport = memo(function BufferViewport({ scroller, label, match }: BufferViewportProps) {
   const view = useSyncExternalStore(scroller.subscribe, scroller.getView);
   const box = useRef<HTMLDivElement>(null);
   const track = useRef<HTMLDivElement>(null);
   const logId = useId();
+  const [height, setHeight] = useState(0);
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const measure = (): void => scroller.setViewportHeight(el.clientHeight || 20 * ROW_HEIGHT_PX);
+    const measure = (): void => {
+      const pixels = el.clientHeight || 20 * ROW_HEIGHT_PX;
+      scroller.setViewportHeight(pixels);
+      setHeight(pixels);
+    };
     measure();
     if (typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(measure);
@@ -84,7 +90,8 @@ export function BufferViewport({ scroller, label, match }: BufferViewportProps) 
   const shownBytes = view.rows.length > 0 ? (view.rows[view.rows.length - 1] as Row).end - (view.rows[0] as Row).start : span;
   const thumbFraction = Math.min(1, shownBytes / span);
   const position = view.follow ? 1 : Math.min(1, (view.top - view.origin) / span);
-  const trackHeight = track.current?.clientHeight ?? 0;
+  // The scroll bar runs beside the rows, as tall; measured by the observer, never read during render (that forces a layout).
+  const trackHeight = height;
   const thumbPx = Math.max(MIN_THUMB_PX, thumbFraction * trackHeight);
   const thumbTop = Math.max(0, position * (trackHeight - thumbPx));
 
@@ -116,11 +123,12 @@ export function BufferViewport({ scroller, label, match }: BufferViewportProps) 
       >
         <div className="buffer-rows" style={{ transform: `translateY(${-view.shift}px)` }}>
           {view.slice
-            ? view.rows.map((row) =>
+            ? // Keyed by place on screen, not by offset: as the tail moves, each row's DOM node takes the new text instead of being replaced.
+              view.rows.map((row, place) =>
                 scroller.layout === 'hex' ? (
-                  <HexRow key={row.start} slice={view.slice as Slice} row={row} match={match} />
+                  <HexRow key={place} slice={view.slice as Slice} row={row} match={match} />
                 ) : (
-                  <TextRow key={row.start} slice={view.slice as Slice} row={row} match={match} />
+                  <TextRow key={place} slice={view.slice as Slice} row={row} match={match} />
                 ),
               )
             : null}
@@ -151,4 +159,4 @@ export function BufferViewport({ scroller, label, match }: BufferViewportProps) 
       </div>
     </div>
   );
-}
+});
