@@ -16,6 +16,8 @@ const SETTINGS_KEY = 'netproc.workbench';
 interface Settings {
   showClosed?: boolean;
   selectedName?: string | null;
+  /** Names of the processes whose buffers are open as tabs. */
+  tabNames?: string[];
   /** Pane sizes, in percent: the left column's width and the top row's height. */
   columns?: number;
   rows?: number;
@@ -56,11 +58,14 @@ export function App({ api }: { api: NetprocApi }) {
     if (saved.showClosed !== undefined) store.getState().setShowClosed(saved.showClosed);
     let written = '';
     return store.subscribe((s) => {
+      // Before the first snapshot the store is empty: writing then would forget what is to be restored.
+      if (!s.connected) return;
       const selectedName = s.selectedId !== null ? (s.processes[s.selectedId]?.name ?? null) : null;
-      const text = JSON.stringify({ showClosed: s.showClosed, selectedName });
+      const tabNames = s.tabs.flatMap((id) => (s.processes[id] ? [s.processes[id].name] : []));
+      const text = JSON.stringify({ showClosed: s.showClosed, selectedName, tabNames });
       if (text === written) return;
       written = text;
-      saveSetting({ showClosed: s.showClosed, selectedName });
+      saveSetting({ showClosed: s.showClosed, selectedName, tabNames });
     });
   }, [store]);
 
@@ -71,10 +76,15 @@ export function App({ api }: { api: NetprocApi }) {
         const snapshot = await api.snapshot({});
         if (!live) return;
         // Read the remembered selection before loading, which records the current (empty) one.
-        const wanted = loadSettings().selectedName;
+        const { selectedName: wanted, tabNames = [] } = loadSettings();
+        const byName = new Map(snapshot.processes.map((p) => [p.name, p.id]));
         store.getState().loadSnapshot(snapshot);
-        const again = wanted ? snapshot.processes.find((p) => p.name === wanted) : undefined;
-        if (again && store.getState().selectedId === null) store.getState().select(again.id);
+        for (const name of tabNames) {
+          const id = byName.get(name);
+          if (id !== undefined) store.getState().openTab(id);
+        }
+        const again = wanted ? byName.get(wanted) : undefined;
+        if (again !== undefined && store.getState().selectedId === null) store.getState().select(again);
       } catch (err) {
         if (live) setToast(`Could not reach Netproc: ${(err as Error).message}`);
       }

@@ -70,6 +70,7 @@ export const createWorkbenchStore = () =>
         log: snapshot.log.slice(-LOG_LIMIT),
         selectedId: state.selectedId !== null && snapshot.processes.some((p) => p.id === state.selectedId) ? state.selectedId : null,
         departed: {},
+        tabs: state.tabs.filter((id) => snapshot.processes.some((p) => p.id === id)),
       })),
 
     applyBatch: (batch) => {

@@ -199,6 +199,11 @@ test.describe('several buffers', () => {
     await expect(page.getByRole('log')).toHaveText('second connection');
     await tabs.getByRole('tab', { name: first }).click();
     await expect(page.getByRole('log')).toHaveText('first connection');
+    // Open buffers are part of the remembered layout.
+    await page.reload();
+    await expect(tabs.getByRole('tab', { name: first })).toBeVisible();
+    await tabs.getByRole('tab', { name: first }).click();
+    await expect(page.getByRole('log')).toHaveText('first connection');
     await tabs.getByRole('button', { name: `Close ${first}` }).click();
     await expect(tabs.getByRole('tab', { name: first })).toHaveCount(0);
     await expect(page.getByRole('log')).toHaveText('second connection');
