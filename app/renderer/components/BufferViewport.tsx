@@ -155,7 +155,7 @@ export const BufferViewport = memo(function BufferViewport({ scroller, label, ma
           if (event.buttons === 1) dragTo(event);
         }}
       >
-        <div className="buffer-thumb" style={{ top: thumbTop, height: thumbPx }} />
+        {thumbFraction < 1 || view.top > view.origin ? <div className="buffer-thumb" style={{ top: thumbTop, height: thumbPx }} /> : null}
       </div>
     </div>
   );
