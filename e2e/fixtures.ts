@@ -95,14 +95,18 @@ export const test = base.extend<
     { scope: 'worker', timeout: 60_000 },
   ],
   page: async ({ host, webHost, electronApp, browser }, use) => {
+    // A flow starts once the workbench has its first snapshot: by then its keyboard shortcuts are listening too.
+    const ready = (p: Page) => p.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
     if (host === 'electron') {
       const window = await electronApp!.firstWindow();
+      await ready(window);
       await use(window);
       return;
     }
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(webHost!.url);
+    await ready(page);
     await use(page);
     await context.close();
   },
