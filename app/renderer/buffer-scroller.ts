@@ -287,14 +287,7 @@ export class BufferScroller {
   private applyTarget(slice: Slice): void {
     const target = this.target as { offset: number; contextRows: number };
     this.target = null;
-    let top = rowStartContaining(slice, this.layout, target.offset);
-    for (let i = 0; i < target.contextRows; i++) {
-      const previous = previousRowStart(slice, this.layout, top);
-      if (previous === null) break;
-      top = previous;
-    }
-    this.top = top;
-    this.shift = 0;
+    this.showFrom(slice, target.offset, target.contextRows);
   }
 
   /** Puts the buffer's last row at the bottom of the view. */
@@ -305,8 +298,13 @@ export class BufferScroller {
       this.shift = 0;
       return;
     }
-    let top = rowStartContaining(slice, this.layout, slice.end - 1);
-    for (let i = 1; i < this.rowsFit; i++) {
+    this.showFrom(slice, slice.end - 1, this.rowsFit - 1);
+  }
+
+  /** Makes the row holding byte `offset` the first shown, less `rowsAbove` rows (as many as the slice has). */
+  private showFrom(slice: Slice, offset: number, rowsAbove: number): void {
+    let top = rowStartContaining(slice, this.layout, offset);
+    for (let i = 0; i < rowsAbove; i++) {
       const previous = previousRowStart(slice, this.layout, top);
       if (previous === null) break;
       top = previous;
