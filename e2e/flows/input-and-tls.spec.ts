@@ -35,9 +35,10 @@ test.describe('the input line', () => {
     const ended = new Promise<void>((done) => outside.socket.once('end', done));
     await page.getByLabel(`Input for ${name}`).press('Control+d');
     await ended;
-    await expect(log.locator('.sentinel-row')).toContainText(`Process ${name} `);
-    // The peer's own text is not styled as a sentinel line.
-    await expect(log.locator('.sentinel-row')).not.toContainText('last words');
+    // The sentinel's text (a blank line, then its `Process NAME EVENT` line) is set apart; the peer's own text is not.
+    await expect(log.locator('.sentinel-row', { hasText: 'Process' })).toContainText(`Process ${name} `);
+    await expect(log.locator('.sentinel-row', { hasText: 'last words' })).toHaveCount(0);
+    await expect(log.locator('.row', { hasText: 'last words' })).toHaveCount(1);
     // The connection left the process list (delete-exited-processes), but its buffer stays in view, as in Emacs.
     await expect(row(page, name)).toHaveCount(0);
     await expect(page.getByRole('region', { name: 'Inspector' }).getByRole('note')).toContainText('No longer in the process list');

@@ -18,7 +18,8 @@ function overlaps(row: Row, range: Row): boolean {
 
 function TextRow({ slice, row, match }: { slice: Slice; row: Row; match: Row | null }) {
   const segments = rowSegments(slice, row, match);
-  const wholeSentinel = slice.sentinels.some(([s, e]) => s <= row.start + 1 && e >= row.end - 1 && row.end > row.start + 1);
+  // A row the sentinel wrote from end to end (its `Process NAME EVENT` line) is set apart as a whole.
+  const wholeSentinel = slice.sentinels.some(([s, e]) => s <= row.start && e >= row.end);
   return (
     <div className={wholeSentinel ? 'row sentinel-row' : 'row'}>
       {segments.map((segment, i) =>
