@@ -165,6 +165,14 @@ test.describe('a large buffer', () => {
     await expect(log).toContainText(lineNo(middle - 2000));
     mkdirSync('reports/screenshots', { recursive: true });
     await page.screenshot({ path: `reports/screenshots/large-buffer-${test.info().project.name}.png` });
+    // The hex view opens where the text view was, and back.
+    const at = 64 * (middle - 2000);
+    await page.getByLabel('Hex', { exact: true }).check();
+    await expect(log).toContainText(`${at.toString(16).padStart(8, '0')}  6c 69 6e 65`);
+    await expect(scrollbar).toHaveAttribute('aria-valuenow', String(at));
+    await page.getByLabel('Hex', { exact: true }).uncheck();
+    await expect(log).toContainText(lineNo(middle - 2000));
+    await expect(scrollbar).toHaveAttribute('aria-valuenow', String(at));
 
     await log.focus();
     await page.keyboard.press('Home');
