@@ -113,11 +113,21 @@ export class BufferScroller {
 
   setFollow(follow: boolean): void {
     if (follow === this.follow) return;
-    this.follow = follow;
+    if (follow) this.startFollowing();
+    else {
+      this.follow = false;
+      this.target = null;
+      this.pendingPixels = 0;
+    }
+    this.changed();
+  }
+
+  /** Follows the tail from the next read on, dropping any jump or scroll still waiting for bytes. */
+  private startFollowing(): void {
+    this.follow = true;
     this.target = null;
     this.pendingPixels = 0;
-    if (follow) this.shownRevision = -1;
-    this.changed();
+    this.shownRevision = -1;
   }
 
   /** Scrolls by pixels (the wheel); negative is up. Scrolling up leaves follow mode; scrolling down at the end resumes it. */
@@ -172,8 +182,7 @@ export class BufferScroller {
       } else if (atEnd) {
         // The last row is at the bottom of the view: going on down means following the tail again.
         total = 0;
-        this.follow = true;
-        this.shownRevision = -1;
+        this.startFollowing();
       } else {
         if (mayWait) this.pendingPixels = total;
         total = 0;
