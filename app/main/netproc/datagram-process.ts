@@ -100,6 +100,16 @@ export function setDatagramReading(socket: dgram.Socket, on: boolean): void {
   else handle?.recvStop?.();
 }
 
+/** Reading follows Emacs as for streams: open, not stopped, filter not `t`; and not while our sends back up. */
+export function updateDatagramReading(process: NetworkProcess): void {
+  const socket = process.datagram;
+  if (!socket) return;
+  setDatagramReading(
+    socket,
+    process.status.kind === 'run' && !process.stopped && process.filter !== true && !process.deleting && !process.outputBlocked,
+  );
+}
+
 /**
  * Datagrams the kernel dropped for this socket because its receive queue was
  * full (Linux's /proc/net/udp `drops` column), or null where that is not

@@ -32,6 +32,7 @@ import {
   reconnectDatagram,
   sendDatagram,
   setDatagramReading,
+  updateDatagramReading,
 } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { fromSystemError, invalidArgument, lispPrint, NetprocError, strerror, wrongType } from './errors.js';
@@ -188,6 +189,15 @@ interface CheckedArguments {
   options: SocketOptions;
   tls: TlsRequest | null;
 }
+
+/**
+ * Unsent output a process may queue before its input stops being read. Emacs
+ * blocks inside process-send-string once the kernel takes no more; Node would
+ * queue without bound instead (an echo to a peer that never reads grew to
+ * hundreds of MiB), so past this mark the process stops reading until the
+ * queue drains.
+ */
+export const OUTPUT_HIGH_WATER = 1024 * 1024;
 
 const FAMILY_NUMBERS: Record<number, AddressFamily> = { 1: 'local', 2: 'ipv4', 10: 'ipv6' };
 
@@ -603,22 +613,28 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       return;
     }
     let lastError: unknown = null;
-    for (const address of targets) {
-      if (process.deleting) return;
-      try {
-        const socket = await connectStream(address, args.tls);
-        if (process.deleting) {
-          socket.destroy();
+    const abort = new AbortController();
+    process.connectAbort = abort;
+    try {
+      for (const address of targets) {
+        if (process.deleting) return;
+        try {
+          const socket = await connectStream(address, args.tls, abort.signal);
+          if (process.deleting) {
+            socket.destroy();
+            return;
+          }
+          this.connected(process, socket, address, args);
+          this.emit('process-changed', process);
+          this.runSentinel(process, SentinelEvent.open);
           return;
+        } catch (err) {
+          lastError = err;
+          if (args.tls && !isConnectError(err)) break;
         }
-        this.connected(process, socket, address, args);
-        this.emit('process-changed', process);
-        this.runSentinel(process, SentinelEvent.open);
-        return;
-      } catch (err) {
-        lastError = err;
-        if (args.tls && !isConnectError(err)) break;
       }
+    } finally {
+      process.connectAbort = null;
     }
     if (process.deleting) return;
     const code = args.tls && !isConnectError(lastError) ? 'TLS negotiation failed' : errnoNumber(lastError);
@@ -895,6 +911,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
 
   private closeSockets(process: NetworkProcess): void {
+    process.connectAbort?.abort(new Error(`Process ${process.name} deleted while connecting`));
     if (process.socket) closeStreamSocket(process.socket, process.resetOnDelete);
     if (process.datagram) {
       const socket = process.datagram;
@@ -1025,8 +1042,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       if (process.status.kind !== 'exit') {
         if (process.kind === 'stream-server') {
           process.transition = process.transition.then(() => parkServer(this, process));
-        } else if (process.datagram) setDatagramReading(process.datagram, false);
-        else updateStreamReading(process);
+        } else this.updateReading(process);
       }
     }
     await process.transition;
@@ -1049,9 +1065,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
                 this.acceptConnection(process, socket);
               }
             });
-        } else if (process.datagram) setDatagramReading(process.datagram, process.filter !== true);
-        else {
-          updateStreamReading(process);
+        } else {
+          this.updateReading(process);
           if (process.closeSeenWhileStopped) this.closeAfterBufferedInput(process);
         }
       }
@@ -1109,7 +1124,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     try {
       await new Promise<void>((resolve, reject) => {
         if (socket.destroyed) reject(Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
-        else socket.write(bytes, (err) => (err ? reject(err) : resolve()));
+        else {
+          socket.write(bytes, (err) => (err ? reject(err) : resolve()));
+          if (socket.writableLength > OUTPUT_HIGH_WATER) this.holdInputUntilDrained(process, socket);
+        }
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -1153,14 +1171,42 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       }
       to = socketAddressFromLisp(process.datagramAddress, 'datagramAddress');
     }
+    process.datagramBytesQueued += bytes.length;
+    if (process.datagramBytesQueued > OUTPUT_HIGH_WATER && !process.outputBlocked) {
+      process.outputBlocked = true;
+      this.updateReading(process);
+    }
     try {
       await sendDatagram(socket, bytes, to && to.family !== 'local' ? to : null);
     } catch (err) {
       throw fromSystemError(err, 'Sending datagram', 'data', [process.name]);
+    } finally {
+      process.datagramBytesQueued -= bytes.length;
+      if (process.outputBlocked && process.datagramBytesQueued <= OUTPUT_HIGH_WATER / 2) {
+        process.outputBlocked = false;
+        this.updateReading(process);
+      }
     }
     process.counters.datagramsOut++;
     process.counters.bytesOut += bytes.length;
     return null;
+  }
+
+  /** Stops reading the process's input until its queued output has gone to the kernel. */
+  private holdInputUntilDrained(process: NetworkProcess, socket: net.Socket): void {
+    if (process.outputBlocked) return;
+    process.outputBlocked = true;
+    this.updateReading(process);
+    socket.once('drain', () => {
+      process.outputBlocked = false;
+      if (process.socket === socket) this.updateReading(process);
+    });
+  }
+
+  /** Reading on or off as the process's state says (see updateStreamReading). */
+  private updateReading(process: NetworkProcess): void {
+    if (process.datagram) updateDatagramReading(process);
+    else updateStreamReading(process);
   }
 
   /** `process-send-eof`: half-close; reading goes on until the peer closes. A no-op for datagrams. */
@@ -1291,8 +1337,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (filter !== null && filter !== true && typeof filter !== 'function') throw wrongType('filter', 'functionp', filter);
     process.filter = filter;
     process.contact.put('filter', filter === null ? 'internal-default-process-filter' : describeFunction(filter));
-    if (process.datagram) setDatagramReading(process.datagram, !process.stopped && filter !== true);
-    else if (process.socket) updateStreamReading(process);
+    this.updateReading(process);
     this.emit('process-changed', process);
     return filter;
   }

@@ -92,6 +92,16 @@ export class NetworkProcess {
   transition: Promise<void> = SETTLED;
   /** Resolved when the process leaves `connect` (sends and EOF wait for it). */
   leftConnect: Promise<void> = SETTLED;
+  /** Aborts a :nowait connect in flight, so delete-process closes its descriptor at once. */
+  connectAbort: AbortController | null = null;
+  /**
+   * More output is queued than the kernel takes: input is not read until it
+   * drains (Emacs blocks in process-send-string at the same point), so a peer
+   * that sends without reading is held back by flow control.
+   */
+  outputBlocked = false;
+  /** Datagram bytes handed to the socket and not yet sent. */
+  datagramBytesQueued = 0;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */
   datagramReady: Promise<void> = SETTLED;
 

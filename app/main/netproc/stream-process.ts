@@ -15,9 +15,18 @@ export interface TlsRequest {
   servername: string | null;
 }
 
-/** Connects to one address; TLS also completes the handshake. Rejects with the socket error. */
-export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null): Promise<net.Socket> {
+/**
+ * Connects to one address; TLS also completes the handshake. Rejects with the
+ * socket error. Aborting (delete-process of a :nowait client) destroys the
+ * socket at once, so the descriptor closes and the peer never sees a
+ * connection from a deleted process.
+ */
+export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null, abort?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
+    if (abort?.aborted) {
+      reject(abort.reason);
+      return;
+    }
     const target = address.family === 'local' ? { path: address.path } : { host: address.host, port: address.port };
     let socket: net.Socket;
     const fail = (err: Error): void => {
@@ -46,6 +55,13 @@ export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | n
     // Until the process is wired, nothing reads: input waits in the socket. (A TLS socket must read to shake hands.)
     if (!tlsRequest) socket.pause();
     socket.once('error', fail);
+    if (abort) {
+      const onAbort = (): void => fail(abort.reason as Error);
+      abort.addEventListener('abort', onAbort, { once: true });
+      const settled = (): void => abort.removeEventListener('abort', onAbort);
+      socket.once(tlsRequest ? 'secureConnect' : 'connect', settled);
+      socket.once('close', settled);
+    }
   });
 }
 
@@ -118,7 +134,8 @@ function readHold(socket: HoldableSocket): ReadHold {
 export function updateStreamReading(process: NetworkProcess): void {
   const socket = process.socket;
   if (!socket || socket.destroyed) return;
-  const shouldRead = process.status.kind === 'run' && !process.stopped && process.filter !== true && !process.deleting;
+  const shouldRead =
+    process.status.kind === 'run' && !process.stopped && process.filter !== true && !process.deleting && !process.outputBlocked;
   const hold = readHold(socket);
   const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
   if (shouldRead) {
