@@ -4,6 +4,7 @@
  */
 import type dgram from 'node:dgram';
 import type net from 'node:net';
+import type { DescriptorWatch } from './descriptor-watch.js';
 import type { HandleParking } from './handle-parking.js';
 import type { NetworkProcess } from './process.js';
 import type { InternalStatus } from './status.js';
@@ -11,12 +12,15 @@ import type { InternalStatus } from './status.js';
 export interface EngineInternals {
   readonly readProcessOutputMax: number;
   readonly parking: HandleParking;
+  readonly descriptors: DescriptorWatch;
   /** Bytes read from a stream socket or one datagram. */
   deliverInput(process: NetworkProcess, chunk: Buffer): void;
   /** The peer closed or reset the connection, or a write found it gone. */
   connectionBroken(process: NetworkProcess, foundByWrite?: boolean): void;
   changeStatus(process: NetworkProcess, status: InternalStatus, sentinelEvent?: string): void;
   acceptConnection(server: NetworkProcess, socket: net.Socket): void;
+  /** A connection the server could not take because descriptors ran out. */
+  acceptRefused(server: NetworkProcess, from: string | undefined): void;
   datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void;
   report(text: string): void;
 }

@@ -4,6 +4,8 @@
  * would print, the option field at fault, and the Lisp condition plus data
  * so a caller can show `(file-error "make client process failed" ...)`.
  */
+import { constants as osConstants } from 'node:os';
+
 export type NetprocErrorCode =
   | 'ECONNREFUSED'
   | 'ENOTFOUND'
@@ -17,6 +19,17 @@ export type NetprocErrorCode =
   | 'ESOCKTNOSUPPORT'
   | 'EDESTADDRREQ'
   | 'ETIMEDOUT'
+  | 'EMFILE'
+  | 'ENFILE'
+  | 'ENOBUFS'
+  | 'ENOMEM'
+  | 'EPERM'
+  | 'ECONNRESET'
+  | 'ECONNABORTED'
+  | 'EHOSTUNREACH'
+  | 'ENETUNREACH'
+  | 'EINVAL'
+  | 'ENOTSUP'
   | 'TLS_HANDSHAKE'
   | 'INVALID_ARGUMENT'
   | 'WRONG_TYPE'
@@ -102,7 +115,19 @@ const STRERROR: Record<string, string> = {
   EINVAL: 'Invalid argument',
   ENOTSUP: 'Operation not supported',
   EDESTADDRREQ: 'Destination address required',
+  EMFILE: 'Too many open files',
+  ENFILE: 'Too many open files in system',
+  ENOBUFS: 'No buffer space available',
+  ENOMEM: 'Cannot allocate memory',
+  EPERM: 'Operation not permitted',
+  ECONNABORTED: 'Software caused connection abort',
 };
+
+/** The errno number Emacs prints in "failed with code N" and "accept failed with code N"; the code itself where unknown. */
+export function errnoNumber(err: unknown): number | string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return (osConstants.errno as Record<string, number>)[code] ?? code;
+}
 
 export function strerror(code: string | undefined): string {
   return (code && STRERROR[code]) ?? code ?? 'Unknown error';

@@ -3,9 +3,12 @@
  * in mid-connect, plists that grow without end, buffers that pile up.
  * Each test pins a defence that once was missing.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { errnoNumber, fromSystemError } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { engine, onCleanup, plainClient, sleep, waitFor } from './test-support.js';
 
@@ -111,4 +114,77 @@ describe('a peer that sends without reading', () => {
       if (!all.subarray(offset, offset + piece.length).equals(piece)) throw new Error(`echoed bytes differ at ${offset}`);
     }
   }, 60_000);
+});
+
+describe('descriptor exhaustion', () => {
+  interface Report {
+    logs: string[];
+    messages: string[];
+    accepted: number;
+    descriptors: number;
+  }
+
+  it.runIf(process.platform === 'linux')(
+    'connections refused for want of descriptors are logged as Emacs logs them, and accepting resumes once they are free',
+    async () => {
+      const childPath = fileURLToPath(new URL('./descriptor-exhaustion.child.ts', import.meta.url));
+      const child = spawn('bash', ['-c', `ulimit -n 128 && exec "${process.execPath}" --import tsx "${childPath}"`], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      onCleanup(() => child.kill('SIGKILL'));
+      const replies: unknown[] = [];
+      child.on('message', (m) => replies.push(m));
+      const { port } = (await waitFor(() => replies.shift(), 15_000, 'the child engine to listen')) as { port: number };
+      const ask = async (): Promise<Report> => {
+        child.send('report');
+        return (await waitFor(() => replies.shift(), 5000, 'a report')) as Report;
+      };
+
+      const clients: net.Socket[] = [];
+      onCleanup(() => clients.forEach((c) => c.destroy()));
+      for (let i = 0; i < 200; i++) {
+        const c = net.connect(port, '127.0.0.1');
+        c.on('error', () => undefined);
+        clients.push(c);
+      }
+      const refused = await waitFor(
+        async () => {
+          const report = await ask();
+          return report.logs.includes('accept failed with code24\n') ? report : null;
+        },
+        10_000,
+        'an "accept failed" line in the server log',
+      );
+      expect(refused.accepted).toBeLessThan(128);
+      expect(refused.descriptors).toBeLessThan(128);
+      expect(refused.messages.some((m) => m.includes('srv') && m.includes('EMFILE'))).toBe(true);
+
+      for (const c of clients.splice(0)) c.destroy();
+      const before = (await ask()).accepted;
+      const late = await waitFor(
+        async () => {
+          const c = await plainClient(port);
+          await sleep(100);
+          const { accepted } = await ask();
+          c.destroy();
+          return accepted > before;
+        },
+        10_000,
+        'a new connection accepted once descriptors are free',
+      );
+      expect(late).toBe(true);
+      child.send('quit');
+    },
+    40_000,
+  );
+});
+
+describe('system error codes', () => {
+  it('keep their errno name and strerror text (EMFILE, not SYSTEM), with the errno number where Emacs prints one', () => {
+    const err = fromSystemError(Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' }), 'make client process failed', 'host');
+    expect(err.code).toBe('EMFILE');
+    expect(err.message).toBe('make client process failed: Too many open files');
+    expect(errnoNumber({ code: 'EMFILE' })).toBe(24);
+    expect(fromSystemError(Object.assign(new Error('x'), { code: 'ENFILE' }), 'accept', undefined).code).toBe('ENFILE');
+  });
 });

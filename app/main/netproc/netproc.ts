@@ -5,7 +5,6 @@
  * shows it, without ever pushing text per chunk.
  */
 import { EventEmitter } from 'node:events';
-import { constants as osConstants } from 'node:os';
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import type net from 'node:net';
@@ -24,6 +23,7 @@ import {
 import { BufferRegistry, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
 import { DEFAULT_CODING, Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
 import { ContactPlist } from './contact.js';
+import { DescriptorWatch } from './descriptor-watch.js';
 import {
   bindDatagram,
   connectDatagram,
@@ -35,7 +35,7 @@ import {
   updateDatagramReading,
 } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
-import { fromSystemError, invalidArgument, lispPrint, NetprocError, strerror, wrongType } from './errors.js';
+import { errnoNumber, fromSystemError, invalidArgument, lispPrint, NetprocError, strerror, wrongType } from './errors.js';
 import { HandleParking } from './handle-parking.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { NetworkProcess, type AddressFamily, type Filter, type LogFunction, type ProcessKind, type Sentinel } from './process.js';
@@ -211,15 +211,13 @@ function describeFunction(fn: unknown): unknown {
   return fn ?? null;
 }
 
-function errnoNumber(err: unknown): number | string {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  const n = (osConstants.errno as Record<string, number>)[code];
-  return n ?? code;
-}
 
 export class Netproc extends EventEmitter<NetprocEvents> implements EngineInternals {
   readonly readProcessOutputMax: number;
   readonly parking = new HandleParking();
+  readonly descriptors = new DescriptorWatch();
+  /** Per server: connections refused for want of descriptors since the last event-log line. */
+  private readonly refusedSinceReport = new Map<NetworkProcess, number>();
   private readonly table = new ProcessTable();
   private readonly buffers: BufferRegistry;
   private readonly lookup: LookupFunction;
@@ -565,6 +563,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** A stream client's socket is up: record the addresses and start reading. */
   private connected(process: NetworkProcess, socket: net.Socket, address: SocketAddress, args: CheckedArguments): void {
+    this.descriptors.opened();
     process.family = address.family;
     process.boundAddress = address;
     const { resetOnDelete } = applyStreamOptions(socket, args.options);
@@ -720,6 +719,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       socket.on('error', () => socket.destroy());
       return;
     }
+    this.descriptors.opened();
     const isUnix = server.family === 'local';
     const remote = isUnix ? null : lispAddressFromHostPort(socket.remoteAddress ?? '0.0.0.0', socket.remotePort ?? 0);
     const local = isUnix ? null : lispAddressFromHostPort(socket.localAddress ?? '0.0.0.0', socket.localPort ?? 0);
@@ -769,6 +769,34 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     this.runSentinel(process, SentinelEvent.openFrom(hostText));
     updateStreamReading(process);
+  }
+
+  /** @internal */
+  acceptRefused(server: NetworkProcess, from: string | undefined): void {
+    const message = LogMessage.acceptFailed(errnoNumber({ code: 'EMFILE' }));
+    this.emit('log', { server, client: null, message });
+    if (server.log) {
+      try {
+        server.log(server, null, message);
+      } catch (err) {
+        this.report(`error in process log function: ${(err as Error).message}`);
+      }
+    }
+    // One event-log line at the first refusal, then at most one a second with the count, so a flood cannot bury the log.
+    const pending = this.refusedSinceReport.get(server);
+    if (pending !== undefined) {
+      this.refusedSinceReport.set(server, pending + 1);
+      return;
+    }
+    this.report(
+      `server ${server.name}: too many open files (EMFILE); refused a connection${from ? ` from ${from}` : ''} until descriptors are free`,
+    );
+    this.refusedSinceReport.set(server, 0);
+    setTimeout(() => {
+      const more = this.refusedSinceReport.get(server) ?? 0;
+      this.refusedSinceReport.delete(server);
+      if (more > 0) this.report(`server ${server.name}: too many open files (EMFILE); refused ${more} more connection${more === 1 ? '' : 's'}`);
+    }, 1000).unref();
   }
 
   /** @internal */
@@ -1501,5 +1529,6 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     await Promise.all(all.map((p) => p.transition.catch(() => undefined)));
     this.parking.close();
+    this.descriptors.close();
   }
 }

@@ -18,11 +18,14 @@ export function listenStream(
   return new Promise((resolve, reject) => {
     const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: false });
     const fail = (err: Error): void => {
+      engine.descriptors.unwatch(server);
       server.close();
       reject(err);
     };
     server.once('error', fail);
     server.on('connection', (socket) => engine.acceptConnection(process, socket));
+    server.on('drop', (drop) => engine.acceptRefused(process, drop?.remoteAddress));
+    engine.descriptors.watch(server);
     const onListening = (): void => {
       server.off('error', fail);
       server.on('error', (err) => engine.report(`server ${process.name}: ${err.message}`));
@@ -71,6 +74,7 @@ export async function unparkServer(engine: EngineInternals, process: NetworkProc
 export async function closeServer(engine: EngineInternals, process: NetworkProcess): Promise<void> {
   const server = process.listener;
   process.listener = null;
+  if (server) engine.descriptors.unwatch(server);
   if (process.parked) {
     process.parked = false;
     await engine.parking.discard(process.id);
