@@ -138,7 +138,14 @@ export const LIMITS = {
   readBytes: 4 * 1024 * 1024,
   name: 256,
   path: 4096,
+  /** Elements of a process plist (property, value, property, value…). */
   plistEntries: 256,
+  /** One plist value, serialised. */
+  plistValueBytes: 64 * 1024,
+  /** A whole plist, serialised: it travels in every snapshot. */
+  plistBytes: 1024 * 1024,
+  /** How deeply a JSON value (a plist value) may nest. */
+  jsonDepth: 32,
 } as const;
 
 export const METHODS = [

@@ -24,6 +24,7 @@ import { BufferRegistry, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } 
 import { DEFAULT_CODING, Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
 import { ContactPlist } from './contact.js';
 import { DescriptorWatch } from './descriptor-watch.js';
+import { checkPlist, plistGet, plistPut } from './plist.js';
 import {
   bindDatagram,
   connectDatagram,
@@ -397,6 +398,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (log !== null && typeof log !== 'function') throw wrongType('log', 'functionp', log);
     const plist = o.plist ?? [];
     if (!Array.isArray(plist)) throw wrongType('plist', 'listp', plist);
+    checkPlist(plist);
 
     const options: SocketOptions = {};
     for (const key of Object.keys(o)) {
@@ -1434,6 +1436,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   setProcessPlist(designator: ProcessDesignator, plist: unknown): unknown[] {
     const process = this.resolveProcess(designator);
     if (!Array.isArray(plist)) throw wrongType('plist', 'listp', plist);
+    checkPlist(plist);
     process.plist = plist.slice();
     this.emit('process-changed', process);
     return plist;
@@ -1441,26 +1444,15 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `process-get`: properties compare with `eq` (===). */
   processGet(designator: ProcessDesignator, property: unknown): unknown {
-    const plist = this.resolveProcess(designator).plist;
-    for (let i = 0; i + 1 < plist.length; i += 2) if (plist[i] === property) return plist[i + 1];
-    return null;
+    return plistGet(this.resolveProcess(designator).plist, property);
   }
 
-  /** `process-put`: returns the new plist. */
+  /** `process-put`: returns the new plist. Refused, changing nothing, past the plist's bounds (plist.ts). */
   processPut(designator: ProcessDesignator, property: unknown, value: unknown): unknown[] {
     const process = this.resolveProcess(designator);
-    const plist = process.plist;
-    let found = false;
-    for (let i = 0; i + 1 < plist.length; i += 2) {
-      if (plist[i] === property) {
-        plist[i + 1] = value;
-        found = true;
-        break;
-      }
-    }
-    if (!found) plist.push(property, value);
+    process.plist = plistPut(process.plist, property, value);
     this.emit('process-changed', process);
-    return plist.slice();
+    return process.plist.slice();
   }
 
   processQueryOnExitFlag(designator: ProcessDesignator): boolean {
