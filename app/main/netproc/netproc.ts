@@ -212,7 +212,6 @@ function describeFunction(fn: unknown): unknown {
   return fn ?? null;
 }
 
-
 export class Netproc extends EventEmitter<NetprocEvents> implements EngineInternals {
   readonly readProcessOutputMax: number;
   readonly parking = new HandleParking();
@@ -797,7 +796,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     setTimeout(() => {
       const more = this.refusedSinceReport.get(server) ?? 0;
       this.refusedSinceReport.delete(server);
-      if (more > 0) this.report(`server ${server.name}: too many open files (EMFILE); refused ${more} more connection${more === 1 ? '' : 's'}`);
+      if (more > 0)
+        this.report(`server ${server.name}: too many open files (EMFILE); refused ${more} more connection${more === 1 ? '' : 's'}`);
     }, 1000).unref();
   }
 

@@ -25,12 +25,16 @@ function sizeOf(value: unknown, field: string, depth = 0): number {
 /** Checks a whole plist against the bounds; `field` names it in the error. */
 export function checkPlist(plist: readonly unknown[], field = 'plist'): void {
   if (plist.length > LIMITS.plistEntries) {
-    throw invalidArgument(field, `${field}: at most ${LIMITS.plistEntries} elements (${LIMITS.plistEntries / 2} properties); this has ${plist.length}`);
+    throw invalidArgument(
+      field,
+      `${field}: at most ${LIMITS.plistEntries} elements (${LIMITS.plistEntries / 2} properties); this has ${plist.length}`,
+    );
   }
   let total = 0;
   for (const item of plist) {
     const size = sizeOf(item, field);
-    if (size > LIMITS.plistValueBytes) throw invalidArgument(field, `${field}: a value of about ${size} bytes; at most ${LIMITS.plistValueBytes}`);
+    if (size > LIMITS.plistValueBytes)
+      throw invalidArgument(field, `${field}: a value of about ${size} bytes; at most ${LIMITS.plistValueBytes}`);
     total += size;
   }
   if (total > LIMITS.plistBytes) throw invalidArgument(field, `${field}: about ${total} bytes in all; at most ${LIMITS.plistBytes}`);
