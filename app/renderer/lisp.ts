@@ -1,6 +1,8 @@
 /** Values as Emacs prints them, for the contact inspector and the Lisp forms. */
 import type { JsonValue } from '../shared/api.js';
 
+export { formatBytes } from '../shared/byte-counts.js';
+
 export function keyword(key: string): string {
   return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
@@ -26,11 +28,4 @@ export function plistText(contact: Record<string, unknown>): string {
   return `(${Object.entries(contact)
     .map(([k, v]) => `${keyword(k)} ${lispText(v)}`)
     .join(' ')})`;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
 }

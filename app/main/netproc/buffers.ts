@@ -10,6 +10,7 @@ import { invalidArgument } from './errors.js';
 export { decodeUtf8ShowingRawBytes };
 
 export const DEFAULT_BUFFER_CAP = 64 * 1024 * 1024;
+export const DEFAULT_BUFFER_BUDGET = 1024 * 1024 * 1024;
 
 /** Appends smaller than this are copied into a shared tail block instead of kept as their own chunk. */
 const SMALL_APPEND = 2048;
@@ -46,6 +47,7 @@ export class NetprocBuffer {
   private _trimmedBytes = 0;
   private _revision = 0;
   private _live = true;
+  private _changedAt = Date.now();
 
   constructor(
     readonly name: string,
@@ -77,6 +79,10 @@ export class NetprocBuffer {
   get byteCap(): number {
     return this.cap;
   }
+  /** When the text last changed (ms since the epoch): the buffer budget gives up the stalest first. */
+  get changedAt(): number {
+    return this._changedAt;
+  }
 
   setCap(cap: number): void {
     if (!Number.isInteger(cap) || cap < 1) throw invalidArgument('bufferCap', 'Buffer cap must be a positive integer');
@@ -85,6 +91,13 @@ export class NetprocBuffer {
       this.trimTo(cap);
       this.changed(0);
     }
+  }
+
+  /** Drops the oldest bytes so that at most `keep` remain, as the cap does; the cap itself stays. */
+  trimHead(keep: number): void {
+    if (this.length <= keep) return;
+    this.trimTo(Math.max(0, keep));
+    this.changed(0);
   }
 
   createMarker(position: number | null = this._end, insertionType = false): Marker {
@@ -227,6 +240,7 @@ export class NetprocBuffer {
 
   private changed(inserted: number): void {
     this._revision++;
+    this._changedAt = Date.now();
     this.onChange({ buffer: this, inserted });
   }
 
@@ -314,14 +328,30 @@ export class NetprocBuffer {
   }
 }
 
-/** The set of live buffers, by name (get-buffer-create / kill-buffer). */
+/** The set of live buffers, by name (get-buffer-create / kill-buffer), and the bytes they hold together. */
 export class BufferRegistry {
   private readonly byName = new Map<string, NetprocBuffer>();
+  private readonly counted = new WeakMap<NetprocBuffer, number>();
+  private total = 0;
+  private readonly onChange: (change: BufferChange) => void;
 
   constructor(
     private defaultCap: number,
-    private readonly onChange: (change: BufferChange) => void,
-  ) {}
+    onChange: (change: BufferChange) => void,
+  ) {
+    // Every change in length passes through a buffer's change report, so the total is kept there, in O(1).
+    this.onChange = (change) => {
+      const buffer = change.buffer;
+      this.total += buffer.length - (this.counted.get(buffer) ?? 0);
+      this.counted.set(buffer, buffer.length);
+      onChange(change);
+    };
+  }
+
+  /** Bytes held by all live buffers together. */
+  get totalBytes(): number {
+    return this.total;
+  }
 
   get(name: string): NetprocBuffer | undefined {
     return this.byName.get(name);

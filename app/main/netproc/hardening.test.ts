@@ -248,3 +248,65 @@ describe('process plists are bounded however they grow', () => {
     expect(np.processPlist(c)).toEqual([]);
   });
 });
+
+describe('all buffers together stay within a budget', () => {
+  async function flood(np: Np, name: string, bytes: number, close: boolean): Promise<NetworkProcess> {
+    let peerSocket: net.Socket | null = null;
+    const peer = net.createServer((s) => (peerSocket = s));
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+    const port = (peer.address() as net.AddressInfo).port;
+    const p = (await np.makeNetworkProcess({ name, buffer: `*${name}*`, host: '127.0.0.1', service: port, coding: 'binary' }))!;
+    const s = await waitFor(() => peerSocket);
+    s.write(Buffer.alloc(bytes, 0x61));
+    await waitFor(() => p.counters.bytesIn === bytes, 5000, `${bytes} bytes into ${name}`);
+    if (close) {
+      s.end();
+      await waitFor(() => np.processStatus(p) === 'closed');
+    } else onCleanup(() => s.destroy());
+    return p;
+  }
+
+  it('kills the stalest buffers of departed processes first, saying so in the event log', async () => {
+    const np = engine({ bufferBudget: 1024 * 1024 });
+    const messages: string[] = [];
+    np.on('message', (m) => messages.push(m));
+    for (let i = 0; i < 6; i++) await flood(np, `gone${i}`, 150 * 1024, true);
+    expect(np.getBuffer('*gone0*')).not.toBeNull();
+    const live = await flood(np, 'live', 400 * 1024, false);
+    // 6 × 150 KiB (+ sentinel lines) + 400 KiB passes 1 MiB: the oldest departed buffers go until 90% is left.
+    expect(np.getBuffer('*gone0*')).toBeNull();
+    expect(np.getBuffer('*gone1*')).toBeNull();
+    expect(np.getBuffer('*gone5*')).not.toBeNull();
+    expect(np.getBuffer('*live*')!.length).toBe(400 * 1024);
+    expect(np.processStatus(live)).toBe('open');
+    expect(messages.filter((m) => m.startsWith('Killed buffer *gone'))).toHaveLength(
+      [0, 1, 2, 3, 4, 5].filter((i) => np.getBuffer(`*gone${i}*`) === null).length,
+    );
+    expect(messages[0]).toMatch(/^Killed buffer \*gone0\* \(150\.\d KiB, no process\): all buffers together passed the 1\.0 MiB budget$/);
+    const total = np.bufferList().reduce((sum, b) => sum + b.length, 0);
+    expect(total).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it('trims the oldest bytes of live buffers when no departed buffer is left to kill', async () => {
+    const np = engine({ bufferBudget: 1024 * 1024 });
+    const messages: string[] = [];
+    np.on('message', (m) => messages.push(m));
+    const first = await flood(np, 'first', 600 * 1024, false);
+    await flood(np, 'second', 600 * 1024, false);
+    const firstBuffer = np.getBuffer('*first*')!;
+    const secondBuffer = np.getBuffer('*second*')!;
+    expect(firstBuffer.length + secondBuffer.length).toBeLessThanOrEqual(1024 * 1024);
+    // The stalest buffer gave up its oldest bytes first; the newer one kept its text.
+    expect(firstBuffer.trimmedBytes).toBeGreaterThan(0);
+    expect(secondBuffer.length).toBe(600 * 1024);
+    expect(np.processStatus(first)).toBe('open');
+    expect(messages.some((m) => /^Trimmed the oldest .* of live buffers: all buffers together passed the 1\.0 MiB budget$/.test(m))).toBe(
+      true,
+    );
+  });
+
+  it('refuses a budget that is not a positive number of bytes', () => {
+    expect(() => engine({ bufferBudget: 0 })).toThrow(/buffer budget/);
+  });
+});

@@ -20,8 +20,9 @@ import {
   type LispAddress,
   type SocketAddress,
 } from './address.js';
-import { BufferRegistry, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
+import { BufferRegistry, DEFAULT_BUFFER_BUDGET, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
 import { DEFAULT_CODING, Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
+import { formatBytes } from '../../shared/byte-counts.js';
 import { ContactPlist } from './contact.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
@@ -79,6 +80,12 @@ export type LookupFunction = (host: string, family: 0 | 4 | 6) => Promise<Lookup
 export interface NetprocOptions {
   /** Cap of each buffer in bytes; the head is trimmed past it (default 64 MiB). */
   bufferCap?: number;
+  /**
+   * All buffers together hold at most this many bytes (default 1 GiB). Past
+   * it, the stalest buffers of departed processes are killed first, then the
+   * stalest live buffers lose their oldest bytes; each step is reported.
+   */
+  bufferBudget?: number;
   /** read-process-output-max: the largest filter chunk and datagram delivered (default 4096). */
   readProcessOutputMax?: number;
   /** delete-exited-processes: closed processes leave the list at once (default true). */
@@ -218,6 +225,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   readonly descriptors = new DescriptorWatch();
   /** Per server: connections refused for want of descriptors since the last event-log line. */
   private readonly refusedSinceReport = new Map<NetworkProcess, number>();
+  private readonly bufferBudget: number;
+  private lastBudgetTrimReport = 0;
   private readonly table = new ProcessTable();
   private readonly buffers: BufferRegistry;
   private readonly lookup: LookupFunction;
@@ -234,6 +243,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       throw invalidArgument('readProcessOutputMax', 'read-process-output-max must be a positive integer');
     this.readProcessOutputMax = max;
     this.buffers = new BufferRegistry(options.bufferCap ?? DEFAULT_BUFFER_CAP, (change) => this.bufferChanged(change));
+    const budget = options.bufferBudget ?? DEFAULT_BUFFER_BUDGET;
+    if (!Number.isInteger(budget) || budget < 1)
+      throw invalidArgument('bufferBudget', 'The buffer budget must be a positive number of bytes');
+    this.bufferBudget = budget;
     this.lookup = options.lookup ?? defaultLookup;
     this.services = loadServices(options.servicesFile);
     this.deleteExited = options.deleteExitedProcesses ?? true;
@@ -917,6 +930,46 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       inserted,
       live: buffer.live,
     });
+    if (inserted > 0 && this.buffers.totalBytes > this.bufferBudget) this.keepBuffersWithinBudget();
+  }
+
+  /**
+   * Emacs keeps every buffer until it is killed; thousands of closed
+   * connections, each with a flood's worth, would exhaust memory. Brings the
+   * total back to 90% of the budget (so the next insert does not start over):
+   * first killing the buffers no process owns, stalest first, then trimming
+   * the oldest bytes of the stalest live ones.
+   */
+  private keepBuffersWithinBudget(): void {
+    const target = Math.floor(this.bufferBudget * 0.9);
+    const owned = new Set(this.table.list().map((p) => p.buffer));
+    const stalestFirst = this.buffers.all().sort((a, b) => a.changedAt - b.changedAt);
+    for (const buffer of stalestFirst) {
+      if (this.buffers.totalBytes <= target) return;
+      if (owned.has(buffer)) continue;
+      const size = buffer.length;
+      this.killBuffer(buffer);
+      this.report(
+        `Killed buffer ${buffer.name} (${formatBytes(size)}, no process): all buffers together passed the ${formatBytes(this.bufferBudget)} budget`,
+      );
+    }
+    let trimmed = 0;
+    for (const buffer of stalestFirst) {
+      const excess = this.buffers.totalBytes - target;
+      if (excess <= 0) break;
+      if (!buffer.live || buffer.length === 0) continue;
+      const before = buffer.length;
+      buffer.trimHead(before - excess);
+      trimmed += before - buffer.length;
+    }
+    // Trimming recurs while a flood goes on; one line every few seconds says so without burying the log.
+    const now = Date.now();
+    if (trimmed > 0 && now - this.lastBudgetTrimReport > 5000) {
+      this.lastBudgetTrimReport = now;
+      this.report(
+        `Trimmed the oldest ${formatBytes(trimmed)} of live buffers: all buffers together passed the ${formatBytes(this.bufferBudget)} budget`,
+      );
+    }
   }
 
   private show(process: NetworkProcess): void {
