@@ -169,6 +169,7 @@ export const METHODS = [
   'readBuffer',
   'searchBuffer',
   'clearBuffer',
+  'killBuffer',
   'listProcesses',
   'formatNetworkAddress',
   'processDatagramAddress',
@@ -211,6 +212,8 @@ export interface Results {
   readBuffer: BufferRange;
   searchBuffer: { start: number; end: number } | null;
   clearBuffer: BufferInfo;
+  /** kill-buffer: true when a live buffer was killed (its processes deleted first), false when there was none. */
+  killBuffer: boolean;
   listProcesses: ListProcessesRow[];
   formatNetworkAddress: string | null;
   processDatagramAddress: LispAddress | null;

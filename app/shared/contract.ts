@@ -121,6 +121,7 @@ export const requestSchemas = {
     })
     .strict(),
   clearBuffer: z.object({ name: bufferName }).strict(),
+  killBuffer: z.object({ name: bufferName }).strict(),
   listProcesses: z.object({ queryOnly: z.boolean().optional() }).strict(),
   formatNetworkAddress: z.object({ address: z.unknown(), omitPort: z.boolean().optional() }).strict(),
   processDatagramAddress: z.object({ id: processId }).strict(),

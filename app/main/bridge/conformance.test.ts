@@ -172,6 +172,23 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.setProcessDatagramAddress({ id: d.id, address: [0, 0, 0, 0, 0, 0, 0, 1, 9] })).toBeNull();
   });
 
+  it('kills a buffer: its process is deleted first with "deleted\\n", then the buffer goes [spec §9]', async () => {
+    const { client, np } = await harness();
+    const api = await client();
+    const { events } = record(api);
+    await api.snapshot({});
+    const peer = await plainServer((s) => s.write('hi'));
+    const c = (await api.makeNetworkProcess({ name: 'kb', buffer: '*kb*', host: '127.0.0.1', service: peer.port }))!;
+    await waitFor(async () => (await api.readBuffer({ name: '*kb*' })).length === 2);
+    expect(await api.killBuffer({ name: '*kb*' })).toBe(true);
+    expect(np.getBuffer('*kb*')).toBeNull();
+    await waitFor(() => events().some((e) => e.type === 'buffer-killed' && e.name === '*kb*'));
+    expect(events().some((e) => e.type === 'process-removed' && e.id === c.id)).toBe(true);
+    expect(events().some((e) => e.type === 'line' && e.line.processName === 'kb' && e.line.text === 'deleted\n')).toBe(true);
+    expect((await rejection(api.readBuffer({ name: '*kb*' }))).code).toBe('NO_SUCH_BUFFER');
+    expect((await rejection(api.killBuffer({ name: '*kb*' }))).code).toBe('NO_SUCH_BUFFER');
+  });
+
   it('searches, reads as base64, and clears buffers; opens network streams', async () => {
     const { client } = await harness();
     const api = await client();
@@ -295,6 +312,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['readBuffer', { name: '*x*', start: 0, tail: 10 }, 'tail', 'INVALID_ARGUMENT'],
       ['searchBuffer', { name: '*x*', query: 'a', mode: 'glob' }, 'mode', 'INVALID_ARGUMENT'],
       ['clearBuffer', { name: 7 }, 'name', 'INVALID_ARGUMENT'],
+      ['killBuffer', { name: '*none*' }, 'name', 'NO_SUCH_BUFFER'],
       ['listProcesses', { queryOnly: 'no' }, 'queryOnly', 'INVALID_ARGUMENT'],
       ['formatNetworkAddress', { address: [1], extra: 1 }, 'extra', 'INVALID_ARGUMENT'],
       ['processDatagramAddress', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],

@@ -190,6 +190,8 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       return bufferInfo(b);
     },
 
+    killBuffer: ({ name }) => np.killBuffer(buffer(name).name),
+
     listProcesses: ({ queryOnly }) => np.listProcessesRows(queryOnly ?? false),
 
     formatNetworkAddress: ({ address, omitPort }) => np.formatNetworkAddress(address, omitPort ?? false),
