@@ -78,11 +78,12 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
   });
   let unanswered = 0;
   let unflushedLength = 0;
-  const throttle = (): void => {
-    const backedUp = unanswered >= MAX_UNANSWERED || unflushedLength >= BACKED_UP;
-    if (backedUp && !ws.isPaused) ws.pause();
-    else if (!backedUp && ws.isPaused) ws.resume();
-  };
+  // Pausing stops reading from the socket, but frames already read still arrive (one read can
+  // hold thousands of small requests), so they wait here, unparsed, until answers drain.
+  let waiting: Array<{ data: RawData; isBinary: boolean }> = [];
+  let next = 0;
+  const backedUp = (): boolean => unanswered >= MAX_UNANSWERED || unflushedLength >= BACKED_UP;
+
   const reply = (id: Id, response: Response): void => {
     let text: string;
     try {
@@ -99,12 +100,12 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
       // Called once the answer is handed to the kernel, or when the connection fails.
       unanswered--;
       unflushedLength -= text.length;
-      throttle();
+      pump();
     });
   };
-  ws.on('message', (data, isBinary) => {
+
+  const take = (data: RawData, isBinary: boolean): void => {
     unanswered++;
-    throttle();
     const request = readRequest(data, isBinary);
     if ('error' in request) {
       reply(request.id, { ok: false, error: { code: 'BAD_MESSAGE', message: request.error, field: request.field } });
@@ -118,7 +119,30 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
           error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null },
         }),
     );
+  };
+
+  function pump(): void {
+    while (next < waiting.length && !backedUp()) {
+      const frame = waiting[next++] as { data: RawData; isBinary: boolean };
+      take(frame.data, frame.isBinary);
+    }
+    if (next === waiting.length) {
+      waiting = [];
+      next = 0;
+    }
+    if (backedUp() && !ws.isPaused) ws.pause();
+    else if (!backedUp() && waiting.length === 0 && ws.isPaused) ws.resume();
+  }
+
+  ws.on('message', (data, isBinary) => {
+    waiting.push({ data, isBinary });
+    pump();
   });
-  ws.on('close', () => session.close());
-  ws.on('error', () => session.close());
+  const close = (): void => {
+    waiting = [];
+    next = 0;
+    session.close();
+  };
+  ws.on('close', close);
+  ws.on('error', close);
 }
