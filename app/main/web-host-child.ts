@@ -4,26 +4,25 @@
  * (inside the test runner a crash would only be reported, not observed), and
  * the host's event-loop stalls are measured without the test's own work.
  *
- * Prints one JSON line `{port, token, address, family}` once listening. Reads
- * commands from stdin, one a line: `stall` prints `{maxStallMs}` (longest
- * event-loop delay since the last `stall`) and starts a new measurement.
- * Stops when stdin ends, so it never outlives the test that started it.
+ * Serves the renderer folder named by its first argument (the test owns it,
+ * so it is removed even if this process dies). Prints one JSON line
+ * `{port, token}` once listening. Reads commands from stdin, one a line:
+ * `stall` prints `{maxStallMs}` (longest event-loop delay since the last
+ * `stall`) and starts a new measurement. Stops when stdin ends, so it never
+ * outlives the test that started it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Bridge } from './bridge/bridge.js';
 import { Netproc } from './netproc/index.js';
 import { startWebHost } from './web.js';
 
-const rendererDir = mkdtempSync(join(tmpdir(), 'netproc-web-child-'));
-writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Netproc</title><p>fixture</p>\n');
+const rendererDir = process.argv[2];
+if (!rendererDir) throw new Error('usage: web-host-child.ts RENDERER_DIR');
 const np = new Netproc();
 const bridge = new Bridge(np);
 const host = await startWebHost({ bridge, rendererDir });
-const delay = monitorEventLoopDelay({ resolution: 10 });
+const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 process.stdout.write(`${JSON.stringify({ port: host.port, token: host.token })}\n`);
 
@@ -38,6 +37,5 @@ commands.on('close', async () => {
   await host.close();
   bridge.close();
   await np.close();
-  rmSync(rendererDir, { recursive: true, force: true });
   process.exit(0);
 });

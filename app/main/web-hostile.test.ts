@@ -7,7 +7,10 @@
  * event-loop stall while the table runs.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,8 +27,8 @@ interface HostChild {
   nextLine: (timeoutMs?: number) => Promise<Record<string, unknown>>;
 }
 
-async function startChild(): Promise<HostChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function startChild(rendererDir: string): Promise<HostChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, rendererDir], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines: string[] = [];
@@ -313,12 +316,17 @@ describe('the web host under hostile request lines', () => {
     return ((await host.nextLine()) as { maxStallMs: number }).maxStallMs;
   };
 
+  let rendererDir = '';
+
   beforeAll(async () => {
-    host = await startChild();
+    rendererDir = mkdtempSync(join(tmpdir(), 'netproc-web-hostile-'));
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Netproc</title><p>fixture</p>\n');
+    host = await startChild(rendererDir);
     await stallSinceLastAsked(); // start-up is not part of any case
   }, 30_000);
   afterAll(async () => {
     if (host) await stopChild(host);
+    if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
   });
 
   it.each(cases)('$name gets $status and the host keeps serving', async ({ name, bytes, status }) => {
