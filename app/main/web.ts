@@ -186,7 +186,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 
   const server = http.createServer((request, response) => {
-    serveFile(request, response).catch((error: unknown) => answer(request, response, error));
+    serveFile(request, response).catch((error: unknown) => {
+      try {
+        answer(request, response, error);
+      } catch {
+        // Nothing sensible is left to say on this connection; the host itself carries on.
+        response.destroy();
+      }
+    });
   });
 
   const transport = attachWebSocketTransport(options.bridge);
