@@ -3,18 +3,24 @@
  * WebSocket on 127.0.0.1 only, behind a per-run random token, refusing
  * foreign Host and Origin headers (so other sites and DNS rebinding cannot
  * reach it).
+ *
+ * Anything Node's HTTP parser accepts gets an answer here: every check runs
+ * inside one guard that turns a refusal into its status and any other error
+ * into a 500, so no request can take the host (and every socket the user has
+ * open) down.
  */
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import http from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import type { Bridge } from './bridge/bridge.js';
-import { attachWebSocketTransport } from './bridge/websocket-transport.js';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { attachWebSocketTransport, type SessionSource } from './bridge/websocket-transport.js';
 
 export interface WebHostOptions {
-  bridge: Bridge;
+  bridge: SessionSource;
   /** Folder with the built renderer (index.html and assets). */
   rendererDir: string;
   /** 0 (default) picks a free port. */
@@ -25,6 +31,8 @@ export interface WebHostOptions {
 export interface WebHost {
   url: string;
   port: number;
+  /** The address the listening socket is bound to, as the socket reports it (always 127.0.0.1). */
+  address: string;
   token: string;
   close(): Promise<void>;
 }
@@ -40,6 +48,8 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+const WEBSOCKET_PATH = '/ws';
+
 export function contentSecurityPolicy(port: number): string {
   return [
     "default-src 'self'",
@@ -54,62 +64,188 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
+/** A request the host will not serve: its status and a reason naming what was wrong. */
+export class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestTarget {
+  /** The percent-decoded path, always starting with "/". */
+  path: string;
+  query: URLSearchParams;
+}
+
+/**
+ * Reads a request target as the one form a browser sends an origin server: a
+ * path and an optional query. Hand-written rather than `new URL(target, base)`
+ * because a target is not a relative URL: `//a:99999/` would be read as an
+ * authority (and throw), and dot segments would be resolved before the
+ * containment check could see them. Absolute, authority and asterisk forms
+ * are refused: browsers use them only with proxies.
+ */
+export function parseRequestTarget(target: string | undefined): RequestTarget {
+  if (!target?.startsWith('/')) throw new Refused(400, 'request target: must be a path such as /index.html');
+  const queryAt = target.indexOf('?');
+  const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    throw new Refused(400, 'request target: the path is not valid percent-encoded UTF-8');
+  }
+  if (path.includes('\0')) throw new Refused(400, 'request target: the path contains a NUL byte');
+  // URLSearchParams never throws: bad escapes stay as they are, and then simply match no token.
+  return { path, query: new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1)) };
+}
+
+/** Exactly one Host header, naming this host exactly (anything else could be DNS rebinding). */
+function checkHost(request: IncomingMessage, allowedHosts: readonly string[]): void {
+  const hosts = request.headersDistinct.host ?? [];
+  if (hosts.length !== 1) throw new Refused(400, `Host header: must appear once, not ${hosts.length} times`);
+  if (!allowedHosts.includes(hosts[0] ?? '')) throw new Refused(403, 'Host header: not this host');
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The status line, headers and body of a refusal, for a socket that has no ServerResponse. */
+function rawAnswer(error: unknown): string {
+  const refused = error instanceof Refused ? error : new Refused(500, 'internal error');
+  const body = `${refused.message}\n`;
+  const headers = { ...refused.headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${refused.status} ${http.STATUS_CODES[refused.status] ?? ''}\r\nConnection: close\r\n${lines.join('')}\r\n${body}`;
+}
+
+/** Answers and closes a socket taken over from the HTTP server (upgrade, CONNECT). */
+function refuseSocket(socket: Duplex, error: unknown): void {
+  if (!(error instanceof Refused)) console.error('Netproc web host: unexpected error on an upgrade:', error);
+  socket.end(rawAnswer(error));
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   let port = 0;
-  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  let allowedHosts: string[] = [];
   const root = normalize(options.rendererDir + sep);
+  const securityHeaders = (): Record<string, string> => ({
+    'Content-Security-Policy': contentSecurityPolicy(port),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  });
 
-  const server = http.createServer(async (request, response) => {
-    const headers = {
-      'Content-Security-Policy': contentSecurityPolicy(port),
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-    };
-    if (!allowedHosts().includes(request.headers.host ?? '')) {
-      response.writeHead(403, headers).end('Forbidden host\n');
-      return;
-    }
+  const serveFile = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    checkHost(request, allowedHosts);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
-      return;
+      throw new Refused(405, `method: ${request.method ?? ''} is not served here`, { Allow: 'GET, HEAD' });
     }
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://placeholder').pathname);
-    const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
-    if (!file.startsWith(root)) {
-      response.writeHead(404, headers).end('Not found\n');
-      return;
-    }
+    const { path } = parseRequestTarget(request.url);
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root)) throw new Refused(404, 'Not found');
+    // Non-blocking so that a FIFO in the folder cannot hold a thread-pool thread; fstat on the
+    // opened handle then decides, so the file checked is the file sent.
+    const handle = await open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0)).catch(() => {
+      throw new Refused(404, 'Not found');
+    });
     try {
-      const info = await stat(file);
-      if (!info.isFile()) throw new Error('not a file');
+      const info = await handle.stat();
+      if (!info.isFile()) throw new Refused(404, 'Not found');
       response.writeHead(200, {
-        ...headers,
+        ...securityHeaders(),
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Content-Length': info.size,
       });
       if (request.method === 'HEAD') response.end();
-      else createReadStream(file).pipe(response);
-    } catch {
-      response.writeHead(404, headers).end('Not found\n');
+      else await pipeline(handle.createReadStream({ autoClose: false }), response);
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const answer = (request: IncomingMessage, response: ServerResponse, error: unknown): void => {
+    // Past the head there is no status left to send: the client sees the body cut short.
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const refused = error instanceof Refused ? error : new Refused(500, 'internal error');
+    if (!(error instanceof Refused)) console.error(`Netproc web host: unexpected error answering ${request.method} request:`, error);
+    response.writeHead(refused.status, { ...securityHeaders(), ...refused.headers, 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end(`${refused.message}\n`);
+  };
+
+  const server = http.createServer((request, response) => {
+    serveFile(request, response).catch((error: unknown) => {
+      try {
+        answer(request, response, error);
+      } catch {
+        // Nothing sensible is left to say on this connection; the host itself carries on.
+        response.destroy();
+      }
+    });
+  });
+
+  const transport = attachWebSocketTransport(options.bridge);
+  const admitUpgrade = (request: IncomingMessage): void => {
+    checkHost(request, allowedHosts);
+    const origin = request.headersDistinct.origin;
+    // Browsers always send Origin on a WebSocket upgrade; without one the client is not a
+    // web page, and the token alone decides.
+    if (origin !== undefined && (origin.length !== 1 || !allowedHosts.some((h) => origin[0] === `http://${h}`))) {
+      throw new Refused(403, 'Origin header: not this host');
+    }
+    const { path, query } = parseRequestTarget(request.url);
+    if (path !== WEBSOCKET_PATH) throw new Refused(404, 'Not found');
+    if (!sameToken(query.get('token') ?? '', token)) throw new Refused(401, 'token: missing or wrong');
+  };
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its own error listener off a socket it hands over; without one, a peer that
+    // resets before the answer is written would raise an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
+    try {
+      admitUpgrade(request);
+      transport.accept(request, socket, head);
+    } catch (error) {
+      refuseSocket(socket, error);
     }
   });
-  const wss = attachWebSocketTransport(server, options.bridge, { token, allowedHosts });
+  // Node closes a CONNECT it has no listener for without a word; answer it instead.
+  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    try {
+      checkHost(request, allowedHosts);
+      throw new Refused(405, 'method: CONNECT is not served here', { Allow: 'GET, HEAD' });
+    } catch (error) {
+      refuseSocket(socket, error);
+    }
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  port = bound.port;
+  allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
+    address: bound.address,
     token,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const client of wss.clients) client.terminate();
-        wss.close();
+        transport.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

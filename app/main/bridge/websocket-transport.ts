@@ -1,77 +1,148 @@
 /**
- * The contract over a WebSocket, for the loopback web host. Only clients that
- * present the run's token, come from our own origin and name our loopback
- * host are let in; everything else is refused before the upgrade.
+ * The contract over a WebSocket, for the loopback web host. The host admits
+ * an upgrade (Host, Origin, path, token) before handing it here.
+ *
+ * Each connection takes requests only as fast as its client reads the
+ * answers: a client that keeps sending without reading makes this side stop
+ * reading from it (TCP then pushes back on the client), instead of main
+ * queueing answers without bound.
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { LIMITS } from '../../shared/contract.js';
-import type { Bridge } from './bridge.js';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { LIMITS, type Response } from '../../shared/contract.js';
+import type { EventSink } from './bridge.js';
 
-export interface WebSocketTransportOptions {
-  token: string;
-  /** `host:port` values a request's Host header may carry. */
-  allowedHosts: () => string[];
-  path?: string;
+/** What the transport needs of the bridge: a session per connection. */
+export interface SessionSource {
+  connect(sink: EventSink): { request(method: unknown, params: unknown): Promise<Response>; close(): void };
+}
+
+export interface WebSocketTransport {
+  /** Completes an upgrade the host has admitted. */
+  accept(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Drops every client. */
+  close(): void;
 }
 
 /** Past this many bytes waiting in the socket, event batches wait (and keep coalescing). */
 const BACKED_UP = 4 * 1024 * 1024;
+/**
+ * Requests one client may have taken but not yet had answered and flushed to
+ * its socket. Past it (or past BACKED_UP characters of unflushed answers) the
+ * connection stops reading. Generous for a renderer, which has a handful in
+ * flight; it bounds what a client that never reads can make main hold.
+ */
+const MAX_UNANSWERED = 64;
+/** Request ids are echoed back to match answers; anything else is not an id. */
+const MAX_ID_LENGTH = 64;
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Why an upgrade is refused, or null to accept it. */
-export function refusal(request: IncomingMessage, options: WebSocketTransportOptions): { status: number; reason: string } | null {
-  const url = new URL(request.url ?? '/', 'http://placeholder');
-  if (url.pathname !== (options.path ?? '/ws')) return { status: 404, reason: 'Not Found' };
-  const hosts = options.allowedHosts();
-  const host = request.headers.host ?? '';
-  if (!hosts.includes(host)) return { status: 403, reason: 'Forbidden host' };
-  const origin = request.headers.origin;
-  if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) return { status: 403, reason: 'Forbidden origin' };
-  if (!sameToken(url.searchParams.get('token') ?? '', options.token)) return { status: 401, reason: 'Unauthorized' };
-  return null;
-}
-
-export function attachWebSocketTransport(server: Server, bridge: Bridge, options: WebSocketTransportOptions): WebSocketServer {
+export function attachWebSocketTransport(bridge: SessionSource): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.sendBytes * 3 + 4096 });
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refused = refusal(request, options);
-    if (refused) {
-      socket.end(`HTTP/1.1 ${refused.status} ${refused.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => serve(bridge, ws));
-  });
-  return wss;
+  return {
+    accept: (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => serve(bridge, ws)),
+    close: () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
 }
 
-function serve(bridge: Bridge, ws: WebSocket): void {
+type Id = number | string | null;
+
+/** The request in one frame, or why it is not one. */
+function readRequest(
+  data: RawData,
+  isBinary: boolean,
+): { id: Id; method: unknown; params: unknown } | { id: Id; error: string; field: string | null } {
+  if (isBinary) return { id: null, error: 'binary frames are not part of the protocol', field: null };
+  let message: unknown;
+  try {
+    message = JSON.parse(data.toString());
+  } catch (err) {
+    return { id: null, error: (err as Error).message, field: null };
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return { id: null, error: 'a request must be a JSON object', field: null };
+  }
+  const { id = null, method, params } = message as { id?: unknown; method?: unknown; params?: unknown };
+  const validId = id === null || (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length <= MAX_ID_LENGTH);
+  if (!validId) return { id: null, error: `id: must be a number or a string of at most ${MAX_ID_LENGTH} characters`, field: 'id' };
+  return { id: id as Id, method, params };
+}
+
+function serve(bridge: SessionSource, ws: WebSocket): void {
   const session = bridge.connect({
     send: (batch) => ws.send(JSON.stringify({ events: batch })),
     ready: () => ws.readyState === ws.OPEN && ws.bufferedAmount < BACKED_UP,
   });
-  ws.on('message', async (data, isBinary) => {
-    let message: { id?: unknown; method?: unknown; params?: unknown };
+  let unanswered = 0;
+  let unflushedLength = 0;
+  // Pausing stops reading from the socket, but frames already read still arrive (one read can
+  // hold thousands of small requests), so they wait here, unparsed, until answers drain.
+  let waiting: Array<{ data: RawData; isBinary: boolean }> = [];
+  let next = 0;
+  const backedUp = (): boolean => unanswered >= MAX_UNANSWERED || unflushedLength >= BACKED_UP;
+
+  const reply = (id: Id, response: Response): void => {
+    let text: string;
     try {
-      if (isBinary) throw new Error('binary frames are not part of the protocol');
-      message = JSON.parse(data.toString()) as typeof message;
-      if (typeof message !== 'object' || message === null) throw new Error('a request must be a JSON object');
+      text = JSON.stringify({ id, response });
     } catch (err) {
-      ws.send(
-        JSON.stringify({ id: null, response: { ok: false, error: { code: 'BAD_MESSAGE', message: (err as Error).message, field: null } } }),
-      );
+      text = JSON.stringify({ id, response: { ok: false, error: { code: 'INTERNAL', message: (err as Error).message, field: null } } });
+    }
+    if (ws.readyState !== ws.OPEN) {
+      unanswered--;
       return;
     }
-    const response = await session.request(message.method, message.params);
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: message.id ?? null, response }));
+    unflushedLength += text.length;
+    ws.send(text, () => {
+      // Called once the answer is handed to the kernel, or when the connection fails.
+      unanswered--;
+      unflushedLength -= text.length;
+      pump();
+    });
+  };
+
+  const take = (data: RawData, isBinary: boolean): void => {
+    unanswered++;
+    const request = readRequest(data, isBinary);
+    if ('error' in request) {
+      reply(request.id, { ok: false, error: { code: 'BAD_MESSAGE', message: request.error, field: request.field } });
+      return;
+    }
+    session.request(request.method, request.params).then(
+      (response) => reply(request.id, response),
+      (err: unknown) =>
+        reply(request.id, {
+          ok: false,
+          error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null },
+        }),
+    );
+  };
+
+  function pump(): void {
+    while (next < waiting.length && !backedUp()) {
+      const frame = waiting[next++] as { data: RawData; isBinary: boolean };
+      take(frame.data, frame.isBinary);
+    }
+    if (next === waiting.length) {
+      waiting = [];
+      next = 0;
+    }
+    if (backedUp() && !ws.isPaused) ws.pause();
+    else if (!backedUp() && waiting.length === 0 && ws.isPaused) ws.resume();
+  }
+
+  ws.on('message', (data, isBinary) => {
+    waiting.push({ data, isBinary });
+    pump();
   });
-  ws.on('close', () => session.close());
-  ws.on('error', () => session.close());
+  const close = (): void => {
+    waiting = [];
+    next = 0;
+    session.close();
+  };
+  ws.on('close', close);
+  ws.on('error', close);
 }
