@@ -6,6 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { Netproc } from '../app/main/netproc/index.js';
+import { kernelDrops } from '../app/main/netproc/datagram-process.js';
 import { onLines } from './child-messages.js';
 import type { NetworkProcess } from '../app/main/netproc/index.js';
 
@@ -148,6 +149,8 @@ async function datagrams(): Promise<void> {
     received++;
   };
   let port: number;
+  let drops: () => number | null;
+  let count = (): number => received;
   if (variant === 'plain') {
     const chunks: Buffer[] = [];
     const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
@@ -157,15 +160,20 @@ async function datagrams(): Promise<void> {
     });
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
     port = socket.address().port;
+    drops = () => kernelDrops(socket);
   } else {
     const np = new Netproc();
     const srv = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, service: true, buffer: '*udp*' }))!;
     np.on('buffer-changed', got);
     port = np.processContact(srv, 'service') as number;
+    drops = () => np.processDatagramDrops(srv);
+    // The engine's own count, in case it ever coalesces several datagrams into one buffer change.
+    count = () => srv.counters.datagramsIn;
   }
   say({ port });
   onCommand((line) => {
-    if (line === 'report') finish({ received, ms: last - first });
+    // lastAt is on the clock both processes share, so the sender can time the whole blast.
+    if (line === 'report') finish({ received: count(), ms: last - first, lastAt: performance.timeOrigin + last, drops: drops() });
   });
 }
 

@@ -1,42 +1,126 @@
 #!/usr/bin/env node
 // Prints the closing line CI reads, "N passed, N failed[, N skipped]", from the
-// JSON reports the test runners wrote. A failing step that is not a test run
-// (type check, lint) counts as one failure so the line never reads green.
-import { existsSync, readFileSync } from 'node:fs';
+// JSON reports the test runners wrote, and exits non-zero when anything failed.
+//
+// The line must never read green when something did not really pass, so each
+// of these counts as one failure, with a line above saying which:
+// - a report that is missing (the runner never ran, e.g. an earlier step failed)
+//   or unreadable, or that shows no test at all;
+// - a vitest test file that failed without a failing test (it did not load);
+// - each of Playwright's top-level errors (a spec that did not load, a failed
+//   global setup: Playwright then runs no test and its stats read all zero);
+// - a failing step outside the test runners (type check, lint, build), when
+//   nothing else explains the non-zero exit status.
+//
+// Usage: node scripts/test-summary.mjs [EXIT_STATUS_OF_NPM_TEST]  (reads ./reports)
+import { readFileSync } from 'node:fs';
 
-const exitStatus = Number(process.argv[2] ?? '0');
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const seen = [];
+const REPORTS = [
+  { path: 'reports/vitest.json', runner: 'vitest', count: countVitest },
+  { path: 'reports/playwright.json', runner: 'Playwright', count: countPlaywright },
+];
 
+/** Cuts a runner's message to its first line, short enough for a CI log. */
+function firstLine(text) {
+  const line =
+    String(text ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+/** The report's JSON, or a sentence saying why there is none. */
 function read(path) {
-  if (!existsSync(path)) return null;
+  let text;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return null;
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { problem: err.code === 'ENOENT' ? 'is missing: the runner did not run or did not finish' : `cannot be read (${err.code})` };
+  }
+  try {
+    return { report: JSON.parse(text) };
+  } catch (err) {
+    return { problem: `is not valid JSON (${err.message})` };
   }
 }
 
-const vitest = read('reports/vitest.json');
-if (vitest) {
-  passed += vitest.numPassedTests ?? 0;
-  failed += vitest.numFailedTests ?? 0;
-  skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
-  seen.push('vitest');
+const isCount = (n) => Number.isInteger(n) && n >= 0;
+
+/** Vitest's JSON report (Jest's shape). */
+function countVitest(report) {
+  const counts = [report.numPassedTests, report.numFailedTests, report.numPendingTests];
+  if (!counts.every(isCount) || !Array.isArray(report.testResults)) return { problem: 'lacks the test counts or the file list' };
+  const notes = [];
+  let failed = report.numFailedTests;
+  for (const file of report.testResults) {
+    const failedInside = (file.assertionResults ?? []).some((a) => a.status === 'failed');
+    if (file.status === 'failed' && !failedInside) {
+      failed++;
+      notes.push(`vitest: ${file.name} failed outside any test (did not load?): ${firstLine(file.message) || 'no message'}`);
+    }
+  }
+  const seen = report.testResults.filter((f) => f.status === 'failed').length;
+  // Files counted as failed but absent from the list would otherwise vanish.
+  if (isCount(report.numFailedTestSuites) && report.numFailedTestSuites > seen) {
+    failed += report.numFailedTestSuites - seen;
+    notes.push(`vitest: ${report.numFailedTestSuites - seen} more test file(s) failed without details`);
+  }
+  return {
+    passed: report.numPassedTests,
+    failed,
+    skipped: report.numPendingTests + (isCount(report.numTodoTests) ? report.numTodoTests : 0),
+    notes,
+  };
 }
-for (const name of ['reports/playwright.json']) {
-  const pw = read(name);
-  if (!pw?.stats) continue;
-  passed += (pw.stats.expected ?? 0) + (pw.stats.flaky ?? 0);
-  failed += pw.stats.unexpected ?? 0;
-  skipped += pw.stats.skipped ?? 0;
-  seen.push(name);
+
+/** Playwright's JSON reporter. */
+function countPlaywright(report) {
+  const stats = report.stats;
+  if (!stats || ![stats.expected, stats.unexpected, stats.flaky, stats.skipped].every(isCount)) return { problem: 'lacks its stats' };
+  const errors = Array.isArray(report.errors) ? report.errors : [];
+  const notes = errors.map((e) => {
+    const where = e.location?.file ? ` (${e.location.file}:${e.location.line})` : '';
+    return `Playwright: error outside any test${where}: ${firstLine(e.message ?? e.value)}`;
+  });
+  return { passed: stats.expected + stats.flaky, failed: stats.unexpected + errors.length, skipped: stats.skipped, notes };
 }
-if (exitStatus !== 0 && failed === 0) {
-  console.log(`a step outside the test runners failed (exit ${exitStatus}); reports read: ${seen.join(', ') || 'none'}`);
-  failed = 1;
+
+function summarize(exitStatus) {
+  const lines = [];
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const { path, runner, count } of REPORTS) {
+    const { report, problem: unreadable } = read(path);
+    const result = unreadable ? { problem: unreadable } : count(report);
+    if (result.problem) {
+      lines.push(`${runner}: ${path} ${result.problem}; counted as 1 failure`);
+      failed++;
+      continue;
+    }
+    lines.push(...result.notes);
+    if (result.passed + result.failed + result.skipped === 0) {
+      lines.push(`${runner}: ${path} shows no test run at all; counted as 1 failure`);
+      failed++;
+      continue;
+    }
+    passed += result.passed;
+    failed += result.failed;
+    skipped += result.skipped;
+  }
+  if (exitStatus !== 0) {
+    lines.push(`npm test exited with status ${exitStatus}`);
+    if (failed === 0) {
+      lines.push('a step outside the test runners failed; counted as 1 failure');
+      failed = 1;
+    }
+  }
+  lines.push(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  return { lines, exitCode: exitStatus !== 0 ? exitStatus : failed > 0 ? 1 : 0 };
 }
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(exitStatus);
+
+const argument = process.argv[2] ?? '0';
+const exitStatus = /^\d+$/.test(argument) ? Number(argument) : 1;
+const { lines, exitCode } = summarize(exitStatus);
+for (const line of lines) console.log(line);
+process.exit(exitCode);

@@ -188,6 +188,18 @@ describe('datagram processes (spec §10.3)', () => {
     expect(np.processContact(again!, 'service')).toBe(port);
   });
 
+  it("reports the kernel's drop count for its socket: a number on Linux, null for stream processes [O-06 C]", async () => {
+    const np = engine();
+    const { srv, port, texts } = await datagramServer(np);
+    const peer = udpPeer();
+    await send(peer.socket, 'kept up', port);
+    await waitFor(() => texts.length === 1);
+    // /proc/net/udp has a drops column on Linux; elsewhere the count is unknown, never a made-up zero.
+    expect(np.processDatagramDrops(srv)).toBe(process.platform === 'linux' ? 0 : null);
+    const stream = await np.makeNetworkProcess({ name: 'not-datagram', server: true, service: true });
+    expect(np.processDatagramDrops(stream!)).toBeNull();
+  });
+
   it('a datagram server with no filter writes into its buffer', async () => {
     const np = engine();
     const srv = (await np.makeNetworkProcess({ name: 'dbuf', type: 'datagram', server: true, service: true, buffer: '*dbuf*' }))!;

@@ -53,15 +53,14 @@ async function settle(read: () => number, quietMs = 300, timeoutMs = 8000): Prom
 }
 
 describe('stop-process / continue-process (spec §8)', () => {
-  it('a stopped server stops accepting: about backlog+1 of 10 clients finish the handshake, all are accepted on continue [O-04 A]', async () => {
+  it('a stopped server stops accepting: backlog+1 (6) of 10 clients finish the handshake, all are accepted on continue [O-04 A]', async () => {
     const np = engine();
     const { srv, port, logs } = await stoppedServer(np, true);
     expect(np.processStatus(srv)).toBe('stop');
     expect(np.processCommand(srv)).toBe(true);
     const peers = clients(port, 10);
-    const whileStopped = await settle(peers.connected);
-    expect(whileStopped).toBeGreaterThanOrEqual(1);
-    expect(whileStopped).toBeLessThanOrEqual(6);
+    // Linux completes backlog+1 handshakes; Emacs's default backlog is 5, so exactly 6 [O-04 A].
+    expect(await settle(peers.connected)).toBe(6);
     expect(np.processList().filter((p) => p.kind === 'accepted')).toHaveLength(0);
     expect(logs).toEqual([]);
     await np.continueProcess(srv);
@@ -74,13 +73,11 @@ describe('stop-process / continue-process (spec §8)', () => {
     expect((srv.listener?.address() as net.AddressInfo).port).toBe(port);
   }, 30_000);
 
-  it('with :server 2 about 3 of 6 clients finish the handshake while stopped [O-04 B]', async () => {
+  it('with :server 2 exactly 3 of 6 clients finish the handshake while stopped [O-04 B]', async () => {
     const np = engine();
     const { port } = await stoppedServer(np, 2);
     const peers = clients(port, 6);
-    const whileStopped = await settle(peers.connected);
-    expect(whileStopped).toBeGreaterThanOrEqual(1);
-    expect(whileStopped).toBeLessThanOrEqual(3);
+    expect(await settle(peers.connected)).toBe(3);
   });
 
   it('deleting a stopped server resets the queued connections [O-04 D]', async () => {
@@ -254,8 +251,8 @@ describe('stop-process / continue-process (spec §8)', () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(3000);
     expect(srv.counters.datagramsIn).toBe(kept);
-    // The engine counts what the kernel dropped, where Linux reports it.
-    const drops = np.processDatagramDrops(srv);
-    if (drops !== null) expect(kept + drops).toBe(3000);
+    // Linux reports the socket's drops (/proc/net/udp), so every datagram is accounted for;
+    // elsewhere the count is unknown and must say so rather than claim zero.
+    expect(np.processDatagramDrops(srv)).toBe(process.platform === 'linux' ? 3000 - kept : null);
   });
 });

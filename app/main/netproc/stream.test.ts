@@ -14,6 +14,21 @@ function accepted(np: Np, index = 0): Promise<NetworkProcess> {
   return waitFor(() => np.processList().filter((p) => p.kind === 'accepted')[index], 5000, 'an accepted connection');
 }
 
+/** Every byte a plain peer receives, from its first; `exactly(n)` waits for n bytes, then checks no more come. */
+function rawPeerBytes(): { record: (socket: net.Socket) => void; exactly: (count: number) => Promise<Buffer> } {
+  const chunks: Buffer[] = [];
+  const received = (): Buffer => Buffer.concat(chunks);
+  return {
+    record: (socket) => socket.on('data', (d: Buffer) => chunks.push(d)),
+    exactly: async (count) => {
+      await waitFor(() => received().length >= count, 5000, `${count} bytes at the peer`);
+      // A short quiet spell so that a longer (wrongly encoded) message shows up whole.
+      await sleep(50);
+      return received();
+    },
+  };
+}
+
 function sentinelLog(np: Np): Array<[string, string]> {
   const log: Array<[string, string]> = [];
   np.on('sentinel', ({ process, event }) => log.push([process.name, event]));
@@ -101,16 +116,28 @@ describe('stream clients', () => {
 
   it('sends text encoded with the coding system, and bytes as they are', async () => {
     const np = engine();
-    const peer = await plainServer();
+    const peerBytes = rawPeerBytes();
+    const peer = await plainServer(peerBytes.record);
     const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port, coding: 'latin-1' }))!;
     await np.processSendString(c, 'é');
     await np.processSendString(c, new Uint8Array([0xde, 0xad]));
-    const s = await waitFor(() => peer.sockets[0]);
-    const chunks: Buffer[] = [];
-    s.on('data', (d) => chunks.push(d));
-    await waitFor(() => Buffer.concat(chunks).length >= 3 || np.processContact(c, 'name'));
-    await waitFor(() => c.counters.bytesOut === 3);
+    expect(await peerBytes.exactly(3)).toEqual(Buffer.from([0xe9, 0xde, 0xad]));
+    expect(c.counters.bytesOut).toBe(3);
     expect(np.processCodingSystem(c)).toEqual(['latin-1', 'latin-1']);
+  });
+
+  it('encodes with the encoding half of the coding system, never the decoding one [spec §12]', async () => {
+    const np = engine();
+    const peerBytes = rawPeerBytes();
+    const peer = await plainServer(peerBytes.record);
+    // Decoding utf-8, encoding latin-1: 'é' must leave as the one byte E9, not utf-8's C3 A9.
+    const c = (await np.makeNetworkProcess({ name: 'split', host: '127.0.0.1', service: peer.port, coding: ['utf-8', 'latin-1'] }))!;
+    await np.processSendString(c, 'é');
+    expect(await peerBytes.exactly(1)).toEqual(Buffer.from([0xe9]));
+    // And the other way round after set-process-coding-system: decoding latin-1, encoding utf-8.
+    np.setProcessCodingSystem(c, 'latin-1', 'utf-8');
+    await np.processSendString(c, 'é');
+    expect(await peerBytes.exactly(3)).toEqual(Buffer.from([0xe9, 0xc3, 0xa9]));
   });
 
   it('process-send-eof half-closes: the peer sees EOF, the process stays open and keeps reading [O-01 D]', async () => {

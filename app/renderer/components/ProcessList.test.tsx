@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ipcHarness } from '../../main/bridge/test-clients.js';
+import { onCleanup, waitFor } from '../../main/netproc/test-support.js';
 import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
 import { createWorkbenchStore } from '../store.js';
 import { ProcessList } from './ProcessList.js';
@@ -56,5 +58,31 @@ describe('ProcessList', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Delete 2' }));
     expect(api.deleteProcess).toHaveBeenCalledWith({ ids: [1, 3] });
     expect(store.getState().marked).toEqual([]);
+  });
+
+  it('the s key stops the selected process in the engine, and s again continues it', async () => {
+    const harness = await ipcHarness();
+    const api = await harness.client();
+    const srv = (await harness.np.makeNetworkProcess({ name: 'keyed', server: true, service: true, noquery: true }))!;
+    const store = createWorkbenchStore();
+    // Fed the way App feeds it: a snapshot, then every event batch.
+    onCleanup(api.onEvents((batch) => act(() => void store.getState().applyBatch(batch))));
+    const snapshot = await api.snapshot({});
+    act(() => store.getState().loadSnapshot(snapshot));
+    const errors: string[] = [];
+    render(<ProcessList api={api} store={store} onError={(message) => errors.push(message)} />);
+    fireEvent.click(screen.getByRole('cell', { name: 'keyed' }));
+    const body = screen.getAllByRole('rowgroup')[1]!;
+    const statusCell = (): string | null | undefined => screen.getByRole('cell', { name: 'keyed' }).nextElementSibling?.textContent;
+
+    fireEvent.keyDown(body, { key: 's' });
+    await waitFor(() => harness.np.processStatus(srv) === 'stop', 5000, 'the server to stop');
+    await waitFor(() => statusCell() === 'stop', 5000, 'the row to show stop');
+    expect(screen.getByRole('button', { name: 'Continue' })).toBeTruthy();
+
+    fireEvent.keyDown(body, { key: 's' });
+    await waitFor(() => harness.np.processStatus(srv) === 'listen', 5000, 'the server to listen again');
+    await waitFor(() => statusCell() === 'listen', 5000, 'the row to show listen');
+    expect(errors).toEqual([]);
   });
 });
