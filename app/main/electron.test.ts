@@ -17,7 +17,8 @@ import {
   type NavigationEventLike,
 } from './electron.js';
 import { FakeIpcMain, FakeWebContents } from './bridge/test-clients.js';
-import { onCleanup, plainServer, waitFor } from './netproc/test-support.js';
+import type { NetworkProcess, Netproc } from './netproc/index.js';
+import { engine, freePort, onCleanup, plainServer, waitFor } from './netproc/test-support.js';
 
 type Listener = (event: { preventDefault(): void }) => void;
 /** The fetch API's response (the contract's `Response` has the plain name here). */
@@ -365,6 +366,90 @@ describe('the Electron host (with a stand-in for Electron)', () => {
     await waitFor(() => fake.exitCodes.length === 1);
     expect(fake.exitCodes).toEqual([0]);
     await waitFor(() => peerClosed);
+  });
+
+  describe('the quit question follows each process status and query flag, as kill-emacs does', () => {
+    const client = async (np: Netproc): Promise<NetworkProcess> => {
+      const peer = await plainServer();
+      return (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: peer.port }))!;
+    };
+    const withoutQuery = (np: Netproc, p: NetworkProcess): NetworkProcess => {
+      np.setProcessQueryOnExitFlag(p, null);
+      return p;
+    };
+    const cases: Array<{ what: string; status: string; asks: boolean; setup: (np: Netproc) => Promise<NetworkProcess> }> = [
+      { what: 'an open client', status: 'open', asks: true, setup: client },
+      {
+        what: 'a listening server',
+        status: 'listen',
+        asks: true,
+        setup: async (np) => (await np.makeNetworkProcess({ name: 'p', server: true, host: '127.0.0.1', service: 0 }))!,
+      },
+      { what: 'a stopped client', status: 'stop', asks: true, setup: async (np) => np.stopProcess(await client(np)) },
+      {
+        what: 'a server made with :stop t',
+        status: 'stop',
+        asks: true,
+        setup: async (np) => (await np.makeNetworkProcess({ name: 'p', server: true, host: '127.0.0.1', service: 0, stop: true }))!,
+      },
+      {
+        what: 'an open client with the query flag off',
+        status: 'open',
+        asks: false,
+        setup: async (np) => withoutQuery(np, await client(np)),
+      },
+      {
+        what: 'a stopped client with the query flag off',
+        status: 'stop',
+        asks: false,
+        setup: async (np) => np.stopProcess(withoutQuery(np, await client(np))),
+      },
+      {
+        // The host keeps delete-exited-processes on, as Emacs does, so a closed client also leaves the list.
+        what: 'a client closed by its peer',
+        status: 'closed',
+        asks: false,
+        setup: async (np) => {
+          const peer = await plainServer((socket) => socket.end());
+          const p = (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: peer.port }))!;
+          await waitFor(() => np.processStatus(p) === 'closed');
+          return p;
+        },
+      },
+      {
+        what: 'a client whose connection failed',
+        status: 'failed',
+        asks: false,
+        setup: async (np) => {
+          const p = (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: await freePort(), nowait: true }))!;
+          await waitFor(() => np.processStatus(p) === 'failed');
+          return p;
+        },
+      },
+    ];
+    for (const { what, status, asks, setup } of cases) {
+      it(`${asks ? 'asks' : 'does not ask'} for ${what} (${status})`, async () => {
+        const { fake, running } = await start();
+        const p = await setup(running.np);
+        expect(running.np.processStatus(p)).toBe(status);
+        expect(running.np.processList().includes(p)).toBe(status !== 'closed');
+        expect(fake.emitApp('before-quit')).toBe(asks);
+        if (asks) {
+          await waitFor(() => fake.dialogs.length === 1);
+          expect(fake.dialogs[0]).toMatchObject({ message: QUIT_QUESTION, detail: 'p' });
+        } else expect(fake.dialogs).toEqual([]);
+      });
+    }
+
+    it('does not count a closed process that stays listed (delete-exited-processes off)', async () => {
+      const np = engine({ deleteExitedProcesses: false });
+      const peer = await plainServer((socket) => socket.end());
+      const p = (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: peer.port }))!;
+      await waitFor(() => np.processStatus(p) === 'closed');
+      expect(np.processList()).toContain(p);
+      expect(np.processQueryOnExitFlag(p)).toBe(true);
+      expect(np.processesNeedingQuery()).toEqual([]);
+    });
   });
 
   it('remembers the window size and position, and ignores a position no display shows', async () => {
