@@ -17,9 +17,11 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const RENDERER_URL = `${APP_ORIGIN}/index.html`;
 
 /**
- * standard: the scheme has hosts and origins (ES modules, relative URLs, 'self').
+ * standard: the scheme has hosts and origins (relative URLs, 'self', storage).
  * secure: a secure context, which navigator.clipboard needs.
- * Nothing else: no CSP bypass, no CORS, no service workers.
+ * supportFetchAPI: the page's module scripts are fetched like fetch() does.
+ * codeCache: V8 may cache the compiled bundle, as it does for http(s).
+ * Nothing else: no CSP bypass, no cross-origin CORS, no service workers.
  */
 export const APP_SCHEME_PRIVILEGES: Electron.CustomScheme = {
   scheme: APP_SCHEME,
