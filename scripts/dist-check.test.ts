@@ -2,7 +2,7 @@ import { flipFuses, FuseV1Options, FuseVersion } from '@electron/fuses';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations
 import * as distCheck from './dist-check.mjs';
@@ -168,6 +168,7 @@ describe('dist:check (electron-builder dir + tar.gz against a stub Electron)', (
       );
     } finally {
       rmSync(src, { recursive: true, force: true });
+      rmSync(dirname(dest), { recursive: true, force: true });
     }
   });
 
