@@ -5,12 +5,18 @@
 // entry named in package.json, the preload main loads, the renderer and its
 // assets, every module main imports resolves, and nothing else large
 // (no sources, tests, maps or dev dependencies). Prints the asar's contents.
+// It also reads the Electron fuses back from the packed binary (and from the
+// one inside the tar.gz). The stub Electron carries a fuse wire in Electron's
+// own format, so the reading path is the real one; it proves electron-builder
+// flipped what electron-builder.yml asks for, not that a given Electron build
+// honours it. `--electron-dist DIR` packs against a real Electron instead.
 import { spawnSync } from 'node:child_process';
 import { builtinModules, createRequire } from 'node:module';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FuseState, FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,9 +28,67 @@ const OPTIONAL = new Set(['bufferutil', 'utf-8-validate']);
 /** The packed app must stay small: everything is bundled, nothing else belongs there. */
 export const MAX_ASAR_BYTES = 4 * 1024 * 1024;
 
+/** What electron-builder names the Linux binary: the product name, lower-cased. */
+export const LINUX_EXECUTABLE = 'netproc';
+
+/** The fuses the packed binary must carry (electron-builder.yml's electronFuses sets them). */
+export const REQUIRED_FUSES = {
+  RunAsNode: false,
+  EnableNodeOptionsEnvironmentVariable: false,
+  EnableNodeCliInspectArguments: false,
+  OnlyLoadAppFromAsar: true,
+  EnableEmbeddedAsarIntegrityValidation: true,
+  GrantFileProtocolExtraPrivileges: false,
+};
+
+/** Marks the fuse wire in an Electron binary (the value @electron/fuses searches for). */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Electron's own defaults, in wire order: RunAsNode on, cookie encryption off, NODE_OPTIONS on, … */
+const ELECTRON_DEFAULT_FUSES = '101100011';
+
+/**
+ * A fuse wire laid out as Electron's build lays it out: the sentinel, a
+ * version byte, a length byte, then one '0'/'1' per fuse.
+ */
+export function fuseWire(states = ELECTRON_DEFAULT_FUSES) {
+  return Buffer.concat([Buffer.from(FUSE_SENTINEL), Buffer.from([1, states.length]), Buffer.from(states, 'latin1')]);
+}
+
+/** Problems with the fuses of the Electron binary at `binaryPath`, read from its fuse wire. */
+export async function fuseProblems(binaryPath) {
+  let wire;
+  try {
+    wire = await getCurrentFuseWire(binaryPath);
+  } catch (err) {
+    return [`cannot read the fuse wire of ${binaryPath}: ${err.message}`];
+  }
+  const problems = [];
+  for (const [name, wanted] of Object.entries(REQUIRED_FUSES)) {
+    const state = wire[FuseV1Options[name]];
+    const want = wanted ? FuseState.ENABLE : FuseState.DISABLE;
+    if (state === want) continue;
+    const found =
+      state === undefined
+        ? 'absent from the wire'
+        : state === FuseState.REMOVED
+          ? 'marked removed by this Electron'
+          : state === FuseState.ENABLE
+            ? 'on'
+            : state === FuseState.DISABLE
+              ? 'off'
+              : `in unknown state ${state}`;
+    problems.push(`fuse ${name} is ${found}, wanted ${wanted ? 'on' : 'off'}`);
+  }
+  return problems;
+}
+
 export function stubElectronDist(version) {
   const dir = mkdtempSync(join(tmpdir(), 'netproc-electron-stub-'));
-  writeFileSync(join(dir, 'electron'), '#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n');
+  // The shell stops at `exit`, so the wire after it is never read as script.
+  writeFileSync(
+    join(dir, 'electron'),
+    Buffer.concat([Buffer.from('#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n# '), fuseWire(), Buffer.from('\n')]),
+  );
   chmodSync(join(dir, 'electron'), 0o755);
   mkdirSync(join(dir, 'resources'));
   writeFileSync(join(dir, 'version'), `v${version}`);
@@ -33,9 +97,14 @@ export function stubElectronDist(version) {
   return dir;
 }
 
-export function pack(outDir) {
+/**
+ * Packs `dir` and `tar.gz` into `outDir`, against `electronDist` (a real
+ * Electron's dist folder) or else a stub. `config` adds `-c.key=value`
+ * overrides to electron-builder.yml.
+ */
+export function pack(outDir, { electronDist = null, config = {} } = {}) {
   const electronVersion = require('electron/package.json').version;
-  const stub = stubElectronDist(electronVersion);
+  const stub = electronDist ? null : stubElectronDist(electronVersion);
   try {
     const sevenZip = existsSync('/usr/bin/7za') ? { ELECTRON_BUILDER_7ZIP_PATH: '/usr/bin/7za' } : {};
     const result = spawnSync(
@@ -47,9 +116,10 @@ export function pack(outDir) {
         'tar.gz',
         '--publish',
         'never',
-        `-c.electronDist=${stub}`,
+        `-c.electronDist=${electronDist ?? stub}`,
         `-c.electronVersion=${electronVersion}`,
         `-c.directories.output=${outDir}`,
+        ...Object.entries(config).map(([key, value]) => `-c.${key}=${value}`),
       ],
       {
         cwd: root,
@@ -59,13 +129,15 @@ export function pack(outDir) {
     );
     if (result.status !== 0) throw new Error(`electron-builder failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   } finally {
-    rmSync(stub, { recursive: true, force: true });
+    if (stub) rmSync(stub, { recursive: true, force: true });
   }
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   return {
     asarPath: join(outDir, 'linux-unpacked', 'resources', 'app.asar'),
     tarball: join(outDir, `Netproc-${version}-linux-x64.tar.gz`),
     unpacked: join(outDir, 'linux-unpacked'),
+    binary: join(outDir, 'linux-unpacked', LINUX_EXECUTABLE),
+    stubElectron: stub !== null,
   };
 }
 
@@ -132,22 +204,129 @@ export function checkAsar(asarPath) {
   return { files: sizes, total, main, problems };
 }
 
+/**
+ * Each bundle the app ships, and the source esbuild (or Vite, for the
+ * renderer) bundles it from, so the packages inside it can be listed.
+ */
+export const SHIPPED_BUNDLES = {
+  'dist/main/electron-main.js': 'app/main/electron-main.ts',
+  'dist/main/search-worker.js': 'app/main/netproc/search-worker.ts',
+  'dist/preload/preload.cjs': 'app/preload/preload.ts',
+  'dist/renderer/index.html': 'app/renderer/main.tsx',
+};
+
+/** Packed files that are bundles of our code (so each needs an entry in SHIPPED_BUNDLES). */
+function isBundle(path) {
+  return /^dist\/(main|preload)\/[^/]+\.c?js$/.test(path) || path === 'dist/renderer/index.html';
+}
+
+/** The npm packages bundled from the given source entries (esbuild's metafile lists every input). */
+export async function bundledPackages(sources) {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: sources.map((source) => join(root, source)),
+    bundle: true,
+    write: false,
+    metafile: true,
+    outdir: join(root, 'dist-check-unused'),
+    platform: 'node',
+    format: 'esm',
+    jsx: 'automatic',
+    external: ['electron', 'bufferutil', 'utf-8-validate'],
+    logLevel: 'silent',
+  });
+  const names = new Set();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) names.add(match[1]);
+  }
+  return [...names].sort();
+}
+
+/**
+ * `npm audit --omit=dev` audits only packages outside the dev tree. Every
+ * package that ships inside a bundle must be one of them, or the audit would
+ * skip code the user runs.
+ */
+export function auditCoverageProblems(packages, lock) {
+  const problems = [];
+  for (const name of packages) {
+    const entry = lock.packages?.[`node_modules/${name}`];
+    if (!entry) problems.push(`${name} is bundled into the app but is not in package-lock.json`);
+    else if (entry.dev === true)
+      problems.push(
+        `${name} is bundled into the app but is a dev-only package, so npm audit --omit=dev skips it: list it (or what needs it) in dependencies`,
+      );
+  }
+  return problems;
+}
+
+/** The bundles packed in the asar, their packages, and what the production audit would miss. */
+export async function shippedPackages(packedFiles) {
+  const problems = [];
+  const sources = [];
+  for (const path of packedFiles.filter(isBundle)) {
+    const source = SHIPPED_BUNDLES[path];
+    if (!source) problems.push(`${path} is packed, but SHIPPED_BUNDLES does not say what it is bundled from`);
+    else if (!existsSync(join(root, source))) problems.push(`${path} is packed, but its source ${source} does not exist`);
+    else sources.push(source);
+  }
+  const packages = sources.length ? await bundledPackages(sources) : [];
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  return { packages, problems: [...problems, ...auditCoverageProblems(packages, lock)] };
+}
+
 export function tarballEntries(tarball) {
   const result = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`cannot list ${tarball}: ${result.stderr}`);
   return result.stdout.split('\n').filter(Boolean);
 }
 
+/** Extracts one entry of the tar.gz into `dir`; returns its path there. */
+export function extractFromTarball(tarball, entry, dir) {
+  const result = spawnSync('tar', ['-xzf', tarball, '-C', dir, entry], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot extract ${entry} from ${tarball}: ${result.stderr}`);
+  return join(dir, entry);
+}
+
+/** Fuse problems of the unpacked binary and of the one a user gets from the tar.gz. */
+export async function packedFuseProblems({ binary, tarball }, scratch) {
+  const problems = (await fuseProblems(binary)).map((p) => `linux-unpacked: ${p}`);
+  const entry = tarballEntries(tarball).find((e) => posix.basename(e) === LINUX_EXECUTABLE);
+  if (!entry) return [...problems, `the tar.gz holds no ${LINUX_EXECUTABLE} binary`];
+  const fromTarball = extractFromTarball(tarball, entry, scratch);
+  return [...problems, ...(await fuseProblems(fromTarball)).map((p) => `tar.gz: ${p}`)];
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const distFlag = process.argv.indexOf('--electron-dist');
+  const electronDist = distFlag > 0 ? process.argv[distFlag + 1] : null;
   const out = mkdtempSync(join(tmpdir(), 'netproc-release-'));
   try {
-    const { asarPath, tarball } = pack(out);
+    const packed = pack(out, { electronDist });
+    const { asarPath, tarball } = packed;
     const report = checkAsar(asarPath);
     console.log(`app.asar (${report.total} bytes):`);
     for (const f of report.files) console.log(`  ${String(f.size).padStart(9)}  ${f.path}`);
     const entries = tarballEntries(tarball);
     if (!entries.some((e) => e.endsWith('resources/app.asar'))) report.problems.push('the tar.gz does not contain resources/app.asar');
     console.log(`${tarball.split('/').pop()}: ${entries.length} entries`);
+    const shipped = await shippedPackages(report.files.map((f) => f.path));
+    report.problems.push(...shipped.problems);
+    console.log(`packages bundled into the app (each must be audited by npm audit --omit=dev): ${shipped.packages.join(', ')}`);
+    const scratch = mkdtempSync(join(out, 'extract-'));
+    const fuses = await packedFuseProblems(packed, scratch);
+    report.problems.push(...fuses);
+    console.log(
+      `fuses (${Object.entries(REQUIRED_FUSES)
+        .map(([name, on]) => `${name} ${on ? 'on' : 'off'}`)
+        .join(
+          ', ',
+        )}): ${fuses.length ? 'WRONG' : 'as required'}, read from the fuse wire of the packed binary and of the one in the tar.gz; ` +
+        (packed.stubElectron
+          ? "the binary is the stub Electron carrying a wire in Electron's format, so this proves electron-builder flipped what electron-builder.yml asks for (run with --electron-dist DIR to read a real Electron's wire)"
+          : `the binary is the real Electron from ${electronDist}`),
+    );
     if (report.problems.length) {
       console.error(`dist:check found ${report.problems.length} problem(s):\n- ${report.problems.join('\n- ')}`);
       process.exitCode = 1;

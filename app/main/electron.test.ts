@@ -1,15 +1,31 @@
 import type Electron from 'electron';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { IPC_EVENTS, IPC_REQUEST, type EventBatch, type Response } from '../shared/api.js';
 import { appPaths } from './app-paths.js';
-import { applicationMenu, QUIT_QUESTION, startElectronApp, type BrowserWindowLike, type ElectronLike } from './electron.js';
+import { APP_SCHEME, RENDERER_URL } from './app-scheme.js';
+import type { IpcInvokeEventLike, WebFrameLike } from './bridge/ipc-transport.js';
+import {
+  applicationMenu,
+  QUIT_QUESTION,
+  startElectronApp,
+  type BrowserWindowLike,
+  type ElectronLike,
+  type NavigationEventLike,
+} from './electron.js';
 import { FakeIpcMain, FakeWebContents } from './bridge/test-clients.js';
-import { onCleanup, plainServer, waitFor } from './netproc/test-support.js';
+import type { NetworkProcess, Netproc } from './netproc/index.js';
+import { engine, freePort, onCleanup, plainServer, waitFor } from './netproc/test-support.js';
 
 type Listener = (event: { preventDefault(): void }) => void;
+/** The fetch API's response (the contract's `Response` has the plain name here). */
+type FetchResponse = globalThis.Response;
+type NavigationListener = (event: NavigationEventLike) => void;
+type PermissionCheck = Parameters<Electron.Session['setPermissionCheckHandler']>[0];
+type PermissionRequest = Parameters<Electron.Session['setPermissionRequestHandler']>[0];
 
 /** Enough of Electron to run the host: records what the host asks for. */
 class FakeElectron implements ElectronLike {
@@ -17,7 +33,12 @@ class FakeElectron implements ElectronLike {
   readonly windows: FakeWindow[] = [];
   readonly ipcMain = new FakeIpcMain();
   menuTemplate: Electron.MenuItemConstructorOptions[] = [];
-  permission: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
+  permissionRequest: PermissionRequest = null;
+  permissionCheck: PermissionCheck = null;
+  /** Schemes registered as privileged, and whether that happened before the app was ready (as Electron requires). */
+  readonly privilegedSchemes: Array<{ scheme: Electron.CustomScheme; beforeReady: boolean }> = [];
+  readonly protocolHandlers = new Map<string, (request: Request) => FetchResponse | Promise<FetchResponse>>();
+  ready = false;
   dialogAnswer = 0;
   readonly dialogs: Electron.MessageBoxOptions[] = [];
   quitCalls = 0;
@@ -32,7 +53,7 @@ class FakeElectron implements ElectronLike {
       if (name !== 'userData') throw new Error(`unexpected path ${name}`);
       return this.userData;
     },
-    whenReady: async () => undefined,
+    whenReady: async () => void (this.ready = true),
     quit: () => {
       this.quitCalls++;
       this.emitApp('before-quit');
@@ -71,7 +92,20 @@ class FakeElectron implements ElectronLike {
     },
   };
 
-  session = { defaultSession: { setPermissionRequestHandler: (h: FakeElectron['permission']) => void (this.permission = h) } };
+  protocol = {
+    registerSchemesAsPrivileged: (schemes: Electron.CustomScheme[]) => {
+      for (const scheme of schemes) this.privilegedSchemes.push({ scheme, beforeReady: !this.ready });
+    },
+    handle: (scheme: string, handler: (request: Request) => FetchResponse | Promise<FetchResponse>) =>
+      void this.protocolHandlers.set(scheme, handler),
+  };
+
+  session = {
+    defaultSession: {
+      setPermissionRequestHandler: (h: PermissionRequest) => void (this.permissionRequest = h),
+      setPermissionCheckHandler: (h: PermissionCheck) => void (this.permissionCheck = h),
+    },
+  };
 
   /** Fires an app event; returns whether a listener prevented the default. */
   emitApp(event: string): boolean {
@@ -81,8 +115,26 @@ class FakeElectron implements ElectronLike {
   }
 }
 
+/** The window's webContents: an IPC sender like any other, plus the navigation events the host listens to. */
+class FakeWindowContents extends FakeWebContents {
+  readonly navigationListeners = new Map<string, NavigationListener | Listener>();
+  openHandler: (() => { action: 'deny' }) | null = null;
+  on(event: string, listener: NavigationListener | Listener): this {
+    this.navigationListeners.set(event, listener);
+    return this;
+  }
+  setWindowOpenHandler(handler: () => { action: 'deny' }): void {
+    this.openHandler = handler;
+  }
+  /** Fires a navigation event; returns whether the host prevented it. */
+  navigate(event: 'will-frame-navigate' | 'will-redirect', url: string): boolean {
+    let prevented = false;
+    (this.navigationListeners.get(event) as NavigationListener)({ url, preventDefault: () => void (prevented = true) });
+    return prevented;
+  }
+}
+
 class FakeWindow implements BrowserWindowLike {
-  readonly listeners = new Map<string, Listener>();
   closeListeners: Array<() => void> = [];
   maximized = false;
   bounds = { x: 10, y: 20, width: 1000, height: 700 };
@@ -98,16 +150,14 @@ class FakeWindow implements BrowserWindowLike {
   maximize(): void {
     this.maximized = true;
   }
-  openHandler: (() => { action: 'deny' }) | null = null;
   loaded: string | null = null;
   focused = 0;
-  webContents = {
-    on: (event: 'will-navigate' | 'will-attach-webview', listener: Listener) => void this.listeners.set(event, listener),
-    setWindowOpenHandler: (handler: () => { action: 'deny' }) => void (this.openHandler = handler),
-  };
-  constructor(readonly options: Electron.BrowserWindowConstructorOptions) {}
-  async loadFile(path: string): Promise<void> {
-    this.loaded = path;
+  readonly webContents = new FakeWindowContents();
+  constructor(readonly options: Electron.BrowserWindowConstructorOptions) {
+    onCleanup(() => this.webContents.destroy());
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loaded = url;
   }
   isDestroyed(): boolean {
     return false;
@@ -123,8 +173,8 @@ class FakeWindow implements BrowserWindowLike {
 
 const paths = appPaths('file:///opt/Netproc/resources/app.asar/dist/main/electron-main.js');
 
-async function start(fake = new FakeElectron()) {
-  const running = await startElectronApp(fake, paths, 'linux');
+async function start(fake = new FakeElectron(), appPathsUsed = paths) {
+  const running = await startElectronApp(fake, appPathsUsed, 'linux');
   onCleanup(async () => {
     rmSync(fake.userData, { recursive: true, force: true });
     fake.emitApp('will-quit');
@@ -134,7 +184,7 @@ async function start(fake = new FakeElectron()) {
 }
 
 describe('the Electron host (with a stand-in for Electron)', () => {
-  it('opens one window with context isolation, the sandbox, no Node, and our preload', async () => {
+  it('opens one window with context isolation, the sandbox, no Node, and our preload, showing our own origin', async () => {
     const { fake } = await start();
     expect(fake.windows).toHaveLength(1);
     const w = fake.windows[0]!;
@@ -146,40 +196,142 @@ describe('the Electron host (with a stand-in for Electron)', () => {
       webSecurity: true,
       webviewTag: false,
     });
-    expect(w.loaded).toBe('/opt/Netproc/resources/app.asar/dist/renderer/index.html');
+    expect(w.loaded).toBe('app://netproc/index.html');
   });
 
-  it('denies navigation, new windows, webviews and permission requests', async () => {
+  it('serves the renderer folder from a privileged app:// scheme registered before ready, not from file://', async () => {
+    const dist = mkdtempSync(join(tmpdir(), 'netproc-dist-'));
+    onCleanup(() => rmSync(dist, { recursive: true, force: true }));
+    mkdirSync(join(dist, 'renderer'));
+    writeFileSync(join(dist, 'renderer', 'index.html'), '<!doctype html><title>own renderer</title>\n');
+    const { fake } = await start(new FakeElectron(), appPaths(pathToFileURL(join(dist, 'main', 'electron-main.js')).href));
+    expect(fake.privilegedSchemes).toEqual([
+      { scheme: { scheme: APP_SCHEME, privileges: expect.objectContaining({ standard: true, secure: true }) }, beforeReady: true },
+    ]);
+    const privileges = fake.privilegedSchemes[0]!.scheme.privileges!;
+    expect(privileges.bypassCSP ?? false).toBe(false);
+    expect(privileges.corsEnabled ?? false).toBe(false);
+    const handler = fake.protocolHandlers.get(APP_SCHEME)!;
+    const page = await handler(new Request(RENDERER_URL));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('own renderer');
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'none'");
+    expect((await handler(new Request('app://netproc/../main/electron-main.js'))).status).toBe(404);
+  });
+
+  it('keeps every frame on our origin: navigations and redirects elsewhere are denied, as are new windows, webviews', async () => {
     const { fake } = await start();
-    const w = fake.windows[0]!;
-    for (const event of ['will-navigate', 'will-attach-webview']) {
-      const preventDefault = vi.fn();
-      w.listeners.get(event)!({ preventDefault });
-      expect(preventDefault).toHaveBeenCalled();
+    const contents = fake.windows[0]!.webContents;
+    for (const event of ['will-frame-navigate', 'will-redirect'] as const) {
+      expect(contents.navigate(event, 'app://netproc/index.html'), `${event} within our origin`).toBe(false);
+      expect(contents.navigate(event, 'app://netproc/index.html?x#y'), `${event} within our origin`).toBe(false);
+      for (const url of [
+        'file:///opt/Netproc/resources/app.asar/dist/renderer/index.html',
+        'file:///etc/passwd',
+        'https://example.com/',
+        'http://127.0.0.1:8080/',
+        'app://other/index.html',
+        'app://netproc.example/index.html',
+        'app://user@netproc/index.html',
+        'about:blank',
+        'data:text/html,<p>x</p>',
+        'javascript:alert(1)',
+        'not a url',
+      ]) {
+        expect(contents.navigate(event, url), `${event} to ${url}`).toBe(true);
+      }
     }
-    expect(w.openHandler!()).toEqual({ action: 'deny' });
-    const granted = vi.fn();
-    fake.permission!(null, 'media', granted);
-    expect(granted).toHaveBeenCalledWith(false);
+    const preventDefault = vi.fn();
+    (contents.navigationListeners.get('will-attach-webview') as Listener)({ preventDefault });
+    expect(preventDefault).toHaveBeenCalled();
+    expect(contents.openHandler!()).toEqual({ action: 'deny' });
   });
 
-  it('serves the contract over IPC to its own renderer only', async () => {
+  it('allows exactly one permission, clipboard-sanitized-write, and only to our own origin, when checked or requested', async () => {
     const { fake } = await start();
-    const handler = fake.ipcMain.handlers.get(IPC_REQUEST)!;
-    const contents = new FakeWebContents();
-    onCleanup(() => contents.destroy());
-    const ok = (await handler({ sender: contents, senderFrame: { url: paths.rendererUrl } }, 'listProcesses', {})) as Response;
-    expect(ok).toEqual({ ok: true, result: [] });
-    const foreign = (await handler({ sender: contents, senderFrame: { url: 'https://example.com/' } }, 'listProcesses', {})) as Response;
-    expect(foreign).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const contents = fake.windows[0]!.webContents as unknown as Electron.WebContents;
+    const check = (permission: string, origin: string): boolean =>
+      fake.permissionCheck!(
+        contents,
+        permission as 'clipboard-sanitized-write',
+        origin,
+        {} as Electron.PermissionCheckHandlerHandlerDetails,
+      );
+    const request = (permission: string, url: string): boolean => {
+      let granted: boolean | null = null;
+      fake.permissionRequest!(contents, permission as 'clipboard-sanitized-write', (g) => (granted = g), {
+        requestingUrl: url,
+        isMainFrame: true,
+      } as Electron.PermissionRequest);
+      if (granted === null) throw new Error(`no answer for ${permission}`);
+      return granted;
+    };
+    expect(check('clipboard-sanitized-write', 'app://netproc')).toBe(true);
+    expect(request('clipboard-sanitized-write', RENDERER_URL)).toBe(true);
+    for (const origin of ['file://', 'https://example.com', 'app://other', 'app://netproc.example', '']) {
+      expect(check('clipboard-sanitized-write', origin), origin).toBe(false);
+      expect(request('clipboard-sanitized-write', `${origin}/index.html`), origin).toBe(false);
+    }
+    for (const permission of [
+      'clipboard-read',
+      'media',
+      'geolocation',
+      'notifications',
+      'openExternal',
+      'fullscreen',
+      'fileSystem',
+      'hid',
+    ]) {
+      expect(check(permission, 'app://netproc'), permission).toBe(false);
+      expect(request(permission, RENDERER_URL), permission).toBe(false);
+    }
+  });
+
+  describe('answers IPC only from the main frame of its own window, showing our own origin', () => {
+    const ask = async (fake: FakeElectron, event: IpcInvokeEventLike): Promise<Response> =>
+      (await fake.ipcMain.handlers.get(IPC_REQUEST)!(event, 'listProcesses', {})) as Response;
+    const mainFrame = (url: string): WebFrameLike => ({ url, parent: null });
+    const subframe = (url: string): WebFrameLike => ({ url, parent: mainFrame(RENDERER_URL) });
+
+    it('answers its own window main frame', async () => {
+      const { fake } = await start();
+      const own = fake.windows[0]!.webContents;
+      expect(await ask(fake, { sender: own, senderFrame: mainFrame(RENDERER_URL) })).toEqual({ ok: true, result: [] });
+      expect(await ask(fake, { sender: own, senderFrame: mainFrame('app://netproc/?after#reload') })).toEqual({ ok: true, result: [] });
+    });
+
+    const refused: Array<[string, (own: FakeWindowContents, other: FakeWebContents) => IpcInvokeEventLike]> = [
+      ['a frame with another file:// URL', (own) => ({ sender: own, senderFrame: mainFrame('file:///tmp/planted/index.html') })],
+      [
+        'the file:// URL the renderer used to have',
+        (own) => ({ sender: own, senderFrame: mainFrame(pathToFileURL(join(paths.rendererDir, 'index.html')).href) }),
+      ],
+      ['another app:// host', (own) => ({ sender: own, senderFrame: mainFrame('app://other/index.html') })],
+      ['a host that only starts with ours', (own) => ({ sender: own, senderFrame: mainFrame('app://netproc.example/index.html') })],
+      ['another scheme with our host', (own) => ({ sender: own, senderFrame: mainFrame('netproc://netproc/index.html') })],
+      ['an https URL', (own) => ({ sender: own, senderFrame: mainFrame('https://example.com/') })],
+      ['an http URL', (own) => ({ sender: own, senderFrame: mainFrame('http://127.0.0.1:8080/') })],
+      ['a subframe on our own origin', (own) => ({ sender: own, senderFrame: subframe(RENDERER_URL) })],
+      ['a frame of another webContents on our own origin', (_own, other) => ({ sender: other, senderFrame: mainFrame(RENDERER_URL) })],
+      ['a frame that has gone', (own) => ({ sender: own, senderFrame: null })],
+    ];
+    for (const [what, event] of refused) {
+      it(`refuses ${what}`, async () => {
+        const { fake } = await start();
+        const other = new FakeWebContents();
+        onCleanup(() => other.destroy());
+        const answer = await ask(fake, event(fake.windows[0]!.webContents, other));
+        expect(answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+        expect(JSON.stringify(answer)).not.toContain('example');
+      });
+    }
   });
 
   it('has a menu whose commands reach the renderer as events', async () => {
     const { fake } = await start();
-    const contents = new FakeWebContents();
-    onCleanup(() => contents.destroy());
+    const contents = fake.windows[0]!.webContents;
     const handler = fake.ipcMain.handlers.get(IPC_REQUEST)!;
-    await handler({ sender: contents, senderFrame: { url: paths.rendererUrl } }, 'snapshot', {});
+    await handler({ sender: contents, senderFrame: { url: RENDERER_URL, parent: null } }, 'snapshot', {});
     const batches: EventBatch[] = [];
     contents.listeners.add((b) => batches.push(b));
     const file = fake.menuTemplate.find((m) => m.label === '&File')!;
@@ -213,6 +365,90 @@ describe('the Electron host (with a stand-in for Electron)', () => {
     await waitFor(() => fake.exitCodes.length === 1);
     expect(fake.exitCodes).toEqual([0]);
     await waitFor(() => peerClosed);
+  });
+
+  describe('the quit question follows each process status and query flag, as kill-emacs does', () => {
+    const client = async (np: Netproc): Promise<NetworkProcess> => {
+      const peer = await plainServer();
+      return (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: peer.port }))!;
+    };
+    const withoutQuery = (np: Netproc, p: NetworkProcess): NetworkProcess => {
+      np.setProcessQueryOnExitFlag(p, null);
+      return p;
+    };
+    const cases: Array<{ what: string; status: string; asks: boolean; setup: (np: Netproc) => Promise<NetworkProcess> }> = [
+      { what: 'an open client', status: 'open', asks: true, setup: client },
+      {
+        what: 'a listening server',
+        status: 'listen',
+        asks: true,
+        setup: async (np) => (await np.makeNetworkProcess({ name: 'p', server: true, host: '127.0.0.1', service: 0 }))!,
+      },
+      { what: 'a stopped client', status: 'stop', asks: true, setup: async (np) => np.stopProcess(await client(np)) },
+      {
+        what: 'a server made with :stop t',
+        status: 'stop',
+        asks: true,
+        setup: async (np) => (await np.makeNetworkProcess({ name: 'p', server: true, host: '127.0.0.1', service: 0, stop: true }))!,
+      },
+      {
+        what: 'an open client with the query flag off',
+        status: 'open',
+        asks: false,
+        setup: async (np) => withoutQuery(np, await client(np)),
+      },
+      {
+        what: 'a stopped client with the query flag off',
+        status: 'stop',
+        asks: false,
+        setup: async (np) => np.stopProcess(withoutQuery(np, await client(np))),
+      },
+      {
+        // The host keeps delete-exited-processes on, as Emacs does, so a closed client also leaves the list.
+        what: 'a client closed by its peer',
+        status: 'closed',
+        asks: false,
+        setup: async (np) => {
+          const peer = await plainServer((socket) => socket.end());
+          const p = (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: peer.port }))!;
+          await waitFor(() => np.processStatus(p) === 'closed');
+          return p;
+        },
+      },
+      {
+        what: 'a client whose connection failed',
+        status: 'failed',
+        asks: false,
+        setup: async (np) => {
+          const p = (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: await freePort(), nowait: true }))!;
+          await waitFor(() => np.processStatus(p) === 'failed');
+          return p;
+        },
+      },
+    ];
+    for (const { what, status, asks, setup } of cases) {
+      it(`${asks ? 'asks' : 'does not ask'} for ${what} (${status})`, async () => {
+        const { fake, running } = await start();
+        const p = await setup(running.np);
+        expect(running.np.processStatus(p)).toBe(status);
+        expect(running.np.processList().includes(p)).toBe(status !== 'closed');
+        expect(fake.emitApp('before-quit')).toBe(asks);
+        if (asks) {
+          await waitFor(() => fake.dialogs.length === 1);
+          expect(fake.dialogs[0]).toMatchObject({ message: QUIT_QUESTION, detail: 'p' });
+        } else expect(fake.dialogs).toEqual([]);
+      });
+    }
+
+    it('does not count a closed process that stays listed (delete-exited-processes off)', async () => {
+      const np = engine({ deleteExitedProcesses: false });
+      const peer = await plainServer((socket) => socket.end());
+      const p = (await np.makeNetworkProcess({ name: 'p', host: '127.0.0.1', service: peer.port }))!;
+      await waitFor(() => np.processStatus(p) === 'closed');
+      expect(np.processList()).toContain(p);
+      expect(np.processQueryOnExitFlag(p)).toBe(true);
+      expect(np.processesNeedingQuery()).toEqual([]);
+    });
   });
 
   it('remembers the window size and position, and ignores a position no display shows', async () => {
@@ -263,9 +499,7 @@ describe('app paths', () => {
     expect(appPaths('file:///work/netproc/dist/main/electron-main.js')).toEqual({
       preload: '/work/netproc/dist/preload/preload.cjs',
       rendererDir: '/work/netproc/dist/renderer',
-      rendererIndex: '/work/netproc/dist/renderer/index.html',
-      rendererUrl: 'file:///work/netproc/dist/renderer/index.html',
     });
-    expect(paths.rendererUrl).toBe('file:///opt/Netproc/resources/app.asar/dist/renderer/index.html');
+    expect(paths.rendererDir).toBe('/opt/Netproc/resources/app.asar/dist/renderer');
   });
 });

@@ -2,23 +2,33 @@
  * The Electron host, kept thin: one locked-down window, the contract over
  * IPC, the application menu, and Emacs's question before quitting with live
  * processes. Everything it uses from Electron comes in as a parameter, so it
- * is tested with a double where Electron cannot run.
+ * is tested with a double where Electron cannot run; electron-main.ts passes
+ * the real module, so the compiler checks that Electron fits these shapes.
  */
 import { join } from 'node:path';
 import type Electron from 'electron';
 import type { MenuCommand } from '../shared/api.js';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, isOwnMainFrame, isOwnUrl, RENDERER_URL, rendererProtocolHandler } from './app-scheme.js';
 import type { AppPaths } from './app-paths.js';
 import { Bridge } from './bridge/bridge.js';
-import { registerIpcTransport, type IpcMainLike } from './bridge/ipc-transport.js';
+import { registerIpcTransport, type IpcInvokeEventLike, type IpcMainLike } from './bridge/ipc-transport.js';
 import { Netproc } from './netproc/index.js';
 import { isVisibleOn, loadWindowState, saveWindowState, type Rectangle } from './window-state.js';
 
+export interface NavigationEventLike {
+  url: string;
+  preventDefault(): void;
+}
+
 export interface BrowserWindowLike {
   webContents: {
-    on(event: 'will-navigate' | 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+    id: number;
+    on(event: 'will-frame-navigate', listener: (event: NavigationEventLike) => void): unknown;
+    on(event: 'will-redirect', listener: (event: NavigationEventLike) => void): unknown;
+    on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
     setWindowOpenHandler(handler: () => { action: 'deny' }): void;
   };
-  loadFile(path: string): Promise<void>;
+  loadURL(url: string): Promise<void>;
   on(event: 'close', listener: () => void): unknown;
   getNormalBounds(): Rectangle;
   isMaximized(): boolean;
@@ -41,11 +51,8 @@ export interface ElectronLike {
   Menu: { buildFromTemplate(template: Electron.MenuItemConstructorOptions[]): unknown; setApplicationMenu(menu: unknown): void };
   dialog: { showMessageBox(window: unknown, options: Electron.MessageBoxOptions): Promise<{ response: number }> };
   screen: { getAllDisplays(): Array<{ workArea: Rectangle }> };
-  session: {
-    defaultSession: {
-      setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
-    };
-  };
+  protocol: Pick<Electron.Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
+  session: { defaultSession: Pick<Electron.Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> };
 }
 
 export const QUIT_QUESTION = 'Active processes exist; kill them and exit anyway?';
@@ -89,6 +96,16 @@ export function applicationMenu(send: (command: MenuCommand) => void, isMac: boo
   ];
 }
 
+/** The one permission the page may use (Copy writes text to the clipboard), for our own origin only. */
+export function permissionAllowed(permission: string, origin: string | undefined): boolean {
+  return permission === 'clipboard-sanitized-write' && isOwnUrl(origin);
+}
+
+/** IPC is answered only for the main frame of our own window, showing our own origin. */
+export function acceptsIpcFrom(window: BrowserWindowLike, event: IpcInvokeEventLike): boolean {
+  return event.sender.id === window.webContents.id && isOwnMainFrame(event.senderFrame);
+}
+
 export interface RunningApp {
   np: Netproc;
   bridge: Bridge;
@@ -96,18 +113,24 @@ export interface RunningApp {
 }
 
 export async function startElectronApp(electron: ElectronLike, paths: AppPaths, platform = process.platform): Promise<RunningApp | null> {
-  const { app, BrowserWindow, ipcMain, Menu, dialog, session, screen } = electron;
+  const { app, BrowserWindow, ipcMain, Menu, dialog, session, screen, protocol } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return null;
   }
+  // Privileges can be given to a scheme only before the app is ready; this runs before our first
+  // await, so still inside the ESM entry's evaluation, which Electron finishes before `ready`.
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   await app.whenReady();
   app.setAboutPanelOptions({ applicationName: 'Netproc', applicationVersion: app.getVersion() });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  protocol.handle(APP_SCHEME, rendererProtocolHandler(paths.rendererDir));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl)),
+  );
 
   const np = new Netproc();
   const bridge = new Bridge(np);
-  const unregister = registerIpcTransport(ipcMain, bridge, (url) => url === paths.rendererUrl);
 
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const saved = loadWindowState(stateFile);
@@ -120,6 +143,7 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
     Object.assign(options, onScreen ? saved.bounds : { width: saved.bounds.width, height: saved.bounds.height });
   }
   const window = new BrowserWindow(options);
+  const unregister = registerIpcTransport(ipcMain, bridge, (event) => acceptsIpcFrom(window, event));
   if (saved?.maximized) window.maximize();
   window.on('close', () => {
     try {
@@ -128,11 +152,16 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
       // A read-only profile folder only costs the remembered size.
     }
   });
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
+  // Every frame of the window stays on our origin: no navigation or redirect leads elsewhere.
+  const stayOnOwnOrigin = (event: NavigationEventLike): void => {
+    if (!isOwnUrl(event.url)) event.preventDefault();
+  };
+  window.webContents.on('will-frame-navigate', stayOnOwnOrigin);
+  window.webContents.on('will-redirect', stayOnOwnOrigin);
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu((command) => bridge.broadcastCommand(command), platform === 'darwin')));
-  await window.loadFile(paths.rendererIndex);
+  await window.loadURL(RENDERER_URL);
 
   app.on('second-instance', () => {
     if (window.isDestroyed()) return;

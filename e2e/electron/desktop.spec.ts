@@ -16,6 +16,23 @@ test.describe('the desktop app', () => {
     expect(surface.netproc).toContain('onEvents');
   });
 
+  test('the page comes from app://netproc, may write the clipboard, and may open no connection', async ({ page, electronApp }) => {
+    await expect(page.getByRole('table', { name: 'Processes' })).toBeVisible();
+    expect(page.url()).toBe('app://netproc/index.html');
+    await page.evaluate(() => navigator.clipboard.writeText('copied by netproc'));
+    expect(await electronApp!.evaluate(({ clipboard }) => clipboard.readText())).toBe('copied by netproc');
+    // connect-src 'none': even our own origin cannot be fetched, so no page script can reach a socket.
+    const fetched = await page.evaluate(() =>
+      fetch('app://netproc/index.html').then(
+        () => 'fetched',
+        () => 'blocked',
+      ),
+    );
+    expect(fetched).toBe('blocked');
+    const cameraState = await page.evaluate(async () => (await navigator.permissions.query({ name: 'camera' as PermissionName })).state);
+    expect(cameraState).toBe('denied');
+  });
+
   // The UI flows in e2e/flows (a server and a client made from the form exchanging data, and the
   // rest) run in this project too, against this window.
 

@@ -1,7 +1,8 @@
 /**
  * The contract over Electron IPC: one invoke channel for requests, one send
- * channel for event batches. Requests are served only to frames showing our
- * own renderer; a session lives as long as its webContents.
+ * channel for event batches. Requests are served only to senders the host
+ * accepts (its own window's main frame, on its own origin); a session lives
+ * as long as its webContents.
  */
 import { IPC_EVENTS, IPC_REQUEST, type Response } from '../../shared/contract.js';
 import type { Bridge, BridgeSession } from './bridge.js';
@@ -13,16 +14,27 @@ export interface WebContentsLike {
   isDestroyed(): boolean;
   once(event: 'destroyed', listener: () => void): unknown;
 }
+export interface WebFrameLike {
+  url: string;
+  /** null for a main frame. */
+  parent: WebFrameLike | null;
+}
 export interface IpcInvokeEventLike {
   sender: WebContentsLike;
-  senderFrame: { url: string } | null;
+  /** null once the frame has navigated away or gone. */
+  senderFrame: WebFrameLike | null;
 }
+
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown> | unknown): void;
   removeHandler(channel: string): void;
 }
 
-export function registerIpcTransport(ipcMain: IpcMainLike, bridge: Bridge, isOwnFrame: (url: string) => boolean): () => void {
+export function registerIpcTransport(
+  ipcMain: IpcMainLike,
+  bridge: Bridge,
+  acceptsSender: (event: IpcInvokeEventLike) => boolean,
+): () => void {
   const sessions = new Map<number, BridgeSession>();
   const sessionFor = (contents: WebContentsLike): BridgeSession => {
     let session = sessions.get(contents.id);
@@ -43,12 +55,9 @@ export function registerIpcTransport(ipcMain: IpcMainLike, bridge: Bridge, isOwn
     return session;
   };
   ipcMain.handle(IPC_REQUEST, async (event, method, params): Promise<Response> => {
-    const url = event.senderFrame?.url ?? '';
-    if (!isOwnFrame(url)) {
-      return {
-        ok: false,
-        error: { code: 'FORBIDDEN', message: `Requests from ${url || 'an unknown frame'} are not accepted`, field: null },
-      };
+    if (!acceptsSender(event)) {
+      // The sender's URL is not echoed: it is the sender's to choose, and may be any length.
+      return { ok: false, error: { code: 'FORBIDDEN', message: "Requests are accepted only from Netproc's own window", field: null } };
     }
     return sessionFor(event.sender).request(method, params);
   });

@@ -15,6 +15,7 @@ import type { Netproc } from '../netproc/index.js';
 import { Bridge, type BridgeOptions } from './bridge.js';
 import { registerIpcTransport, type IpcInvokeEventLike, type IpcMainLike, type WebContentsLike } from './ipc-transport.js';
 import { startWebHost, type WebHost } from '../web.js';
+import { isOwnMainFrame, RENDERER_URL } from '../app-scheme.js';
 
 export interface Harness {
   np: Netproc;
@@ -54,8 +55,6 @@ export async function webHarness(options: BridgeOptions = {}): Promise<Harness &
   };
 }
 
-const OWN_URL = 'file:///opt/Netproc/resources/app.asar/dist/renderer/index.html';
-
 /** An in-process stand-in for ipcMain and one webContents per client. */
 export class FakeIpcMain implements IpcMainLike {
   readonly handlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => unknown>();
@@ -91,12 +90,13 @@ export class FakeWebContents implements WebContentsLike {
   }
 }
 
-export function ipcClient(ipcMain: FakeIpcMain, contents: FakeWebContents, frameUrl = OWN_URL): NetprocApi {
+/** A client in the main frame of `contents`, showing `frameUrl`. */
+export function ipcClient(ipcMain: FakeIpcMain, contents: FakeWebContents, frameUrl = RENDERER_URL): NetprocApi {
   return createNetprocApi({
     invoke: async (method, params) => {
       const handler = ipcMain.handlers.get(IPC_REQUEST);
       if (!handler) throw new Error('no IPC handler registered');
-      const response = await handler({ sender: contents, senderFrame: { url: frameUrl } }, method, structuredClone(params));
+      const response = await handler({ sender: contents, senderFrame: { url: frameUrl, parent: null } }, method, structuredClone(params));
       return structuredClone(response) as Response;
     },
     subscribe: (listener) => {
@@ -111,7 +111,7 @@ export async function ipcHarness(options: BridgeOptions = {}): Promise<Harness &
   const bridge = new Bridge(np, options);
   onCleanup(() => bridge.close());
   const ipcMain = new FakeIpcMain();
-  const unregister = registerIpcTransport(ipcMain, bridge, (url) => url === OWN_URL);
+  const unregister = registerIpcTransport(ipcMain, bridge, (event) => isOwnMainFrame(event.senderFrame));
   onCleanup(unregister);
   return {
     np,
