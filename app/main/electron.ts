@@ -12,6 +12,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, isOwnMainFrame, isOwnUrl, RENDERER_U
 import type { AppPaths } from './app-paths.js';
 import { Bridge } from './bridge/bridge.js';
 import { registerIpcTransport, type IpcInvokeEventLike, type IpcMainLike } from './bridge/ipc-transport.js';
+import { engineOptionsFromEnvironment } from './engine-settings.js';
 import { Netproc } from './netproc/index.js';
 import { isVisibleOn, loadWindowState, saveWindowState, type Rectangle } from './window-state.js';
 
@@ -129,7 +130,7 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
     callback(permissionAllowed(permission, details.requestingUrl)),
   );
 
-  const np = new Netproc();
+  const np = new Netproc(engineOptionsFromEnvironment());
   const bridge = new Bridge(np);
 
   const stateFile = join(app.getPath('userData'), 'window-state.json');
