@@ -21,15 +21,16 @@ import type { SearchAnswer, SearchJob } from './search-worker.js';
 
 export type { ByteRange, SearchPattern };
 
-export const DEFAULT_SEARCH_DEADLINE_MS = 30_000;
+/** A search of 64 MiB takes a few seconds, up to about 20 on a loaded machine for the slowest (a match far away found by the NFA). */
+export const DEFAULT_SEARCH_DEADLINE_MS = 60_000;
 /** Searches beyond this many wait their turn: each holds a copy of its buffer, and the machine's cores are shared with the sockets. */
 const MOST_SEARCH_THREADS = 2;
-/** Bytes copied per turn of the event loop: a few milliseconds of memcpy. */
-const COPY_SLICE = 4 * 1024 * 1024;
+/** Bytes copied per turn of the event loop: 4 MiB took 40-130 ms on a loaded machine (first writes to fresh shared pages fault), this takes a few. */
+const COPY_SLICE = 512 * 1024;
 /** An idle search thread is kept this long for the next search, then ended. */
 const IDLE_THREAD_MS = 10_000;
-/** Bytes before `from` a forward search still needs: one UTF-8 character, for `\b` and for finding where characters start. */
-const CONTEXT_BEFORE = 4;
+/** Bytes around `from` a search needs beyond the text it reads: one UTF-8 character, for `\b` and for finding where characters start. */
+const CONTEXT_BYTES = 4;
 
 export interface SearchOptions {
   /** How long the search may take, waiting for a thread included. */
@@ -72,16 +73,17 @@ export async function searchBuffer(
   const onKilled = (): void => stop.abort(invalidArgument('buffer', `Buffer ${source.name} was killed during the search`));
   if (source.killedSignal.aborted) onKilled();
   else source.killedSignal.addEventListener('abort', onKilled, { once: true });
+  const region = regionToSearch(source, from, backward);
   try {
     const thread = await threads.acquire(stop.signal);
     let reusable = false;
     try {
-      const { bytes, base, at } = await snapshot(source, from, backward, stop.signal);
-      const answer = await runOn(thread, { bytes, pattern, from: at, backward }, stop.signal);
+      const bytes = await copyToShared(region.views, region.end - region.start, stop.signal);
+      const answer = await runOn(thread, { bytes, pattern, from: region.at - region.start, backward }, stop.signal);
       reusable = true;
       if ('syntaxError' in answer) throw invalidArgument('query', answer.syntaxError);
       if ('failure' in answer) throw new NetprocError({ code: 'SYSTEM', message: `search failed: ${answer.failure}` });
-      return answer.match && { start: base + answer.match.start, end: base + answer.match.end };
+      return answer.match && { start: region.start + answer.match.start, end: region.start + answer.match.end };
     } finally {
       threads.release(thread, reusable);
     }
@@ -92,23 +94,27 @@ export async function searchBuffer(
 }
 
 /**
- * Copies what the search reads into shared memory, a slice per turn of the
- * event loop. The views are taken at once, so the copy is the buffer as it was
- * when the search began even if text arrives, is trimmed or cleared meanwhile.
+ * What the search reads, as views taken at once: the search sees the buffer as
+ * it was when asked, even if text arrives, is trimmed or cleared meanwhile.
  */
-async function snapshot(
+function regionToSearch(
   source: SearchSource,
   from: number,
   backward: boolean,
-  signal: AbortSignal,
-): Promise<{ bytes: Uint8Array; base: number; at: number }> {
+): { views: Buffer[]; start: number; end: number; at: number } {
   const at = Math.min(Math.max(from, source.origin), source.end);
-  const start = backward ? source.origin : Math.max(source.origin, at - CONTEXT_BEFORE);
-  const end = backward ? at : source.end;
-  const bytes = new Uint8Array(new SharedArrayBuffer(end - start));
+  const start = backward ? source.origin : Math.max(source.origin, at - CONTEXT_BYTES);
+  // Backward reads the text only up to `from`, but needs the bytes just after it to tell whether `from` falls inside a character.
+  const end = backward ? Math.min(source.end, at + CONTEXT_BYTES) : source.end;
+  return { views: source.views(start, end), start, end, at };
+}
+
+/** Copies the views into memory the worker shares, a slice per turn of the event loop. */
+async function copyToShared(views: Buffer[], length: number, signal: AbortSignal): Promise<Uint8Array> {
+  const bytes = new Uint8Array(new SharedArrayBuffer(length));
   let filled = 0;
   let sinceYield = 0;
-  for (const view of source.views(start, end)) {
+  for (const view of views) {
     for (let i = 0; i < view.length;) {
       const n = Math.min(view.length - i, COPY_SLICE - sinceYield);
       bytes.set(view.subarray(i, i + n), filled);
@@ -122,7 +128,7 @@ async function snapshot(
       }
     }
   }
-  return { bytes, base: start, at: at - start };
+  return bytes;
 }
 
 function runOn(thread: Worker, job: SearchJob, signal: AbortSignal): Promise<SearchAnswer> {
