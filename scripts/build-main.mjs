@@ -31,4 +31,11 @@ await build({
     js: "import { createRequire as __netprocCreateRequire } from 'node:module'; const require = __netprocCreateRequire(import.meta.url);",
   },
 });
-console.log('built dist/main/electron-main.js, dist/main/web-cli.js and dist/preload/preload.cjs');
+// Buffer searches run on a worker thread, which main starts from this file beside its own bundle.
+await build({
+  ...common,
+  entryPoints: ['app/main/netproc/search-worker.ts'],
+  outfile: 'dist/main/search-worker.js',
+  format: 'esm',
+});
+console.log('built dist/main/electron-main.js, dist/main/web-cli.js, dist/main/search-worker.js and dist/preload/preload.cjs');

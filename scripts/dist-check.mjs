@@ -182,6 +182,7 @@ export function checkAsar(asarPath) {
   const mainSource = has(main) ? read(main).toString() : '';
   if (!mainSource.includes('preload.cjs')) problems.push('main does not name the preload it loads');
   if (!has('dist/preload/preload.cjs')) problems.push('the preload dist/preload/preload.cjs is missing');
+  if (!has('dist/main/search-worker.js')) problems.push('the search worker dist/main/search-worker.js is missing');
   if (!has('dist/renderer/index.html')) problems.push('the renderer index.html is missing');
   else {
     const html = read('dist/renderer/index.html').toString();

@@ -200,6 +200,15 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.searchBuffer({ name: '*ons*', query: '0d 0a', mode: 'hex', direction: 'backward' })).toEqual({ start: 25, end: 27 });
     expect(await api.searchBuffer({ name: '*ons*', query: 'host: (\\w)', mode: 'regex', caseFold: true })).toEqual({ start: 16, end: 23 });
     expect(await api.searchBuffer({ name: '*ons*', query: 'nope', mode: 'text' })).toBeNull();
+    // Linear-time RE2: a catastrophic-backtracking pattern answers at once; lookaround is refused by name.
+    expect(await api.searchBuffer({ name: '*ons*', query: '(\\w+\\s?)+\\d$', mode: 'regex' })).toBeNull();
+    expect(await api.searchBuffer({ name: '*ons*', query: 'h', mode: 'text', caseFold: true, direction: 'backward' })).toEqual({
+      start: 16,
+      end: 17,
+    });
+    const lookahead = await rejection(api.searchBuffer({ name: '*ons*', query: 'GET(?= )', mode: 'regex' }));
+    expect(lookahead).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'query' });
+    expect(lookahead.message).toMatch(/^query: .*lookahead and lookbehind are not supported/);
     expect((await api.readBuffer({ name: '*ons*', start: 0, end: 3, encoding: 'base64' })).data).toBe(
       Buffer.from('GET').toString('base64'),
     );

@@ -17,7 +17,7 @@ import {
   type Results,
   type Snapshot,
 } from '../../shared/contract.js';
-import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess } from '../netproc/index.js';
+import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess, type SearchPattern } from '../netproc/index.js';
 import type { Builtins } from './builtins.js';
 import { bufferInfo, processInfo, toJson } from './serialize.js';
 
@@ -166,22 +166,23 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       };
     },
 
-    searchBuffer: ({ name, query, mode, from, direction, caseFold }) => {
+    searchBuffer: async ({ name, query, mode, from, direction, caseFold }) => {
       const b = buffer(name);
-      let pattern: Buffer | RegExp;
+      let pattern: SearchPattern;
       if (mode === 'hex') {
         if (!/^\s*(?:[0-9a-fA-F]{2}\s*)+$/.test(query)) fail('INVALID_ARGUMENT', 'query', 'query: must be hex bytes such as "0d 0a"');
-        pattern = parseHex(query);
-      } else if (mode === 'regex' || caseFold) {
-        const source = mode === 'regex' ? query : query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        try {
-          pattern = new RegExp(source, caseFold ? 'iu' : 'u');
-        } catch (err) {
-          fail('INVALID_ARGUMENT', 'query', `query: ${(err as Error).message}`);
-        }
-      } else pattern = Buffer.from(query, 'utf8');
+        pattern = { kind: 'bytes', bytes: parseHex(query) };
+      } else if (mode === 'regex') pattern = { kind: 'regex', source: query, caseFold: caseFold ?? false };
+      else pattern = { kind: 'text', text: query, caseFold: caseFold ?? false };
       const backward = direction === 'backward';
-      return b.search(pattern, from ?? (backward ? b.end : b.origin), backward);
+      try {
+        return await b.search(pattern, from ?? (backward ? b.end : b.origin), backward);
+      } catch (err) {
+        if (err instanceof NetprocError && err.field === 'query' && err.code === 'INVALID_ARGUMENT')
+          fail('INVALID_ARGUMENT', 'query', `query: ${err.message}`);
+        if (err instanceof NetprocError && err.field === 'buffer') fail('NO_SUCH_BUFFER', 'name', err.message);
+        throw err;
+      }
     },
 
     clearBuffer: ({ name }) => {

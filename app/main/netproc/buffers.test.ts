@@ -73,22 +73,25 @@ describe('buffers', () => {
     expect(() => b.setCap(0)).toThrow('Buffer cap must be a positive integer');
   });
 
-  it('searches bytes forward and backward, and regular expressions over the text, in absolute offsets', () => {
+  it('searches bytes forward and backward, and regular expressions over the text, in absolute offsets', async () => {
     const { b } = buffer(16);
     b.insert(b.end, Buffer.from('xxxxxxxx'), true);
     b.insert(b.end, Buffer.from('GET /a\r\nGET /b\r\n'), true);
     expect(b.origin).toBe(8);
-    expect(b.search(Buffer.from('GET'), 0)).toEqual({ start: 8, end: 11 });
-    expect(b.search(Buffer.from('GET'), 9)).toEqual({ start: 16, end: 19 });
-    expect(b.search(Buffer.from('GET'), b.end, true)).toEqual({ start: 16, end: 19 });
-    expect(b.search(Buffer.from('GET'), 18, true)).toEqual({ start: 8, end: 11 });
-    expect(b.search(Buffer.from([0x0d, 0x0a]), 0)).toEqual({ start: 14, end: 16 });
-    expect(b.search(/\/[ab]/, 0)).toEqual({ start: 12, end: 14 });
-    expect(b.search(/\/[ab]/, b.end, true)).toEqual({ start: 20, end: 22 });
-    expect(b.search(/zzz/, 0)).toBeNull();
+    const bytes = (text: string) => ({ kind: 'bytes' as const, bytes: Buffer.from(text) });
+    const regex = (source: string) => ({ kind: 'regex' as const, source, caseFold: false });
+    expect(await b.search(bytes('GET'), 0)).toEqual({ start: 8, end: 11 });
+    expect(await b.search(bytes('GET'), 9)).toEqual({ start: 16, end: 19 });
+    expect(await b.search(bytes('GET'), b.end, true)).toEqual({ start: 16, end: 19 });
+    expect(await b.search(bytes('GET'), 18, true)).toEqual({ start: 8, end: 11 });
+    expect(await b.search(bytes('\r\n'), 0)).toEqual({ start: 14, end: 16 });
+    expect(await b.search(regex('/[ab]'), 0)).toEqual({ start: 12, end: 14 });
+    expect(await b.search(regex('/[ab]'), b.end, true)).toEqual({ start: 20, end: 22 });
+    expect(await b.search(regex('zzz'), 0)).toBeNull();
+    expect(await b.search({ kind: 'text', text: 'get /B', caseFold: true }, 0)).toEqual({ start: 16, end: 22 });
     b.clear();
     b.insert(b.end, Buffer.from('é=1'), true);
-    expect(b.search(/=\d/, 0)).toEqual({ start: b.origin + 2, end: b.origin + 4 });
+    expect(await b.search(regex('=\\d'), 0)).toEqual({ start: b.origin + 2, end: b.origin + 4 });
   });
 
   it('shows bytes that are not UTF-8 as octal escapes, as Emacs shows raw bytes', () => {

@@ -6,6 +6,7 @@
  */
 import { decodeUtf8ShowingRawBytes } from '../../shared/raw-bytes.js';
 import { invalidArgument } from './errors.js';
+import { searchBuffer, type ByteRange, type SearchOptions, type SearchPattern } from './search.js';
 
 export { decodeUtf8ShowingRawBytes };
 
@@ -48,6 +49,7 @@ export class NetprocBuffer {
   private _revision = 0;
   private _live = true;
   private _changedAt = Date.now();
+  private readonly killed = new AbortController();
 
   constructor(
     readonly name: string,
@@ -165,16 +167,28 @@ export class NetprocBuffer {
     const from = Math.max(start, this._origin);
     const to = Math.min(end, this._end);
     if (to <= from) return Buffer.alloc(0);
+    const parts = this.views(from, to);
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, to - from);
+  }
+
+  /**
+   * The bytes of [start, end) (absolute, clamped) as views of the storage,
+   * without copying. Stored bytes are never written over (appends go past the
+   * end of a tail block, inserts and trims make new views), so a view taken
+   * now still reads the same bytes later.
+   */
+  views(start = this._origin, end = this._end): Buffer[] {
+    const from = Math.max(start, this._origin);
+    const to = Math.min(end, this._end);
     const parts: Buffer[] = [];
-    let i = this.chunkIndexAt(from);
-    while (i < this.chunks.length) {
+    if (to <= from) return parts;
+    for (let i = this.chunkIndexAt(from); i < this.chunks.length; i++) {
       const chunkStart = this.chunkStarts[i] as number;
       const chunk = this.chunks[i] as Buffer;
       if (chunkStart >= to) break;
       parts.push(chunk.subarray(Math.max(0, from - chunkStart), Math.min(chunk.length, to - chunkStart)));
-      i++;
     }
-    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, to - from);
+    return parts;
   }
 
   /** Text in [start, end): UTF-8, with bytes that are not UTF-8 shown as Emacs shows raw bytes (`\351`). */
@@ -183,33 +197,18 @@ export class NetprocBuffer {
   }
 
   /**
-   * Finds `pattern` (bytes, or a regular expression over the text) starting at
-   * absolute offset `from`; backward finds the last match ending at or before
-   * `from`. Returns absolute byte offsets, or null.
+   * Finds `pattern` from absolute offset `from`: forward, the first match
+   * starting at or after it; backward, as Emacs's re-search-backward, the
+   * match starting latest among those ending by it. Runs off the main thread
+   * with a deadline (see search.ts); answers absolute byte offsets, or null.
    */
-  search(pattern: Buffer | RegExp, from: number, backward = false): { start: number; end: number } | null {
-    const whole = this.read();
-    const base = this._origin;
-    const at = Math.min(Math.max(from - base, 0), whole.length);
-    if (Buffer.isBuffer(pattern)) {
-      if (pattern.length === 0) return null;
-      const i = backward ? whole.lastIndexOf(pattern, at - pattern.length) : whole.indexOf(pattern, at);
-      return i < 0 || (backward && at - pattern.length < 0) ? null : { start: base + i, end: base + i + pattern.length };
-    }
-    const text = whole.toString('utf8');
-    const regex = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
-    const charAt = whole.subarray(0, at).toString('utf8').length;
-    let found: { start: number; end: number } | null = null;
-    regex.lastIndex = backward ? 0 : charAt;
-    for (let match = regex.exec(text); match; match = regex.exec(text)) {
-      const startChar = match.index;
-      const endChar = startChar + match[0].length;
-      if (backward && endChar > charAt) break;
-      found = { start: base + Buffer.byteLength(text.slice(0, startChar)), end: base + Buffer.byteLength(text.slice(0, endChar)) };
-      if (!backward) break;
-      if (match[0].length === 0) regex.lastIndex++;
-    }
-    return found;
+  search(pattern: SearchPattern, from: number, backward = false, options?: SearchOptions): Promise<ByteRange | null> {
+    return searchBuffer(this, pattern, from, backward, options);
+  }
+
+  /** Aborted when the buffer is killed, so a search of it stops at once. */
+  get killedSignal(): AbortSignal {
+    return this.killed.signal;
   }
 
   /** Erases the text (erase-buffer); offsets keep growing, markers move to the new start. */
@@ -224,6 +223,7 @@ export class NetprocBuffer {
   /** kill-buffer: the buffer stops taking text; its name becomes free. */
   kill(): void {
     this._live = false;
+    this.killed.abort();
     this.resetStorage();
     this._origin = this._end;
     this.changed(0);

@@ -14,6 +14,8 @@ export type {
 export { NetworkProcess } from './process.js';
 export type { AddressFamily, Filter, LogFunction, ProcessKind, Sentinel } from './process.js';
 export { NetprocBuffer, DEFAULT_BUFFER_CAP } from './buffers.js';
+export { DEFAULT_SEARCH_DEADLINE_MS } from './search.js';
+export type { ByteRange, SearchOptions, SearchPattern } from './search.js';
 export { NetprocError } from './errors.js';
 export type { NetprocErrorCode } from './errors.js';
 export { formatNetworkAddress } from './address.js';
