@@ -15,12 +15,16 @@ export interface Builtins {
 export function createBuiltins(np: Netproc): Builtins {
   // Named functions: their names are what the contact plist records.
   const discard = function discard(): void {};
+  // Once a connection is gone, every echo still queued for it fails the same way: say so once, not once per chunk.
+  const echoFailed = new WeakSet<NetworkProcess>();
   const echo = function echo(process: NetworkProcess, text: string): void {
     np.internalDefaultProcessFilter(process, text);
     const unibyte = process.decoder.coding.unibyte;
-    np.processSendString(process, unibyte ? Buffer.from(text, 'latin1') : text).catch((err: Error) =>
-      np.emit('message', `echo to ${process.name} failed: ${err.message}`),
-    );
+    np.processSendString(process, unibyte ? Buffer.from(text, 'latin1') : text).catch((err: Error) => {
+      if (echoFailed.has(process)) return;
+      echoFailed.add(process);
+      np.emit('message', `echo to ${process.name} failed: ${err.message}`);
+    });
   };
   const silent = function silent(): void {};
   return {
