@@ -8,8 +8,10 @@
  */
 import type Electron from 'electron';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { WebFrameLike } from './bridge/ipc-transport.js';
+import { rendererFilePath, type RendererFile } from './renderer-files.js';
+
+export type { RendererFile };
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'netproc';
@@ -64,27 +66,6 @@ export function isOwnMainFrame(frame: WebFrameLike | null): boolean {
 }
 
 /**
- * The types of what the renderer build emits. A short table rather than a
- * MIME library: only these kinds of files are ever served, and a file of any
- * other kind is refused rather than guessed.
- */
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
-
-export interface RendererFile {
-  path: string;
-  contentType: string;
-}
-
-/**
  * The regular file inside `rendererDir` that a URL path names, or null when
  * the path is malformed, leaves the folder (in any spelling: `..`, `%2e%2e`,
  * `..%2f`, `..%5c`), names a directory or a missing file, or a kind of file we
@@ -97,19 +78,13 @@ export async function findRendererFile(rendererDir: string, urlPathname: string)
   } catch {
     return null;
   }
-  if (decoded.includes('\0')) return null;
-  const root = resolve(rendererDir);
-  const file = resolve(root, `.${decoded === '/' ? '/index.html' : decoded}`);
-  const inside = relative(root, file);
-  if (inside === '' || isAbsolute(inside) || inside === '..' || inside.startsWith(`..${sep}`)) return null;
-  const contentType = CONTENT_TYPES[extname(file).toLowerCase()];
-  if (!contentType) return null;
+  const found = rendererFilePath(rendererDir, decoded);
+  if (!found) return null;
   try {
-    if (!(await stat(file)).isFile()) return null;
+    return (await stat(found.path)).isFile() ? found : null;
   } catch {
     return null;
   }
-  return { path: file, contentType };
 }
 
 const COMMON_HEADERS = {

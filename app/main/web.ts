@@ -14,10 +14,10 @@ import { constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { attachWebSocketTransport, type SessionSource } from './bridge/websocket-transport.js';
+import { rendererFilePath } from './renderer-files.js';
 
 export interface WebHostOptions {
   bridge: SessionSource;
@@ -36,17 +36,6 @@ export interface WebHost {
   token: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 const WEBSOCKET_PATH = '/ws';
 
@@ -136,7 +125,6 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   let port = 0;
   let allowedHosts: string[] = [];
-  const root = normalize(options.rendererDir + sep);
   const securityHeaders = (): Record<string, string> => ({
     'Content-Security-Policy': contentSecurityPolicy(port),
     'X-Content-Type-Options': 'nosniff',
@@ -151,8 +139,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       throw new Refused(405, `method: ${request.method ?? ''} is not served here`, { Allow: 'GET, HEAD' });
     }
     const { path } = parseRequestTarget(request.url);
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root)) throw new Refused(404, 'Not found');
+    const found = rendererFilePath(options.rendererDir, path);
+    if (!found) throw new Refused(404, 'Not found');
+    const file = found.path;
     // Non-blocking so that a FIFO in the folder cannot hold a thread-pool thread; fstat on the
     // opened handle then decides, so the file checked is the file sent.
     const handle = await open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0)).catch(() => {
@@ -163,7 +152,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (!info.isFile()) throw new Refused(404, 'Not found');
       response.writeHead(200, {
         ...securityHeaders(),
-        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Type': found.contentType,
         'Content-Length': info.size,
       });
       if (request.method === 'HEAD') response.end();
