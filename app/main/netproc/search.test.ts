@@ -1,10 +1,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NetprocBuffer } from './buffers.js';
 import { NetprocError } from './errors.js';
 import { findMatch, type ByteRange, type SearchPattern } from './search-matcher.js';
-import { endIdleSearchThreads } from './search.js';
+import { endIdleSearchThreads, setSearchThreadFactoryForTests } from './search.js';
 
 const MiB = 1024 * 1024;
 
@@ -95,6 +96,31 @@ describe('buffer search', () => {
     expect(err).toBeInstanceOf(NetprocError);
     expect(err).toMatchObject({ code: 'ETIMEDOUT', message: 'search stopped after 0.05 s' });
     expect(await b.search(text('aaa'), 0)).toEqual({ start: 0, end: 3 });
+  });
+
+  it('ends a thread still scanning when the deadline passes (not only a search still copying)', { timeout: 60_000 }, async () => {
+    // Backward and case-folded with the only match at the far start: seconds of scanning after a copy of well under a second.
+    const b = bigBuffer('Head');
+    const err = await b.search(text('HEAD', true), b.end, true, { deadlineMs: 2500 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'ETIMEDOUT', message: 'search stopped after 2.5 s' });
+  });
+
+  it('reports a search thread that fails to start as a failed search; the process lives on', { timeout: 60_000 }, async () => {
+    setSearchThreadFactoryForTests(() => new Worker('throw new Error("cannot load the search worker")', { eval: true }));
+    try {
+      // 64 MiB: the thread fails while the search is still copying, before any job reaches it.
+      const b = bigBuffer();
+      await expect(b.search(regex('[b-z]'), 0)).rejects.toMatchObject({
+        code: 'SYSTEM',
+        message: 'search failed: cannot load the search worker',
+      });
+    } finally {
+      setSearchThreadFactoryForTests(null);
+    }
+    expect(await bufferOf(Buffer.from('still searching')).search(text('search'), 0)).toEqual({ start: 6, end: 12 });
   });
 
   it(

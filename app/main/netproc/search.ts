@@ -131,8 +131,26 @@ async function copyToShared(views: Buffer[], length: number, signal: AbortSignal
   return bytes;
 }
 
+/**
+ * Why a thread can no longer run a search: it failed to load, crashed, ran
+ * out of memory or was ended. Recorded by listeners every thread has from
+ * its start, because a Worker's 'error' with no listener is fatal to the
+ * whole process, and a thread can fail while its search is still copying.
+ */
+const threadFailures = new WeakMap<Worker, Error>();
+
+function watchThread(thread: Worker): Worker {
+  thread.on('error', (err) => threadFailures.set(thread, err));
+  thread.on('exit', (code) => {
+    if (!threadFailures.has(thread)) threadFailures.set(thread, new Error(`search thread exited with code ${code}`));
+  });
+  return thread;
+}
+
 function runOn(thread: Worker, job: SearchJob, signal: AbortSignal): Promise<SearchAnswer> {
   signal.throwIfAborted();
+  const failed = threadFailures.get(thread);
+  if (failed) return Promise.reject(new NetprocError({ code: 'SYSTEM', message: `search failed: ${failed.message}` }));
   return new Promise<SearchAnswer>((resolve, reject) => {
     const settle = (): void => {
       thread.off('message', onMessage);
@@ -163,6 +181,13 @@ function runOn(thread: Worker, job: SearchJob, signal: AbortSignal): Promise<Sea
     signal.addEventListener('abort', onAbort, { once: true });
     thread.postMessage(job);
   });
+}
+
+let makeThread: () => Worker = startThread;
+
+/** Tests only: how search threads are started (null restores the real worker). */
+export function setSearchThreadFactoryForTests(factory: (() => Worker) | null): void {
+  makeThread = factory ?? startThread;
 }
 
 function startThread(): Worker {
@@ -203,7 +228,11 @@ class SearchThreads {
         this.waiting.push(turn);
       });
     }
-    const kept = this.idle.pop();
+    let kept = this.idle.pop();
+    while (kept && threadFailures.has(kept.thread)) {
+      clearTimeout(kept.timer);
+      kept = this.idle.pop();
+    }
     let thread: Worker;
     if (kept) {
       clearTimeout(kept.timer);
@@ -211,7 +240,7 @@ class SearchThreads {
       thread = kept.thread;
     } else {
       try {
-        thread = startThread();
+        thread = watchThread(makeThread());
       } catch (err) {
         throw new NetprocError({ code: 'SYSTEM', message: `cannot start a search thread: ${(err as Error).message}`, cause: err });
       }
