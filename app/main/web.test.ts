@@ -111,13 +111,13 @@ describe('the loopback web host', () => {
     onCleanup(() => host.close());
     const secretDir = mkdtempSync(join(dirname(rendererDir), 'netproc-secret-'));
     onCleanup(() => rmSync(secretDir, { recursive: true, force: true }));
-    writeFileSync(join(secretDir, 'secret.txt'), 'the secret\n');
+    writeFileSync(join(secretDir, 'secret.html'), 'the secret\n');
     const sibling = basename(secretDir);
     for (const path of [
-      `/..%2f${sibling}%2fsecret.txt`,
-      `/%2e%2e%2f${sibling}%2fsecret.txt`,
-      `/.%2e/${sibling}/secret.txt`,
-      `/..%2f..%2f${basename(dirname(rendererDir))}%2f${sibling}%2fsecret.txt`,
+      `/..%2f${sibling}%2fsecret.html`,
+      `/%2e%2e%2f${sibling}%2fsecret.html`,
+      `/.%2e/${sibling}/secret.html`,
+      `/..%2f..%2f${basename(dirname(rendererDir))}%2f${sibling}%2fsecret.html`,
     ]) {
       const res = await get(host.port, path, { Host: `127.0.0.1:${host.port}` });
       expect(res.status, path).toBe(404);
