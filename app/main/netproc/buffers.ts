@@ -32,7 +32,12 @@ export interface BufferChange {
   buffer: NetprocBuffer;
   /** Bytes added by this change (0 for clear). */
   inserted: number;
+  /** How the number of bytes held changed (inserts less what the cap trimmed; negative for clear, trim, kill). */
+  delta: number;
 }
+
+/** Orders buffers by their last insert without reading the clock on every insert. */
+let insertStamps = 0;
 
 export class NetprocBuffer {
   private chunks: Buffer[] = [];
@@ -48,7 +53,9 @@ export class NetprocBuffer {
   private _trimmedBytes = 0;
   private _revision = 0;
   private _live = true;
-  private _changedAt = Date.now();
+  private _changedAt = 0;
+  /** Bytes held as last reported through onChange, so each report carries the difference. */
+  private reportedLength = 0;
   private readonly killed = new AbortController();
 
   constructor(
@@ -81,7 +88,7 @@ export class NetprocBuffer {
   get byteCap(): number {
     return this.cap;
   }
-  /** When the text last changed (ms since the epoch): the buffer budget gives up the stalest first. */
+  /** Increases with every insert into any buffer: the buffer budget gives up the stalest (smallest) first. */
   get changedAt(): number {
     return this._changedAt;
   }
@@ -240,8 +247,10 @@ export class NetprocBuffer {
 
   private changed(inserted: number): void {
     this._revision++;
-    this._changedAt = Date.now();
-    this.onChange({ buffer: this, inserted });
+    if (inserted > 0) this._changedAt = ++insertStamps;
+    const delta = this.length - this.reportedLength;
+    this.reportedLength = this.length;
+    this.onChange({ buffer: this, inserted, delta });
   }
 
   private append(bytes: Buffer): void {
@@ -331,7 +340,6 @@ export class NetprocBuffer {
 /** The set of live buffers, by name (get-buffer-create / kill-buffer), and the bytes they hold together. */
 export class BufferRegistry {
   private readonly byName = new Map<string, NetprocBuffer>();
-  private readonly counted = new WeakMap<NetprocBuffer, number>();
   private total = 0;
   private readonly onChange: (change: BufferChange) => void;
 
@@ -341,9 +349,7 @@ export class BufferRegistry {
   ) {
     // Every change in length passes through a buffer's change report, so the total is kept there, in O(1).
     this.onChange = (change) => {
-      const buffer = change.buffer;
-      this.total += buffer.length - (this.counted.get(buffer) ?? 0);
-      this.counted.set(buffer, buffer.length);
+      this.total += change.delta;
       onChange(change);
     };
   }

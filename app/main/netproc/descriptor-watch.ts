@@ -85,9 +85,12 @@ export class DescriptorWatch {
   private count(): void {
     const open = this.limit === null ? null : openDescriptors();
     if (open === null || this.limit === null) return;
-    this.headroom = this.limit - this.reserve - open;
-    if (this.headroom <= 0 && !this.refusing) this.setRefusing(true);
-    else if (this.refusing && this.headroom > this.reserve) this.setRefusing(false);
+    const free = this.limit - this.reserve - open;
+    // Count again once half of what is free could be used: descriptors the engine does not open
+    // (files, the web host, workers) use it up too.
+    this.headroom = Math.floor(free / 2);
+    if (free <= 0 && !this.refusing) this.setRefusing(true);
+    else if (this.refusing && free > this.reserve) this.setRefusing(false);
   }
 
   private setRefusing(on: boolean): void {

@@ -809,7 +809,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     setTimeout(() => {
       const more = this.refusedSinceReport.get(server) ?? 0;
       this.refusedSinceReport.delete(server);
-      if (more > 0)
+      if (more > 0 && !this.closed)
         this.report(`server ${server.name}: too many open files (EMFILE); refused ${more} more connection${more === 1 ? '' : 's'}`);
     }, 1000).unref();
   }
