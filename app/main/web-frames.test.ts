@@ -205,6 +205,32 @@ describe('WebSocket clients of the web host', () => {
     expect(probe.requests).toBe(count);
   });
 
+  it('still takes a delete while many sends wait on a peer that never reads', { timeout: 60_000 }, async () => {
+    const { np, host } = await hostWithProbe();
+    const held: net.Socket[] = [];
+    const stuck = net.createServer((s) => {
+      s.pause();
+      held.push(s);
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => {
+      for (const s of held) s.destroy();
+      return new Promise<void>((resolve) => stuck.close(() => resolve()));
+    });
+    const port = (stuck.address() as net.AddressInfo).port;
+    const sender = (await np.makeNetworkProcess({ name: 'to-stuck', host: '127.0.0.1', service: port }))!;
+    const ws = await client(host);
+    const sends = 100;
+    const text = 'x'.repeat(256 * 1024);
+    for (let id = 1; id <= sends; id++) ws.send(JSON.stringify({ id, method: 'sendString', params: { id: sender.id, text } }));
+    await waitFor(() => (sender.socket?.writableLength ?? 0) > 8 * 1024 * 1024, 20_000, 'sends queued behind the stuck peer');
+    ws.send(JSON.stringify({ id: 'delete', method: 'deleteProcess', params: { ids: [sender.id] } }));
+    const answer = await waitFor(() => ws.replies.find((r) => r.id === 'delete'), 10_000, 'the delete to be answered');
+    expect(answer.response).toEqual({ ok: true, result: null });
+    // The sends that were waiting fail once the process is gone, and all are answered.
+    await waitFor(() => ws.replies.filter((r) => typeof r.id === 'number').length === sends, 20_000, 'every send answered');
+  });
+
   it('tells a client that does not read its events to resync instead of queueing them', async () => {
     const maxPendingLines = 20;
     const { np, host, probe } = await hostWithProbe({ maxPendingLines });

@@ -34,6 +34,15 @@ const BACKED_UP = 4 * 1024 * 1024;
  * flight; it bounds what a client that never reads can make main hold.
  */
 const MAX_UNANSWERED = 64;
+/**
+ * Sends are counted apart: one to a peer that never reads stays unanswered
+ * until the peer reads, so with the bound above a renderer that sent 64 of
+ * them could no longer get a delete-process through. Their answers are
+ * tiny; what they hold is their own bytes, bounded here.
+ */
+const SENDS = new Set<unknown>(['sendString', 'sendBytes', 'sendFile', 'sendEof']);
+const MAX_UNANSWERED_SENDS = 1024;
+const MAX_UNANSWERED_SEND_BYTES = 256 * 1024 * 1024;
 /** Request ids are echoed back to match answers; anything else is not an id. */
 const MAX_ID_LENGTH = 64;
 
@@ -71,20 +80,34 @@ function readRequest(
   return { id: id as Id, method, params };
 }
 
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
 function serve(bridge: SessionSource, ws: WebSocket): void {
   const session = bridge.connect({
     send: (batch) => ws.send(JSON.stringify({ events: batch })),
     ready: () => ws.readyState === ws.OPEN && ws.bufferedAmount < BACKED_UP,
   });
   let unanswered = 0;
+  let sends = 0;
+  let sendBytes = 0;
   let unflushedLength = 0;
   // Pausing stops reading from the socket, but frames already read still arrive (one read can
   // hold thousands of small requests), so they wait here, unparsed, until answers drain.
   let waiting: Array<{ data: RawData; isBinary: boolean }> = [];
   let next = 0;
-  const backedUp = (): boolean => unanswered >= MAX_UNANSWERED || unflushedLength >= BACKED_UP;
+  const backedUp = (): boolean =>
+    unanswered >= MAX_UNANSWERED || sends >= MAX_UNANSWERED_SENDS || sendBytes >= MAX_UNANSWERED_SEND_BYTES || unflushedLength >= BACKED_UP;
 
-  const reply = (id: Id, response: Response): void => {
+  const reply = (id: Id, send: { bytes: number } | null, response: Response): void => {
+    if (send) {
+      sends--;
+      sendBytes -= send.bytes;
+      // From here on its answer counts like any other until flushed (the decrements below).
+      unanswered++;
+    }
     let text: string;
     try {
       text = JSON.stringify({ id, response });
@@ -105,16 +128,21 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
   };
 
   const take = (data: RawData, isBinary: boolean): void => {
-    unanswered++;
     const request = readRequest(data, isBinary);
     if ('error' in request) {
-      reply(request.id, { ok: false, error: { code: 'BAD_MESSAGE', message: request.error, field: request.field } });
+      unanswered++;
+      reply(request.id, null, { ok: false, error: { code: 'BAD_MESSAGE', message: request.error, field: request.field } });
       return;
     }
+    const send = SENDS.has(request.method) ? { bytes: rawLength(data) } : null;
+    if (send) {
+      sends++;
+      sendBytes += send.bytes;
+    } else unanswered++;
     session.request(request.method, request.params).then(
-      (response) => reply(request.id, response),
+      (response) => reply(request.id, send, response),
       (err: unknown) =>
-        reply(request.id, {
+        reply(request.id, send, {
           ok: false,
           error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null },
         }),
