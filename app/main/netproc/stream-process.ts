@@ -4,10 +4,10 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { readFileSync } from 'node:fs';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
+import { readRegularFile } from './regular-file.js';
 
 export interface TlsRequest {
   verify: boolean;
@@ -15,8 +15,12 @@ export interface TlsRequest {
   servername: string | null;
 }
 
-/** Connects to one address; TLS also completes the handshake. Rejects with the socket error. */
-export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null): Promise<net.Socket> {
+/** Far more than any CA bundle (a whole system store is about 200 KiB), far less than would hurt. */
+const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
+/** Connects to one address; TLS also completes the handshake. Rejects with the socket error, or the CA file's. */
+export async function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null): Promise<net.Socket> {
+  const ca = tlsRequest?.caFile ? [await readRegularFile(tlsRequest.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES })] : undefined;
   return new Promise((resolve, reject) => {
     const target = address.family === 'local' ? { path: address.path } : { host: address.host, port: address.port };
     let socket: net.Socket;
@@ -25,7 +29,6 @@ export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | n
       reject(err);
     };
     if (tlsRequest) {
-      const ca = tlsRequest.caFile ? [readFileSync(tlsRequest.caFile)] : undefined;
       socket = tls.connect({
         ...target,
         ...(ca ? { ca } : {}),
