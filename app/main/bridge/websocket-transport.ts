@@ -40,7 +40,7 @@ export function refusal(request: IncomingMessage, options: WebSocketTransportOpt
 }
 
 export function attachWebSocketTransport(server: Server, bridge: Bridge, options: WebSocketTransportOptions): WebSocketServer {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.sendBytes * 3 + 4096 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.requestBytes });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refused = refusal(request, options);
     if (refused) {
