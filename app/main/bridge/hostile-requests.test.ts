@@ -261,6 +261,27 @@ describe('every stated limit holds exactly at the limit and refuses one past it'
   });
 });
 
+describe('readBuffer returns at most LIMITS.readBytes at once', () => {
+  it('a range and a tail of exactly the limit come whole; a longer range is cut to the limit and continues', async () => {
+    const np = engine();
+    const bridge = new Bridge(np);
+    onCleanup(() => bridge.close());
+    const b = np.getBufferCreate('*big*');
+    b.insert(b.end, Buffer.alloc(LIMITS.readBytes + 10, 0x61), false);
+    const read = async (params: object): Promise<{ start: number; end: number; data: string }> => {
+      const response = await bridge.request('readBuffer', { name: '*big*', ...params });
+      if (!response.ok) throw new Error(response.error.message);
+      return response.result as { start: number; end: number; data: string };
+    };
+    expect((await read({ start: 0, end: LIMITS.readBytes })).data.length).toBe(LIMITS.readBytes);
+    expect((await read({ tail: LIMITS.readBytes })).data.length).toBe(LIMITS.readBytes);
+    const first = await read({ start: 0 });
+    expect([first.start, first.end]).toEqual([0, LIMITS.readBytes]);
+    const rest = await read({ start: first.end });
+    expect([rest.start, rest.end, rest.data.length]).toEqual([LIMITS.readBytes, LIMITS.readBytes + 10, 10]);
+  });
+});
+
 describe('a process plist has one cap, however it grows', () => {
   it('processPut can fill the plist to its entries and bytes, and not one past', async () => {
     const np = engine();
@@ -498,6 +519,27 @@ describe('a TLS CA file that is not a regular file', () => {
     expect(np.processList()).toEqual([]);
     expect(peer.sockets).toHaveLength(0);
     // The old read stalled the engine ~4 s here; a generous bound, only to tell a hang from a slow machine.
+    expect(stallMs).toBeLessThan(2000);
+  });
+
+  it(':nowait: the process fails soon, as a failed connect does, without stalling the engine', async () => {
+    const np = engine();
+    const bridge = new Bridge(np);
+    onCleanup(() => bridge.close());
+    const peer = await plainServer();
+    const caFile = fifoReleasedLater(4000);
+    const { stallMs } = await longestStall(async () => {
+      const response = await bridge.request('makeNetworkProcess', {
+        name: 'tls',
+        host: '127.0.0.1',
+        service: peer.port,
+        nowait: true,
+        tlsParameters: { caFile },
+      });
+      expect(response).toMatchObject({ ok: true, result: { status: 'connect' } });
+      await waitFor(() => np.getProcess('tls')?.status.kind === 'failed', 3000, 'the failed status');
+    });
+    expect(peer.sockets).toHaveLength(0);
     expect(stallMs).toBeLessThan(2000);
   });
 
