@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -105,6 +105,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     await api.sendString({ id: c.id, text: 'héllo\n' });
     await api.sendBytes({ id: c.id, hex: 'de ad BE ef' });
     const dir = mkdtempSync(join(tmpdir(), 'netproc-send-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'payload.bin'), Buffer.from([0, 1, 2, 255]));
     expect(await api.sendFile({ id: c.id, path: join(dir, 'payload.bin') })).toEqual({ bytes: 4 });
     await api.sendEof({ id: c.id });
