@@ -130,23 +130,61 @@ export interface EventBatch {
 }
 
 export const LIMITS = {
-  /** Largest text or byte payload a single send may carry. */
+  /** Largest payload one send may carry, in bytes: sendString's text counted as UTF-8, sendBytes' decoded bytes. */
   sendBytes: 16 * 1024 * 1024,
-  /** Largest file `sendFile` reads. */
+  /** Largest file `sendFile` reads, in bytes actually read (not the size the file claims). */
   sendFileBytes: 64 * 1024 * 1024,
-  /** Largest range `readBuffer` returns at once. */
+  /** Largest range `readBuffer` returns at once, in bytes (also the largest `tail`). */
   readBytes: 4 * 1024 * 1024,
+  /** Process names, buffer names, plist and contact keys: characters. */
   name: 256,
+  /** File paths (sendFile's path, a TLS CA file): characters. */
   path: 4096,
-  /** Elements of a process plist (property, value, property, value…). */
+  /** Host names: characters, DNS's own limit. */
+  host: 253,
+  /** Service names and Unix socket paths: characters, the 108 bytes of sun_path less its NUL. */
+  service: 107,
+  /** Coding system names: characters. */
+  coding: 64,
+  /** A process's plist, keys and values together, however it grows (creation or processPut). */
   plistEntries: 256,
-  /** One plist value, serialised. */
-  plistValueBytes: 64 * 1024,
-  /** A whole plist, serialised: it travels in every snapshot. */
-  plistBytes: 1024 * 1024,
-  /** How deeply a JSON value (a plist value) may nest. */
-  jsonDepth: 32,
+  /** A JSON value (a plist value, an address to format), and a process's whole plist, as JSON text in UTF-8 bytes. */
+  valueBytes: 64 * 1024,
+  /** How deeply arrays and objects may nest inside one JSON value. */
+  valueDepth: 32,
+  /** Process ids one deleteProcess may name. */
+  deleteIds: 10_000,
+  /**
+   * Largest request message a transport accepts, in bytes: the largest valid
+   * sendString when JSON escapes every character (a control character as
+   * \u00XX is 6 bytes for its 1 byte of UTF-8), plus room for the envelope.
+   * A larger message cannot be valid, so it is refused before it is parsed.
+   */
+  requestBytes: 6 * 16 * 1024 * 1024 + 64 * 1024,
 } as const;
+
+/** How much of a request's input an error message quotes back. */
+export const ECHO_CHARS = 64;
+
+/** A text cut to its first ECHO_CHARS characters, marked "…" when cut. */
+export function clip(text: string): string {
+  if (text.length <= ECHO_CHARS) return text;
+  // Not between the two halves of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(ECHO_CHARS - 1)) ? ECHO_CHARS - 1 : ECHO_CHARS;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Input quoted in an error message: a string clipped and quoted, anything
+ * else named by its type, so that an error never echoes a huge request back
+ * whole. Every error that quotes input goes through here or through clip().
+ */
+export function excerpt(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(clip(input));
+  if (typeof input === 'number' || typeof input === 'boolean' || input === null || input === undefined) return String(input);
+  if (Array.isArray(input)) return 'an array';
+  return typeof input === 'object' ? 'an object' : `a ${typeof input}`;
+}
 
 export const METHODS = [
   'snapshot',

@@ -5,6 +5,7 @@
  * dependency at all, so the preload and the renderer need not bundle zod.
  */
 import { z } from 'zod';
+import { jsonBytes, plistOverflow, utf8Length } from './json-bounds.js';
 import { BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue, type Method } from './api.js';
 
 export * from './api.js';
@@ -15,51 +16,181 @@ const processId = z.number().int().positive();
 const port = z.number().int().min(0, 'must be a port from 0 to 65535').max(65535, 'must be a port from 0 to 65535');
 const name = z.string().min(1, 'must not be empty').max(LIMITS.name);
 const bufferName = z.string().min(1, 'must not be empty').max(LIMITS.name);
-const service = z.union([port, z.string().min(1).max(107), z.literal(true)]);
-const address = z.union([z.array(z.number().int().min(0).max(65535)).min(4).max(9), z.string().max(107)]);
-const coding = z.union([z.string().min(1).max(64), z.tuple([z.string().min(1).max(64), z.string().min(1).max(64)])]);
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.null(),
-    z.boolean(),
-    z.number(),
-    z.string().max(65536),
-    z.array(jsonValue).max(LIMITS.plistEntries),
-    z.record(z.string(), jsonValue),
-  ]),
+const key = z.string().min(1, 'must not be empty').max(LIMITS.name);
+const host = z.string().min(1, 'must not be empty').max(LIMITS.host);
+const filePath = z.string().min(1, 'must not be empty').max(LIMITS.path);
+const serviceName = z.string().min(1, 'must not be empty').max(LIMITS.service);
+const service = z.union([port, serviceName, z.literal(true)], { error: 'must be a port from 0 to 65535, a service name, or true' });
+const address = z.union([z.array(z.number().int().min(0).max(65535)).min(4).max(9), z.string().max(LIMITS.service)], {
+  error: 'must be an address vector such as [127, 0, 0, 1, 80] or a Unix socket path',
+});
+const codingName = z.string().min(1, 'must not be empty').max(LIMITS.coding);
+const coding = z.union([codingName, z.tuple([codingName, codingName])], {
+  error: 'must be a coding system name or a [decoding, encoding] pair',
+});
+
+// ───────────────────────────── JSON values ─────────────────────────────
+
+/** True when the text is at most `maxBytes` of UTF-8; most texts are decided by their length alone (1 to 3 bytes a unit). */
+function fitsUtf8(text: string, maxBytes: number): boolean {
+  return text.length * 3 <= maxBytes || (text.length <= maxBytes && utf8Length(text, maxBytes) <= maxBytes);
+}
+
+const jsonTree: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonTree), z.record(z.string(), jsonTree)], {
+    error: 'must be null, true, false, a finite number, a string, an array or an object',
+  }),
 );
+
+/** An array or a plain object: the only things walked into (a typed array, say, that came over IPC, is not). */
+function isPlainContainer(node: unknown): node is unknown[] | Record<string, unknown> {
+  if (Array.isArray(node)) return true;
+  if (node === null || typeof node !== 'object') return false;
+  const prototype: unknown = Object.getPrototypeOf(node);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Refuses a value nested deeper than `maxDepth` or surely larger than
+ * LIMITS.valueBytes as JSON, before zod's recursive schema sees it: that
+ * schema (like JSON.stringify) recurses on the call stack, so a deep enough
+ * value would overflow it. Hand-written because it must walk with its own
+ * stack; it counts a lower bound of the JSON size so that it stops early
+ * (a cycle, possible over IPC, ends here too).
+ */
+function boundedNesting(kind: 'value' | 'list of values') {
+  // A list's values sit one level down.
+  const maxDepth = kind === 'value' ? LIMITS.valueDepth : LIMITS.valueDepth + 1;
+  const tooDeep = `${kind === 'value' ? 'nests' : 'has a value that nests'} arrays or objects more than ${LIMITS.valueDepth} deep`;
+  return (value: unknown, ctx: z.RefinementCtx): void => {
+    const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
+    let atLeastBytes = 0;
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const { node, depth } = next;
+      if (typeof node === 'string') atLeastBytes += node.length + 2;
+      else if (isPlainContainer(node)) {
+        if (depth >= maxDepth) {
+          ctx.addIssue({ code: 'custom', message: tooDeep });
+          return;
+        }
+        const entries = Array.isArray(node) ? node : Object.entries(node);
+        // Brackets and commas; for an object, each key's quotes and colon too.
+        atLeastBytes += 2 + Math.max(0, entries.length - 1);
+        for (const entry of entries) {
+          if (Array.isArray(node)) pending.push({ node: entry, depth: depth + 1 });
+          else {
+            const [k, v] = entry as [string, unknown];
+            atLeastBytes += k.length + 3;
+            pending.push({ node: v, depth: depth + 1 });
+          }
+        }
+      } else atLeastBytes += 1; // a number, true, false, null, or something the schema refuses
+      if (atLeastBytes > LIMITS.valueBytes) {
+        ctx.addIssue({ code: 'custom', message: `is larger than ${LIMITS.valueBytes} bytes as JSON` });
+        return;
+      }
+    }
+  };
+}
+
+function boundedJson<T extends z.ZodType>(tree: T) {
+  return z
+    .unknown()
+    .superRefine(boundedNesting('value'))
+    .pipe(tree)
+    .superRefine((value, ctx) => {
+      const bytes = jsonBytes(value);
+      if (bytes > LIMITS.valueBytes) ctx.addIssue({ code: 'custom', message: `is ${bytes} bytes as JSON; at most ${LIMITS.valueBytes}` });
+    });
+}
+
+// Typed by what a client sends: the pipe would otherwise make the input `unknown`.
+const jsonValue = boundedJson(jsonTree) as unknown as z.ZodType<JsonValue, JsonValue>;
+
+const plist = z
+  .unknown()
+  .superRefine(boundedNesting('list of values'))
+  .pipe(z.array(jsonTree))
+  .superRefine((value, ctx) => {
+    const overflow = plistOverflow(value);
+    if (overflow) ctx.addIssue({ code: 'custom', message: overflow.message });
+  }) as unknown as z.ZodType<JsonValue[], JsonValue[]>;
+
+// ───────────────────────────── hex bytes ─────────────────────────────
+
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_DIGIT['0123456789abcdef'.charCodeAt(i)] = HEX_DIGIT['0123456789ABCDEF'.charCodeAt(i)] = i;
+const isSeparator = (unit: number): boolean => unit === 32 || (unit >= 9 && unit <= 13);
+
+/**
+ * Hex bytes such as "de ad be ef" (pairs of digits, separated or not by
+ * ASCII white space) decoded in one pass: a regular expression over 16 MiB
+ * of pairs overflows V8's backtracking stack, and stripping the spaces with
+ * replace() takes seconds.
+ */
+export function decodeHex(hex: string, maxBytes: number): Uint8Array | string {
+  const bytes = new Uint8Array(hex.length >> 1);
+  let count = 0;
+  let high = -1;
+  for (let i = 0; i < hex.length; i++) {
+    const unit = hex.charCodeAt(i);
+    const digit = unit < 128 ? (HEX_DIGIT[unit] as number) : -1;
+    if (digit >= 0) {
+      if (high < 0) high = digit;
+      else {
+        if (count === maxBytes) return `holds more than ${maxBytes} bytes`;
+        bytes[count++] = (high << 4) | digit;
+        high = -1;
+      }
+    } else if (!isSeparator(unit)) {
+      return `must be hex bytes such as "de ad be ef": character ${i + 1} is not a hex digit or space`;
+    } else if (high >= 0) {
+      return `must be hex bytes such as "de ad be ef": a byte needs two digits (character ${i})`;
+    }
+  }
+  if (high >= 0) return `must be hex bytes such as "de ad be ef": the last byte has one digit`;
+  return bytes.subarray(0, count);
+}
+
 const hexBytes = z
   .string()
-  .max(LIMITS.sendBytes * 3)
-  .regex(/^\s*(?:[0-9a-fA-F]{2}\s*)*$/, 'must be hex bytes such as "de ad be ef"');
+  .max(LIMITS.sendBytes * 3, `holds more than ${LIMITS.sendBytes} bytes`)
+  .transform((hex, ctx) => {
+    const decoded = decodeHex(hex, LIMITS.sendBytes);
+    if (typeof decoded !== 'string') return decoded;
+    ctx.issues.push({ code: 'custom', message: decoded, input: hex });
+    return z.NEVER;
+  });
+
+const sendText = z.string().refine((text) => fitsUtf8(text, LIMITS.sendBytes), `holds more than ${LIMITS.sendBytes} bytes as UTF-8`);
 
 export const makeNetworkProcessParams = z
   .object({
     name,
     buffer: bufferName.nullable().optional(),
-    host: z.string().min(1).max(253).nullable().optional(),
+    host: host.nullable().optional(),
     service: service.optional(),
     type: z.enum(['datagram']).nullable().optional(),
     family: z.enum(['ipv4', 'ipv6', 'local']).nullable().optional(),
-    server: z.union([z.boolean(), z.number().int().min(0).max(65535)]).optional(),
+    server: z
+      .union([z.boolean(), z.number().int().min(0).max(65535)], { error: 'must be true, false or a backlog from 0 to 65535' })
+      .optional(),
     nowait: z.boolean().optional(),
     stop: z.boolean().optional(),
     noquery: z.boolean().optional(),
     coding: coding.nullable().optional(),
     filter: z.enum(BUILTIN_FILTERS).optional(),
     sentinel: z.enum(BUILTIN_SENTINELS).optional(),
-    plist: z.array(jsonValue).max(LIMITS.plistEntries).optional(),
+    plist: plist.optional(),
     local: address.nullable().optional(),
     remote: address.nullable().optional(),
-    tlsParameters: z
-      .object({ verify: z.boolean().optional(), caFile: z.string().min(1).max(LIMITS.path).nullable().optional() })
-      .strict()
-      .nullable()
-      .optional(),
+    tlsParameters: z.object({ verify: z.boolean().optional(), caFile: filePath.nullable().optional() }).strict().nullable().optional(),
     reuseaddr: z.boolean().optional(),
     keepalive: z.boolean().optional(),
     broadcast: z.boolean().optional(),
-    linger: z.union([z.boolean(), z.number().int().min(0).max(65535)]).optional(),
+    linger: z
+      .union([z.boolean(), z.number().int().min(0).max(65535)], { error: 'must be true, false or seconds from 0 to 65535' })
+      .optional(),
     nodelay: z.boolean().optional(),
   })
   .strict();
@@ -71,30 +202,34 @@ export const requestSchemas = {
     .object({
       name,
       buffer: bufferName.nullable(),
-      host: z.string().min(1).max(253),
-      service: z.union([port, z.string().min(1).max(64)]),
+      host,
+      service: z.union([port, serviceName], { error: 'must be a port from 0 to 65535 or a service name' }),
       type: z.enum(['plain', 'network', 'tls', 'ssl']).nullable().optional(),
       nowait: z.boolean().optional(),
       coding: coding.nullable().optional(),
       verify: z.boolean().optional(),
-      caFile: z.string().min(1).max(LIMITS.path).nullable().optional(),
+      caFile: filePath.nullable().optional(),
     })
     .strict(),
-  sendString: z.object({ id: processId, text: z.string().max(LIMITS.sendBytes) }).strict(),
+  sendString: z.object({ id: processId, text: sendText }).strict(),
   sendBytes: z.object({ id: processId, hex: hexBytes }).strict(),
-  sendFile: z.object({ id: processId, path: z.string().min(1).max(LIMITS.path) }).strict(),
+  sendFile: z.object({ id: processId, path: filePath }).strict(),
   sendEof: z.object({ id: processId }).strict(),
   stopProcess: z.object({ id: processId }).strict(),
   continueProcess: z.object({ id: processId }).strict(),
-  deleteProcess: z.object({ ids: z.array(processId).min(1).max(10_000) }).strict(),
+  deleteProcess: z.object({ ids: z.array(processId).min(1).max(LIMITS.deleteIds) }).strict(),
   setFilter: z.object({ id: processId, filter: z.enum(BUILTIN_FILTERS) }).strict(),
   setSentinel: z.object({ id: processId, sentinel: z.enum(BUILTIN_SENTINELS) }).strict(),
   setQueryOnExitFlag: z.object({ id: processId, flag: z.boolean() }).strict(),
-  setCodingSystem: z.object({ id: processId, decoding: z.string().min(1).max(64), encoding: z.string().min(1).max(64) }).strict(),
-  processGet: z.object({ id: processId, key: z.string().min(1).max(256) }).strict(),
-  processPut: z.object({ id: processId, key: z.string().min(1).max(256), value: jsonValue }).strict(),
+  setCodingSystem: z.object({ id: processId, decoding: codingName, encoding: codingName }).strict(),
+  processGet: z.object({ id: processId, key }).strict(),
+  processPut: z.object({ id: processId, key, value: jsonValue }).strict(),
   processContact: z
-    .object({ id: processId, key: z.union([z.null(), z.literal(true), z.string().min(1).max(64)]), noBlock: z.boolean().optional() })
+    .object({
+      id: processId,
+      key: z.union([z.null(), z.literal(true), key], { error: 'must be null, true or a contact key such as "local"' }),
+      noBlock: z.boolean().optional(),
+    })
     .strict(),
   readBuffer: z
     .object({
@@ -123,7 +258,7 @@ export const requestSchemas = {
   clearBuffer: z.object({ name: bufferName }).strict(),
   killBuffer: z.object({ name: bufferName }).strict(),
   listProcesses: z.object({ queryOnly: z.boolean().optional() }).strict(),
-  formatNetworkAddress: z.object({ address: z.unknown(), omitPort: z.boolean().optional() }).strict(),
+  formatNetworkAddress: z.object({ address: jsonValue, omitPort: z.boolean().optional() }).strict(),
   processDatagramAddress: z.object({ id: processId }).strict(),
   setProcessDatagramAddress: z.object({ id: processId, address }).strict(),
 } as const satisfies { [M in Method]: z.ZodType };

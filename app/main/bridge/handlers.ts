@@ -3,10 +3,10 @@
  * turned into engine calls. Every failure becomes a structured
  * `{code, message, field}` and changes nothing.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
 import type { z } from 'zod';
 import {
+  clip,
+  excerpt,
   LIMITS,
   METHODS,
   requestSchemas,
@@ -18,6 +18,7 @@ import {
   type Snapshot,
 } from '../../shared/contract.js';
 import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess, type SearchPattern } from '../netproc/index.js';
+import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
 import { bufferInfo, processInfo, toJson } from './serialize.js';
 
@@ -43,18 +44,38 @@ export function toBridgeError(err: unknown): BridgeError {
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null };
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The issue to report and its full path. An unknown field comes first (a
+ * misspelt field also leaves a required one missing, and the misspelling is
+ * the news); inside a union, the issue of the branch that got furthest, so a
+ * bad element deep in a value is named rather than the whole value.
+ */
+function issueToReport(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } | null {
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+  if (!issue) return null;
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    const deeper = issue.errors.flat().find((i) => i.path.length > 0);
+    if (deeper) return issueToReport([deeper], path);
+  }
+  return { issue, path };
+}
+
 /** Validates a request; unknown methods and bad parameters name the field at fault. */
 export function parseRequest(method: unknown, params: unknown): { method: Method; params: unknown } {
   if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method)) {
-    fail('UNKNOWN_METHOD', 'method', `Unknown method ${JSON.stringify(method)}`);
+    fail('UNKNOWN_METHOD', 'method', `Unknown method ${excerpt(method)}`);
   }
   const schema = requestSchemas[method as Method];
   const parsed = schema.safeParse(params ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.join('.') ?? '';
-    const field = issue?.code === 'unrecognized_keys' ? (issue.keys[0] ?? path) : path;
-    const reason = issue?.code === 'unrecognized_keys' ? 'is not a known field' : (issue?.message ?? 'is invalid');
+    const report = issueToReport(parsed.error.issues);
+    const path = report?.path.map(String).join('.') ?? '';
+    const unknownKey = report?.issue.code === 'unrecognized_keys' ? report.issue.keys[0] : undefined;
+    const field = unknownKey !== undefined ? [path, clip(unknownKey)].filter(Boolean).join('.') : path;
+    const reason = unknownKey !== undefined ? 'is not a known field' : (report?.issue.message ?? 'is invalid');
     fail('INVALID_ARGUMENT', field || null, `${field || 'parameters'}: ${reason}`);
   }
   return { method: method as Method, params: parsed.data };
@@ -67,7 +88,7 @@ export function parseHex(hex: string): Buffer {
 export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => Snapshot): Handlers {
   const proc = (id: number): NetworkProcess => np.getProcessById(id) ?? fail('NO_SUCH_PROCESS', 'id', `No process with id ${id}`);
   const info = (p: NetworkProcess) => processInfo(np, builtins, p);
-  const buffer = (name: string) => np.getBuffer(name) ?? fail('NO_SUCH_BUFFER', 'name', `No buffer named ${name}`);
+  const buffer = (name: string) => np.getBuffer(name) ?? fail('NO_SUCH_BUFFER', 'name', `No buffer named ${clip(name)}`);
 
   return {
     snapshot: () => snapshot(),
@@ -88,15 +109,12 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
 
     sendString: async ({ id, text }) => np.processSendString(proc(id), text),
 
-    sendBytes: async ({ id, hex }) => np.processSendString(proc(id), parseHex(hex)),
+    // The schema has decoded the hex already.
+    sendBytes: async ({ id, hex }) => np.processSendString(proc(id), hex),
 
     sendFile: async ({ id, path }) => {
       const p = proc(id);
-      if (!isAbsolute(path)) fail('INVALID_ARGUMENT', 'path', 'path: must be an absolute file path');
-      const size = (await stat(path)).size;
-      if (size > LIMITS.sendFileBytes)
-        fail('INVALID_ARGUMENT', 'path', `path: the file is ${size} bytes; at most ${LIMITS.sendFileBytes} can be sent`);
-      const bytes = await readFile(path);
+      const bytes = await readRegularFile(path, { field: 'path', maxBytes: LIMITS.sendFileBytes });
       await np.processSendString(p, bytes);
       return { bytes: bytes.length };
     },
@@ -111,8 +129,8 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     continueProcess: async ({ id }) => info(await np.continueProcess(proc(id))),
 
     deleteProcess: ({ ids }) => {
-      // Check every id first, so a bad one deletes nothing.
-      const targets = ids.map(proc);
+      // Check every id first, so a bad one deletes nothing. A repeated id deletes its process once.
+      const targets = new Set(ids.map(proc));
       for (const p of targets) np.deleteProcess(p);
       return null;
     },
@@ -143,6 +161,7 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
 
     processGet: ({ id, key }) => toJson(np.processGet(proc(id), key)),
 
+    // The engine holds the plist's bounds (plist.ts), for every way a plist grows.
     processPut: ({ id, key, value }) => np.processPut(proc(id), key, value).map(toJson),
 
     processContact: ({ id, key, noBlock }) => toJson(np.processContact(proc(id), key, noBlock ?? false)) as Results['processContact'],

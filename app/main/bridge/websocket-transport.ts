@@ -47,7 +47,7 @@ const MAX_UNANSWERED_SEND_BYTES = 256 * 1024 * 1024;
 const MAX_ID_LENGTH = 64;
 
 export function attachWebSocketTransport(bridge: SessionSource): WebSocketTransport {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.sendBytes * 3 + 4096 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.requestBytes });
   return {
     accept: (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => serve(bridge, ws)),
     close: () => {

@@ -559,6 +559,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
 
   private connectError(err: unknown, process: NetworkProcess, args: CheckedArguments): NetprocError {
+    // Already ours and complete (a CA file that cannot be read): neither a handshake nor a connect failure.
+    if (err instanceof NetprocError) return err;
     if (args.tls && !isConnectError(err)) {
       // Quirk 12 (D): Emacs leaves the half-made process open; ours is gone and the socket closed.
       const reason = (err as Error).message;

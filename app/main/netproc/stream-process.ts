@@ -4,10 +4,10 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { readFileSync } from 'node:fs';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
+import { readRegularFile } from './regular-file.js';
 
 export interface TlsRequest {
   verify: boolean;
@@ -15,13 +15,17 @@ export interface TlsRequest {
   servername: string | null;
 }
 
+/** Far more than any CA bundle (a whole system store is about 200 KiB), far less than would hurt. */
+const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
 /**
  * Connects to one address; TLS also completes the handshake. Rejects with the
- * socket error. Aborting (delete-process of a :nowait client) destroys the
- * socket at once, so the descriptor closes and the peer never sees a
- * connection from a deleted process.
+ * socket error, or the CA file's. Aborting (delete-process of a :nowait
+ * client) destroys the socket at once, so the descriptor closes and the peer
+ * never sees a connection from a deleted process.
  */
-export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null, abort?: AbortSignal): Promise<net.Socket> {
+export async function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null, abort?: AbortSignal): Promise<net.Socket> {
+  const ca = tlsRequest?.caFile ? [await readRegularFile(tlsRequest.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES })] : undefined;
   return new Promise((resolve, reject) => {
     if (abort?.aborted) {
       reject(abort.reason);
@@ -34,7 +38,6 @@ export function connectStream(address: SocketAddress, tlsRequest: TlsRequest | n
       reject(err);
     };
     if (tlsRequest) {
-      const ca = tlsRequest.caFile ? [readFileSync(tlsRequest.caFile)] : undefined;
       socket = tls.connect({
         ...target,
         ...(ca ? { ca } : {}),
