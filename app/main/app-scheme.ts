@@ -7,8 +7,8 @@
  * navigation and permission checks can compare one origin.
  */
 import type Electron from 'electron';
-import { readFile, stat } from 'node:fs/promises';
 import type { WebFrameLike } from './bridge/ipc-transport.js';
+import { readRegularFile } from './netproc/regular-file.js';
 import { rendererFilePath, type RendererFile } from './renderer-files.js';
 
 export type { RendererFile };
@@ -66,26 +66,23 @@ export function isOwnMainFrame(frame: WebFrameLike | null): boolean {
 }
 
 /**
- * The regular file inside `rendererDir` that a URL path names, or null when
- * the path is malformed, leaves the folder (in any spelling: `..`, `%2e%2e`,
- * `..%2f`, `..%5c`), names a directory or a missing file, or a kind of file we
- * do not serve.
+ * The file inside `rendererDir` that a URL path names, or null when the path
+ * is malformed, leaves the folder (in any spelling: `..`, `%2e%2e`, `..%2f`,
+ * `..%5c`) or names a kind of file we do not serve. Whether it is a regular
+ * file is decided when it is read (readRegularFile, on the opened handle).
  */
-export async function findRendererFile(rendererDir: string, urlPathname: string): Promise<RendererFile | null> {
+export function findRendererFile(rendererDir: string, urlPathname: string): RendererFile | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPathname);
   } catch {
     return null;
   }
-  const found = rendererFilePath(rendererDir, decoded);
-  if (!found) return null;
-  try {
-    return (await stat(found.path)).isFile() ? found : null;
-  } catch {
-    return null;
-  }
+  return rendererFilePath(rendererDir, decoded);
 }
+
+/** More than any file the renderer build emits; a bound, so nothing in the folder can bloat main. */
+const LARGEST_RENDERER_FILE = 64 * 1024 * 1024;
 
 const COMMON_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
@@ -112,11 +109,11 @@ export function rendererProtocolHandler(rendererDir: string): (request: Request)
       return plain(404, 'Not found');
     }
     if (!isOwnUrl(url.href)) return plain(404, 'Not found');
-    const found = await findRendererFile(rendererDir, url.pathname);
+    const found = findRendererFile(rendererDir, url.pathname);
     if (!found) return plain(404, 'Not found');
     let body: Buffer;
     try {
-      body = await readFile(found.path);
+      body = await readRegularFile(found.path, { field: 'path', maxBytes: LARGEST_RENDERER_FILE });
     } catch {
       return plain(404, 'Not found');
     }
