@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import {
   clip,
   excerpt,
+  decodeHex,
   LIMITS,
   METHODS,
   requestSchemas,
@@ -79,10 +80,6 @@ export function parseRequest(method: unknown, params: unknown): { method: Method
     fail('INVALID_ARGUMENT', field || null, `${field || 'parameters'}: ${reason}`);
   }
   return { method: method as Method, params: parsed.data };
-}
-
-export function parseHex(hex: string): Buffer {
-  return Buffer.from(hex.replace(/\s+/g, ''), 'hex');
 }
 
 export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => Snapshot): Handlers {
@@ -189,8 +186,10 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       const b = buffer(name);
       let pattern: SearchPattern;
       if (mode === 'hex') {
-        if (!/^\s*(?:[0-9a-fA-F]{2}\s*)+$/.test(query)) fail('INVALID_ARGUMENT', 'query', 'query: must be hex bytes such as "0d 0a"');
-        pattern = { kind: 'bytes', bytes: parseHex(query) };
+        const bytes = decodeHex(query, query.length);
+        if (typeof bytes === 'string' || bytes.length === 0)
+          fail('INVALID_ARGUMENT', 'query', `query: ${typeof bytes === 'string' ? bytes : 'must be hex bytes such as "0d 0a"'}`);
+        pattern = { kind: 'bytes', bytes: Buffer.from(bytes) };
       } else if (mode === 'regex') pattern = { kind: 'regex', source: query, caseFold: caseFold ?? false };
       else pattern = { kind: 'text', text: query, caseFold: caseFold ?? false };
       const backward = direction === 'backward';
