@@ -337,6 +337,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['readBuffer', { name: '*x*', start: -5 }, 'start', 'INVALID_ARGUMENT'],
       ['readBuffer', { name: '*x*', start: 0, tail: 10 }, 'tail', 'INVALID_ARGUMENT'],
       ['searchBuffer', { name: '*x*', query: 'a', mode: 'glob' }, 'mode', 'INVALID_ARGUMENT'],
+      ['searchBuffer', { name: '*x*', query: '0d 0', mode: 'hex' }, 'query', 'INVALID_ARGUMENT'],
       ['clearBuffer', { name: 7 }, 'name', 'INVALID_ARGUMENT'],
       ['killBuffer', { name: '*none*' }, 'name', 'NO_SUCH_BUFFER'],
       ['listProcesses', { queryOnly: 'no' }, 'queryOnly', 'INVALID_ARGUMENT'],
