@@ -1172,7 +1172,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** `delete-process`: runs the sentinel with "deleted\n" before returning, then closes the socket. */
   deleteProcess(designator: ProcessDesignator): null {
     const process = this.resolveProcess(designator);
-    if (!this.table.has(process)) return null;
+    if (!this.table.has(process)) {
+      // Emacs still sets (exit 0) on a process already gone from the list, but silently: no sentinel, no event [spec §9].
+      process.status = { kind: 'exit', exitCode: 0 };
+      return null;
+    }
     process.deleting = true;
     process.status = { kind: 'exit', exitCode: 0 };
     this.emit('process-changed', process);
