@@ -2,8 +2,18 @@
  * Behaviour where the engine differed from the recorded Emacs 28.2 facts
  * (issue 10, "Emacs differences to close"). Each test names the spec's fact.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { engine, plainServer, waitFor } from './test-support.js';
+import { engine, onCleanup, plainClient, plainServer, waitFor } from './test-support.js';
+
+function socketPath(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netproc-diff-'));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, name);
+}
 
 describe('Emacs 28.2 differences, closed', () => {
   it('delete-process on a connection already gone after its peer closed makes exit status 0, with no event [spec §9, O-01 A, O-07 A]', async () => {
@@ -23,5 +33,22 @@ describe('Emacs 28.2 differences, closed', () => {
     expect(np.processExitStatus(c)).toBe(0);
     expect(np.processStatus(c)).toBe('closed');
     expect(events).toEqual(['connection broken by remote peer\n']);
+  });
+
+  it('an accepted Unix connection is numbered by the count of all connections accepted so far, TCP included: usrv <8> after seven TCP accepts [spec §4.2]', async () => {
+    const np = engine();
+    const tcp = (await np.makeNetworkProcess({ name: 'tsrv', server: true, service: true }))!;
+    const port = np.processContact(tcp, 'service') as number;
+    for (let i = 1; i <= 7; i++) {
+      await plainClient(port);
+      await waitFor(() => tcp.counters.accepted === i, 5000, `TCP accept ${i}`);
+    }
+    const path = socketPath('usrv.sock');
+    await np.makeNetworkProcess({ name: 'usrv', server: true, family: 'local', service: path });
+    const unix = net.connect(path);
+    onCleanup(() => unix.destroy());
+    unix.on('error', () => undefined);
+    const acc = await waitFor(() => np.processList().find((p) => p.kind === 'accepted' && p.family === 'local'));
+    expect(acc.name).toBe('usrv <8>');
   });
 });

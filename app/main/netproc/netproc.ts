@@ -232,8 +232,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   private readonly lookup: LookupFunction;
   private readonly services: ServiceTable;
   private deleteExited: boolean;
-  /** Emacs names accepted Unix-socket connections by a session-wide counter. */
-  private unixAcceptCount = 0;
+  /**
+   * Emacs's connect_counter: every connection accepted by any server, TCP or
+   * Unix, counts; accepted Unix-socket connections are named by it.
+   */
+  private acceptCount = 0;
   private closed = false;
 
   constructor(options: NetprocOptions = {}) {
@@ -734,10 +737,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       return;
     }
     this.descriptors.opened();
+    this.acceptCount++;
     const isUnix = server.family === 'local';
     const remote = isUnix ? null : lispAddressFromHostPort(socket.remoteAddress ?? '0.0.0.0', socket.remotePort ?? 0);
     const local = isUnix ? null : lispAddressFromHostPort(socket.localAddress ?? '0.0.0.0', socket.localPort ?? 0);
-    const clientId = remote ? emacsClientId(remote) : String(++this.unixAcceptCount);
+    const clientId = remote ? emacsClientId(remote) : String(this.acceptCount);
     const hostText = remote ? emacsClientHost(remote) : '-';
 
     const contact = server.contact.copy();
