@@ -7,6 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NetprocError } from './errors.js';
 import { engine, onCleanup, plainClient, plainServer, waitFor } from './test-support.js';
 
 function socketPath(name: string): string {
@@ -50,5 +51,18 @@ describe('Emacs 28.2 differences, closed', () => {
     unix.on('error', () => undefined);
     const acc = await waitFor(() => np.processList().find((p) => p.kind === 'accepted' && p.family === 'local'));
     expect(acc.name).toBe('usrv <8>');
+  });
+
+  it('set-network-process-option with an unknown option signals exactly "Unknown or unsupported option" [spec §2.2, O-03 C]', async () => {
+    const np = engine();
+    const srv = (await np.makeNetworkProcess({ name: 'so', server: true, service: true }))!;
+    for (const option of ['frob', 'priority']) {
+      const err = await np.setNetworkProcessOption(srv, option, 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetprocError);
+      expect(err).toMatchObject({ message: 'Unknown or unsupported option', condition: 'error', field: 'option' });
+      // The detail travels in the data, after the message.
+      expect((err as NetprocError).data[0]).toBe('Unknown or unsupported option');
+      expect((err as NetprocError).data).toContain(`:${option}`);
+    }
   });
 });

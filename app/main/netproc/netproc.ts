@@ -51,7 +51,6 @@ import {
   unsupportedOption,
   UNSUPPORTED_OPTIONS,
   type SocketOptions,
-  SUPPORTED_OPTIONS,
 } from './socket-options.js';
 import {
   closeStreamSocket,
@@ -1404,9 +1403,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     if (!isSupportedOption(option)) {
       if (noError) return false;
-      throw (UNSUPPORTED_OPTIONS as readonly string[]).includes(option)
-        ? unsupportedOption(option)
-        : invalidArgument('option', `Unknown or unsupported option :${option} (supported: ${SUPPORTED_OPTIONS.join(', ')})`);
+      throw unsupportedOption(option, 'option');
     }
     const normalised = checkOptionValue(option, value);
     const one: SocketOptions = { [option]: normalised };
