@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetprocError } from './errors.js';
-import { engine, onCleanup, plainClient, plainServer, waitFor } from './test-support.js';
+import { engine, freePort, onCleanup, plainClient, plainServer, waitFor } from './test-support.js';
 
 function socketPath(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'netproc-diff-'));
@@ -64,5 +64,20 @@ describe('Emacs 28.2 differences, closed', () => {
       expect((err as NetprocError).data[0]).toBe('Unknown or unsupported option');
       expect((err as NetprocError).data).toContain(`:${option}`);
     }
+  });
+
+  it('process-contact t of a failed :nowait client includes :remote and :local [spec §7.2, O-09 B]', async () => {
+    const np = engine();
+    const port = await freePort();
+    const c = (await np.makeNetworkProcess({ name: 'nwfail', host: '127.0.0.1', service: port, nowait: true }))!;
+    await waitFor(() => np.processStatus(c) === 'failed');
+    const contact = np.processContact(c, true)!;
+    expect(Object.keys(contact)).toEqual(['name', 'host', 'service', 'nowait', 'remote', 'local']);
+    expect(contact.remote).toEqual([127, 0, 0, 1, port]);
+    const local = contact.local as number[];
+    expect(local.slice(0, 4)).toEqual([127, 0, 0, 1]);
+    expect(local[4]).toBeGreaterThan(0);
+    // No-block asks still get nil for a failed process [spec §7.1].
+    expect(np.processContact(c, true, true)).toBeNull();
   });
 });

@@ -634,7 +634,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       for (const address of targets) {
         if (process.deleting) return;
         try {
-          const socket = await connectStream(address, args.tls, abort.signal);
+          const socket = await connectStream(address, args.tls, abort.signal, (local) => this.connecting(process, address, local));
           if (process.deleting) {
             socket.destroy();
             return;
@@ -654,6 +654,21 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (process.deleting) return;
     const code = args.tls && !isConnectError(lastError) ? 'TLS negotiation failed' : errnoNumber(lastError);
     this.changeStatus(process, { kind: 'failed', exitCode: code }, SentinelEvent.failedWithCode(code));
+  }
+
+  /**
+   * Emacs records :remote and :local as soon as its non-blocking connect(2)
+   * returns, so even a :nowait client whose connect then fails has them [spec §7.2].
+   */
+  private connecting(process: NetworkProcess, address: SocketAddress, local: net.AddressInfo | null): void {
+    if (process.deleting) return;
+    if (address.family === 'local') {
+      process.contact.put('remote', address.path);
+      process.contact.put('local', '');
+      return;
+    }
+    process.contact.put('remote', lispAddressFromHostPort(address.host, address.port));
+    if (local) process.contact.put('local', lispAddressFromHostPort(local.address, local.port));
   }
 
   private async startServer(process: NetworkProcess, address: SocketAddress, args: CheckedArguments): Promise<void> {
