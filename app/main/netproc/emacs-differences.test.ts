@@ -8,7 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetprocError } from './errors.js';
+import type { MakeNetworkProcessOptions } from './netproc.js';
 import { engine, freePort, onCleanup, plainClient, plainServer, waitFor } from './test-support.js';
+
+async function failure(np: ReturnType<typeof engine>, options: MakeNetworkProcessOptions): Promise<NetprocError> {
+  try {
+    await np.makeNetworkProcess(options);
+  } catch (err) {
+    expect(err).toBeInstanceOf(NetprocError);
+    return err as NetprocError;
+  }
+  throw new Error('expected make-network-process to signal');
+}
 
 function socketPath(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'netproc-diff-'));
@@ -79,5 +90,19 @@ describe('Emacs 28.2 differences, closed', () => {
     expect(local[4]).toBeGreaterThan(0);
     // No-block asks still get nil for a failed process [spec §7.1].
     expect(np.processContact(c, true, true)).toBeNull();
+  });
+
+  it(':service -1 signals "HOST/-1 Servname not supported for ai_socktype" with the host as given [spec §14]', async () => {
+    const np = engine();
+    expect(await failure(np, { name: 'x', service: -1 })).toMatchObject({
+      message: '127.0.0.1/-1 Servname not supported for ai_socktype',
+      field: 'service',
+    });
+    expect((await failure(np, { name: 'x', host: 'localhost', service: -1 })).message).toBe(
+      'localhost/-1 Servname not supported for ai_socktype',
+    );
+    expect((await failure(np, { name: 'x', host: '127.0.0.1', service: -1, type: 'datagram', server: true })).message).toBe(
+      '127.0.0.1/-1 Servname not supported for ai_socktype',
+    );
   });
 });

@@ -482,8 +482,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (service === true) return 0;
     if (typeof service === 'number') {
       if (!Number.isInteger(service)) throw wrongType('service', 'stringp', service);
+      // getaddrinfo refuses a negative port as it refuses an unknown name [spec §14].
+      if (service < 0) throw invalidArgument('service', `${hostText}/${service} Servname not supported for ai_socktype`);
       // Emacs wraps ports past 65535 (quirk 17); a silent wrap connects somewhere unexpected, so we refuse.
-      if (service < 0 || service > 65535) throw invalidArgument('service', `Port ${service} is outside 0–65535`);
+      if (service > 65535) throw invalidArgument('service', `Port ${service} is outside 0–65535`);
       return service;
     }
     if (typeof service !== 'string') throw wrongType('service', 'stringp', service ?? null);
