@@ -105,4 +105,15 @@ describe('Emacs 28.2 differences, closed', () => {
       '127.0.0.1/-1 Servname not supported for ai_socktype',
     );
   });
+
+  it(':family local with a :host says ":family local ignores the :host property" and the contact has :host nil [spec §2.1, O-09 I]', async () => {
+    const np = engine();
+    const messages: string[] = [];
+    np.on('message', (m) => messages.push(m));
+    const path = socketPath('host.sock');
+    const srv = (await np.makeNetworkProcess({ name: 'uh', server: true, family: 'local', host: 'example.org', service: path }))!;
+    expect(messages).toEqual([':family local ignores the :host property']);
+    expect(np.processContact(srv, 'host')).toBeNull();
+    expect(np.processContact(srv)).toEqual([null, path]);
+  });
 });

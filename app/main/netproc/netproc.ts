@@ -37,7 +37,7 @@ import {
   updateDatagramReading,
 } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
-import { errnoNumber, fromSystemError, invalidArgument, lispPrint, NetprocError, strerror, wrongType } from './errors.js';
+import { errnoNumber, fromSystemError, invalidArgument, NetprocError, strerror, wrongType } from './errors.js';
 import { HandleParking } from './handle-parking.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { NetworkProcess, type AddressFamily, type Filter, type LogFunction, type ProcessKind, type Sentinel } from './process.js';
@@ -469,8 +469,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       else entries.push([key, value ?? null]);
     }
     const contact = new ContactPlist(entries);
-    if (args.familyOption === 'local' && contact.has('host')) {
-      if (contact.get('host') !== null) this.report(`:host ${lispPrint(contact.get('host'))} is ignored for a local (Unix) socket`);
+    // Emacs's own words, and it clears :host only when one was given [O-09 I].
+    if (args.familyOption === 'local' && contact.get('host') !== null) {
+      this.report(':family local ignores the :host property');
       contact.put('host', null);
     }
     return contact;
