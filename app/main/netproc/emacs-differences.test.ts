@@ -116,4 +116,24 @@ describe('Emacs 28.2 differences, closed', () => {
     expect(np.processContact(srv, 'host')).toBeNull();
     expect(np.processContact(srv)).toEqual([null, path]);
   });
+
+  it('seqpacket on IPv4 signals a file-error whose data ends with the contact plist [spec §14, O-09 J]', async () => {
+    const np = engine();
+    const err = await failure(np, { name: 'sp', type: 'seqpacket', server: true, service: true, family: 'ipv4' });
+    expect(err).toMatchObject({ code: 'ESOCKTNOSUPPORT', condition: 'file-error' });
+    expect(err.data).toEqual([
+      'make server process failed',
+      'Socket type not supported',
+      ':name',
+      'sp',
+      ':type',
+      'seqpacket',
+      ':server',
+      true,
+      ':service',
+      true,
+      ':family',
+      'ipv4',
+    ]);
+  });
 });

@@ -301,12 +301,14 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     try {
       if (args.socketType === 'seqpacket') {
+        // socket(2) refuses SOCK_SEQPACKET on inet (and Node has none at all); Emacs's data ends with the contact [O-09 J].
+        const context = `make ${args.server ? 'server' : 'client'} process failed`;
         throw new NetprocError({
           code: 'ESOCKTNOSUPPORT',
-          message: `make ${args.server ? 'server' : 'client'} process failed: Socket type not supported`,
+          message: `${context}: ${strerror('ESOCKTNOSUPPORT')}`,
           field: 'type',
           condition: 'file-error',
-          data: [`make ${args.server ? 'server' : 'client'} process failed`, 'Socket type not supported'],
+          data: [context, strerror('ESOCKTNOSUPPORT'), ...this.contactData(process)],
         });
       }
       const addresses = targets ?? [];
