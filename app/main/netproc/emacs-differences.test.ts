@@ -136,4 +136,27 @@ describe('Emacs 28.2 differences, closed', () => {
       'ipv4',
     ]);
   });
+
+  it('set-process-filter-multibyte nil gives raw-text for a coding without an explicit EOL type [spec §12]', async () => {
+    const np = engine();
+    const peer = await plainServer((s) => s.write('h\xe9'));
+    const texts: string[] = [];
+    const c = (await np.makeNetworkProcess({
+      name: 'mb',
+      host: '127.0.0.1',
+      service: peer.port,
+      coding: ['utf-8', 'utf-8-unix'],
+      stop: true,
+      filter: (_p, text) => texts.push(text),
+    }))!;
+    np.setProcessFilterMultibyte(c, false);
+    expect(np.processCodingSystem(c)).toEqual(['raw-text', 'utf-8-unix']);
+    expect(np.processFilterMultibyteP(c)).toBe(false);
+    await np.continueProcess(c);
+    // Unibyte strings: each byte of "hé" in UTF-8 is one character.
+    await waitFor(() => texts.join('') === 'h\xc3\xa9');
+    const dos = (await np.makeNetworkProcess({ name: 'mbd', host: '127.0.0.1', service: peer.port, coding: 'latin-1-dos' }))!;
+    np.setProcessFilterMultibyte(dos, false);
+    expect(np.processCodingSystem(dos)[0]).toBe('raw-text-dos');
+  });
 });
