@@ -1,5 +1,5 @@
 /** Values as Emacs prints them, for the contact inspector and the Lisp forms. */
-import type { JsonValue } from '../shared/api.js';
+import { isLispSymbol, type JsonValue } from '../shared/api.js';
 
 export { formatBytes } from '../shared/byte-counts.js';
 
@@ -14,6 +14,8 @@ export function lispText(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(lispText).join(' ')}]`;
   if (typeof value === 'object') {
+    // A symbol prints bare (`:type datagram`); characters the reader would take apart get a backslash, as prin1 does.
+    if (isLispSymbol(value)) return value.symbol.replace(/[\s()[\]";'`,\\]/g, '\\$&');
     const o = value as { family?: unknown; data?: unknown };
     if (typeof o.family === 'number' && Array.isArray(o.data)) return `(${o.family} . ${lispText(o.data)})`;
     return `(${Object.entries(value as Record<string, JsonValue>)

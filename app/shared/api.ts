@@ -15,6 +15,24 @@ export type ProcessKind = 'stream-client' | 'stream-server' | 'accepted' | 'data
 /** `[127, 0, 0, 1, 80]`, eight groups plus port, a Unix path, or `{family, data}`. */
 export type LispAddress = number[] | string | { family: number; data: number[] };
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/**
+ * A Lisp symbol in a value from main (a contact value such as `:type
+ * datagram` or `:host local`), tagged so it never reads as the string
+ * `"datagram"`. Strings stay plain strings. Requests still name symbols by
+ * plain strings (`type: 'datagram'`), where the field says which it is.
+ */
+export interface LispSymbol {
+  symbol: string;
+}
+
+export function isLispSymbol(value: unknown): value is LispSymbol {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { symbol?: unknown }).symbol === 'string' &&
+    Object.keys(value).length === 1
+  );
+}
 
 /** Filters the renderer may choose; it can never send code. `hold` is Emacs's filter `t`. */
 export const BUILTIN_FILTERS = ['default', 'discard', 'echo', 'hold'] as const;
@@ -246,6 +264,7 @@ export interface Results {
   setCodingSystem: ProcessInfo;
   processGet: JsonValue;
   processPut: JsonValue[];
+  /** Symbols in the answer (`:type datagram`, `:host local`) arrive as LispSymbol, strings as strings. */
   processContact: JsonValue | Record<string, JsonValue> | null;
   readBuffer: BufferRange;
   searchBuffer: { start: number; end: number } | null;

@@ -168,6 +168,32 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.formatNetworkAddress({ address: 'junk'.length })).toBeNull();
   });
 
+  it('keeps Lisp symbols apart from strings in contact values: :type datagram, :family ipv4, :host local [spec §7.3]', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const d = (await api.makeNetworkProcess({
+      name: 'dsym',
+      type: 'datagram',
+      server: true,
+      host: '127.0.0.1',
+      service: true,
+      family: 'ipv4',
+      coding: 'binary',
+      filter: 'echo',
+    }))!;
+    const full = (await api.processContact({ id: d.id, key: true })) as Record<string, unknown>;
+    expect(full).toMatchObject({
+      type: { symbol: 'datagram' },
+      family: { symbol: 'ipv4' },
+      coding: { symbol: 'binary' },
+      filter: { symbol: 'echo' },
+      host: '127.0.0.1',
+    });
+    expect(await api.processContact({ id: d.id, key: 'type' })).toEqual({ symbol: 'datagram' });
+    const s = (await api.makeNetworkProcess({ name: 'ssym', server: true, host: 'local', service: true }))!;
+    expect(await api.processContact({ id: s.id, key: null })).toEqual([{ symbol: 'local' }, (s.local as number[])[4]]);
+  });
+
   it('reads and sets datagram addresses', async () => {
     const { client } = await harness();
     const api = await client();

@@ -21,7 +21,7 @@ import {
 import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess, type SearchPattern } from '../netproc/index.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
-import { bufferInfo, processInfo, toJson } from './serialize.js';
+import { bufferInfo, contactJson, processInfo, toJson } from './serialize.js';
 
 type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
 type Handler<M extends Method> = (params: ParsedParams<M>) => Promise<Results[M]> | Results[M];
@@ -161,7 +161,7 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     // The engine holds the plist's bounds (plist.ts), for every way a plist grows.
     processPut: ({ id, key, value }) => np.processPut(proc(id), key, value).map(toJson),
 
-    processContact: ({ id, key, noBlock }) => toJson(np.processContact(proc(id), key, noBlock ?? false)) as Results['processContact'],
+    processContact: ({ id, key, noBlock }) => contactJson(np.processContact(proc(id), key, noBlock ?? false), key),
 
     readBuffer: ({ name, start, end, tail, encoding = 'text' }) => {
       const b = buffer(name);

@@ -1,6 +1,6 @@
 /** Engine objects in the contract's wire shapes. */
-import type { BufferInfo, JsonValue, LispAddress, ProcessInfo } from '../../shared/contract.js';
-import type { Netproc, NetprocBuffer, NetworkProcess } from '../netproc/index.js';
+import type { BufferInfo, JsonValue, LispAddress, LispSymbol, ProcessInfo, Results } from '../../shared/contract.js';
+import { markContactSymbols, type Netproc, type NetprocBuffer, type NetworkProcess } from '../netproc/index.js';
 import { commandText } from '../netproc/list-processes.js';
 import type { Builtins } from './builtins.js';
 
@@ -12,6 +12,21 @@ export function toJson(value: unknown): JsonValue {
   if (typeof value === 'function') return `#<function ${value.name || 'lambda'}>`;
   if (typeof value === 'object') return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, toJson(v)]));
   return String(value);
+}
+
+function contactValue(key: string, value: unknown): JsonValue {
+  return toJson(markContactSymbols(key, value, (name): LispSymbol => ({ symbol: name })));
+}
+
+/** A `process-contact` answer for KEY (nil, t or a keyword), its symbols tagged as LispSymbol. */
+export function contactJson(answer: unknown, key: string | true | null): Results['processContact'] {
+  if (answer === null || answer === undefined) return null;
+  if (key === null) {
+    const [host, service] = answer as [unknown, unknown];
+    return [contactValue('host', host), contactValue('service', service)];
+  }
+  if (key === true) return Object.fromEntries(Object.entries(answer as object).map(([k, v]) => [k, contactValue(k, v)]));
+  return contactValue(key, answer);
 }
 
 export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess): ProcessInfo {

@@ -15,8 +15,11 @@ describe('coding systems (spec §12)', () => {
     expect(withExplicitEol(parseCodingSystem('binary')).name).toBe('binary');
   });
 
-  it('turns the decoder into raw-text for set-process-filter-multibyte nil', () => {
+  it('turns the decoder into raw-text for set-process-filter-multibyte nil, keeping an explicit EOL type only [spec §12]', () => {
     expect(rawTextVariant(parseCodingSystem('utf-8-unix')).name).toBe('raw-text-unix');
+    expect(rawTextVariant(parseCodingSystem('iso-latin-1-dos')).name).toBe('raw-text-dos');
+    expect(rawTextVariant(parseCodingSystem('utf-8')).name).toBe('raw-text');
+    expect(rawTextVariant(parseCodingSystem('binary')).name).toBe('binary');
   });
 
   it('holds an incomplete UTF-8 sequence over to the next chunk [O-13 C2]', () => {

@@ -62,9 +62,14 @@ export function withExplicitEol(coding: CodingSystem): CodingSystem {
   return parseCodingSystem(`${coding.name}-unix`);
 }
 
-/** `set-process-filter-multibyte nil`: the raw-text variant with the same EOL type. */
+/**
+ * `set-process-filter-multibyte nil` (Emacs's raw_text_coding_system): the
+ * raw-text variant with the same EOL type when the name gives one, else plain
+ * `raw-text`, whose EOL type is still undecided as the original's was.
+ */
 export function rawTextVariant(coding: CodingSystem): CodingSystem {
-  return parseCodingSystem(`raw-text-${coding.eol}`);
+  if (coding.unibyte) return coding;
+  return parseCodingSystem(/-(unix|dos|mac)$/.test(coding.name) ? `raw-text-${coding.eol}` : 'raw-text');
 }
 
 function eolToLf(text: string, eol: Eol): string {

@@ -45,6 +45,23 @@ function copyValue(value: ContactValue): ContactValue {
   return value;
 }
 
+/** Keys whose string values are Lisp symbols: the socket type, family, coding systems and function names. */
+const SYMBOL_KEYS = new Set(['type', 'family', 'coding', 'filter', 'sentinel', 'log']);
+
+/**
+ * The engine passes Lisp symbols as strings (`'datagram'`, `'ipv4'`, host
+ * `'local'`), as its API does for arguments. Whoever prints or carries a
+ * contact value on must still tell `:host local` from `:host "localhost"`:
+ * this maps each symbol in VALUE, the contact's value for KEY, through SYMBOL
+ * and leaves every other value as it is.
+ */
+export function markContactSymbols<S>(key: string, value: ContactValue, symbol: (name: string) => S): ContactValue {
+  if (typeof value === 'string') return SYMBOL_KEYS.has(key) || (key === 'host' && value === 'local') ? symbol(value) : value;
+  // A (DECODE . ENCODE) coding pair.
+  if (key === 'coding' && Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'string' ? symbol(v) : v));
+  return value;
+}
+
 /** How a keyword reads in Lisp: `tlsParameters` → `:tls-parameters`. */
 export function keywordName(key: string): string {
   return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());

@@ -186,7 +186,7 @@ describe('network options (spec §2.2)', () => {
     expect(await np.setNetworkProcessOption(srv, 'keepalive', true)).toBe(true);
     expect(np.processContact(srv, 'keepalive')).toBe(true);
     expect(await np.setNetworkProcessOption(srv, 'reuseaddr', true)).toBe(true);
-    await expect(np.setNetworkProcessOption(srv, 'frob', 1)).rejects.toThrow('Unknown or unsupported option :frob');
+    await expect(np.setNetworkProcessOption(srv, 'frob', 1)).rejects.toThrow('Unknown or unsupported option');
     expect(await np.setNetworkProcessOption(srv, 'frob', 1, true)).toBe(false);
     const c = (await np.makeNetworkProcess({ name: 'dead', host: '127.0.0.1', service: peer.port }))!;
     np.deleteProcess(c);

@@ -24,3 +24,4 @@ export { formatListProcessesLine } from './list-processes.js';
 export type { ListProcessesRow } from './list-processes.js';
 export type { ProcessStatus } from './status.js';
 export { CODING_NAMES } from './coding.js';
+export { markContactSymbols } from './contact.js';

@@ -37,7 +37,7 @@ import {
   updateDatagramReading,
 } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
-import { errnoNumber, fromSystemError, invalidArgument, lispPrint, NetprocError, strerror, wrongType } from './errors.js';
+import { errnoNumber, fromSystemError, invalidArgument, NetprocError, strerror, wrongType } from './errors.js';
 import { HandleParking } from './handle-parking.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { NetworkProcess, type AddressFamily, type Filter, type LogFunction, type ProcessKind, type Sentinel } from './process.js';
@@ -51,7 +51,6 @@ import {
   unsupportedOption,
   UNSUPPORTED_OPTIONS,
   type SocketOptions,
-  SUPPORTED_OPTIONS,
 } from './socket-options.js';
 import {
   closeStreamSocket,
@@ -232,8 +231,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   private readonly lookup: LookupFunction;
   private readonly services: ServiceTable;
   private deleteExited: boolean;
-  /** Emacs names accepted Unix-socket connections by a session-wide counter. */
-  private unixAcceptCount = 0;
+  /**
+   * Emacs's connect_counter: every connection accepted by any server, TCP or
+   * Unix, counts; accepted Unix-socket connections are named by it.
+   */
+  private acceptCount = 0;
   private closed = false;
 
   constructor(options: NetprocOptions = {}) {
@@ -299,12 +301,14 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     try {
       if (args.socketType === 'seqpacket') {
+        // socket(2) refuses SOCK_SEQPACKET on inet (and Node has none at all); Emacs's data ends with the contact [O-09 J].
+        const context = `make ${args.server ? 'server' : 'client'} process failed`;
         throw new NetprocError({
           code: 'ESOCKTNOSUPPORT',
-          message: `make ${args.server ? 'server' : 'client'} process failed: Socket type not supported`,
+          message: `${context}: ${strerror('ESOCKTNOSUPPORT')}`,
           field: 'type',
           condition: 'file-error',
-          data: [`make ${args.server ? 'server' : 'client'} process failed`, 'Socket type not supported'],
+          data: [context, strerror('ESOCKTNOSUPPORT'), ...this.contactData(process)],
         });
       }
       const addresses = targets ?? [];
@@ -467,8 +471,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       else entries.push([key, value ?? null]);
     }
     const contact = new ContactPlist(entries);
-    if (args.familyOption === 'local' && contact.has('host')) {
-      if (contact.get('host') !== null) this.report(`:host ${lispPrint(contact.get('host'))} is ignored for a local (Unix) socket`);
+    // Emacs's own words, and it clears :host only when one was given [O-09 I].
+    if (args.familyOption === 'local' && contact.get('host') !== null) {
+      this.report(':family local ignores the :host property');
       contact.put('host', null);
     }
     return contact;
@@ -480,8 +485,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (service === true) return 0;
     if (typeof service === 'number') {
       if (!Number.isInteger(service)) throw wrongType('service', 'stringp', service);
+      // getaddrinfo refuses a negative port as it refuses an unknown name [spec §14].
+      if (service < 0) throw invalidArgument('service', `${hostText}/${service} Servname not supported for ai_socktype`);
       // Emacs wraps ports past 65535 (quirk 17); a silent wrap connects somewhere unexpected, so we refuse.
-      if (service < 0 || service > 65535) throw invalidArgument('service', `Port ${service} is outside 0–65535`);
+      if (service > 65535) throw invalidArgument('service', `Port ${service} is outside 0–65535`);
       return service;
     }
     if (typeof service !== 'string') throw wrongType('service', 'stringp', service ?? null);
@@ -634,7 +641,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       for (const address of targets) {
         if (process.deleting) return;
         try {
-          const socket = await connectStream(address, args.tls, abort.signal);
+          const socket = await connectStream(address, args.tls, abort.signal, (local) => this.connecting(process, address, local));
           if (process.deleting) {
             socket.destroy();
             return;
@@ -654,6 +661,21 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (process.deleting) return;
     const code = args.tls && !isConnectError(lastError) ? 'TLS negotiation failed' : errnoNumber(lastError);
     this.changeStatus(process, { kind: 'failed', exitCode: code }, SentinelEvent.failedWithCode(code));
+  }
+
+  /**
+   * Emacs records :remote and :local as soon as its non-blocking connect(2)
+   * returns, so even a :nowait client whose connect then fails has them [spec §7.2].
+   */
+  private connecting(process: NetworkProcess, address: SocketAddress, local: net.AddressInfo | null): void {
+    if (process.deleting) return;
+    if (address.family === 'local') {
+      process.contact.put('remote', address.path);
+      process.contact.put('local', '');
+      return;
+    }
+    process.contact.put('remote', lispAddressFromHostPort(address.host, address.port));
+    if (local) process.contact.put('local', lispAddressFromHostPort(local.address, local.port));
   }
 
   private async startServer(process: NetworkProcess, address: SocketAddress, args: CheckedArguments): Promise<void> {
@@ -736,10 +758,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       return;
     }
     this.descriptors.opened();
+    this.acceptCount++;
     const isUnix = server.family === 'local';
     const remote = isUnix ? null : lispAddressFromHostPort(socket.remoteAddress ?? '0.0.0.0', socket.remotePort ?? 0);
     const local = isUnix ? null : lispAddressFromHostPort(socket.localAddress ?? '0.0.0.0', socket.localPort ?? 0);
-    const clientId = remote ? emacsClientId(remote) : String(++this.unixAcceptCount);
+    const clientId = remote ? emacsClientId(remote) : String(this.acceptCount);
     const hostText = remote ? emacsClientHost(remote) : '-';
 
     const contact = server.contact.copy();
@@ -1174,7 +1197,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** `delete-process`: runs the sentinel with "deleted\n" before returning, then closes the socket. */
   deleteProcess(designator: ProcessDesignator): null {
     const process = this.resolveProcess(designator);
-    if (!this.table.has(process)) return null;
+    if (!this.table.has(process)) {
+      // Emacs still sets (exit 0) on a process already gone from the list, but silently: no sentinel, no event [spec §9].
+      process.status = { kind: 'exit', exitCode: 0 };
+      return null;
+    }
     process.deleting = true;
     process.status = { kind: 'exit', exitCode: 0 };
     this.emit('process-changed', process);
@@ -1398,9 +1425,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     if (!isSupportedOption(option)) {
       if (noError) return false;
-      throw (UNSUPPORTED_OPTIONS as readonly string[]).includes(option)
-        ? unsupportedOption(option)
-        : invalidArgument('option', `Unknown or unsupported option :${option} (supported: ${SUPPORTED_OPTIONS.join(', ')})`);
+      throw unsupportedOption(option, 'option');
     }
     const normalised = checkOptionValue(option, value);
     const one: SocketOptions = { [option]: normalised };

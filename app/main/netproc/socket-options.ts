@@ -11,6 +11,8 @@ export const SUPPORTED_OPTIONS = ['reuseaddr', 'keepalive', 'broadcast', 'linger
 export type SocketOptionName = (typeof SUPPORTED_OPTIONS)[number];
 export const UNSUPPORTED_OPTIONS = ['dontroute', 'oobinline', 'priority', 'bindtodevice'] as const;
 
+const UNSUPPORTED_OPTION_MESSAGE = 'Unknown or unsupported option';
+
 export type SocketOptions = Partial<Record<SocketOptionName, boolean | number | null>>;
 
 export function isSupportedOption(name: string): name is SocketOptionName {
@@ -25,11 +27,22 @@ export function checkOptionValue(name: SocketOptionName, value: unknown): boolea
   throw new NetprocError({ code: 'INVALID_ARGUMENT', message: `Bad option value for :${name}`, field: name });
 }
 
-export function unsupportedOption(name: string): NetprocError {
+/**
+ * Emacs signals exactly `(error "Unknown or unsupported option")`; which
+ * option, and for those Emacs knows why Node cannot set it, follow in the
+ * data so the message stays Emacs's.
+ */
+export function unsupportedOption(name: string, field: string = name): NetprocError {
+  const known = (UNSUPPORTED_OPTIONS as readonly string[]).includes(name);
   return new NetprocError({
-    code: 'UNSUPPORTED',
-    message: `Unknown or unsupported option :${name} (Node's socket API cannot set it)`,
-    field: name,
+    code: known ? 'UNSUPPORTED' : 'INVALID_ARGUMENT',
+    message: UNSUPPORTED_OPTION_MESSAGE,
+    field,
+    data: [
+      UNSUPPORTED_OPTION_MESSAGE,
+      `:${name}`,
+      known ? "Node's socket API cannot set it" : `supported: ${SUPPORTED_OPTIONS.map((o) => `:${o}`).join(' ')}`,
+    ],
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { nextTick } from 'node:process';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
@@ -24,7 +25,12 @@ const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
  * client) destroys the socket at once, so the descriptor closes and the peer
  * never sees a connection from a deleted process.
  */
-export async function connectStream(address: SocketAddress, tlsRequest: TlsRequest | null, abort?: AbortSignal): Promise<net.Socket> {
+export async function connectStream(
+  address: SocketAddress,
+  tlsRequest: TlsRequest | null,
+  abort?: AbortSignal,
+  onConnecting?: (local: net.AddressInfo | null) => void,
+): Promise<net.Socket> {
   const ca = tlsRequest?.caFile ? [await readRegularFile(tlsRequest.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES })] : undefined;
   return new Promise((resolve, reject) => {
     if (abort?.aborted) {
@@ -53,6 +59,14 @@ export async function connectStream(address: SocketAddress, tlsRequest: TlsReque
       socket.once('connect', () => {
         socket.off('error', fail);
         resolve(socket);
+      });
+    }
+    if (onConnecting) {
+      // Node calls connect(2) on the next tick for an address literal; the kernel has bound the local end by then,
+      // before any refusal arrives, so getsockname answers as it does for Emacs after its non-blocking connect.
+      nextTick(() => {
+        const local = socket.destroyed ? null : (socket.address() as Partial<net.AddressInfo>);
+        onConnecting(local && typeof local.port === 'number' ? (local as net.AddressInfo) : null);
       });
     }
     // Until the process is wired, nothing reads: input waits in the socket. (A TLS socket must read to shake hands.)

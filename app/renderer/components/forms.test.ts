@@ -56,6 +56,23 @@ describe('Lisp forms for the inspector', () => {
     expect(lispText(null)).toBe('nil');
     expect(plistText({ name: 'srv', server: true, host: null, service: 8080 })).toBe('(:name "srv" :server t :host nil :service 8080)');
   });
+
+  it('prints symbols bare and strings quoted: :type datagram, :host local vs :host "local" [spec §7.3]', () => {
+    expect(
+      plistText({
+        name: 'dsrv',
+        type: { symbol: 'datagram' },
+        host: { symbol: 'local' },
+        family: { symbol: 'ipv4' },
+        filter: { symbol: 'ignore' },
+      }),
+    ).toBe('(:name "dsrv" :type datagram :host local :family ipv4 :filter ignore)');
+    expect(lispText('local')).toBe('"local"');
+    expect(lispText([{ symbol: 'local' }, 38891])).toBe('[local 38891]');
+    expect(lispText({ symbol: 'odd name(1)' })).toBe('odd\\ name\\(1\\)');
+    // An object with more than the one field is a plist, not a symbol.
+    expect(lispText({ symbol: 'x', other: 1 })).toBe('(:symbol "x" :other 1)');
+  });
 });
 
 describe('the throughput sparkline', async () => {
