@@ -797,30 +797,25 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.show(process);
     this.emit('process-changed', server);
 
-    const message = LogMessage.acceptFrom(hostText);
-    this.emit('log', { server, client: process, message });
-    if (server.log) {
-      try {
-        server.log(server, process, message);
-      } catch (err) {
-        this.report(`error in process log function: ${(err as Error).message}`);
-      }
-    }
+    this.serverLog(server, process, LogMessage.acceptFrom(hostText));
     this.runSentinel(process, SentinelEvent.openFrom(hostText));
     updateStreamReading(process);
   }
 
+  /** A server's :log line: to the event log, and to its :log function, whose errors are reported, never thrown. */
+  private serverLog(server: NetworkProcess, client: NetworkProcess | null, message: string): void {
+    this.emit('log', { server, client, message });
+    if (!server.log) return;
+    try {
+      server.log(server, client, message);
+    } catch (err) {
+      this.report(`error in process log function: ${(err as Error).message}`);
+    }
+  }
+
   /** @internal */
   acceptRefused(server: NetworkProcess, from: string | undefined): void {
-    const message = LogMessage.acceptFailed(errnoNumber({ code: 'EMFILE' }));
-    this.emit('log', { server, client: null, message });
-    if (server.log) {
-      try {
-        server.log(server, null, message);
-      } catch (err) {
-        this.report(`error in process log function: ${(err as Error).message}`);
-      }
-    }
+    this.serverLog(server, null, LogMessage.acceptFailed(errnoNumber({ code: 'EMFILE' })));
     // One event-log line at the first refusal, then at most one a second with the count, so a flood cannot bury the log.
     const pending = this.refusedSinceReport.get(server);
     if (pending !== undefined) {
