@@ -36,7 +36,7 @@ import {
   setDatagramReading,
   updateDatagramReading,
 } from './datagram-process.js';
-import type { EngineInternals } from './engine-internals.js';
+import type { EngineInternals, StatusChange } from './engine-internals.js';
 import { errnoNumber, fromSystemError, invalidArgument, NetprocError, strerror, wrongType } from './errors.js';
 import { HandleParking } from './handle-parking.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
@@ -613,14 +613,14 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
         peerSubject: peer && typeof peer.subject === 'object' ? ([peer.subject.CN].flat()[0] ?? null) : null,
       };
     }
-    process.status = { kind: 'run' };
+    this.changeStatus(process, { kind: 'run' }, { quiet: true });
     wireStreamSocket(this, process, socket);
     updateStreamReading(process);
   }
 
   /** A :nowait client: resolve and connect after returning; report the outcome as Emacs does. */
   private async connectInBackground(process: NetworkProcess, args: CheckedArguments): Promise<void> {
-    process.status = { kind: 'connect' };
+    this.changeStatus(process, { kind: 'connect' }, { quiet: true });
     let targets: SocketAddress[];
     try {
       targets = await this.resolveTargets(args, 'stream-client');
@@ -647,8 +647,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
             return;
           }
           this.connected(process, socket, address, args);
-          this.emit('process-changed', process);
-          this.runSentinel(process, SentinelEvent.open);
+          // Announced only now that the socket is wired: the sentinel may already send.
+          this.changeStatus(process, { kind: 'run' }, { sentinel: SentinelEvent.open });
           return;
         } catch (err) {
           lastError = err;
@@ -660,7 +660,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     if (process.deleting) return;
     const code = args.tls && !isConnectError(lastError) ? 'TLS negotiation failed' : errnoNumber(lastError);
-    this.changeStatus(process, { kind: 'failed', exitCode: code }, SentinelEvent.failedWithCode(code));
+    this.changeStatus(process, { kind: 'failed', exitCode: code }, { sentinel: SentinelEvent.failedWithCode(code) });
   }
 
   /**
@@ -697,7 +697,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       process.contact.put('local', lispAddressFromHostPort(bound.address, bound.port));
       process.boundAddress = { family: address.family, host: bound.address, port: bound.port };
     }
-    process.status = { kind: 'listen' };
+    this.changeStatus(process, { kind: 'listen' }, { quiet: true });
     if (process.stopped) {
       process.transition = parkServer(this, process);
       await process.transition;
@@ -720,7 +720,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     const initialPeer = args.remote !== null ? (args.remote as LispAddress) : null;
     process.datagramAddress = Array.isArray(initialPeer) ? initialPeer.slice() : unspecifiedAddress();
     process.contact.put('remote', process.datagramAddress);
-    process.status = { kind: 'run' };
+    this.changeStatus(process, { kind: 'run' }, { quiet: true });
     if (process.stopped || process.filter === true) setDatagramReading(socket, false);
   }
 
@@ -739,7 +739,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.contact.put('remote', remote.slice());
     // Emacs records the client's :local before the kernel binds it [O-13 G, spec §7.2].
     process.contact.put('local', new Array<number>(remote.length).fill(0));
-    process.status = { kind: 'run' };
+    this.changeStatus(process, { kind: 'run' }, { quiet: true });
     if (process.stopped || process.filter === true) setDatagramReading(socket, false);
   }
 
@@ -785,7 +785,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.encoder = server.encoder;
     process.plist = server.plist.slice();
     process.queryOnExit = true;
-    process.status = { kind: 'run' };
+    this.changeStatus(process, { kind: 'run' }, { quiet: true });
     process.boundAddress = server.boundAddress;
     if (typeof server.filter !== 'function') {
       const base = server.buffer?.name ?? server.name;
@@ -872,19 +872,30 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       process.closeSeenWhileStopped = true;
       return;
     }
-    process.status = { kind: 'exit', exitCode: 256 };
     process.socket?.destroy();
     // With delete-exited-processes, the process leaves the list just before its sentinel runs.
-    if (this.deleteExited) this.removeFromTable(process);
-    this.emit('process-changed', process);
-    this.runSentinel(process, SentinelEvent.brokenByPeer);
+    this.changeStatus(
+      process,
+      { kind: 'exit', exitCode: 256 },
+      { sentinel: SentinelEvent.brokenByPeer, leaveList: this.deleteExited ? 'before-sentinel' : undefined },
+    );
   }
 
-  /** @internal */
-  changeStatus(process: NetworkProcess, status: InternalStatus, sentinelEvent?: string): void {
+  /**
+   * The one place a status changes, as Emacs's pset_status then
+   * status_notify: the status (and with it the exit status) is set; then,
+   * unless `quiet` (a process still being made, or Emacs's silent cases), the
+   * process leaves the list where `leaveList` says, the change is emitted and
+   * the sentinel runs, in that order. Nothing else assigns a status.
+   * @internal
+   */
+  changeStatus(process: NetworkProcess, status: InternalStatus, how: StatusChange = {}): void {
     process.status = status;
+    if (how.quiet) return;
+    if (how.leaveList === 'before-sentinel') this.removeFromTable(process);
     this.emit('process-changed', process);
-    if (sentinelEvent !== undefined) this.runSentinel(process, sentinelEvent);
+    if (how.sentinel !== undefined) this.runSentinel(process, how.sentinel);
+    if (how.leaveList === 'after-sentinel') this.removeFromTable(process);
   }
 
   /** @internal */
@@ -1194,14 +1205,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     const process = this.resolveProcess(designator);
     if (!this.table.has(process)) {
       // Emacs still sets (exit 0) on a process already gone from the list, but silently: no sentinel, no event [spec §9].
-      process.status = { kind: 'exit', exitCode: 0 };
+      this.changeStatus(process, { kind: 'exit', exitCode: 0 }, { quiet: true });
       return null;
     }
     process.deleting = true;
-    process.status = { kind: 'exit', exitCode: 0 };
-    this.emit('process-changed', process);
-    this.runSentinel(process, SentinelEvent.deleted);
-    this.removeFromTable(process);
+    this.changeStatus(process, { kind: 'exit', exitCode: 0 }, { sentinel: SentinelEvent.deleted, leaveList: 'after-sentinel' });
     this.closeSockets(process);
     return null;
   }
