@@ -57,9 +57,19 @@ async function ingest(): Promise<void> {
   const coding = variant === 'engine-binary' ? 'binary' : 'utf-8-unix';
   const np = new Netproc({ bufferCap: 1024 * 1024 * 1024 });
   const srv = (await np.makeNetworkProcess({ name: 'ingest', server: true, service: true, buffer: '*ingest*', coding }))!;
+  // One subscriber, as the traffic timeline would be: it sees every chunk and keeps a count.
+  let tapped = 0;
+  if (variant === 'engine-tapped') {
+    np.on('process-added', (p) => {
+      if (p.kind !== 'accepted') return;
+      np.tapProcess(p, (record) => {
+        if (record.kind === 'data') tapped += record.bytes.length;
+      });
+    });
+  }
   np.on('buffer-changed', (e) => {
     if (!first) first = performance.now();
-    if (e.end >= total) finish({ ms: performance.now() - first, rssBefore, rssPeak: Math.max(rssPeak, rss()), held: e.length });
+    if (e.end >= total) finish({ ms: performance.now() - first, rssBefore, rssPeak: Math.max(rssPeak, rss()), held: e.length, tapped });
   });
   say({ port: np.processContact(srv, 'service') });
 }

@@ -188,7 +188,12 @@ async function main(): Promise<void> {
     `netproc engine benchmark${quick ? ' (quick sizes)' : ''}: node ${process.version}, ${sizes.rounds} round(s), median shown\n`,
   );
 
-  const ingest: Record<string, Array<{ mibPerS: number; memoryRatio: number }>> = { plain: [], 'engine-utf8': [], 'engine-binary': [] };
+  const ingest: Record<string, Array<{ mibPerS: number; memoryRatio: number }>> = {
+    plain: [],
+    'engine-utf8': [],
+    'engine-binary': [],
+    'engine-tapped': [],
+  };
   for (let round = 0; round < Math.max(1, sizes.rounds - 1); round++) {
     for (const variant of Object.keys(ingest)) ingest[variant]!.push(await ingestOnce(variant));
   }
@@ -214,6 +219,13 @@ async function main(): Promise<void> {
     mbs(rate('engine-binary')),
     mbs(rate('engine-utf8')),
     rate('engine-binary') / rate('engine-utf8'),
+    atLeast(0.95),
+  );
+  line(
+    '(a) ingest, one tap subscriber vs none (utf-8)',
+    mbs(rate('engine-tapped')),
+    mbs(rate('engine-utf8')),
+    rate('engine-tapped') / rate('engine-utf8'),
     atLeast(0.95),
   );
   line('(a) peak memory / data held', `${mem('engine-utf8').toFixed(2)}x`, `${mem('plain').toFixed(2)}x`, mem('engine-utf8'), atMost(1.3));

@@ -25,3 +25,4 @@ export type { ListProcessesRow } from './list-processes.js';
 export type { ProcessStatus } from './status.js';
 export { CODING_NAMES } from './coding.js';
 export { markContactSymbols } from './contact.js';
+export type { Disposable, StatusTap, TapListener, TapRecord, TrafficTap } from './taps.js';

@@ -26,6 +26,7 @@ import { formatBytes } from '../../shared/byte-counts.js';
 import { ContactPlist } from './contact.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
+import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
 import {
   bindDatagram,
   connectDatagram,
@@ -837,6 +838,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   deliverInput(process: NetworkProcess, chunk: Buffer): void {
     process.counters.bytesIn += chunk.length;
+    process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: chunk, peer: null });
     const max = this.readProcessOutputMax;
     for (let offset = 0; offset < chunk.length && !process.deleting; offset += max) {
       const piece = offset === 0 && chunk.length <= max ? chunk : chunk.subarray(offset, offset + max);
@@ -855,6 +857,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void {
     process.datagramAddress = lispAddressFromHostPort(from.address, from.port);
+    process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: message, peer: process.datagramAddress.slice() });
     process.counters.datagramsIn++;
     process.counters.bytesIn += message.length;
     // Each datagram is one read, truncated to read-process-output-max [O-06 D].
@@ -891,6 +894,13 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    */
   changeStatus(process: NetworkProcess, status: InternalStatus, how: StatusChange = {}): void {
     process.status = status;
+    process.taps?.emit({
+      kind: 'status',
+      timeUs: tapTime(),
+      status: status.kind,
+      exitCode: 'exitCode' in status ? status.exitCode : null,
+      event: how.quiet ? null : (how.sentinel ?? null),
+    });
     if (how.quiet) return;
     if (how.leaveList === 'before-sentinel') this.removeFromTable(process);
     this.emit('process-changed', process);
@@ -1214,6 +1224,21 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     return null;
   }
 
+  /**
+   * Subscribes to a process's taps: every chunk read and written (direction,
+   * a microsecond timestamp, the bytes, a datagram's peer) and every status
+   * change, beside its filter and sentinel, never instead of them. Returns a
+   * Disposable; a throwing listener is reported as a message.
+   */
+  tapProcess(designator: ProcessDesignator, listener: TapListener): Disposable {
+    const process = this.resolveProcess(designator);
+    if (typeof listener !== 'function') throw wrongType('listener', 'functionp', listener);
+    const taps = (process.taps ??= new Taps((text) => this.report(text)));
+    return taps.add(listener, () => {
+      if (process.taps === taps) process.taps = null;
+    });
+  }
+
   /** Waits until a process's pending stop/continue/close work is done (tests and the bridge use it). */
   async settled(process: NetworkProcess): Promise<void> {
     await process.transition.catch(() => undefined);
@@ -1240,6 +1265,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       await new Promise<void>((resolve, reject) => {
         if (socket.destroyed) reject(Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
         else {
+          process.taps?.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer: null });
           socket.write(bytes, (err) => (err ? reject(err) : resolve()));
           if (socket.writableLength > OUTPUT_HIGH_WATER) this.holdInputUntilDrained(process, socket);
         }
@@ -1301,6 +1327,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
         process.outputBlocked = false;
         this.updateReading(process);
       }
+    }
+    if (process.taps) {
+      const peer = Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : null;
+      process.taps.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer });
     }
     process.counters.datagramsOut++;
     process.counters.bytesOut += bytes.length;
