@@ -8,8 +8,7 @@
  */
 import type Electron from 'electron';
 import type { WebFrameLike } from './bridge/ipc-transport.js';
-import { readRegularFile } from './netproc/regular-file.js';
-import { rendererFilePath, type RendererFile } from './renderer-files.js';
+import { readRendererFile, rendererFilePath, type RendererFile } from './renderer-files.js';
 
 export type { RendererFile };
 
@@ -69,7 +68,7 @@ export function isOwnMainFrame(frame: WebFrameLike | null): boolean {
  * The file inside `rendererDir` that a URL path names, or null when the path
  * is malformed, leaves the folder (in any spelling: `..`, `%2e%2e`, `..%2f`,
  * `..%5c`) or names a kind of file we do not serve. Whether it is a regular
- * file is decided when it is read (readRegularFile, on the opened handle).
+ * file is decided when it is read (readRendererFile, on the opened handle).
  */
 export function findRendererFile(rendererDir: string, urlPathname: string): RendererFile | null {
   let decoded: string;
@@ -80,9 +79,6 @@ export function findRendererFile(rendererDir: string, urlPathname: string): Rend
   }
   return rendererFilePath(rendererDir, decoded);
 }
-
-/** More than any file the renderer build emits; a bound, so nothing in the folder can bloat main. */
-const LARGEST_RENDERER_FILE = 64 * 1024 * 1024;
 
 const COMMON_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
@@ -111,12 +107,8 @@ export function rendererProtocolHandler(rendererDir: string): (request: Request)
     if (!isOwnUrl(url.href)) return plain(404, 'Not found');
     const found = findRendererFile(rendererDir, url.pathname);
     if (!found) return plain(404, 'Not found');
-    let body: Buffer;
-    try {
-      body = await readRegularFile(found.path, { field: 'path', maxBytes: LARGEST_RENDERER_FILE });
-    } catch {
-      return plain(404, 'Not found');
-    }
+    const body = await readRendererFile(found);
+    if (!body) return plain(404, 'Not found');
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
       status: 200,
       headers: { ...COMMON_HEADERS, 'Content-Type': found.contentType },

@@ -4,6 +4,7 @@
  * and one table of served types.
  */
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { readRegularFile } from './netproc/regular-file.js';
 
 /**
  * The types of what the renderer build emits. A short table rather than a
@@ -40,4 +41,20 @@ export function rendererFilePath(rendererDir: string, decodedPath: string): Rend
   if (inside === '' || isAbsolute(inside) || inside === '..' || inside.startsWith(`..${sep}`)) return null;
   const contentType = CONTENT_TYPES[extname(file).toLowerCase()];
   return contentType ? { path: file, contentType } : null;
+}
+
+/** More than any file the renderer build emits; a bound, so nothing in the folder can bloat main. */
+const LARGEST_RENDERER_FILE = 64 * 1024 * 1024;
+
+/**
+ * A renderer file's bytes, read as any user-named file is (regular-file.ts:
+ * without blocking, checked on the opened handle, bounded); null when it is
+ * missing or not a regular file.
+ */
+export async function readRendererFile(file: RendererFile): Promise<Buffer | null> {
+  try {
+    return await readRegularFile(file.path, { field: 'path', maxBytes: LARGEST_RENDERER_FILE });
+  } catch {
+    return null;
+  }
 }

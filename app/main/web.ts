@@ -10,14 +10,11 @@
  * open) down.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { attachWebSocketTransport, type SessionSource } from './bridge/websocket-transport.js';
-import { rendererFilePath } from './renderer-files.js';
+import { readRendererFile, rendererFilePath } from './renderer-files.js';
 
 export interface WebHostOptions {
   bridge: SessionSource;
@@ -141,25 +138,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const { path } = parseRequestTarget(request.url);
     const found = rendererFilePath(options.rendererDir, path);
     if (!found) throw new Refused(404, 'Not found');
-    const file = found.path;
-    // Non-blocking so that a FIFO in the folder cannot hold a thread-pool thread; fstat on the
-    // opened handle then decides, so the file checked is the file sent.
-    const handle = await open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0)).catch(() => {
-      throw new Refused(404, 'Not found');
-    });
-    try {
-      const info = await handle.stat();
-      if (!info.isFile()) throw new Refused(404, 'Not found');
-      response.writeHead(200, {
-        ...securityHeaders(),
-        'Content-Type': found.contentType,
-        'Content-Length': info.size,
-      });
-      if (request.method === 'HEAD') response.end();
-      else await pipeline(handle.createReadStream({ autoClose: false }), response);
-    } finally {
-      await handle.close();
-    }
+    const body = await readRendererFile(found);
+    if (!body) throw new Refused(404, 'Not found');
+    response.writeHead(200, { ...securityHeaders(), 'Content-Type': found.contentType, 'Content-Length': body.length });
+    response.end(request.method === 'HEAD' ? undefined : body);
   };
 
   const answer = (request: IncomingMessage, response: ServerResponse, error: unknown): void => {
