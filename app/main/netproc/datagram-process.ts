@@ -94,7 +94,7 @@ function udpHandle(socket: dgram.Socket): RecvHandle | undefined {
 }
 
 /** Stopping a datagram process stops reading: the kernel queues, then drops the overflow. */
-export function setDatagramReading(socket: dgram.Socket, on: boolean): void {
+function setDatagramReading(socket: dgram.Socket, on: boolean): void {
   const handle = udpHandle(socket);
   if (on) handle?.recvStart?.();
   else handle?.recvStop?.();

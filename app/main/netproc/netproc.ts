@@ -34,7 +34,6 @@ import {
   MAX_DATAGRAM,
   reconnectDatagram,
   sendDatagram,
-  setDatagramReading,
   updateDatagramReading,
 } from './datagram-process.js';
 import type { EngineInternals, StatusChange } from './engine-internals.js';
@@ -592,15 +591,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.boundAddress = address;
     const { resetOnDelete } = applyStreamOptions(socket, args.options);
     process.resetOnDelete = resetOnDelete;
-    if (address.family === 'local') {
-      process.contact.put('remote', address.path);
-      process.contact.put('local', '');
-    } else {
-      // The peer is the address we connected to (no getpeername needed); the local end needs one getsockname.
-      process.contact.put('remote', lispAddressFromHostPort(address.host, address.port));
-      const local = socket.address() as Partial<net.AddressInfo>;
-      process.contact.put('local', lispAddressFromHostPort(local.address ?? '0.0.0.0', local.port ?? 0));
-    }
+    // The local end of an inet socket needs one getsockname; a Unix client's has no name.
+    this.recordEnds(process, address, address.family === 'local' ? null : (socket.address() as Partial<net.AddressInfo>));
     if (args.tls) {
       const tlsSocket = socket as import('node:tls').TLSSocket;
       const peer = tlsSocket.getPeerCertificate?.();
@@ -669,14 +661,18 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    * returns, so even a :nowait client whose connect then fails has them [spec §7.2].
    */
   private connecting(process: NetworkProcess, address: SocketAddress, local: net.AddressInfo | null): void {
-    if (process.deleting) return;
+    if (!process.deleting) this.recordEnds(process, address, local);
+  }
+
+  /** A client's :remote and :local in its contact; the peer is the address connected to (no getpeername needed). */
+  private recordEnds(process: NetworkProcess, address: SocketAddress, local: Partial<net.AddressInfo> | null): void {
     if (address.family === 'local') {
       process.contact.put('remote', address.path);
       process.contact.put('local', '');
       return;
     }
     process.contact.put('remote', lispAddressFromHostPort(address.host, address.port));
-    if (local) process.contact.put('local', lispAddressFromHostPort(local.address, local.port));
+    if (local) process.contact.put('local', lispAddressFromHostPort(local.address ?? '0.0.0.0', local.port ?? 0));
   }
 
   private async startServer(process: NetworkProcess, address: SocketAddress, args: CheckedArguments): Promise<void> {
@@ -722,14 +718,13 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.datagramAddress = Array.isArray(initialPeer) ? initialPeer.slice() : unspecifiedAddress();
     process.contact.put('remote', process.datagramAddress);
     this.changeStatus(process, { kind: 'run' }, { quiet: true });
-    if (process.stopped || process.filter === true) setDatagramReading(socket, false);
+    this.updateReading(process);
   }
 
   private async startDatagramClient(process: NetworkProcess, address: SocketAddress): Promise<void> {
     if (address.family === 'local') throw invalidArgument('family', 'Unix-domain datagram sockets are not available in Node');
-    let socket: dgram.Socket;
     try {
-      socket = await connectDatagram(this, process, address);
+      await connectDatagram(this, process, address);
     } catch (err) {
       throw fromSystemError(err, 'make client process failed', 'host', this.contactData(process));
     }
@@ -741,7 +736,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     // Emacs records the client's :local before the kernel binds it [O-13 G, spec §7.2].
     process.contact.put('local', new Array<number>(remote.length).fill(0));
     this.changeStatus(process, { kind: 'run' }, { quiet: true });
-    if (process.stopped || process.filter === true) setDatagramReading(socket, false);
+    this.updateReading(process);
   }
 
   // ───────────────────────────── engine internals ─────────────────────────────
