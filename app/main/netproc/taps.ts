@@ -5,7 +5,10 @@
  * and auto-reply rules are built on them. A process with no subscriber pays
  * one null check per chunk.
  */
+import { toDisposable, type Disposable } from '../../shared/lifecycle.js';
 import type { LispAddress } from './address.js';
+
+export type { Disposable };
 
 /** Microseconds since the epoch, from the monotonic clock (so records order as they happened). */
 export function tapTime(): number {
@@ -35,11 +38,6 @@ export interface StatusTap {
 export type TapRecord = TrafficTap | StatusTap;
 export type TapListener = (record: TapRecord) => void;
 
-/** What a subscription returns: call dispose() to stop listening. */
-export interface Disposable {
-  dispose(): void;
-}
-
 /** One process's subscribers; a throwing subscriber is reported and never reaches the engine. */
 export class Taps {
   private readonly listeners = new Set<TapListener>();
@@ -52,15 +50,10 @@ export class Taps {
 
   add(listener: TapListener, onEmpty: () => void): Disposable {
     this.listeners.add(listener);
-    let disposed = false;
-    return {
-      dispose: () => {
-        if (disposed) return;
-        disposed = true;
-        this.listeners.delete(listener);
-        if (this.listeners.size === 0) onEmpty();
-      },
-    };
+    return toDisposable(() => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) onEmpty();
+    });
   }
 
   emit(record: TapRecord): void {
