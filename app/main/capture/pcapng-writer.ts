@@ -16,6 +16,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Writable } from 'node:stream';
+import { ipv6Groups } from '../netproc/address.js';
 
 export interface Endpoint {
   /** An IPv4 or IPv6 literal. */
@@ -85,19 +86,8 @@ function fold(sum: number): number {
 function addressBytes(address: string): Buffer {
   if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
   if (!isIPv6(address)) throw new TypeError(`not an IP address: ${address}`);
-  // Expand "::" and any embedded IPv4 into eight groups.
-  let text = address.split('%')[0]!;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const b = v4[1]!.split('.').map(Number);
-    text = text.slice(0, -v4[1]!.length) + `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const groups = [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  ipv6Groups(address).forEach((group, i) => out.writeUInt16BE(group, i * 2));
   return out;
 }
 
@@ -143,6 +133,8 @@ function ipPacket(ends: PacketEnds, protocol: number, transport: Buffer, payload
 /** A pcapng file being written: one section, one raw-IP interface, microsecond timestamps. */
 export class PcapngWriter {
   private written = 0;
+  /** Packets written so far. */
+  packets = 0;
 
   private constructor(private readonly out: Writable) {}
 
@@ -182,6 +174,7 @@ export class PcapngWriter {
 
   /** One packet at TIMEUS (microseconds since the epoch). */
   async packet(timeUs: number, data: Buffer): Promise<void> {
+    this.packets++;
     const head = Buffer.alloc(20);
     head.writeUInt32LE(0, 0); // interface 0
     const high = Math.floor(timeUs / 2 ** 32);
@@ -257,6 +250,17 @@ export class TcpConversation {
     for (let at = 0; at < bytes.length; at += MAX_SEGMENT_PAYLOAD) {
       await this.segment(side, TCP_ACK | TCP_PSH, bytes.subarray(at, at + MAX_SEGMENT_PAYLOAD), timeUs);
     }
+  }
+
+  /**
+   * Bytes that were sent but are no longer held (the timeline's payload cap
+   * let them go): the sequence numbers move on without a packet, so Wireshark
+   * marks the gap as "previous segment not captured" instead of showing
+   * bytes that never crossed.
+   */
+  skip(fromClient: boolean, size: number): void {
+    const side = fromClient ? 0 : 1;
+    this.nextSeq[side] = (this.nextSeq[side] + size) % 2 ** 32;
   }
 
   /** FIN from the side that closed, FIN back, last ACK. */
