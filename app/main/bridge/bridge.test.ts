@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventBatch } from '../../shared/contract.js';
+import type { EventBatch } from '../../shared/api.js';
 import { engine, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
 import { Bridge } from './bridge.js';
 import { ipcClient, ipcHarness, FakeWebContents } from './test-clients.js';

@@ -6,7 +6,16 @@
  * connection costs main a few small messages a second, and a client that
  * cannot keep up is told to resync instead of making main queue without bound.
  */
-import type { BridgeEvent, EventBatch, LogLine, MenuCommand, Method, Response, Snapshot } from '../../shared/contract.js';
+import {
+  plainError,
+  type BridgeEvent,
+  type EventBatch,
+  type LogLine,
+  type MenuCommand,
+  type Method,
+  type Response,
+  type Snapshot,
+} from '../../shared/api.js';
 import type { Netproc, NetprocBuffer, NetprocEvents, NetworkProcess } from '../netproc/index.js';
 import { createBuiltins, type Builtins } from './builtins.js';
 import { createHandlers, handleRequest, type Handlers } from './handlers.js';
@@ -55,7 +64,7 @@ export class BridgeSession {
 
   /** One request; `snapshot` (re)starts the event stream from the state it returns. */
   async request(method: unknown, params: unknown): Promise<Response> {
-    if (this.closed) return { ok: false, error: { code: 'CLOSED', message: 'The session is closed', field: null } };
+    if (this.closed) return { ok: false, error: plainError('CLOSED', 'The session is closed') };
     if (method === 'snapshot') {
       const response = await handleRequest(this.bridge.handlers, method, params);
       if (response.ok) this.attach();

@@ -4,7 +4,7 @@
  * accepts (its own window's main frame, on its own origin); a session lives
  * as long as its webContents.
  */
-import { IPC_EVENTS, IPC_REQUEST, type Response } from '../../shared/contract.js';
+import { IPC_EVENTS, IPC_REQUEST, plainError, type Response } from '../../shared/api.js';
 import type { Bridge, BridgeSession } from './bridge.js';
 
 /** The slice of Electron's API this transport uses (so tests can give it a double). */
@@ -57,7 +57,7 @@ export function registerIpcTransport(
   ipcMain.handle(IPC_REQUEST, async (event, method, params): Promise<Response> => {
     if (!acceptsSender(event)) {
       // The sender's URL is not echoed: it is the sender's to choose, and may be any length.
-      return { ok: false, error: { code: 'FORBIDDEN', message: "Requests are accepted only from Netproc's own window", field: null } };
+      return { ok: false, error: plainError('FORBIDDEN', "Requests are accepted only from Netproc's own window") };
     }
     return sessionFor(event.sender).request(method, params);
   });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { createNetprocApi, IPC_EVENTS, IPC_REQUEST, type EventBatch, type NetprocApi, type Response } from '../../shared/contract.js';
+import { createNetprocApi, IPC_EVENTS, IPC_REQUEST, type EventBatch, type NetprocApi, type Response } from '../../shared/api.js';
 import { createWebSocketTransport, type WebSocketLike } from '../../renderer/web-shim.js';
 import { engine, onCleanup } from '../netproc/test-support.js';
 import type { Netproc } from '../netproc/index.js';

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { LIMITS, type Response } from '../../shared/contract.js';
+import { LIMITS, plainError, type Response } from '../../shared/api.js';
 import type { EventSink } from './bridge.js';
 
 /** What the transport needs of the bridge: a session per connection. */
@@ -112,7 +112,7 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
     try {
       text = JSON.stringify({ id, response });
     } catch (err) {
-      text = JSON.stringify({ id, response: { ok: false, error: { code: 'INTERNAL', message: (err as Error).message, field: null } } });
+      text = JSON.stringify({ id, response: { ok: false, error: plainError('INTERNAL', (err as Error).message) } });
     }
     if (ws.readyState !== ws.OPEN) {
       unanswered--;
@@ -131,7 +131,7 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
     const request = readRequest(data, isBinary);
     if ('error' in request) {
       unanswered++;
-      reply(request.id, null, { ok: false, error: { code: 'BAD_MESSAGE', message: request.error, field: request.field } });
+      reply(request.id, null, { ok: false, error: plainError('BAD_MESSAGE', request.error, request.field) });
       return;
     }
     const send = SENDS.has(request.method) ? { bytes: rawLength(data) } : null;
@@ -144,7 +144,7 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
       (err: unknown) =>
         reply(request.id, send, {
           ok: false,
-          error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null },
+          error: plainError('INTERNAL', err instanceof Error ? err.message : String(err)),
         }),
     );
   };
