@@ -111,8 +111,8 @@ export async function ipcHarness(options: BridgeOptions = {}): Promise<Harness &
   const bridge = new Bridge(np, options);
   onCleanup(() => bridge.close());
   const ipcMain = new FakeIpcMain();
-  const unregister = registerIpcTransport(ipcMain, bridge, (event) => isOwnMainFrame(event.senderFrame));
-  onCleanup(unregister);
+  const registration = registerIpcTransport(ipcMain, bridge, (event) => isOwnMainFrame(event.senderFrame));
+  onCleanup(() => registration.dispose());
   return {
     np,
     bridge,
