@@ -135,18 +135,9 @@ export interface LogLine {
   text: string;
 }
 
-// The key lists let a test compare a real serialized value with the type;
-// each fails to compile unless it names exactly the type's keys.
-type ExactKeys<T, Keys extends readonly PropertyKey[]> = [keyof T] extends [Keys[number]]
-  ? [Keys[number]] extends [keyof T]
-    ? Keys
-    : never
-  : never;
-function keysOf<T>() {
-  return <const Keys extends readonly (keyof T)[]>(...keys: Keys & ExactKeys<T, Keys>): readonly (keyof T)[] => keys;
-}
-
-export const PROCESS_INFO_KEYS = keysOf<ProcessInfo>()(
+// The key lists let a test compare a real serialized value with its type;
+// KeyListsMatch fails to compile unless each names exactly its type's keys.
+export const PROCESS_INFO_KEYS = [
   'id',
   'name',
   'kind',
@@ -169,25 +160,20 @@ export const PROCESS_INFO_KEYS = keysOf<ProcessInfo>()(
   'eofSent',
   'tls',
   'plist',
-);
-export const PROCESS_COUNTERS_KEYS = keysOf<ProcessCounters>()(
-  'bytesIn',
-  'bytesOut',
-  'datagramsIn',
-  'datagramsOut',
-  'accepted',
-  'createdAt',
-);
-export const TLS_STATE_KEYS = keysOf<TlsState>()(
-  'verify',
-  'caFile',
-  'authorized',
-  'authorizationError',
-  'protocol',
-  'cipher',
-  'peerSubject',
-);
-export const LIST_PROCESSES_ROW_KEYS = keysOf<ListProcessesRow>()('id', 'process', 'pid', 'status', 'buffer', 'tty', 'thread', 'command');
+] as const;
+export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
+export const TLS_STATE_KEYS = ['verify', 'caFile', 'authorized', 'authorizationError', 'protocol', 'cipher', 'peerSubject'] as const;
+export const LIST_PROCESSES_ROW_KEYS = ['id', 'process', 'pid', 'status', 'buffer', 'tty', 'thread', 'command'] as const;
+
+/** True when A and B are the same union, at compile time. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type KeyListsMatch = [
+  Assert<Same<(typeof PROCESS_INFO_KEYS)[number], keyof ProcessInfo>>,
+  Assert<Same<(typeof PROCESS_COUNTERS_KEYS)[number], keyof ProcessCounters>>,
+  Assert<Same<(typeof TLS_STATE_KEYS)[number], keyof TlsState>>,
+  Assert<Same<(typeof LIST_PROCESSES_ROW_KEYS)[number], keyof ListProcessesRow>>,
+];
 
 // ───────────────────────────── errors ─────────────────────────────
 

@@ -3,7 +3,7 @@
  * what process-exit-status and process-live-p return, and which statuses
  * count as active for queries on exit.
  */
-import { PROCESS_STATUSES, type ProcessStatus } from '../../shared/wire.js';
+import type { ProcessStatus, Same } from '../../shared/wire.js';
 
 export type { ProcessStatus };
 
@@ -25,9 +25,8 @@ const WIRE_STATUS = {
 } as const satisfies Record<InternalStatus['kind'], ProcessStatus>;
 
 /** Compiles only while the mapping (plus `stop`) reaches every wire status and nothing else. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const MAPPING_COVERS_THE_WIRE: Same<(typeof WIRE_STATUS)[InternalStatus['kind']] | 'stop', (typeof PROCESS_STATUSES)[number]> = true;
-void MAPPING_COVERS_THE_WIRE;
+export type MappingCoversTheWire = Assert<Same<(typeof WIRE_STATUS)[InternalStatus['kind']] | 'stop', ProcessStatus>>;
+type Assert<T extends true> = T;
 
 const LIVE_ORDER: readonly ProcessStatus[] = ['open', 'listen', 'connect', 'stop'];
 
