@@ -9,6 +9,7 @@ import {
   type ProcessInfo,
 } from '../../shared/api.js';
 import { requestSchemas } from '../../shared/contract.js';
+import { signalText } from '../lisp.js';
 
 export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server';
 
@@ -117,6 +118,8 @@ interface Props {
 export function NewProcessForm({ api, onCreated, onClose }: Props) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** The refused request's error as Emacs would signal it, shown with the form's errors. */
+  const [signal, setSignal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => setForm((f) => ({ ...f, [key]: value }));
   const server = form.kind.endsWith('server');
@@ -125,6 +128,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
     event.preventDefault();
     const found = validate(form);
     setErrors(found);
+    setSignal(null);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
@@ -133,6 +137,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
     } catch (err) {
       const e = err as NetprocBridgeError;
       setErrors({ [e instanceof NetprocBridgeError && e.field ? e.field : 'form']: e.message });
+      if (e instanceof NetprocBridgeError) setSignal(signalText(e));
     } finally {
       setBusy(false);
     }
@@ -275,6 +280,11 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
           </fieldset>
         ) : null}
         {error('form')}
+        {signal ? (
+          <pre className="lisp-signal" aria-label="Lisp signal">
+            {signal}
+          </pre>
+        ) : null}
         {error('tlsParameters')}
         {error('family')}
         <div className="buttons">
