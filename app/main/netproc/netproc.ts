@@ -9,7 +9,7 @@ import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import type net from 'node:net';
 import type dgram from 'node:dgram';
-import { domainToASCII } from 'node:url';
+import type tls from 'node:tls';
 import {
   emacsClientHost,
   emacsClientId,
@@ -40,6 +40,7 @@ import type { EngineInternals, StatusChange } from './engine-internals.js';
 import { errnoNumber, fromSystemError, invalidArgument, NetprocError, strerror, wrongType } from './errors.js';
 import { HandleParking } from './handle-parking.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
+import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamParameters } from './open-network-stream.js';
 import { NetworkProcess, type AddressFamily, type Filter, type LogFunction, type ProcessKind, type Sentinel } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { closeServer, listenStream, parkServer, unparkServer } from './server-process.js';
@@ -56,6 +57,7 @@ import {
   closeStreamSocket,
   connectStream,
   isConnectError,
+  tlsStateOf,
   updateStreamReading,
   wireStreamSocket,
   type TlsRequest,
@@ -98,6 +100,8 @@ export interface TlsParameters {
   verify?: boolean;
   /** A PEM file of extra CAs to trust. */
   caFile?: string | null;
+  /** `:client-certificate`: a PEM key file and a PEM certificate file. */
+  clientCertificate?: readonly [string, string] | null;
 }
 
 /** `make-network-process` keywords, without the colon, camelCased. Unknown keys are kept in the contact. */
@@ -128,14 +132,7 @@ export interface MakeNetworkProcessOptions {
   [keyword: string]: unknown;
 }
 
-export interface OpenNetworkStreamParameters {
-  type?: 'plain' | 'network' | 'tls' | 'ssl' | 'starttls' | 'shell' | null;
-  nowait?: boolean;
-  coding?: string | [string, string] | null;
-  /** TLS: verify the certificate (default true). */
-  verify?: boolean;
-  caFile?: string | null;
-}
+export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
 
 export interface BufferChangeEvent {
   name: string;
@@ -325,37 +322,36 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     return process;
   }
 
-  /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS`: plain or TLS. */
-  async openNetworkStream(
+  /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS` (open-network-stream.ts): plain, TLS or STARTTLS. */
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params?: OpenNetworkStreamParameters & { returnList?: false | null },
+  ): Promise<NetworkProcess>;
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params: OpenNetworkStreamParameters & { returnList: true },
+  ): Promise<OpenNetworkStreamList>;
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params?: OpenNetworkStreamParameters,
+  ): Promise<NetworkProcess | OpenNetworkStreamList>;
+  openNetworkStream(
     name: string,
     buffer: string | NetprocBuffer | null,
     host: string,
     service: number | string,
     params: OpenNetworkStreamParameters = {},
-  ): Promise<NetworkProcess> {
-    const type = params.type ?? null;
-    const asciiHost = typeof host === 'string' ? domainToASCII(host) || host : host;
-    let tlsParameters: TlsParameters | null = null;
-    if (type === 'tls' || type === 'ssl') {
-      if (typeof buffer === 'string' && !this.buffers.get(buffer)?.live) {
-        throw invalidArgument('buffer', `No buffer named ${buffer}`);
-      }
-      tlsParameters = { verify: params.verify ?? true, caFile: params.caFile ?? null };
-    } else if (type === 'starttls' || type === 'shell') {
-      throw new NetprocError({ code: 'UNSUPPORTED', message: `Connection type ${type} is not supported by Netproc`, field: 'type' });
-    } else if (type !== null && type !== 'plain' && type !== 'network') {
-      throw invalidArgument('type', `Invalid connection type ${String(type)}`);
-    }
-    const process = await this.makeNetworkProcess({
-      name,
-      buffer,
-      host: asciiHost,
-      service,
-      nowait: params.nowait ?? null,
-      tlsParameters,
-      coding: params.coding ?? null,
-    });
-    return process as NetworkProcess;
+  ): Promise<NetworkProcess | OpenNetworkStreamList> {
+    return openNetworkStream(this, name, buffer, host, service, params);
   }
 
   private checkArguments(o: MakeNetworkProcessOptions): CheckedArguments {
@@ -429,7 +425,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       if (server || type !== null) throw invalidArgument('tlsParameters', 'TLS is available for stream clients only');
       const caFile = tlsParameters.caFile ?? null;
       if (caFile !== null && typeof caFile !== 'string') throw invalidArgument('tlsParameters', 'caFile must be a file path');
-      tls = { verify: tlsParameters.verify ?? true, caFile, servername: host };
+      tls = { verify: tlsParameters.verify ?? true, caFile, servername: host, clientCertificate: tlsParameters.clientCertificate ?? null };
     }
 
     return {
@@ -593,19 +589,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.resetOnDelete = resetOnDelete;
     // The local end of an inet socket needs one getsockname; a Unix client's has no name.
     this.recordEnds(process, address, address.family === 'local' ? null : (socket.address() as Partial<net.AddressInfo>));
-    if (args.tls) {
-      const tlsSocket = socket as import('node:tls').TLSSocket;
-      const peer = tlsSocket.getPeerCertificate?.();
-      process.tls = {
-        verify: args.tls.verify,
-        caFile: args.tls.caFile,
-        authorized: tlsSocket.authorized,
-        authorizationError: tlsSocket.authorizationError ? String(tlsSocket.authorizationError) : null,
-        protocol: tlsSocket.getProtocol?.() ?? null,
-        cipher: tlsSocket.getCipher?.()?.name ?? null,
-        peerSubject: peer && typeof peer.subject === 'object' ? ([peer.subject.CN].flat()[0] ?? null) : null,
-      };
-    }
+    if (args.tls) process.tls = tlsStateOf(socket as tls.TLSSocket, args.tls);
     this.changeStatus(process, { kind: 'run' }, { quiet: true });
     wireStreamSocket(this, process, socket);
     updateStreamReading(process);
