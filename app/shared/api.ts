@@ -85,6 +85,20 @@ export interface ProcessInfo {
   plist: JsonValue[];
 }
 
+/** `open-network-stream … :return-list t`: `(PROC :greeting G :capabilities C :type TYPE :error E)`. */
+export interface OpenNetworkStreamList {
+  /** Null when TLS was required and the server offers none (`error` says why). */
+  process: ProcessInfo | null;
+  greeting: string | null;
+  capabilities: string | null;
+  type: 'plain' | 'tls';
+  error: string | null;
+}
+
+export function isOpenNetworkStreamList(value: ProcessInfo | OpenNetworkStreamList | null): value is OpenNetworkStreamList {
+  return value !== null && 'greeting' in value;
+}
+
 export interface BufferInfo {
   name: string;
   origin: number;
@@ -162,6 +176,8 @@ export const LIMITS = {
   host: 253,
   /** Service names and Unix socket paths: characters, the 108 bytes of sun_path less its NUL. */
   service: 107,
+  /** open-network-stream's commands and regexps (:capability-command, :end-of-command, …): characters. */
+  exchangeText: 4096,
   /** Coding system names: characters. */
   coding: 64,
   /** A process's plist, keys and values together, however it grows (creation or processPut). */
@@ -250,7 +266,8 @@ export interface BufferRange {
 export interface Results {
   snapshot: Snapshot;
   makeNetworkProcess: ProcessInfo | null;
-  openNetworkStream: ProcessInfo;
+  /** The process, or with `returnList: true` the list. */
+  openNetworkStream: ProcessInfo | OpenNetworkStreamList;
   sendString: null;
   sendBytes: null;
   sendFile: { bytes: number };

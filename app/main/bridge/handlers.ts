@@ -18,7 +18,7 @@ import {
   type Results,
   type Snapshot,
 } from '../../shared/contract.js';
-import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess, type SearchPattern } from '../netproc/index.js';
+import { NetprocError, NetworkProcess, type MakeNetworkProcessOptions, type Netproc, type SearchPattern } from '../netproc/index.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
 import { bufferInfo, contactJson, processInfo, toJson } from './serialize.js';
@@ -100,8 +100,9 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     },
 
     openNetworkStream: async ({ name, buffer: bufferName, host, service, ...rest }) => {
-      const p = await np.openNetworkStream(name, bufferName, host, service, rest);
-      return info(p);
+      const opened = await np.openNetworkStream(name, bufferName, host, service, rest);
+      if (opened instanceof NetworkProcess) return info(opened);
+      return { ...opened, process: opened.process && info(opened.process) };
     },
 
     sendString: async ({ id, text }) => np.processSendString(proc(id), text),
