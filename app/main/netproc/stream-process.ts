@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { nextTick } from 'node:process';
+import { onAbort } from '../../shared/lifecycle.js';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess, TlsState } from './process.js';
@@ -107,9 +108,8 @@ export async function connectStream(
     if (!tlsRequest) socket.pause();
     socket.once('error', fail);
     if (abort) {
-      const onAbort = (): void => fail(abort.reason as Error);
-      abort.addEventListener('abort', onAbort, { once: true });
-      const settled = (): void => abort.removeEventListener('abort', onAbort);
+      const waiting = onAbort(abort, () => fail(abort.reason as Error));
+      const settled = (): void => waiting.dispose();
       socket.once(tlsRequest ? 'secureConnect' : 'connect', settled);
       socket.once('close', settled);
     }
@@ -140,10 +140,10 @@ export function wireStreamSocket(engine: EngineInternals, process: NetworkProces
   process.socket = socket;
   readHold(socket);
   const input = (chunk: Buffer): void => {
-    if (!process.deleting) engine.deliverInput(process, chunk);
+    if (!process.deleting) engine.input.deliverInput(process, chunk);
   };
   const broken = (): void => {
-    if (process.socket === socket && !process.deleting) engine.connectionBroken(process);
+    if (process.socket === socket && !process.deleting) engine.input.connectionBroken(process);
   };
   socket.on('data', input);
   // 'end' is the peer's FIN, 'error' a reset or a failed write; every close passes through one of them.
