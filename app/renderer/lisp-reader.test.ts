@@ -67,6 +67,9 @@ describe('the palette reader', () => {
         clientCertificate: ['key.pem', 'cert.pem'],
       },
     });
+    expect(formToAction(readLisp('(open-network-stream "s" (get-buffer-create "*s*") "h" 25 :type \'starttls)'))).toMatchObject({
+      params: { buffer: '*s*', createBuffer: true },
+    });
     const read = (value: string): unknown =>
       (formToAction(readLisp(`(open-network-stream "s" nil "h" 25 :starttls-function ${value})`)) as { params: Record<string, unknown> })
         .params.starttlsFunction;

@@ -150,9 +150,12 @@ export function formToAction(form: LispValue): PaletteAction {
     case 'open-network-stream': {
       const [procName, buffer, host, service, ...rest] = args.map((a) => a);
       if (service === undefined) throw new LispReadError('open-network-stream takes NAME BUFFER HOST SERVICE');
+      // (get-buffer-create "NAME") as BUFFER: the buffer is made first, as that call would.
+      const created = Array.isArray(buffer) && buffer.length === 2 && isSymbol(buffer[0], 'get-buffer-create') ? buffer[1] : undefined;
       const params: Record<string, unknown> = {
         name: toData(procName ?? null),
-        buffer: toData(buffer ?? null),
+        buffer: toData(created ?? buffer ?? null),
+        ...(created !== undefined ? { createBuffer: true } : {}),
         host: toData(host ?? null),
         service: toData(service),
         ...plistToParams(rest),

@@ -204,6 +204,8 @@ export const requestSchemas = {
     .object({
       name,
       buffer: bufferName.nullable(),
+      /** `(get-buffer-create BUFFER)` first: every path but the simplest needs an existing buffer, as in Emacs. */
+      createBuffer: z.boolean().optional(),
       host,
       service: z.union([port, serviceName], { error: 'must be a port from 0 to 65535 or a service name' }),
       // shell passes so that the engine's refusal, with its reason, reaches the user.

@@ -99,7 +99,8 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       return p ? info(p) : null;
     },
 
-    openNetworkStream: async ({ name, buffer: bufferName, host, service, ...rest }) => {
+    openNetworkStream: async ({ name, buffer: bufferName, createBuffer, host, service, ...rest }) => {
+      if (createBuffer && bufferName !== null) np.getBufferCreate(bufferName);
       const opened = await np.openNetworkStream(name, bufferName, host, service, rest);
       if (opened instanceof NetworkProcess) return info(opened);
       return { ...opened, process: opened.process && info(opened.process) };
