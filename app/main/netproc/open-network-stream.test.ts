@@ -103,6 +103,21 @@ describe('open-network-stream :type starttls', () => {
     await noConnectionLeft(np, peer);
   });
 
+  it('delete-process during the handshake ends it: no new connection, whatever the type', async () => {
+    const np = engine();
+    const peer = await smtpServer('starttls');
+    // The server answers STARTTLS but never shakes hands: the process waits in the handshake.
+    peer.stallHandshake = true;
+    np.getBufferCreate('*del*');
+    const opening = np.openNetworkStream('del', '*del*', 'localhost', peer.port, { ...SMTP, returnList: true });
+    await waitFor(() => peer.lines.includes('plain:STARTTLS'));
+    await new Promise((r) => setTimeout(r, 50));
+    np.deleteProcess('del');
+    await expect(opening).rejects.toMatchObject({ code: 'NOT_RUNNING', message: 'Process del was deleted during the TLS handshake' });
+    expect(peer.connections).toHaveLength(1);
+    await noConnectionLeft(np, peer);
+  });
+
   it('sends the client certificate, which the server sees', async () => {
     const np = engine();
     const peer = await smtpServer('starttls', { requestCert: true, rejectUnauthorized: false });

@@ -295,6 +295,13 @@ async function negotiateStarttls(context: ExchangeContext, connect: () => Promis
   });
   let { capabilities } = steps;
   if (steps.handshakeError) {
+    // Deleted by its user during the handshake: that is an answer, not a reason to connect again.
+    if (process.deleting)
+      throw new NetprocError({
+        code: 'NOT_RUNNING',
+        message: `Process ${process.name} was deleted during the TLS handshake`,
+        field: 'process',
+      });
     deleteIfListed(np, process);
     const reason = steps.handshakeError.message;
     if (requireTls) {

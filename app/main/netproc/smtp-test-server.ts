@@ -29,6 +29,8 @@ export interface SmtpPeer {
   secured: tls.TLSSocket[];
   /** Lines received, prefixed "plain:" or "tls:". */
   lines: string[];
+  /** Answer STARTTLS, then never take part in the handshake. */
+  stallHandshake?: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function smtpServer(behaviour: Behaviour, tlsOptions: tls.TlsOption
           }
           socket.off('data', onData);
           socket.write('220 Ready to start TLS\r\n', () => {
+            if (peer.stallHandshake) return;
             const secured = new tls.TLSSocket(socket, { isServer: true, key, cert, ...tlsOptions });
             secured.on('error', () => undefined);
             secured.once('secure', () => {
