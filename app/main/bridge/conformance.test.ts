@@ -426,7 +426,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     it('open-network-stream with STARTTLS: the list comes back, the process is TLS; no STARTTLS is a clear error and no process', async () => {
       const { client, np } = await harness();
       const api = await client();
-      const peer = await smtpServer('starttls');
+      const peer = await smtpServer('starttls', onCleanup);
       np.getBufferCreate('*smtp*');
       const list = (await api.openNetworkStream({
         name: 'smtp',
@@ -439,7 +439,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       })) as OpenNetworkStreamList;
       expect(list).toMatchObject({ greeting: '220 test.example ESMTP ready\r\n', type: 'tls', error: null });
       expect(list.process).toMatchObject({ name: 'smtp', status: 'open', tls: { authorized: true, peerSubject: 'localhost' } });
-      const plainPeer = await smtpServer('no-starttls');
+      const plainPeer = await smtpServer('no-starttls', onCleanup);
       const err = await rejection(
         api.openNetworkStream({
           name: 'p',

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Netproc } from './netproc.js';
 import type { OpenNetworkStreamParameters } from './open-network-stream.js';
 import { fixture, SMTP_PARAMETERS, smtpServer, type SmtpPeer } from './smtp-test-server.js';
-import { engine, waitFor } from './test-support.js';
+import { engine, onCleanup, waitFor } from './test-support.js';
 
 const SMTP: Omit<OpenNetworkStreamParameters, 'returnList'> = SMTP_PARAMETERS;
 
@@ -21,7 +21,7 @@ async function noConnectionLeft(np: Netproc, peer: SmtpPeer): Promise<void> {
 describe('open-network-stream :type starttls', () => {
   it('upgrades the same connection: the process keeps its name, buffer and id, and its contact says TLS', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*smtp*');
     const p = await np.openNetworkStream('smtp', '*smtp*', 'localhost', peer.port, { type: 'starttls', ...SMTP });
     expect(p.name).toBe('smtp');
@@ -41,7 +41,7 @@ describe('open-network-stream :type starttls', () => {
 
   it('data then flows both ways encrypted: the server reads it from a TLS socket', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*enc*');
     const p = await np.openNetworkStream('enc', '*enc*', '127.0.0.1', peer.port, { type: 'starttls', ...SMTP, verify: false });
     const before = np.bufferString('*enc*')?.length ?? 0;
@@ -56,7 +56,7 @@ describe('open-network-stream :type starttls', () => {
 
   it(':return-list answers (PROC :greeting G :capabilities C :type tls :error nil), the capabilities asked again over TLS', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*rl*');
     const list = await np.openNetworkStream('rl', '*rl*', 'localhost', peer.port, { type: 'starttls', ...SMTP, returnList: true });
     expect(list).toMatchObject({
@@ -70,7 +70,7 @@ describe('open-network-stream :type starttls', () => {
 
   it('a server without STARTTLS: a clear error, no process, the connection closed', async () => {
     const np = engine();
-    const peer = await smtpServer('no-starttls');
+    const peer = await smtpServer('no-starttls', onCleanup);
     np.getBufferCreate('*no*');
     await expect(np.openNetworkStream('no', '*no*', 'localhost', peer.port, { type: 'starttls', ...SMTP })).rejects.toMatchObject({
       code: 'STARTTLS_UNAVAILABLE',
@@ -82,7 +82,7 @@ describe('open-network-stream :type starttls', () => {
 
   it('with :return-list, the same failure is (nil … :error "Server does not support TLS…"), as Emacs means it to be', async () => {
     const np = engine();
-    const peer = await smtpServer('refuses-starttls');
+    const peer = await smtpServer('refuses-starttls', onCleanup);
     np.getBufferCreate('*no*');
     const list = await np.openNetworkStream('no', '*no*', 'localhost', peer.port, { type: 'starttls', ...SMTP, returnList: true });
     expect(list).toMatchObject({ process: null, type: 'plain', greeting: '220 test.example ESMTP ready\r\n' });
@@ -92,7 +92,7 @@ describe('open-network-stream :type starttls', () => {
 
   it('a failed handshake (certificate not trusted) leaves nothing behind', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*bad*');
     await expect(
       np.openNetworkStream('bad', '*bad*', 'localhost', peer.port, { type: 'starttls', ...SMTP, caFile: null }),
@@ -105,7 +105,7 @@ describe('open-network-stream :type starttls', () => {
 
   it('delete-process during the handshake ends it: no new connection, whatever the type', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     // The server answers STARTTLS but never shakes hands: the process waits in the handshake.
     peer.stallHandshake = true;
     np.getBufferCreate('*del*');
@@ -120,7 +120,7 @@ describe('open-network-stream :type starttls', () => {
 
   it('sends the client certificate, which the server sees', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls', { requestCert: true, rejectUnauthorized: false });
+    const peer = await smtpServer('starttls', onCleanup, { requestCert: true, rejectUnauthorized: false });
     np.getBufferCreate('*cert*');
     await np.openNetworkStream('cert', '*cert*', 'localhost', peer.port, {
       type: 'starttls',
@@ -134,7 +134,7 @@ describe('open-network-stream :type starttls', () => {
 
   it('a client certificate that cannot be read is the caller’s error, and closes the connection', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*cert*');
     await expect(
       np.openNetworkStream('cert', '*cert*', 'localhost', peer.port, {
@@ -150,7 +150,7 @@ describe('open-network-stream :type starttls', () => {
 describe('open-network-stream with STARTTLS parameters, nil/network/plain', () => {
   it('nil upgrades when offered', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*n*');
     const p = await np.openNetworkStream('n', '*n*', 'localhost', peer.port, SMTP);
     expect(p.tls?.authorized).toBe(true);
@@ -158,7 +158,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 
   it('nil keeps the plain connection when STARTTLS is not offered; :warn-unless-encrypted says so', async () => {
     const np = engine();
-    const peer = await smtpServer('no-starttls');
+    const peer = await smtpServer('no-starttls', onCleanup);
     const messages: string[] = [];
     np.on('message', (m) => messages.push(m));
     np.getBufferCreate('*n*');
@@ -180,7 +180,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 
   it('nil falls back to a new plain connection when the handshake fails, as Emacs does', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*fb*');
     const list = await np.openNetworkStream('fb', '*fb*', 'localhost', peer.port, { ...SMTP, caFile: null, returnList: true });
     expect(list.type).toBe('plain');
@@ -192,7 +192,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 
   it('without both :success and :capability-command nil is plain make-network-process: nothing is sent', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     const p = await np.openNetworkStream('simple', null, 'localhost', peer.port, { capabilityCommand: 'EHLO x\r\n' });
     expect(np.processContact(p, true)).toMatchObject({ nowait: null, tlsParameters: null, coding: null });
     await new Promise((r) => setTimeout(r, 50));
@@ -201,7 +201,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 
   it(':type plain with :return-list reads the greeting only', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*pl*');
     const list = await np.openNetworkStream('pl', '*pl*', 'localhost', peer.port, { type: 'plain', ...SMTP, returnList: true });
     expect(list).toMatchObject({ greeting: '220 test.example ESMTP ready\r\n', capabilities: null, type: 'plain' });
@@ -210,7 +210,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 
   it(':type plain with :always-query-capabilities asks, but never upgrades', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*pl*');
     const list = await np.openNetworkStream('pl', '*pl*', 'localhost', peer.port, {
       type: 'plain',
@@ -224,7 +224,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 
   it(':nogreeting skips the greeting; :end-of-capability ends the capabilities', async () => {
     const np = engine();
-    const peer = await smtpServer('no-starttls');
+    const peer = await smtpServer('no-starttls', onCleanup);
     np.getBufferCreate('*ng*');
     const list = await np.openNetworkStream('ng', '*ng*', 'localhost', peer.port, {
       ...SMTP,
@@ -240,7 +240,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 
   it('with no buffer the process ends with none; a named buffer must exist [O-12 B]', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     const p = await np.openNetworkStream('nb', null, 'localhost', peer.port, { type: 'starttls', ...SMTP });
     expect(np.processBuffer(p)).toBeNull();
     await expect(np.openNetworkStream('nb', '*absent*', 'localhost', peer.port, { type: 'starttls', ...SMTP })).rejects.toThrow(
@@ -252,7 +252,7 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
 describe('open-network-stream bounds every read', () => {
   it('a silent server: a clear timeout, and nothing left', async () => {
     const np = engine();
-    const peer = await smtpServer('silent');
+    const peer = await smtpServer('silent', onCleanup);
     np.getBufferCreate('*s*');
     await expect(
       np.openNetworkStream('s', '*s*', 'localhost', peer.port, { type: 'starttls', ...SMTP, exchangeTimeoutMs: 200 }),
@@ -265,7 +265,7 @@ describe('open-network-stream bounds every read', () => {
 
   it('a flooding server: stopped at the cap, and nothing left', async () => {
     const np = engine();
-    const peer = await smtpServer('flood');
+    const peer = await smtpServer('flood', onCleanup);
     np.getBufferCreate('*f*');
     await expect(
       np.openNetworkStream('f', '*f*', 'localhost', peer.port, { type: 'starttls', ...SMTP, exchangeMaxBytes: 100_000 }),
@@ -287,7 +287,7 @@ describe('open-network-stream refusals', () => {
 
   it('an unsupported regexp is refused before any connection', async () => {
     const np = engine();
-    const peer = await smtpServer('starttls');
+    const peer = await smtpServer('starttls', onCleanup);
     await expect(
       np.openNetworkStream('re', null, 'localhost', peer.port, { type: 'starttls', ...SMTP, endOfCommand: '^\\(.\\)\\1' }),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'endOfCommand', message: expect.stringContaining('backreferences') });

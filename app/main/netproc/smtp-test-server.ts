@@ -1,12 +1,12 @@
 /**
  * Tests only: a small SMTP-like server on loopback for open-network-stream's
- * STARTTLS tests, in the engine's and the bridge's suites.
+ * STARTTLS tests, in the engine's, the bridge's and the end-to-end suites
+ * (so it does not depend on vitest: each caller says how to clean up).
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { onCleanup } from './test-support.js';
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -39,7 +39,11 @@ export interface SmtpPeer {
  * handshake on the same socket, anything else over TLS answered "250 got …".
  * Or a server that never speaks, or one that floods.
  */
-export async function smtpServer(behaviour: Behaviour, tlsOptions: tls.TlsOptions = {}): Promise<SmtpPeer> {
+export async function smtpServer(
+  behaviour: Behaviour,
+  onCleanup: (close: () => Promise<void>) => void,
+  tlsOptions: tls.TlsOptions = {},
+): Promise<SmtpPeer> {
   const peer: SmtpPeer = { port: 0, connections: [], secured: [], lines: [] };
   const key = readFileSync(fixture('server.key'));
   const cert = readFileSync(fixture('server.pem'));

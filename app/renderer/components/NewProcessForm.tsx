@@ -241,7 +241,8 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
       if (created) onCreated(created);
     } catch (err) {
       const e = err as NetprocBridgeError;
-      setErrors({ [e instanceof NetprocBridgeError && e.field ? e.field : 'form']: e.message });
+      const field = e instanceof NetprocBridgeError && e.field ? e.field.split('.')[0]! : 'form';
+      setErrors({ [STARTTLS_ERROR_FIELDS[field] ?? field]: e.message });
     } finally {
       setBusy(false);
     }
@@ -389,6 +390,8 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
         {form.kind === 'starttls-client' ? <StarttlsFieldset fields={form.starttls} onChange={(f) => update('starttls', f)} /> : null}
         {STARTTLS_LABELS.map(([key]) => error(key))}
         {error('form')}
+        {error('type')}
+        {error('caFile')}
         {error('tlsParameters')}
         {error('family')}
         <div className="buttons">
