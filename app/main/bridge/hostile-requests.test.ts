@@ -537,6 +537,12 @@ describe('a TLS CA file that is not a regular file', () => {
       (port, caFile) => ({ name: 'tls', buffer: null, host: '127.0.0.1', service: port, type: 'tls', caFile }),
       'caFile',
     ],
+    [
+      'openNetworkStream clientCertificate',
+      'openNetworkStream',
+      (port, fifo) => ({ name: 'tls', buffer: null, host: '127.0.0.1', service: port, type: 'tls', clientCertificate: [fifo, fifo] }),
+      'clientCertificate',
+    ],
   ];
 
   it.each(refusedRequests)('%s: refused at once, no stall, no process left', async (_what, method, params, field) => {
@@ -548,7 +554,7 @@ describe('a TLS CA file that is not a regular file', () => {
     const { result, stallMs } = await longestStall(() => within(bridge.request(method, params(peer.port, caFile)), 10_000));
     expect(result).toEqual({
       ok: false,
-      error: { code: 'INVALID_ARGUMENT', field, message: 'caFile: the file is a FIFO (named pipe); only regular files can be read' },
+      error: { code: 'INVALID_ARGUMENT', field, message: `${field}: the file is a FIFO (named pipe); only regular files can be read` },
     });
     expect(np.processList()).toEqual([]);
     expect(peer.sockets).toHaveLength(0);
