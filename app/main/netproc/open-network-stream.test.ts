@@ -249,6 +249,42 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
   });
 });
 
+describe('open-network-stream :type tls with the exchange', () => {
+  it('reads the greeting and capabilities over TLS, and sends the client certificate', async () => {
+    const np = engine();
+    let seenSubject: string | undefined;
+    const server = tls.createServer(
+      { key: readFileSync(fixture('server.key')), cert: readFileSync(fixture('server.pem')), requestCert: true, rejectUnauthorized: false },
+      (socket) => {
+        seenSubject = [socket.getPeerCertificate().subject?.CN].flat()[0];
+        socket.on('error', () => undefined);
+        socket.write('* OK IMAP ready\r\n');
+        socket.on('data', (d) => d.toString().startsWith('1 CAPABILITY') && socket.write('* CAPABILITY IMAP4rev1\r\n1 OK done\r\n'));
+        onCleanup(() => socket.destroy());
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    np.getBufferCreate('*imap*');
+    const list = await np.openNetworkStream('imap', '*imap*', 'localhost', (server.address() as net.AddressInfo).port, {
+      type: 'tls',
+      caFile: fixture('ca.pem'),
+      clientCertificate: [fixture('server.key'), fixture('server.pem')],
+      capabilityCommand: '1 CAPABILITY\r\n',
+      endOfCommand: '\r\n',
+      endOfCapability: '^1 OK .*\r\n',
+      returnList: true,
+    });
+    expect(list).toMatchObject({ greeting: '* OK IMAP ready\r\n', capabilities: '* CAPABILITY IMAP4rev1\r\n1 OK done\r\n', type: 'tls' });
+    expect(seenSubject).toBe('localhost');
+    expect(np.processContact(list.process as never, 'tlsParameters')).toEqual({
+      verify: true,
+      caFile: fixture('ca.pem'),
+      clientCertificate: [fixture('server.key'), fixture('server.pem')],
+    });
+  });
+});
+
 describe('open-network-stream bounds every read', () => {
   it('a silent server: a clear timeout, and nothing left', async () => {
     const np = engine();

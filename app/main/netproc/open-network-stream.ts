@@ -170,41 +170,36 @@ export async function openNetworkStream(
   const checked = checkParameters(params);
   const { type } = checked;
   const asciiHost = typeof host === 'string' ? domainToASCII(host) || host : host;
-  const tlsParameters = {
-    verify: params.verify ?? true,
-    caFile: params.caFile ?? null,
-    ...(params.clientCertificate ? { clientCertificate: params.clientCertificate } : {}),
-  };
-  const make = async (tls: boolean, nowait: boolean): Promise<NetworkProcess> =>
+  // The keywords each path of network-stream.el gives make-network-process, so that the contact shows the same ones.
+  const make = async (path: 'plain' | 'tls' | 'starttls'): Promise<NetworkProcess> =>
     (await np.makeNetworkProcess({
       name,
       buffer,
       host: asciiHost,
       service,
-      ...(nowait ? { nowait: params.nowait ?? null } : {}),
-      ...(tls || nowait ? { tlsParameters: tls ? tlsParameters : null } : {}),
+      ...(path === 'starttls' ? {} : { nowait: params.nowait ?? null, tlsParameters: path === 'tls' ? tlsParametersOf(params) : null }),
       coding: params.coding ?? null,
     })) as NetworkProcess;
 
-  if (isSimplePath(params, type)) return make(false, true);
+  if (isSimplePath(params, type)) return make('plain');
   // Every other path works in BUFFER, which must exist [O-12 B]; with none, Emacs's scratch buffer is killed after, so the process ends with none.
   if (typeof buffer === 'string' && !np.getBuffer(buffer)?.live) throw invalidArgument('buffer', `No buffer named ${buffer}`);
 
   const exchange: ExchangeContext = { np, host: asciiHost, service, params, checked };
   let result: OpenNetworkStreamList;
   if (type === 'tls' || type === 'ssl') {
-    result = await withExchange(exchange, await make(true, true), async (reader) => {
+    result = await withExchange(exchange, await make('tls'), async (reader) => {
       const greeting = await reader.response(checked.endOfCommand, 'the greeting');
       const capabilities = await reader.command(capabilityCommandFor(params, greeting), checked.endOfCapability, 'the capabilities');
       return { greeting, capabilities };
     }).then(({ process, greeting, capabilities }) => ({ process, greeting, capabilities, type: 'tls' as const, error: null }));
   } else if (type === 'plain' && !params.alwaysQueryCapabilities) {
-    result = await withExchange(exchange, await make(false, true), async (reader) => ({
+    result = await withExchange(exchange, await make('plain'), async (reader) => ({
       greeting: await reader.response(checked.endOfCommand, 'the greeting'),
     })).then(({ process, greeting }) => ({ process, greeting, capabilities: null, type: 'plain' as const, error: null }));
     warnUnlessEncrypted(exchange, result);
   } else {
-    result = await negotiateStarttls(exchange, () => make(false, false));
+    result = await negotiateStarttls(exchange, () => make('starttls'));
   }
   if (params.returnList) return result;
   if (!result.process)
@@ -273,7 +268,7 @@ async function negotiateStarttls(context: ExchangeContext, connect: () => Promis
     let capabilities = await reader.command(capabilityCommand, checked.endOfCapability, 'the capabilities');
     const starttlsCommand = capabilities !== null && checked.success ? starttlsCommandFor(context, capabilities) : null;
     if (capabilities === null) why = 'no capabilities were read (give :capability-command and :end-of-command)';
-    else if (!checked.success || params.starttlsFunction == null) why = 'no :success and :starttls-function were given';
+    else if (!checked.success || params.starttlsFunction == null) why = 'STARTTLS needs both :success and :starttls-function';
     else if (starttlsCommand === null) why = 'its capabilities do not offer STARTTLS';
     if (starttlsCommand === null || checked.type === 'plain') return { greeting, capabilities, encrypted: false, handshakeError: null };
     const answer = await reader.command(starttlsCommand, checked.endOfCommand, 'the STARTTLS answer');
