@@ -14,7 +14,7 @@ import {
   type NetprocApi,
   type OpenNetworkStreamList,
   type ProcessInfo,
-} from '../../shared/contract.js';
+} from '../../shared/api.js';
 import { collect, freePort, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
 import { SMTP_PARAMETERS, smtpServer } from '../netproc/smtp-test-server.js';
 import { harnesses, type TransportName } from './test-clients.js';
@@ -195,6 +195,35 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.processContact({ id: d.id, key: 'type' })).toEqual({ symbol: 'datagram' });
     const s = (await api.makeNetworkProcess({ name: 'ssym', server: true, host: 'local', service: true }))!;
     expect(await api.processContact({ id: s.id, key: null })).toEqual([{ symbol: 'local' }, (s.local as number[])[4]]);
+  });
+
+  it("keeps an error's Lisp condition, data and system call across the wire: a refused connect is (file-error ...)", async () => {
+    const { client } = await harness();
+    const api = await client();
+    const port = await freePort();
+    const refused = await rejection(api.makeNetworkProcess({ name: 'refused', host: '127.0.0.1', service: port }));
+    expect(refused).toMatchObject({
+      code: 'ECONNREFUSED',
+      field: 'service',
+      message: 'make client process failed: Connection refused',
+      condition: 'file-error',
+      syscall: 'connect',
+      address: '127.0.0.1',
+      port,
+    });
+    // Emacs's data: the context, strerror, then the contact plist with its keywords as symbols.
+    expect(refused.data.slice(0, 4)).toEqual(['make client process failed', 'Connection refused', { symbol: ':name' }, 'refused']);
+    expect(refused.data).toEqual(expect.arrayContaining([{ symbol: ':host' }, '127.0.0.1', { symbol: ':service' }, port]));
+  });
+
+  it('gives an unknown option the condition error, its message as the data, and no system call', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const unknown = await rejection(api.makeNetworkProcess({ name: 'x', dontroute: true } as never));
+    expect(unknown).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'dontroute', condition: 'error', data: [unknown.message] });
+    expect(unknown.message).toBe('dontroute: is not a known field');
+    expect(unknown.syscall).toBeUndefined();
+    expect(unknown.port).toBeUndefined();
   });
 
   it('reads and sets datagram addresses', async () => {

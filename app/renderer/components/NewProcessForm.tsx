@@ -13,6 +13,7 @@ import {
 } from '../../shared/api.js';
 import { requestSchemas } from '../../shared/contract.js';
 import { readLisp } from '../lisp-reader.js';
+import { signalText } from '../lisp.js';
 
 export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server' | 'starttls-client';
 
@@ -222,6 +223,8 @@ interface Props {
 export function NewProcessForm({ api, onCreated, onClose }: Props) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** The refused request's error as Emacs would signal it, shown with the form's errors. */
+  const [signal, setSignal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => setForm((f) => ({ ...f, [key]: value }));
   const server = form.kind.endsWith('server');
@@ -231,6 +234,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
     event.preventDefault();
     const found = validate(form);
     setErrors(found);
+    setSignal(null);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
@@ -243,6 +247,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
       const e = err as NetprocBridgeError;
       const field = e instanceof NetprocBridgeError && e.field ? e.field.split('.')[0]! : 'form';
       setErrors({ [STARTTLS_ERROR_FIELDS[field] ?? field]: e.message });
+      if (e instanceof NetprocBridgeError) setSignal(signalText(e));
     } finally {
       setBusy(false);
     }
@@ -392,6 +397,11 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
         {error('form')}
         {error('type')}
         {error('caFile')}
+        {signal ? (
+          <pre className="lisp-signal" aria-label="Lisp signal">
+            {signal}
+          </pre>
+        ) : null}
         {error('tlsParameters')}
         {error('family')}
         <div className="buttons">
