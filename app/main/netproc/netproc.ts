@@ -29,6 +29,7 @@ import { invalidArgument, NetprocError, strerror, wrongType } from './errors.js'
 import type { NetprocEvents } from './events.js';
 import { HandleParking } from './handle-parking.js';
 import { InputDelivery } from './input.js';
+import { kernelQueues, type KernelQueues } from './kernel-queues.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
 import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamParameters } from './open-network-stream.js';
@@ -484,6 +485,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   async networkLookupAddressInfo(name: string, family: 'ipv4' | 'ipv6' | null = null): Promise<number[][] | null> {
     return this.resolver.lookupAddressInfo(name, family, (text) => this.report(text));
   }
+  /** What the kernel (and Node) hold for the process's socket now: queues, buffer sizes, how full (kernel-queues.ts). */
+  processKernelQueues(designator: ProcessDesignator): Promise<KernelQueues> {
+    return kernelQueues(this.resolveProcess(designator));
+  }
+
   /** Datagrams the kernel dropped for this process's socket (queue full, e.g. while stopped); null if unknown. */
   processDatagramDrops(designator: ProcessDesignator): number | null {
     const process = this.resolveProcess(designator);
