@@ -32,6 +32,20 @@ export interface Snapshot {
   log: LogLine[];
 }
 
+/** `open-network-stream … :return-list t`: `(PROC :greeting G :capabilities C :type TYPE :error E)`. */
+export interface OpenNetworkStreamList {
+  /** Null when TLS was required and the server offers none (`error` says why). */
+  process: ProcessInfo | null;
+  greeting: string | null;
+  capabilities: string | null;
+  type: 'plain' | 'tls';
+  error: string | null;
+}
+
+export function isOpenNetworkStreamList(value: ProcessInfo | OpenNetworkStreamList | null): value is OpenNetworkStreamList {
+  return value !== null && 'greeting' in value;
+}
+
 // ───────────────────────────── events ─────────────────────────────
 
 export type BridgeEvent =
@@ -96,7 +110,8 @@ export interface BufferRange {
 export interface Results {
   snapshot: Snapshot;
   makeNetworkProcess: ProcessInfo | null;
-  openNetworkStream: ProcessInfo;
+  /** The process, or with `returnList: true` the list. */
+  openNetworkStream: ProcessInfo | OpenNetworkStreamList;
   sendString: null;
   sendBytes: null;
   sendFile: { bytes: number };

@@ -261,6 +261,8 @@ export const LIMITS = {
   host: 253,
   /** Service names and Unix socket paths: characters, the 108 bytes of sun_path less its NUL. */
   service: 107,
+  /** open-network-stream's commands and regexps (:capability-command, :end-of-command, …): characters. */
+  exchangeText: 4096,
   /** Coding system names: characters. */
   coding: 64,
   /** A process's plist, keys and values together, however it grows (creation or processPut). */

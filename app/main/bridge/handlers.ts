@@ -18,7 +18,7 @@ import {
   type Results,
   type Snapshot,
 } from '../../shared/api.js';
-import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess, type SearchPattern } from '../netproc/index.js';
+import { NetprocError, NetworkProcess, type MakeNetworkProcessOptions, type Netproc, type SearchPattern } from '../netproc/index.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
 import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, toJson } from './serialize.js';
@@ -99,9 +99,11 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       return p ? info(p) : null;
     },
 
-    openNetworkStream: async ({ name, buffer: bufferName, host, service, ...rest }) => {
-      const p = await np.openNetworkStream(name, bufferName, host, service, rest);
-      return info(p);
+    openNetworkStream: async ({ name, buffer: bufferName, createBuffer, host, service, ...rest }) => {
+      if (createBuffer && bufferName !== null) np.getBufferCreate(bufferName);
+      const opened = await np.openNetworkStream(name, bufferName, host, service, rest);
+      if (opened instanceof NetworkProcess) return info(opened);
+      return { ...opened, process: opened.process && info(opened.process) };
     },
 
     sendString: async ({ id, text }) => np.processSendString(proc(id), text),

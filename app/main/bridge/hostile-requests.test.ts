@@ -156,6 +156,27 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
     { name: 'x', buffer: null, host: 'h', service: 1, caFile: n(LIMITS.path + 1) },
     'caFile',
   ],
+  [
+    'stream exchange regexp',
+    'openNetworkStream',
+    { name: 'x', buffer: null, host: 'h', service: 1, endOfCommand: n(LIMITS.exchangeText) },
+    { name: 'x', buffer: null, host: 'h', service: 1, endOfCommand: n(LIMITS.exchangeText + 1) },
+    'endOfCommand',
+  ],
+  [
+    'stream STARTTLS rule',
+    'openNetworkStream',
+    { name: 'x', buffer: null, host: 'h', service: 1, starttlsFunction: { match: 'S', command: n(LIMITS.exchangeText) } },
+    { name: 'x', buffer: null, host: 'h', service: 1, starttlsFunction: { match: 'S', command: n(LIMITS.exchangeText + 1) } },
+    'starttlsFunction.command',
+  ],
+  [
+    'stream client certificate',
+    'openNetworkStream',
+    { name: 'x', buffer: null, host: 'h', service: 1, clientCertificate: ['k', n(LIMITS.path)] },
+    { name: 'x', buffer: null, host: 'h', service: 1, clientCertificate: ['k', n(LIMITS.path + 1)] },
+    'clientCertificate.1',
+  ],
   ['sendString ASCII', 'sendString', { id: 1, text: n(LIMITS.sendBytes) }, { id: 1, text: n(LIMITS.sendBytes + 1) }, 'text'],
   [
     'sendString 2-byte UTF-8',
@@ -316,7 +337,19 @@ describe('an unknown field is refused by every method', () => {
   const valid: { [M in Method]: Params<M> } = {
     snapshot: {},
     makeNetworkProcess: { name: 'x', host: '127.0.0.1', service: 1, tlsParameters: { verify: true } },
-    openNetworkStream: { name: 'x', buffer: null, host: '127.0.0.1', service: 1 },
+    openNetworkStream: {
+      name: 'x',
+      buffer: null,
+      host: '127.0.0.1',
+      service: 1,
+      type: 'starttls',
+      capabilityCommand: 'EHLO x\r\n',
+      endOfCommand: '^[0-9]+ .*\r\n',
+      success: '^2',
+      starttlsFunction: { match: '[ -]STARTTLS', command: 'STARTTLS\r\n' },
+      clientCertificate: ['/key.pem', '/cert.pem'],
+      returnList: true,
+    },
     sendString: { id: 1, text: 'x' },
     sendBytes: { id: 1, hex: '00' },
     sendFile: { id: 1, path: '/etc/hostname' },
@@ -510,6 +543,12 @@ describe('a TLS CA file that is not a regular file', () => {
       (port, caFile) => ({ name: 'tls', buffer: null, host: '127.0.0.1', service: port, type: 'tls', caFile }),
       'caFile',
     ],
+    [
+      'openNetworkStream clientCertificate',
+      'openNetworkStream',
+      (port, fifo) => ({ name: 'tls', buffer: null, host: '127.0.0.1', service: port, type: 'tls', clientCertificate: [fifo, fifo] }),
+      'clientCertificate',
+    ],
   ];
 
   it.each(refusedRequests)('%s: refused at once, no stall, no process left', async (_what, method, params, field) => {
@@ -521,7 +560,7 @@ describe('a TLS CA file that is not a regular file', () => {
     const { result, stallMs } = await longestStall(() => within(bridge.request(method, params(peer.port, caFile)), 10_000));
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_ARGUMENT', field, message: 'caFile: the file is a FIFO (named pipe); only regular files can be read' },
+      error: { code: 'INVALID_ARGUMENT', field, message: `${field}: the file is a FIFO (named pipe); only regular files can be read` },
     });
     expect(np.processList()).toEqual([]);
     expect(peer.sockets).toHaveLength(0);

@@ -7,7 +7,6 @@
  * Events report every change to whoever shows it, never text per chunk.
  */
 import { EventEmitter } from 'node:events';
-import { domainToASCII } from 'node:url';
 import { DisposableStore, toDisposable } from '../../shared/lifecycle.js';
 import { formatNetworkAddress, type LispAddress, type SocketAddress } from './address.js';
 import {
@@ -19,7 +18,6 @@ import {
   processKindOf,
   type LookupFunction,
   type MakeNetworkProcessOptions,
-  type TlsParameters,
 } from './arguments.js';
 import { BufferBudget } from './buffer-budget.js';
 import { BufferRegistry, DEFAULT_BUFFER_BUDGET, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
@@ -34,6 +32,7 @@ import { InputDelivery } from './input.js';
 import { kernelQueues, type KernelQueues } from './kernel-queues.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
+import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamParameters } from './open-network-stream.js';
 import { NetworkProcess, type Filter, type Sentinel } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { closeProcessSockets } from './release.js';
@@ -70,14 +69,7 @@ export interface NetprocOptions {
   timeline?: TimelineOptions | false;
 }
 
-export interface OpenNetworkStreamParameters {
-  type?: 'plain' | 'network' | 'tls' | 'ssl' | 'starttls' | 'shell' | null;
-  nowait?: boolean;
-  coding?: string | [string, string] | null;
-  /** TLS: verify the certificate (default true). */
-  verify?: boolean;
-  caFile?: string | null;
-}
+export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
 
 /** A process, a process name, a buffer or a buffer name: what Emacs's process arguments accept. */
 export type ProcessDesignator = NetworkProcess | NetprocBuffer | string;
@@ -184,37 +176,36 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     return process;
   }
 
-  /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS`: plain or TLS. */
-  async openNetworkStream(
+  /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS` (open-network-stream.ts): plain, TLS or STARTTLS. */
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params?: OpenNetworkStreamParameters & { returnList?: false | null },
+  ): Promise<NetworkProcess>;
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params: OpenNetworkStreamParameters & { returnList: true },
+  ): Promise<OpenNetworkStreamList>;
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params?: OpenNetworkStreamParameters,
+  ): Promise<NetworkProcess | OpenNetworkStreamList>;
+  openNetworkStream(
     name: string,
     buffer: string | NetprocBuffer | null,
     host: string,
     service: number | string,
     params: OpenNetworkStreamParameters = {},
-  ): Promise<NetworkProcess> {
-    const type = params.type ?? null;
-    const asciiHost = typeof host === 'string' ? domainToASCII(host) || host : host;
-    let tlsParameters: TlsParameters | null = null;
-    if (type === 'tls' || type === 'ssl') {
-      if (typeof buffer === 'string' && !this.buffers.get(buffer)?.live) {
-        throw invalidArgument('buffer', `No buffer named ${buffer}`);
-      }
-      tlsParameters = { verify: params.verify ?? true, caFile: params.caFile ?? null };
-    } else if (type === 'starttls' || type === 'shell') {
-      throw new NetprocError({ code: 'UNSUPPORTED', message: `Connection type ${type} is not supported by Netproc`, field: 'type' });
-    } else if (type !== null && type !== 'plain' && type !== 'network') {
-      throw invalidArgument('type', `Invalid connection type ${String(type)}`);
-    }
-    const process = await this.makeNetworkProcess({
-      name,
-      buffer,
-      host: asciiHost,
-      service,
-      nowait: params.nowait ?? null,
-      tlsParameters,
-      coding: params.coding ?? null,
-    });
-    return process as NetworkProcess;
+  ): Promise<NetworkProcess | OpenNetworkStreamList> {
+    return openNetworkStream(this, name, buffer, host, service, params);
   }
 
   // ───────────────────────────── engine internals ─────────────────────────────

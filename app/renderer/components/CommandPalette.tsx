@@ -1,6 +1,12 @@
 /** The minibuffer: Emacs commands by name with completion, or a Lisp form. */
 import { useState, type KeyboardEvent } from 'react';
-import { NetprocBridgeError, type NetprocApi, type ProcessInfo } from '../../shared/api.js';
+import {
+  isOpenNetworkStreamList,
+  NetprocBridgeError,
+  type NetprocApi,
+  type OpenNetworkStreamList,
+  type ProcessInfo,
+} from '../../shared/api.js';
 import { lispText, signalText } from '../lisp.js';
 import { COMMANDS, formToAction, LispReadError, readLisp, type PaletteAction, type ProcessCommand } from '../lisp-reader.js';
 import type { WorkbenchStore } from '../store.js';
@@ -26,6 +32,12 @@ export function typedAction(input: string, selected: ProcessInfo | undefined): P
     return { kind: 'process', command: command as ProcessCommand, name };
   }
   throw new LispReadError(`Unknown command ${command ?? ''}`);
+}
+
+/** `(#<process smtp> :greeting "220 …" :capabilities "250 …" :type tls :error nil)`. */
+export function returnListText(list: OpenNetworkStreamList): string {
+  const process = list.process ? `#<process ${list.process.name}>` : 'nil';
+  return `(${process} :greeting ${lispText(list.greeting)} :capabilities ${lispText(list.capabilities)} :type ${list.type} :error ${lispText(list.error)})`;
 }
 
 function contactKey(key: unknown): string | true | null {
@@ -54,6 +66,11 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
         action.method === 'makeNetworkProcess'
           ? await api.makeNetworkProcess(action.params as never)
           : await api.openNetworkStream(action.params as never);
+      if (isOpenNetworkStreamList(created)) {
+        // :return-list t: the list stays on screen, as M-: would print it.
+        if (created.process) store.getState().select(created.process.id);
+        return setResult({ ok: true, text: returnListText(created) });
+      }
       if (created) store.getState().select(created.id);
       onClose();
       return;
