@@ -73,16 +73,49 @@ export interface ProcessInfo {
   coding: [string, string];
   counters: ProcessCounters;
   eofSent: boolean;
-  tls: {
-    verify: boolean;
-    caFile: string | null;
-    authorized: boolean;
-    authorizationError: string | null;
-    protocol: string | null;
-    cipher: string | null;
-    peerSubject: string | null;
-  } | null;
+  /** TLS beyond Emacs: a TLS connection (client or accepted) or a TLS server's own certificate; null for plain sockets. */
+  tls: TlsInfo | null;
   plist: JsonValue[];
+}
+
+/** A certificate as the inspector shows it. Dates are ISO 8601 (UTC); the fingerprint is SHA-256, `AB:CD:…`. */
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+}
+
+/** What a TLS connection negotiated and whom it talks to; for a server, its own certificate. */
+export interface TlsInfo {
+  role: 'client' | 'accepted' | 'server';
+  verify: boolean;
+  caFile: string | null;
+  servername: string | null;
+  alpnOffered: string[];
+  authorized: boolean;
+  authorizationError: string | null;
+  /** Verification failed but the certificate matched the pin for pinTarget. */
+  pinned: boolean;
+  pinTarget: { host: string; port: number } | null;
+  /** The pin stored for pinTarget now, if any. */
+  pinnedFingerprint: string | null;
+  protocol: string | null;
+  cipher: string | null;
+  alpnProtocol: string | null;
+  peerCertificate: CertificateInfo | null;
+  localCertificate: CertificateInfo | null;
+  certificateSource: 'files' | 'self-signed' | null;
+  savedTo: string | null;
+}
+
+/** A certificate trusted by its fingerprint for host:port (pinCertificate). */
+export interface CertificatePin {
+  host: string;
+  port: number;
+  fingerprint: string;
+  pinnedAt: number;
 }
 
 export interface BufferInfo {
@@ -162,6 +195,8 @@ export const LIMITS = {
   host: 253,
   /** Service names and Unix socket paths: characters, the 108 bytes of sun_path less its NUL. */
   service: 107,
+  /** ALPN protocol names one TLS client or server offers (each 1–255 bytes, RFC 7301). */
+  alpnProtocols: 16,
   /** Coding system names: characters. */
   coding: 64,
   /** A process's plist, keys and values together, however it grows (creation or processPut). */
@@ -230,6 +265,9 @@ export const METHODS = [
   'formatNetworkAddress',
   'processDatagramAddress',
   'setProcessDatagramAddress',
+  'pinCertificate',
+  'forgetCertificatePin',
+  'listCertificatePins',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -275,6 +313,10 @@ export interface Results {
   formatNetworkAddress: string | null;
   processDatagramAddress: LispAddress | null;
   setProcessDatagramAddress: LispAddress | null;
+  pinCertificate: CertificatePin;
+  /** True when there was a pin to forget. */
+  forgetCertificatePin: boolean;
+  listCertificatePins: CertificatePin[];
 }
 
 export interface BridgeError {

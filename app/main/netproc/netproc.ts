@@ -9,6 +9,7 @@ import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import type net from 'node:net';
 import type dgram from 'node:dgram';
+import { TLSSocket } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import {
   emacsClientHost,
@@ -41,6 +42,7 @@ import { errnoNumber, fromSystemError, invalidArgument, NetprocError, strerror, 
 import { HandleParking } from './handle-parking.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { NetworkProcess, type AddressFamily, type Filter, type LogFunction, type ProcessKind, type Sentinel } from './process.js';
+import { PinStore, type CertificatePin } from './pin-store.js';
 import { ProcessTable } from './process-table.js';
 import { closeServer, listenStream, parkServer, unparkServer } from './server-process.js';
 import { loadServices, lookupService, type ServiceTable } from './services.js';
@@ -60,6 +62,18 @@ import {
   wireStreamSocket,
   type TlsRequest,
 } from './stream-process.js';
+import {
+  CertificateRejected,
+  checkTlsArguments,
+  handshakeState,
+  loadServerCredentials,
+  recordTls,
+  serverHandshake,
+  serverTlsState,
+  type CheckedTlsServer,
+  type ServerCredentials,
+  type TlsServerSpec,
+} from './tls.js';
 import {
   defaultSentinelText,
   exitStatus,
@@ -91,6 +105,8 @@ export interface NetprocOptions {
   deleteExitedProcesses?: boolean;
   lookup?: LookupFunction;
   servicesFile?: string;
+  /** Where certificate pins are remembered (pin-store.ts); none: only while the engine runs. */
+  pinStoreFile?: string | null;
 }
 
 export interface TlsParameters {
@@ -98,6 +114,12 @@ export interface TlsParameters {
   verify?: boolean;
   /** A PEM file of extra CAs to trust. */
   caFile?: string | null;
+  /** SNI: the server name sent (default: the host, unless it is an address). */
+  servername?: string | null;
+  /** ALPN protocols to offer, in preference order. */
+  alpn?: string[] | null;
+  /** Trust a certificate with this SHA-256 fingerprint even if it does not verify; remembered as the pin for host:port. */
+  fingerprint?: string | null;
 }
 
 /** `make-network-process` keywords, without the colon, camelCased. Unknown keys are kept in the contact. */
@@ -120,6 +142,8 @@ export interface MakeNetworkProcessOptions {
   local?: LispAddress | null;
   remote?: LispAddress | null;
   tlsParameters?: TlsParameters | null;
+  /** Beyond Emacs: a TLS server (tls.ts): `'self-signed'`, or `{ cert, key }` PEM files, or `{ selfSigned: true, saveTo }`. */
+  tlsServer?: TlsServerSpec | null;
   reuseaddr?: boolean | null;
   keepalive?: boolean | null;
   broadcast?: boolean | null;
@@ -135,6 +159,9 @@ export interface OpenNetworkStreamParameters {
   /** TLS: verify the certificate (default true). */
   verify?: boolean;
   caFile?: string | null;
+  servername?: string | null;
+  alpn?: string[] | null;
+  fingerprint?: string | null;
 }
 
 export interface BufferChangeEvent {
@@ -195,6 +222,7 @@ interface CheckedArguments {
   remote: unknown;
   options: SocketOptions;
   tls: TlsRequest | null;
+  tlsServer: CheckedTlsServer | null;
 }
 
 /**
@@ -222,6 +250,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   readonly readProcessOutputMax: number;
   readonly parking = new HandleParking();
   readonly descriptors = new DescriptorWatch();
+  /** Certificates trusted by fingerprint per host:port (TLS beyond Emacs). */
+  readonly pins: PinStore;
   /** Per server: connections refused for want of descriptors since the last event-log line. */
   private readonly refusedSinceReport = new Map<NetworkProcess, number>();
   private readonly bufferBudget: number;
@@ -252,6 +282,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.lookup = options.lookup ?? defaultLookup;
     this.services = loadServices(options.servicesFile);
     this.deleteExited = options.deleteExitedProcesses ?? true;
+    this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
   }
 
   // ───────────────────────────── creating processes ─────────────────────────────
@@ -341,6 +372,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
         throw invalidArgument('buffer', `No buffer named ${buffer}`);
       }
       tlsParameters = { verify: params.verify ?? true, caFile: params.caFile ?? null };
+      // Beyond Emacs; in the contact only when given.
+      if (params.servername) tlsParameters.servername = params.servername;
+      if (params.alpn?.length) tlsParameters.alpn = params.alpn;
+      if (params.fingerprint) tlsParameters.fingerprint = params.fingerprint;
     } else if (type === 'starttls' || type === 'shell') {
       throw new NetprocError({ code: 'UNSUPPORTED', message: `Connection type ${type} is not supported by Netproc`, field: 'type' });
     } else if (type !== null && type !== 'plain' && type !== 'network') {
@@ -422,15 +457,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       if (isSupportedOption(key)) options[key] = checkOptionValue(key, o[key]);
     }
 
-    let tls: TlsRequest | null = null;
-    const tlsParameters = o.tlsParameters ?? null;
-    if (tlsParameters !== null) {
-      if (typeof tlsParameters !== 'object') throw invalidArgument('tlsParameters', 'The :tls-parameters value must be an object');
-      if (server || type !== null) throw invalidArgument('tlsParameters', 'TLS is available for stream clients only');
-      const caFile = tlsParameters.caFile ?? null;
-      if (caFile !== null && typeof caFile !== 'string') throw invalidArgument('tlsParameters', 'caFile must be a file path');
-      tls = { verify: tlsParameters.verify ?? true, caFile, servername: host };
-    }
+    const { tls, tlsServer } = checkTlsArguments(o, { server, datagram: type !== null, host, pins: this.pins });
 
     return {
       socketType: type === null ? 'stream' : type,
@@ -455,6 +482,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       remote: o.remote ?? null,
       options,
       tls,
+      tlsServer,
     };
   }
 
@@ -593,19 +621,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.resetOnDelete = resetOnDelete;
     // The local end of an inet socket needs one getsockname; a Unix client's has no name.
     this.recordEnds(process, address, address.family === 'local' ? null : (socket.address() as Partial<net.AddressInfo>));
-    if (args.tls) {
-      const tlsSocket = socket as import('node:tls').TLSSocket;
-      const peer = tlsSocket.getPeerCertificate?.();
-      process.tls = {
-        verify: args.tls.verify,
-        caFile: args.tls.caFile,
-        authorized: tlsSocket.authorized,
-        authorizationError: tlsSocket.authorizationError ? String(tlsSocket.authorizationError) : null,
-        protocol: tlsSocket.getProtocol?.() ?? null,
-        cipher: tlsSocket.getCipher?.()?.name ?? null,
-        peerSubject: peer && typeof peer.subject === 'object' ? ([peer.subject.CN].flat()[0] ?? null) : null,
-      };
-    }
+    const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
+    if (tlsState) recordTls(process, tlsState);
     this.changeStatus(process, { kind: 'run' }, { quiet: true });
     wireStreamSocket(this, process, socket);
     updateStreamReading(process);
@@ -652,6 +669,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       process.connectAbort = null;
     }
     if (process.deleting) return;
+    // The refused certificate stays visible, so the user can pin it from the inspector.
+    if (lastError instanceof CertificateRejected) recordTls(process, lastError.state);
     const code = args.tls && !isConnectError(lastError) ? 'TLS negotiation failed' : errnoNumber(lastError);
     this.changeStatus(process, { kind: 'failed', exitCode: code }, { sentinel: SentinelEvent.failedWithCode(code) });
   }
@@ -676,6 +695,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
 
   private async startServer(process: NetworkProcess, address: SocketAddress, args: CheckedArguments): Promise<void> {
+    if (args.tlsServer) {
+      process.serverCredentials = await loadServerCredentials(args.tlsServer, args.host);
+      recordTls(process, serverTlsState(process.serverCredentials));
+    }
     let listener: net.Server;
     try {
       listener = await listenStream(this, process, address, args.backlog);
@@ -753,6 +776,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       socket.on('error', () => socket.destroy());
       return;
     }
+    if (server.serverCredentials && !(socket instanceof TLSSocket)) {
+      this.acceptTls(server, server.serverCredentials, socket);
+      return;
+    }
     this.descriptors.opened();
     this.acceptCount++;
     const isUnix = server.family === 'local';
@@ -788,6 +815,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       this.attachBuffer(process, this.buffers.getOrCreate(`${base} <${clientId}>`));
     }
     process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
+    const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
+    if (tlsState) recordTls(process, tlsState);
     wireStreamSocket(this, process, socket);
     server.counters.accepted++;
     this.show(process);
@@ -796,6 +825,20 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.serverLog(server, process, LogMessage.acceptFrom(hostText));
     this.runSentinel(process, SentinelEvent.openFrom(hostText));
     updateStreamReading(process);
+  }
+
+  /**
+   * A TLS server's connection shakes hands before it becomes a process; a
+   * client that fails is one :log line, its socket closed, the server untouched.
+   */
+  private acceptTls(server: NetworkProcess, credentials: ServerCredentials, socket: net.Socket): void {
+    const from = socket.remoteAddress ? emacsClientHost(lispAddressFromHostPort(socket.remoteAddress, socket.remotePort ?? 0)) : '-';
+    serverHandshake(socket, credentials).then(
+      (secure) => this.acceptConnection(server, secure),
+      (err: Error) => {
+        if (!server.deleting && this.table.has(server)) this.serverLog(server, null, `TLS handshake from ${from} failed: ${err.message}\n`);
+      },
+    );
   }
 
   /** A server's :log line: to the event log, and to its :log function, whose errors are reported, never thrown. */
@@ -1599,6 +1642,35 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (!multibyte && !process.decoder.coding.unibyte) process.decoder = new Decoder(rawTextVariant(process.decoder.coding));
     this.emit('process-changed', process);
     return multibyte;
+  }
+
+  // ───────────────────────────── certificate pins (TLS beyond Emacs) ─────────────────────────────
+
+  /** Trusts FINGERPRINT for host:port from now on; TLS processes to host:port show the new pin. */
+  pinCertificate(host: string, port: number, fingerprint: string): CertificatePin {
+    const pin = this.pins.pin(host, port, fingerprint);
+    this.pinsChanged(host, port);
+    return pin;
+  }
+
+  forgetCertificatePin(host: string, port: number): boolean {
+    const forgotten = this.pins.forget(host, port);
+    if (forgotten) this.pinsChanged(host, port);
+    return forgotten;
+  }
+
+  certificatePins(): CertificatePin[] {
+    return this.pins.list();
+  }
+
+  private pinsChanged(host: string, port: number): void {
+    for (const p of this.table.list()) {
+      const target = p.tls?.pinTarget;
+      if (p.tls && target && target.host.toLowerCase() === host.toLowerCase() && target.port === port) {
+        recordTls(p, { ...p.tls, pinnedFingerprint: this.pins.get(host, port) });
+        this.emit('process-changed', p);
+      }
+    }
   }
 
   // ───────────────────────────── list-processes and quitting ─────────────────────────────

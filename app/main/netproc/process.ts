@@ -9,6 +9,9 @@ import type { CodingSystem, Decoder } from './coding.js';
 import type { ContactPlist } from './contact.js';
 import type { InternalStatus } from './status.js';
 import type { FamilyAddress, SocketAddress } from './address.js';
+import type { ServerCredentials, TlsState } from './tls.js';
+
+export type { TlsState };
 
 export type ProcessKind = 'stream-client' | 'stream-server' | 'accepted' | 'datagram-client' | 'datagram-server';
 export type AddressFamily = 'ipv4' | 'ipv6' | 'local';
@@ -30,15 +33,6 @@ export interface ProcessCounters {
   createdAt: number;
 }
 
-export interface TlsState {
-  verify: boolean;
-  caFile: string | null;
-  authorized: boolean;
-  authorizationError: string | null;
-  protocol: string | null;
-  cipher: string | null;
-  peerSubject: string | null;
-}
 
 let nextId = 1;
 const SETTLED: Promise<void> = Promise.resolve();
@@ -66,7 +60,10 @@ export class NetworkProcess {
   readonly counters: ProcessCounters = { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: Date.now() };
   /** The server that accepted this connection. */
   server: NetworkProcess | null = null;
+  /** A TLS connection's state, or a TLS server's own certificate (tls.ts); null for plain sockets. */
   tls: TlsState | null = null;
+  /** A TLS server's key and certificate, handed to each connection it accepts. */
+  serverCredentials: ServerCredentials | null = null;
 
   // Socket plumbing, owned by the engine's socket modules.
   socket: net.Socket | null = null;

@@ -9,12 +9,9 @@ import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
 import { readRegularFile } from './regular-file.js';
+import { CertificateRejected, clientTlsState, trustProblem, type TlsRequest } from './tls.js';
 
-export interface TlsRequest {
-  verify: boolean;
-  caFile: string | null;
-  servername: string | null;
-}
+export type { TlsRequest };
 
 /** Far more than any CA bundle (a whole system store is about 200 KiB), far less than would hurt. */
 const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
@@ -44,13 +41,25 @@ export async function connectStream(
       reject(err);
     };
     if (tlsRequest) {
-      socket = tls.connect({
+      const request = tlsRequest;
+      // Verification is decided here, not by Node: a certificate that fails it may still match the user's pin.
+      const secure = tls.connect({
         ...target,
         ...(ca ? { ca } : {}),
-        rejectUnauthorized: tlsRequest.verify,
-        ...(tlsRequest.servername && !net.isIP(tlsRequest.servername) ? { servername: tlsRequest.servername } : {}),
+        rejectUnauthorized: false,
+        ...(request.servername && !net.isIP(request.servername) ? { servername: request.servername } : {}),
+        ...(request.alpn.length ? { ALPNProtocols: request.alpn } : {}),
       });
-      socket.once('secureConnect', () => {
+      socket = secure;
+      secure.once('secureConnect', () => {
+        const state = clientTlsState(secure, request, address.family === 'local' ? 0 : address.port);
+        const problem = trustProblem(state, request);
+        if (problem) {
+          fail(new CertificateRejected(problem, state));
+          return;
+        }
+        if (state.pinned && request.fingerprint && state.pinTarget)
+          request.pins?.pin(state.pinTarget.host, state.pinTarget.port, request.fingerprint);
         socket.off('error', fail);
         resolve(socket);
       });
