@@ -62,7 +62,8 @@ export class PinStore {
       if (bytes.length > MAX_FILE_BYTES) throw new Error(`it holds more than ${MAX_FILE_BYTES} bytes`);
       text = bytes.toString('utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.report(`Certificate pins not read from ${file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.report(`Certificate pins not read from ${file}: ${(err as Error).message}`);
       return;
     }
     try {
@@ -93,7 +94,8 @@ export class PinStore {
 
   /** Trusts FINGERPRINT for host:port from now on (replacing any earlier pin); returns the pin. */
   pin(host: string, port: number, fingerprint: string): CertificatePin {
-    if (typeof host !== 'string' || host.length === 0 || host.length > 253) throw invalidArgument('host', 'host: must be a host name or address');
+    if (typeof host !== 'string' || host.length === 0 || host.length > 253)
+      throw invalidArgument('host', 'host: must be a host name or address');
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidArgument('port', 'port: must be a port from 0 to 65535');
     const normalised = typeof fingerprint === 'string' ? normaliseFingerprint(fingerprint) : null;
     if (!normalised) throw invalidArgument('fingerprint', 'fingerprint: must be a SHA-256 fingerprint, 32 hex bytes such as "AB:CD:…"');

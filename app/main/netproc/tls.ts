@@ -207,7 +207,8 @@ export function checkTlsServer(spec: unknown): CheckedTlsServer {
   const saveTo = filePathField(o.saveTo, `${field}.saveTo`);
   const alpn = checkAlpn(o.alpn, `${field}.alpn`);
   if (selfSigned && (certFile || keyFile)) throw invalidArgument(field, `${field}: give either :cert and :key, or :self-signed, not both`);
-  if (!selfSigned && (!certFile || !keyFile)) throw invalidArgument(field, `${field}: a TLS server needs both :cert and :key files, or :self-signed`);
+  if (!selfSigned && (!certFile || !keyFile))
+    throw invalidArgument(field, `${field}: a TLS server needs both :cert and :key files, or :self-signed`);
   if (saveTo && !selfSigned) throw invalidArgument(`${field}.saveTo`, `${field}.saveTo: only a generated self-signed pair is saved`);
   return { certFile, keyFile, selfSigned, saveTo, alpn };
 }
@@ -331,7 +332,10 @@ export function serverHandshake(socket: net.Socket, credentials: ServerCredentia
       secureContext: credentials.context,
       ...(credentials.alpn.length ? { ALPNProtocols: credentials.alpn } : {}),
     });
-    const timer = setTimeout(() => fail(new Error(`no handshake within ${SERVER_HANDSHAKE_TIMEOUT_MS / 1000} s`)), SERVER_HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`no handshake within ${SERVER_HANDSHAKE_TIMEOUT_MS / 1000} s`)),
+      SERVER_HANDSHAKE_TIMEOUT_MS,
+    );
     timer.unref();
     const fail = (err: Error): void => {
       clearTimeout(timer);
@@ -468,7 +472,8 @@ export function checkTlsArguments(
   const serverSpec = o.tlsServer ?? null;
   let tlsServer: CheckedTlsServer | null = null;
   if (serverSpec !== null) {
-    if (!where.server || where.datagram) throw invalidArgument('tlsServer', 'tlsServer: only a stream server (:server t) can be a TLS server');
+    if (!where.server || where.datagram)
+      throw invalidArgument('tlsServer', 'tlsServer: only a stream server (:server t) can be a TLS server');
     tlsServer = checkTlsServer(serverSpec);
   }
   return { tls: tlsRequest, tlsServer };
