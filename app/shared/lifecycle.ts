@@ -39,14 +39,25 @@ export function listen<Args extends unknown[]>(
   return toDisposable(() => emitter.off(event, listener));
 }
 
+interface TimerOptions {
+  /** Under Node: the timer alone does not keep the process alive. */
+  unref?: boolean;
+}
+
+function unrefTimer(timer: unknown, options: TimerOptions | undefined): void {
+  if (options?.unref) (timer as { unref?: () => void }).unref?.();
+}
+
 /** A timer that is cleared on dispose. */
-export function disposableTimeout(run: () => void, ms: number): Disposable {
+export function disposableTimeout(run: () => void, ms: number, options?: TimerOptions): Disposable {
   const timer = setTimeout(run, ms);
+  unrefTimer(timer, options);
   return toDisposable(() => clearTimeout(timer));
 }
 
-export function disposableInterval(run: () => void, ms: number): Disposable {
+export function disposableInterval(run: () => void, ms: number, options?: TimerOptions): Disposable {
   const timer = setInterval(run, ms);
+  unrefTimer(timer, options);
   return toDisposable(() => clearInterval(timer));
 }
 

@@ -33,7 +33,6 @@ export interface ProcessCounters {
   createdAt: number;
 }
 
-
 let nextId = 1;
 const SETTLED: Promise<void> = Promise.resolve();
 

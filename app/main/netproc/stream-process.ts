@@ -112,10 +112,10 @@ export function wireStreamSocket(engine: EngineInternals, process: NetworkProces
   process.socket = socket;
   readHold(socket);
   socket.on('data', (chunk: Buffer) => {
-    if (!process.deleting) engine.deliverInput(process, chunk);
+    if (!process.deleting) engine.input.deliverInput(process, chunk);
   });
   const broken = (): void => {
-    if (process.socket === socket && !process.deleting) engine.connectionBroken(process);
+    if (process.socket === socket && !process.deleting) engine.input.connectionBroken(process);
   };
   // 'end' is the peer's FIN, 'error' a reset or a failed write; every close passes through one of them.
   socket.on('end', broken);
