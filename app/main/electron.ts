@@ -130,7 +130,9 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
     callback(permissionAllowed(permission, details.requestingUrl)),
   );
 
-  const np = new Netproc(engineOptionsFromEnvironment());
+  const np = new Netproc(
+    engineOptionsFromEnvironment(process.env, { pinStoreFile: join(app.getPath('userData'), 'certificate-pins.json') }),
+  );
   const bridge = new Bridge(np);
 
   const stateFile = join(app.getPath('userData'), 'window-state.json');
