@@ -9,10 +9,11 @@ import {
   type ProcessInfo,
 } from '../../shared/api.js';
 import { requestSchemas } from '../../shared/contract.js';
+import { EMPTY_TLS_FORM, TlsFields, tlsParams, type TlsFormState } from './TlsFields.js';
 
 export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server';
 
-export interface FormState {
+export interface FormState extends TlsFormState {
   kind: Kind;
   name: string;
   host: string;
@@ -27,9 +28,6 @@ export interface FormState {
   noquery: boolean;
   keepalive: boolean;
   nodelay: boolean;
-  tls: boolean;
-  verify: boolean;
-  caFile: string;
 }
 
 export const PRESETS: Record<string, Partial<FormState>> = {
@@ -54,9 +52,7 @@ export const EMPTY_FORM: FormState = {
   noquery: false,
   keepalive: false,
   nodelay: false,
-  tls: false,
-  verify: true,
-  caFile: '',
+  ...EMPTY_TLS_FORM,
 };
 
 function service(form: FormState): number | string | true | undefined {
@@ -89,8 +85,7 @@ export function formParams(form: FormState): Params<'makeNetworkProcess'> {
   if (form.sentinel !== 'default') params.sentinel = form.sentinel;
   if (form.keepalive) params.keepalive = true;
   if (form.nodelay) params.nodelay = true;
-  if (form.tls && form.kind === 'tcp-client') params.tlsParameters = { verify: form.verify, caFile: form.caFile.trim() || null };
-  return params;
+  return { ...params, ...tlsParams(form.kind, form) };
 }
 
 /** Field → message for everything the contract's schema (and a few form rules) would refuse. */
@@ -258,24 +253,10 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
           {checkbox('keepalive', ':keepalive')}
           {checkbox('nodelay', ':nodelay')}
         </fieldset>
-        {form.kind === 'tcp-client' ? (
-          <fieldset>
-            <legend>TLS</legend>
-            <label>
-              <input type="checkbox" checked={form.tls} onChange={(e) => update('tls', e.target.checked)} /> Use TLS
-            </label>
-            <label>
-              <input type="checkbox" checked={form.verify} disabled={!form.tls} onChange={(e) => update('verify', e.target.checked)} />{' '}
-              Verify the certificate
-            </label>
-            <label>
-              CA file
-              <input value={form.caFile} disabled={!form.tls} onChange={(e) => update('caFile', e.target.value)} />
-            </label>
-          </fieldset>
-        ) : null}
+        <TlsFields kind={form.kind} form={form} update={update} />
         {error('form')}
         {error('tlsParameters')}
+        {error('tlsServer')}
         {error('family')}
         <div className="buttons">
           <button type="submit" disabled={busy}>
