@@ -107,9 +107,14 @@ export class InputDelivery {
    */
   private acceptTls(server: NetworkProcess, credentials: ServerCredentials, socket: net.Socket): void {
     const from = socket.remoteAddress ? emacsClientHost(lispAddressFromHostPort(socket.remoteAddress, socket.remotePort ?? 0)) : '-';
+    server.handshaking.add(socket);
     serverHandshake(socket, credentials).then(
-      (secure) => this.accept(server, secure),
+      (secure) => {
+        server.handshaking.delete(socket);
+        this.accept(server, secure);
+      },
       (err: Error) => {
+        server.handshaking.delete(socket);
         if (!server.deleting && this.engine.table.has(server))
           this.serverLog(server, null, `TLS handshake from ${from} failed: ${err.message}\n`);
       },

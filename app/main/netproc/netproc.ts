@@ -213,6 +213,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     } else if (type !== null && type !== 'plain' && type !== 'network') {
       throw invalidArgument('type', `Invalid connection type ${String(type)}`);
     }
+    for (const field of ['servername', 'alpn', 'fingerprint'] as const) {
+      if (!tlsParameters && params[field]) throw invalidArgument(field, `${field}: applies to :type tls only`);
+    }
     const process = await this.makeNetworkProcess({
       name,
       buffer,

@@ -75,6 +75,8 @@ export class NetworkProcess {
   inheritedOptions: import('./socket-options.js').SocketOptions = {};
   /** Connections libuv accepted in the instant between a stop request and the handle leaving: served on continue. */
   heldAccepts: net.Socket[] = [];
+  /** A TLS server's accepted sockets still shaking hands (tls.ts): closed with the server. */
+  readonly handshaking = new Set<net.Socket>();
   eofSent = false;
   /** The peer closed while the process was stopped: reported on continue, after the data before it. */
   closeSeenWhileStopped = false;

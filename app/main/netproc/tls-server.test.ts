@@ -93,6 +93,18 @@ describe('TLS servers (:tls-server, beyond Emacs)', () => {
     expect(srv.counters.accepted).toBe(1);
   });
 
+  it('deleting a TLS server closes the connections still shaking hands', async () => {
+    const np = engine();
+    const { srv, port, logs } = await tlsServer(np, 'self-signed');
+    const silent = await plainClient(port);
+    await waitFor(() => srv.handshaking.size === 1);
+    const closed = new Promise((resolve) => silent.once('close', resolve));
+    np.deleteProcess(srv);
+    await closed;
+    expect(srv.handshaking.size).toBe(0);
+    expect(logs).toEqual([]);
+  });
+
   it('a stopped TLS server parks its socket; on continue the queued client is accepted and shakes hands', async () => {
     const np = engine();
     const { srv, port } = await tlsServer(np, 'self-signed');
@@ -249,6 +261,7 @@ describe('TLS clients: SNI, ALPN, the contact, and pins', () => {
     for (const [tlsParameters, field] of cases) {
       await expect(np.makeNetworkProcess({ name: 'bad', host: '127.0.0.1', service: 1, tlsParameters })).rejects.toMatchObject({ field });
     }
+    await expect(np.openNetworkStream('plain', null, '127.0.0.1', 1, { alpn: ['h2'] })).rejects.toMatchObject({ field: 'alpn' });
     expect(() => np.pinCertificate('localhost', 443, 'zz')).toThrow(expect.objectContaining({ field: 'fingerprint' }));
     expect(() => np.pinCertificate('localhost', 70000, 'AB'.repeat(32))).toThrow(expect.objectContaining({ field: 'port' }));
   });
