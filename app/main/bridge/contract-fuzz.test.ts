@@ -202,6 +202,12 @@ const fieldNames = [
   'value',
   'plist',
   'address',
+  'tlsParameters',
+  'tlsServer',
+  'servername',
+  'alpn',
+  'fingerprint',
+  'port',
   '__proto__',
   'constructor',
 ];
