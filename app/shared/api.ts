@@ -87,25 +87,33 @@ export interface CertificateInfo {
   fingerprint256: string;
 }
 
-/** What a TLS connection negotiated and whom it talks to; for a server, its own certificate. */
+/** What a TLS connection negotiated and whom it talks to; for a server, its own certificate. The engine's own shape (tls.ts). */
 export interface TlsInfo {
+  /** `client` (open-network-stream :type tls), `accepted` (by a TLS server), `server` (the listener itself). */
   role: 'client' | 'accepted' | 'server';
+  /** Clients: verify the peer (chain and name). */
   verify: boolean;
   caFile: string | null;
+  /** Clients: the SNI name sent; accepted connections: the one received. */
   servername: string | null;
+  /** ALPN protocols this side offered, in preference order. */
   alpnOffered: string[];
+  /** The peer's certificate verified against the trusted CAs (clients only; false elsewhere). */
   authorized: boolean;
   authorizationError: string | null;
-  /** Verification failed but the certificate matched the pin for pinTarget. */
+  /** Verification failed but the certificate matched the pin for pinTarget, so it was accepted. */
   pinned: boolean;
+  /** Where a client's pin lives (host as given, port), so the inspector can pin or forget it. */
   pinTarget: { host: string; port: number } | null;
-  /** The pin stored for pinTarget now, if any. */
+  /** The pin stored for pinTarget when last looked, if any. */
   pinnedFingerprint: string | null;
   protocol: string | null;
   cipher: string | null;
   alpnProtocol: string | null;
   peerCertificate: CertificateInfo | null;
+  /** A server's own certificate (servers and the connections they accept), for clients to pin. */
   localCertificate: CertificateInfo | null;
+  /** Servers: where the certificate came from; a `self-signed` pair exists only in memory unless saved. */
   certificateSource: 'files' | 'self-signed' | null;
   savedTo: string | null;
 }
@@ -115,6 +123,7 @@ export interface CertificatePin {
   host: string;
   port: number;
   fingerprint: string;
+  /** Milliseconds since the epoch. */
   pinnedAt: number;
 }
 

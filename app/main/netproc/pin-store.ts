@@ -8,16 +8,11 @@
  */
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { CertificatePin } from '../../shared/api.js';
 import { invalidArgument } from './errors.js';
 import { normaliseFingerprint } from './tls.js';
 
-export interface CertificatePin {
-  host: string;
-  port: number;
-  fingerprint: string;
-  /** Milliseconds since the epoch. */
-  pinnedAt: number;
-}
+export type { CertificatePin };
 
 /** Far more pins than anyone makes by hand; a bound on the file and the memory. */
 export const MAX_PINS = 1000;

@@ -9,53 +9,14 @@ import { writeFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
-import { LIMITS } from '../../shared/api.js';
+import { LIMITS, type CertificateInfo, type TlsInfo } from '../../shared/api.js';
 import { fromSystemError, invalidArgument } from './errors.js';
 import type { PinStore } from './pin-store.js';
 import type { NetworkProcess } from './process.js';
 import { readRegularFile } from './regular-file.js';
 
-/** The certificate facts a user needs to decide whether to trust a peer. */
-export interface CertificateInfo {
-  subject: string;
-  issuer: string;
-  /** ISO 8601, UTC. */
-  validFrom: string;
-  validTo: string;
-  /** SHA-256 of the DER certificate, as `AB:CD:…` (32 bytes): what a pin holds. */
-  fingerprint256: string;
-}
-
-/** A TLS connection's state, client or accepted; a TLS server's own certificate. */
-export interface TlsState {
-  /** `client` (open-network-stream :type tls), `accepted` (by a TLS server), `server` (the listener itself). */
-  role: 'client' | 'accepted' | 'server';
-  /** Clients: verify the peer (chain and name). */
-  verify: boolean;
-  caFile: string | null;
-  /** Clients: the SNI name sent; accepted connections: the one received. */
-  servername: string | null;
-  /** ALPN protocols this side offered, in preference order. */
-  alpnOffered: string[];
-  /** The peer's certificate verified against the trusted CAs (clients only; false elsewhere). */
-  authorized: boolean;
-  authorizationError: string | null;
-  /** Verification failed but the certificate matched the pin for host:port, so it was accepted. */
-  pinned: boolean;
-  /** Where a client's pin lives (host as given, port), so the inspector can pin or forget it. */
-  pinTarget: { host: string; port: number } | null;
-  /** The pin stored for pinTarget now, if any. */
-  pinnedFingerprint: string | null;
-  protocol: string | null;
-  cipher: string | null;
-  alpnProtocol: string | null;
-  peerCertificate: CertificateInfo | null;
-  /** A server's own certificate (servers and the connections they accept), for clients to pin. */
-  localCertificate: CertificateInfo | null;
-  /** Servers: where the certificate came from; `self-signed` pairs exist only in memory unless saved. */
-  certificateSource: 'files' | 'self-signed' | null;
-  savedTo: string | null;
-}
+/** The wire's shapes (api.ts) are the engine's: one definition of what a TLS connection shows. */
+export type { CertificateInfo, TlsInfo as TlsState };
 
 /** Far more than any certificate chain or key file, far less than would hurt. */
 export const PEM_FILE_MAX_BYTES = 1024 * 1024;
@@ -103,15 +64,15 @@ export function peerCertificate(socket: tls.TLSSocket): X509Certificate | null {
  * stops answering for the peer's certificate once TLS 1.3 session tickets
  * have gone by, so asking later may find none.
  */
-const handshakes = new WeakMap<tls.TLSSocket, TlsState>();
+const handshakes = new WeakMap<tls.TLSSocket, TlsInfo>();
 
 /** The state recorded when SOCKET's handshake finished (clientTlsState, serverHandshake). */
-export function handshakeState(socket: tls.TLSSocket): TlsState | null {
+export function handshakeState(socket: tls.TLSSocket): TlsInfo | null {
   return handshakes.get(socket) ?? null;
 }
 
 /** What one finished handshake negotiated. */
-export function negotiated(socket: tls.TLSSocket): Pick<TlsState, 'protocol' | 'cipher' | 'alpnProtocol' | 'peerCertificate'> {
+export function negotiated(socket: tls.TLSSocket): Pick<TlsInfo, 'protocol' | 'cipher' | 'alpnProtocol' | 'peerCertificate'> {
   const peer = peerCertificate(socket);
   return {
     protocol: socket.getProtocol() ?? null,
@@ -122,7 +83,7 @@ export function negotiated(socket: tls.TLSSocket): Pick<TlsState, 'protocol' | '
 }
 
 /** The contact's `:tls` value: what `(plist-get (process-contact p t) :tls)` shows. */
-export function tlsContact(state: TlsState): Record<string, unknown> {
+export function tlsContact(state: TlsInfo): Record<string, unknown> {
   const cert = state.role === 'server' ? state.localCertificate : state.peerCertificate;
   const out: Record<string, unknown> = {};
   if (state.role !== 'server') {
@@ -296,7 +257,7 @@ export async function loadServerCredentials(spec: CheckedTlsServer, host: string
 }
 
 /** A TLS server's own state, shown in its contact and inspector. */
-export function serverTlsState(credentials: ServerCredentials): TlsState {
+export function serverTlsState(credentials: ServerCredentials): TlsInfo {
   return {
     role: 'server',
     verify: false,
@@ -361,7 +322,7 @@ export function serverHandshake(socket: net.Socket, credentials: ServerCredentia
 }
 
 /** The state of a connection a TLS server accepted. */
-function acceptedTlsState(socket: tls.TLSSocket, credentials: ServerCredentials): TlsState {
+function acceptedTlsState(socket: tls.TLSSocket, credentials: ServerCredentials): TlsInfo {
   return {
     ...serverTlsState(credentials),
     role: 'accepted',
@@ -390,13 +351,13 @@ export interface TlsRequest {
 }
 
 /** A finished client handshake (call it on secureConnect): what it negotiated, whether the peer verified, and whether a pin vouched for it. */
-export function clientTlsState(socket: tls.TLSSocket, request: TlsRequest, port: number): TlsState {
+export function clientTlsState(socket: tls.TLSSocket, request: TlsRequest, port: number): TlsInfo {
   const session = negotiated(socket);
   const stored = request.pins?.get(request.pinHost, port) ?? null;
   const presented = session.peerCertificate?.fingerprint256 ?? null;
   const pin = request.fingerprint ?? stored;
   const authorized = socket.authorized;
-  const state: TlsState = {
+  const state: TlsInfo = {
     role: 'client',
     verify: request.verify,
     caFile: request.caFile,
@@ -417,7 +378,7 @@ export function clientTlsState(socket: tls.TLSSocket, request: TlsRequest, port:
 }
 
 /** Why a client must refuse this handshake, in words that show the presented fingerprint; null when it is trusted. */
-export function trustProblem(state: TlsState, request: TlsRequest): string | null {
+export function trustProblem(state: TlsInfo, request: TlsRequest): string | null {
   if (!state.verify || state.authorized || state.pinned) return null;
   const presented = state.peerCertificate?.fingerprint256 ?? 'none';
   const pin = request.fingerprint ?? state.pinnedFingerprint;
@@ -430,7 +391,7 @@ export function trustProblem(state: TlsState, request: TlsRequest): string | nul
 export class CertificateRejected extends Error {
   constructor(
     message: string,
-    readonly state: TlsState,
+    readonly state: TlsInfo,
   ) {
     super(message);
   }
@@ -480,7 +441,7 @@ export function checkTlsArguments(
 }
 
 /** Sets a process's TLS state and its contact's `:tls`, together. */
-export function recordTls(process: NetworkProcess, state: TlsState): void {
+export function recordTls(process: NetworkProcess, state: TlsInfo): void {
   process.tls = state;
   process.contact.put('tls', tlsContact(state));
 }
