@@ -39,6 +39,12 @@ export function listen<Args extends unknown[]>(
   return toDisposable(() => emitter.off(event, listener));
 }
 
+/** Run once when SIGNAL aborts; dispose to stop waiting for it. */
+export function onAbort(signal: AbortSignal, run: () => void): Disposable {
+  signal.addEventListener('abort', run, { once: true });
+  return toDisposable(() => signal.removeEventListener('abort', run));
+}
+
 interface TimerOptions {
   /** Under Node: the timer alone does not keep the process alive. */
   unref?: boolean;

@@ -164,6 +164,8 @@ export class InputDelivery {
 
   /** Bytes read from a stream socket: to the filter in pieces of read-process-output-max, or into the buffer. */
   deliverInput(process: NetworkProcess, chunk: Buffer): void {
+    // Counters are counted here rather than by a tap: the process list always shows them, and a tap
+    // subscriber on every process would end "no cost while nobody subscribes".
     process.counters.bytesIn += chunk.length;
     process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: chunk, peer: null });
     const max = this.engine.readProcessOutputMax;

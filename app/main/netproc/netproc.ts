@@ -46,6 +46,7 @@ import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, ty
 import { connectClient, connectInBackground } from './stream-client.js';
 import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
 import { recordTls } from './tls.js';
+import { Timeline, type TimelineOptions } from './timeline.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
 export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
@@ -68,6 +69,8 @@ export interface NetprocOptions {
   servicesFile?: string;
   /** Where certificate pins are remembered (pin-store.ts); none: only while the engine runs. */
   pinStoreFile?: string | null;
+  /** Each process's traffic timeline: its ring size and payload cap, or false for none (timeline.ts). */
+  timeline?: TimelineOptions | false;
 }
 
 export interface OpenNetworkStreamParameters {
@@ -104,6 +107,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** What lives as long as the engine: released, last first, by close(). */
   private readonly disposables = new DisposableStore();
   private closed = false;
+  /** How each process's traffic timeline is kept; null when timelines are off. */
+  private readonly timelineOptions: TimelineOptions | null;
 
   constructor(options: NetprocOptions = {}) {
     super();
@@ -119,6 +124,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
     this.deleteExitedProcesses = options.deleteExitedProcesses ?? true;
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
+    this.timelineOptions = options.timeline === false ? null : (options.timeline ?? {});
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
     this.disposables.add(this.input);
@@ -285,7 +291,23 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   show(process: NetworkProcess): void {
     process.hidden = false;
+    if (this.timelineOptions) this.startTimeline(process, this.timelineOptions);
     this.emit('process-added', process);
+  }
+
+  /** Records the process's traffic from now on, beginning with the status it was made with. */
+  private startTimeline(process: NetworkProcess, options: TimelineOptions): void {
+    const timeline = new Timeline(process, options);
+    process.timeline = timeline;
+    const status = process.status;
+    timeline.record({
+      kind: 'status',
+      timeUs: tapTime(),
+      status: status.kind,
+      exitCode: 'exitCode' in status ? status.exitCode : null,
+      event: null,
+    });
+    this.tapProcess(process, timeline.record);
   }
 
   /** @internal */

@@ -100,6 +100,8 @@ export class NetworkProcess {
   outputBlocked = false;
   /** Datagram bytes handed to the socket and not yet sent. */
   datagramBytesQueued = 0;
+  /** The traffic timeline the engine records (timeline.ts); null when timelines are off. */
+  timeline: import('./timeline.js').Timeline | null = null;
   /** Subscribers to this process's traffic and status changes (taps.ts); null while there are none. */
   taps: import('./taps.js').Taps | null = null;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { nextTick } from 'node:process';
+import { onAbort } from '../../shared/lifecycle.js';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
@@ -82,9 +83,8 @@ export async function connectStream(
     if (!tlsRequest) socket.pause();
     socket.once('error', fail);
     if (abort) {
-      const onAbort = (): void => fail(abort.reason as Error);
-      abort.addEventListener('abort', onAbort, { once: true });
-      const settled = (): void => abort.removeEventListener('abort', onAbort);
+      const waiting = onAbort(abort, () => fail(abort.reason as Error));
+      const settled = (): void => waiting.dispose();
       socket.once(tlsRequest ? 'secureConnect' : 'connect', settled);
       socket.once('close', settled);
     }
