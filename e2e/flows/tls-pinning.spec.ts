@@ -68,4 +68,42 @@ test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
     await expect(dialog.getByRole('alert').first()).toContainText(fingerprint);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
+
+  test('M-x: a TLS server from a Lisp form, a client pinned by a form, and the pins listed', async ({ page, control }) => {
+    await page.keyboard.press('Control+Shift+P');
+    const palette = page.getByRole('dialog', { name: 'Command palette' });
+    const command = palette.getByRole('combobox', { name: 'Command' });
+    await command.fill(
+      '(make-network-process :name "mtls" :server t :host "127.0.0.1" :service t :tls-server (:self-signed t :alpn ("h2")))',
+    );
+    await command.press('Enter');
+    await expect(palette).toBeHidden();
+    await expect(row(page, 'mtls')).toContainText('listen');
+    const srv = (await control.snapshot({})).processes.find((p) => p.name === 'mtls')!;
+    const port = (srv.local as number[])[4];
+    const fingerprint = srv.tls!.localCertificate!.fingerprint256;
+
+    await page.keyboard.press('Control+Shift+P');
+    await command.fill(`(netproc-pin-certificate "127.0.0.1" ${port} "${fingerprint}")`);
+    await command.press('Enter');
+    await expect(palette.getByRole('status')).toHaveText(`127.0.0.1:${port} ${fingerprint}`);
+    await command.fill(`(open-network-stream "mc" nil "127.0.0.1" ${port} :type 'tls :alpn ("h2"))`);
+    await command.press('Enter');
+    await expect(palette).toBeHidden();
+    await expect(row(page, 'mc')).toContainText('open');
+    await expect(page.getByRole('region', { name: 'TLS' })).toContainText('pinned (trusted by fingerprint)');
+
+    await page.keyboard.press('Control+Shift+P');
+    await command.fill('(process-contact "mc" :tls)');
+    await command.press('Enter');
+    await expect(palette.getByRole('status')).toContainText(`:alpn "h2"`);
+    await expect(palette.getByRole('status')).toContainText(`:pinned t`);
+    await command.fill(`netproc-forget-certificate-pin 127.0.0.1 ${port}`);
+    await command.press('Enter');
+    await expect(palette.getByRole('status')).toHaveText('t');
+    await command.fill('netproc-certificate-pins');
+    await command.press('Enter');
+    await expect(palette.getByRole('status')).toHaveText('No pinned certificates');
+    await command.press('Escape');
+  });
 });
