@@ -53,7 +53,8 @@ export class InputDelivery {
       this.acceptTls(server, server.serverCredentials, socket);
       return;
     }
-    this.engine.descriptors.opened();
+    // A TLS connection was counted when it arrived, before its handshake.
+    if (!(socket instanceof TLSSocket)) this.engine.descriptors.opened();
     const acceptNumber = ++this.acceptCount;
     const isUnix = server.family === 'local';
     const remote = isUnix ? null : lispAddressFromHostPort(socket.remoteAddress ?? '0.0.0.0', socket.remotePort ?? 0);
@@ -107,6 +108,7 @@ export class InputDelivery {
    */
   private acceptTls(server: NetworkProcess, credentials: ServerCredentials, socket: net.Socket): void {
     const from = socket.remoteAddress ? emacsClientHost(lispAddressFromHostPort(socket.remoteAddress, socket.remotePort ?? 0)) : '-';
+    this.engine.descriptors.opened();
     server.handshaking.add(socket);
     serverHandshake(socket, credentials).then(
       (secure) => {
