@@ -1,14 +1,13 @@
 /**
- * The one contract between the renderer and the engine: every request's
- * name, its runtime schema (zod) and its result type, and every event. The
- * plain types and the client-side API builder live in api.ts, which has no
- * dependency at all, so the preload and the renderer need not bundle zod.
+ * The runtime half of the contract: one zod schema per request, and the
+ * request types derived from them. The shapes that cross the wire are in
+ * wire.ts, the results, events and client-side API builder in api.ts (which
+ * imports only types from here), so the preload and the renderer need not
+ * bundle zod.
  */
 import { z } from 'zod';
 import { jsonBytes, plistOverflow, utf8Length } from './json-bounds.js';
-import { BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue, type Method } from './api.js';
-
-export * from './api.js';
+import { ADDRESS_FAMILIES, BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue, type Method } from './wire.js';
 
 // ───────────────────────────── request schemas ─────────────────────────────
 
@@ -208,7 +207,7 @@ export const makeNetworkProcessParams = z
     host: host.nullable().optional(),
     service: service.optional(),
     type: z.enum(['datagram']).nullable().optional(),
-    family: z.enum(['ipv4', 'ipv6', 'local']).nullable().optional(),
+    family: z.enum(ADDRESS_FAMILIES).nullable().optional(),
     server: z
       .union([z.boolean(), z.number().int().min(0).max(65535)], { error: 'must be true, false or a backlog from 0 to 65535' })
       .optional(),

@@ -12,7 +12,7 @@ import {
   type EventBatch,
   type Method,
   type NetprocApi,
-} from '../../shared/contract.js';
+} from '../../shared/api.js';
 import { collect, freePort, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
 import { harnesses, type TransportName } from './test-clients.js';
 
@@ -251,6 +251,35 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.forgetCertificatePin({ host: '127.0.0.1', port })).toBe(true);
     expect(await api.forgetCertificatePin({ host: '127.0.0.1', port })).toBe(false);
     expect(await api.listCertificatePins({})).toEqual([]);
+  });
+
+  it("keeps an error's Lisp condition, data and system call across the wire: a refused connect is (file-error ...)", async () => {
+    const { client } = await harness();
+    const api = await client();
+    const port = await freePort();
+    const refused = await rejection(api.makeNetworkProcess({ name: 'refused', host: '127.0.0.1', service: port }));
+    expect(refused).toMatchObject({
+      code: 'ECONNREFUSED',
+      field: 'service',
+      message: 'make client process failed: Connection refused',
+      condition: 'file-error',
+      syscall: 'connect',
+      address: '127.0.0.1',
+      port,
+    });
+    // Emacs's data: the context, strerror, then the contact plist with its keywords as symbols.
+    expect(refused.data.slice(0, 4)).toEqual(['make client process failed', 'Connection refused', { symbol: ':name' }, 'refused']);
+    expect(refused.data).toEqual(expect.arrayContaining([{ symbol: ':host' }, '127.0.0.1', { symbol: ':service' }, port]));
+  });
+
+  it('gives an unknown option the condition error, its message as the data, and no system call', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const unknown = await rejection(api.makeNetworkProcess({ name: 'x', dontroute: true } as never));
+    expect(unknown).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'dontroute', condition: 'error', data: [unknown.message] });
+    expect(unknown.message).toBe('dontroute: is not a known field');
+    expect(unknown.syscall).toBeUndefined();
+    expect(unknown.port).toBeUndefined();
   });
 
   it('reads and sets datagram addresses', async () => {

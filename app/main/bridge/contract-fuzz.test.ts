@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clip, METHODS, type Method, type Response } from '../../shared/contract.js';
+import { clip, METHODS, type Method, type Response } from '../../shared/api.js';
 import type { LookupFunction, Netproc } from '../netproc/index.js';
 import { engine, onCleanup, plainServer, waitFor } from '../netproc/test-support.js';
 import { Bridge } from './bridge.js';

@@ -8,7 +8,7 @@
  */
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CertificatePin } from '../../shared/api.js';
+import type { CertificatePin } from '../../shared/wire.js';
 import { invalidArgument } from './errors.js';
 import { normaliseFingerprint } from './tls.js';
 

@@ -9,12 +9,11 @@ import type { CodingSystem, Decoder } from './coding.js';
 import type { ContactPlist } from './contact.js';
 import type { InternalStatus } from './status.js';
 import type { FamilyAddress, SocketAddress } from './address.js';
-import type { ServerCredentials, TlsState } from './tls.js';
+import type { AddressFamily, ProcessCounters, ProcessKind, TlsState } from '../../shared/wire.js';
+import type { ServerCredentials } from './tls.js';
 
-export type { TlsState };
-
-export type ProcessKind = 'stream-client' | 'stream-server' | 'accepted' | 'datagram-client' | 'datagram-server';
-export type AddressFamily = 'ipv4' | 'ipv6' | 'local';
+// The wire's shapes are the engine's own: a renderer sees a process's kind, family, counters and TLS state as kept here.
+export type { AddressFamily, ProcessCounters, ProcessKind, TlsState };
 
 export type FilterFunction = (process: NetworkProcess, text: string) => void;
 /** A function, `true` (do not read), or null for the default filter. */
@@ -22,16 +21,6 @@ export type Filter = FilterFunction | true | null;
 /** A function, or null for the default sentinel. */
 export type Sentinel = ((process: NetworkProcess, event: string) => void) | null;
 export type LogFunction = (server: NetworkProcess, client: NetworkProcess | null, message: string) => void;
-
-export interface ProcessCounters {
-  bytesIn: number;
-  bytesOut: number;
-  datagramsIn: number;
-  datagramsOut: number;
-  /** Connections a server accepted. */
-  accepted: number;
-  createdAt: number;
-}
 
 let nextId = 1;
 const SETTLED: Promise<void> = Promise.resolve();

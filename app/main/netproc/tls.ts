@@ -9,14 +9,14 @@ import { writeFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
-import { LIMITS, type CertificateInfo, type TlsInfo } from '../../shared/api.js';
+import { LIMITS, type CertificateInfo, type TlsState } from '../../shared/wire.js';
 import { fromSystemError, invalidArgument } from './errors.js';
 import type { PinStore } from './pin-store.js';
 import type { NetworkProcess } from './process.js';
 import { readRegularFile } from './regular-file.js';
 
-/** The wire's shapes (api.ts) are the engine's: one definition of what a TLS connection shows. */
-export type { CertificateInfo, TlsInfo as TlsState };
+/** The wire's shapes (wire.ts) are the engine's: one definition of what a TLS connection shows. */
+export type { CertificateInfo, TlsState };
 
 /** Far more than any certificate chain or key file, far less than would hurt. */
 export const PEM_FILE_MAX_BYTES = 1024 * 1024;
@@ -64,15 +64,15 @@ export function peerCertificate(socket: tls.TLSSocket): X509Certificate | null {
  * stops answering for the peer's certificate once TLS 1.3 session tickets
  * have gone by, so asking later may find none.
  */
-const handshakes = new WeakMap<tls.TLSSocket, TlsInfo>();
+const handshakes = new WeakMap<tls.TLSSocket, TlsState>();
 
 /** The state recorded when SOCKET's handshake finished (clientTlsState, serverHandshake). */
-export function handshakeState(socket: tls.TLSSocket): TlsInfo | null {
+export function handshakeState(socket: tls.TLSSocket): TlsState | null {
   return handshakes.get(socket) ?? null;
 }
 
 /** What one finished handshake negotiated. */
-export function negotiated(socket: tls.TLSSocket): Pick<TlsInfo, 'protocol' | 'cipher' | 'alpnProtocol' | 'peerCertificate'> {
+export function negotiated(socket: tls.TLSSocket): Pick<TlsState, 'protocol' | 'cipher' | 'alpnProtocol' | 'peerCertificate'> {
   const peer = peerCertificate(socket);
   return {
     protocol: socket.getProtocol() ?? null,
@@ -83,7 +83,7 @@ export function negotiated(socket: tls.TLSSocket): Pick<TlsInfo, 'protocol' | 'c
 }
 
 /** The contact's `:tls` value: what `(plist-get (process-contact p t) :tls)` shows. */
-export function tlsContact(state: TlsInfo): Record<string, unknown> {
+export function tlsContact(state: TlsState): Record<string, unknown> {
   const cert = state.role === 'server' ? state.localCertificate : state.peerCertificate;
   const out: Record<string, unknown> = {};
   if (state.role !== 'server') {
@@ -257,7 +257,7 @@ export async function loadServerCredentials(spec: CheckedTlsServer, host: string
 }
 
 /** A TLS server's own state, shown in its contact and inspector. */
-export function serverTlsState(credentials: ServerCredentials): TlsInfo {
+export function serverTlsState(credentials: ServerCredentials): TlsState {
   return {
     role: 'server',
     verify: false,
@@ -322,7 +322,7 @@ export function serverHandshake(socket: net.Socket, credentials: ServerCredentia
 }
 
 /** The state of a connection a TLS server accepted. */
-function acceptedTlsState(socket: tls.TLSSocket, credentials: ServerCredentials): TlsInfo {
+function acceptedTlsState(socket: tls.TLSSocket, credentials: ServerCredentials): TlsState {
   return {
     ...serverTlsState(credentials),
     role: 'accepted',
@@ -351,13 +351,13 @@ export interface TlsRequest {
 }
 
 /** A finished client handshake (call it on secureConnect): what it negotiated, whether the peer verified, and whether a pin vouched for it. */
-export function clientTlsState(socket: tls.TLSSocket, request: TlsRequest, port: number): TlsInfo {
+export function clientTlsState(socket: tls.TLSSocket, request: TlsRequest, port: number): TlsState {
   const session = negotiated(socket);
   const stored = request.pins?.get(request.pinHost, port) ?? null;
   const presented = session.peerCertificate?.fingerprint256 ?? null;
   const pin = request.fingerprint ?? stored;
   const authorized = socket.authorized;
-  const state: TlsInfo = {
+  const state: TlsState = {
     role: 'client',
     verify: request.verify,
     caFile: request.caFile,
@@ -378,7 +378,7 @@ export function clientTlsState(socket: tls.TLSSocket, request: TlsRequest, port:
 }
 
 /** Why a client must refuse this handshake, in words that show the presented fingerprint; null when it is trusted. */
-export function trustProblem(state: TlsInfo, request: TlsRequest): string | null {
+export function trustProblem(state: TlsState, request: TlsRequest): string | null {
   if (!state.verify || state.authorized || state.pinned) return null;
   const presented = state.peerCertificate?.fingerprint256 ?? 'none';
   const pin = request.fingerprint ?? state.pinnedFingerprint;
@@ -391,7 +391,7 @@ export function trustProblem(state: TlsInfo, request: TlsRequest): string | null
 export class CertificateRejected extends Error {
   constructor(
     message: string,
-    readonly state: TlsInfo,
+    readonly state: TlsState,
   ) {
     super(message);
   }
@@ -441,7 +441,7 @@ export function checkTlsArguments(
 }
 
 /** Sets a process's TLS state and its contact's `:tls`, together. */
-export function recordTls(process: NetworkProcess, state: TlsInfo): void {
+export function recordTls(process: NetworkProcess, state: TlsState): void {
   process.tls = state;
   process.contact.put('tls', tlsContact(state));
 }

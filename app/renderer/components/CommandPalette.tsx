@@ -1,7 +1,7 @@
 /** The minibuffer: Emacs commands by name with completion, or a Lisp form. */
 import { useState, type KeyboardEvent } from 'react';
-import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
-import { lispText } from '../lisp.js';
+import { NetprocBridgeError, type NetprocApi, type ProcessInfo } from '../../shared/api.js';
+import { lispText, signalText } from '../lisp.js';
 import { COMMANDS, formToAction, LispReadError, PIN_COMMANDS, readLisp, type PaletteAction, type ProcessCommand } from '../lisp-reader.js';
 import type { WorkbenchStore } from '../store.js';
 
@@ -41,7 +41,8 @@ function contactKey(key: unknown): string | true | null {
 export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }: Props) {
   const [input, setInput] = useState('');
   const [active, setActive] = useState(0);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  /** `signal` is the Lisp form of a refused request's error, shown under its message. */
+  const [result, setResult] = useState<{ ok: boolean; text: string; signal?: string } | null>(null);
   const matches = input.startsWith('(') ? [] : COMMANDS.filter((c) => c.includes(input.trim().split(/\s+/)[0] ?? ''));
 
   const run = async (action: PaletteAction): Promise<void> => {
@@ -110,7 +111,9 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
         onOpenForm();
         return;
       }
-      run(action).catch((err: Error) => setResult({ ok: false, text: err.message }));
+      run(action).catch((err: Error) =>
+        setResult({ ok: false, text: err.message, ...(err instanceof NetprocBridgeError ? { signal: signalText(err) } : {}) }),
+      );
     } catch (err) {
       setResult({ ok: false, text: (err as Error).message });
     }
@@ -161,6 +164,11 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
       {result ? (
         <pre role={result.ok ? 'status' : 'alert'} className={result.ok ? '' : 'field-error'}>
           {result.text}
+        </pre>
+      ) : null}
+      {result?.signal ? (
+        <pre className="lisp-signal" aria-label="Lisp signal">
+          {result.signal}
         </pre>
       ) : null}
     </div>

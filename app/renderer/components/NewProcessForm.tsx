@@ -10,6 +10,7 @@ import {
 } from '../../shared/api.js';
 import { requestSchemas } from '../../shared/contract.js';
 import { EMPTY_TLS_FORM, TlsFields, tlsParams, type TlsFormState } from './TlsFields.js';
+import { signalText } from '../lisp.js';
 
 export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server';
 
@@ -112,6 +113,8 @@ interface Props {
 export function NewProcessForm({ api, onCreated, onClose }: Props) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** The refused request's error as Emacs would signal it, shown with the form's errors. */
+  const [signal, setSignal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => setForm((f) => ({ ...f, [key]: value }));
   const server = form.kind.endsWith('server');
@@ -120,6 +123,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
     event.preventDefault();
     const found = validate(form);
     setErrors(found);
+    setSignal(null);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
@@ -128,6 +132,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
     } catch (err) {
       const e = err as NetprocBridgeError;
       setErrors({ [e instanceof NetprocBridgeError && e.field ? e.field : 'form']: e.message });
+      if (e instanceof NetprocBridgeError) setSignal(signalText(e));
     } finally {
       setBusy(false);
     }
@@ -255,6 +260,11 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
         </fieldset>
         <TlsFields kind={form.kind} form={form} update={update} />
         {error('form')}
+        {signal ? (
+          <pre className="lisp-signal" aria-label="Lisp signal">
+            {signal}
+          </pre>
+        ) : null}
         {error('tlsParameters')}
         {error('tlsServer')}
         {error('family')}

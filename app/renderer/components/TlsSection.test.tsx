@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { NetprocApi, TlsInfo } from '../../shared/api.js';
+import type { NetprocApi, TlsState } from '../../shared/api.js';
 import { TlsSection } from './TlsSection.js';
 
 afterEach(cleanup);
 
 const FINGERPRINT = 'AB:'.repeat(31) + 'AB';
-const refused: TlsInfo = {
+const refused: TlsState = {
   role: 'client',
   verify: true,
   caFile: null,

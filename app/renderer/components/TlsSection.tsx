@@ -5,7 +5,7 @@
  * fingerprint, or forgetting the pin.
  */
 import { useState } from 'react';
-import type { CertificateInfo, NetprocApi, TlsInfo } from '../../shared/api.js';
+import type { CertificateInfo, NetprocApi, TlsState } from '../../shared/api.js';
 
 /** A value with a button that copies it; the value stays selectable text where the clipboard is refused. */
 function Copyable({ label, value }: { label: string; value: string | null }) {
@@ -52,7 +52,7 @@ function Certificate({ title, cert }: { title: string; cert: CertificateInfo }) 
   );
 }
 
-function verdict(tls: TlsInfo): string {
+function verdict(tls: TlsState): string {
   if (tls.role !== 'client') return tls.role === 'server' ? 'serving' : 'accepted';
   if (!tls.verify) return 'not verified (verification off)';
   if (tls.authorized) return 'verified';
@@ -60,7 +60,7 @@ function verdict(tls: TlsInfo): string {
   return `refused: ${tls.authorizationError ?? 'not trusted'}`;
 }
 
-export function TlsSection({ api, tls }: { api: NetprocApi; tls: TlsInfo }) {
+export function TlsSection({ api, tls }: { api: NetprocApi; tls: TlsState }) {
   const [error, setError] = useState<string | null>(null);
   const target = tls.pinTarget;
   const presented = tls.peerCertificate?.fingerprint256 ?? null;
