@@ -5,7 +5,10 @@
  * loopback that stand for the other end of a connection.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test as base, _electron, type ElectronApplication, type Page } from '@playwright/test';
 import { WebSocket } from 'ws';
 import { createNetprocApi, type Method, type NetprocApi } from '../app/shared/api.js';
@@ -21,10 +24,19 @@ interface WebHostProcess {
   child: ChildProcess;
 }
 
+/** Each host remembers certificate pins in a file of its own, never the user's. */
+function hostEnvironment(): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    CI: 'true',
+    NETPROC_PIN_FILE: join(mkdtempSync(join(tmpdir(), 'netproc-e2e-')), 'certificate-pins.json'),
+  };
+}
+
 async function startWebHost(): Promise<WebHostProcess> {
   const child = spawn(process.execPath, ['dist/main/web-cli.js', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, CI: 'true' },
+    env: hostEnvironment(),
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -88,7 +100,7 @@ export const test = base.extend<
       if ((workerInfo.project.use as { host?: HostName }).host !== 'electron') return use(null);
       const executablePath = electronBinary();
       if (!executablePath) return use(null);
-      const app = await _electron.launch({ executablePath, args: ['.'], env: { ...process.env, CI: 'true' } });
+      const app = await _electron.launch({ executablePath, args: ['.'], env: hostEnvironment() });
       await use(app);
       await app.close();
     },

@@ -131,7 +131,9 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
     callback(permissionAllowed(permission, details.requestingUrl)),
   );
 
-  const np = new Netproc(engineOptionsFromEnvironment());
+  const np = new Netproc(
+    engineOptionsFromEnvironment(process.env, { pinStoreFile: join(app.getPath('userData'), 'certificate-pins.json') }),
+  );
   // What quitting releases before the engine closes: the IPC registration, then the bridge.
   const disposables = new DisposableStore();
   const bridge = disposables.add(new Bridge(np));

@@ -1,9 +1,13 @@
 /**
  * Engine settings both hosts take from the environment, so the desktop app
  * and the web host are configured the same way:
- * NETPROC_BUFFER_BUDGET_MIB (all buffers together, default 1024) and
- * NETPROC_BUFFER_CAP_MIB (each buffer, default 64).
+ * NETPROC_BUFFER_BUDGET_MIB (all buffers together, default 1024),
+ * NETPROC_BUFFER_CAP_MIB (each buffer, default 64), and NETPROC_PIN_FILE
+ * (where certificate pins are remembered; the host's own file by default,
+ * an empty value keeps them in memory only).
  */
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import type { NetprocOptions } from './netproc/index.js';
 
 const MIB = 1024 * 1024;
@@ -18,11 +22,24 @@ function mebibytes(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Math.round(value * MIB);
 }
 
-export function engineOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): NetprocOptions {
-  const options: NetprocOptions = {};
+/** The web host's certificate pins: in its config folder, $XDG_CONFIG_HOME/netproc (~/.config/netproc by default). */
+export function webPinStoreFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  const config = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(home, '.config');
+  return join(config, 'netproc', 'certificate-pins.json');
+}
+
+/** HOST_DEFAULTS: what the host would use without the environment (the desktop app's pin file in its user-data folder, say). */
+export function engineOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env, hostDefaults: NetprocOptions = {}): NetprocOptions {
+  const options: NetprocOptions = { ...hostDefaults };
   const budget = mebibytes(env, 'NETPROC_BUFFER_BUDGET_MIB');
   const cap = mebibytes(env, 'NETPROC_BUFFER_CAP_MIB');
   if (budget !== undefined) options.bufferBudget = budget;
   if (cap !== undefined) options.bufferCap = cap;
+  const pinFile = env.NETPROC_PIN_FILE;
+  if (pinFile !== undefined) {
+    if (pinFile !== '' && !isAbsolute(pinFile))
+      throw new Error(`NETPROC_PIN_FILE must be an absolute path, not ${JSON.stringify(pinFile)}`);
+    options.pinStoreFile = pinFile === '' ? null : pinFile;
+  }
   return options;
 }

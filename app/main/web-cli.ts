@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bridge } from './bridge/bridge.js';
-import { engineOptionsFromEnvironment } from './engine-settings.js';
+import { engineOptionsFromEnvironment, webPinStoreFile } from './engine-settings.js';
 import { Netproc } from './netproc/index.js';
 import { startWebHost } from './web.js';
 
@@ -29,7 +29,7 @@ function rendererDir(): string {
 async function main(): Promise<void> {
   const port = Number(option('--port') ?? process.env.NETPROC_PORT ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, not ${option('--port')}`);
-  const np = new Netproc(engineOptionsFromEnvironment());
+  const np = new Netproc(engineOptionsFromEnvironment(process.env, { pinStoreFile: webPinStoreFile() }));
   const bridge = new Bridge(np);
   const host = await startWebHost({ bridge, rendererDir: rendererDir(), port });
   console.log(`Netproc web host: ${host.url}`);

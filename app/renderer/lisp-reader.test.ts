@@ -82,6 +82,46 @@ describe('the palette reader', () => {
     expect(() => read('(lambda (c) (shell-command "rm"))')).toThrow('no other code runs');
   });
 
+  it('reads TLS plists as objects, and the certificate pin commands (beyond Emacs)', () => {
+    expect(
+      formToAction(
+        readLisp(
+          '(make-network-process :name "t" :server t :service t :tls-server (:cert "/c.pem" :key "/k.pem" :alpn ("h2" "http/1.1")))',
+        ),
+      ),
+    ).toMatchObject({ params: { tlsServer: { cert: '/c.pem', key: '/k.pem', alpn: ['h2', 'http/1.1'] } } });
+    expect(formToAction(readLisp('(make-network-process :name "t" :server t :tls-server \'self-signed)'))).toMatchObject({
+      params: { tlsServer: 'self-signed' },
+    });
+    expect(
+      formToAction(readLisp('(make-network-process :name "t" :server t :tls-server (:self-signed t :save-to "/tmp/p.pem"))')),
+    ).toMatchObject({
+      params: { tlsServer: { selfSigned: true, saveTo: '/tmp/p.pem' } },
+    });
+    expect(
+      formToAction(
+        readLisp(
+          '(make-network-process :name "c" :service 443 :tls-parameters (:servername "example.test" :alpn ("h2") :fingerprint "AB"))',
+        ),
+      ),
+    ).toMatchObject({ params: { tlsParameters: { servername: 'example.test', alpn: ['h2'], fingerprint: 'AB' } } });
+    // Not a TLS keyword: a list stays a list.
+    expect(formToAction(readLisp('(make-network-process :name "p" :plist (:a 1))'))).toMatchObject({ params: { plist: [':a', 1] } });
+    expect(formToAction(readLisp('(open-network-stream "w" nil "localhost" 443 :type \'tls :alpn ("h2") :servername "x")'))).toMatchObject({
+      params: { type: 'tls', alpn: ['h2'], servername: 'x' },
+    });
+    expect(formToAction(readLisp('(netproc-pin-certificate "localhost" 8443 "AB:CD")'))).toEqual({
+      kind: 'pins',
+      method: 'pinCertificate',
+      params: { host: 'localhost', port: 8443, fingerprint: 'AB:CD' },
+    });
+    expect(formToAction(readLisp('(netproc-forget-certificate-pin "localhost" 8443)'))).toMatchObject({ method: 'forgetCertificatePin' });
+    expect(formToAction(readLisp('(netproc-certificate-pins)'))).toEqual({ kind: 'pins', method: 'listCertificatePins', params: {} });
+    expect(() => formToAction(readLisp('(netproc-pin-certificate "localhost")'))).toThrow(
+      'netproc-pin-certificate takes HOST PORT FINGERPRINT',
+    );
+  });
+
   it('says what is wrong with a bad form', () => {
     expect(() => readLisp('(a "b')).toThrow(LispReadError);
     expect(() => readLisp('(a))')).toThrow('Unexpected text after the form: )');
@@ -97,6 +137,12 @@ describe('typed commands', async () => {
     expect(typedAction('stop-process srv', undefined)).toEqual({ kind: 'process', command: 'stop-process', name: 'srv' });
     expect(typedAction('delete-process', { name: 'sel' } as never)).toEqual({ kind: 'process', command: 'delete-process', name: 'sel' });
     expect(typedAction('make-network-process', undefined)).toBe('form');
+    expect(typedAction('netproc-certificate-pins', undefined)).toEqual({ kind: 'pins', method: 'listCertificatePins', params: {} });
+    expect(typedAction('netproc-forget-certificate-pin localhost 8443', undefined)).toEqual({
+      kind: 'pins',
+      method: 'forgetCertificatePin',
+      params: { host: 'localhost', port: 8443 },
+    });
     expect(() => typedAction('stop-process', undefined)).toThrow('stop-process: which process?');
     expect(() => typedAction('frobnicate', undefined)).toThrow('Unknown command frobnicate');
   });

@@ -81,6 +81,12 @@ export function toData(value: LispValue): unknown {
   return value;
 }
 
+/** Keywords whose value may itself be a plist, read as an object: `:tls-server (:cert "/c.pem" :key "/k.pem")`. */
+const NESTED_PLISTS = new Set(['tlsServer', 'tlsParameters']);
+
+const isPlist = (value: LispValue | undefined): value is LispValue[] =>
+  Array.isArray(value) && value.length > 0 && value[0] !== null && typeof value[0] === 'object' && 'keyword' in value[0];
+
 /** `:name "x" :server t` → `{ name: 'x', server: true }`, keywords camelCased. */
 export function plistToParams(items: LispValue[]): Record<string, unknown> {
   const params: Record<string, unknown> = {};
@@ -89,7 +95,9 @@ export function plistToParams(items: LispValue[]): Record<string, unknown> {
     if (key === null || typeof key !== 'object' || !('keyword' in key))
       throw new LispReadError(`Expected a keyword, found ${JSON.stringify(toData(key ?? null))}`);
     if (k + 1 >= items.length) throw new LispReadError(`:${key.keyword} has no value`);
-    params[camel(key.keyword)] = toData(items[k + 1] as LispValue);
+    const field = camel(key.keyword);
+    const value = items[k + 1];
+    params[field] = NESTED_PLISTS.has(field) && isPlist(value) ? plistToParams(value) : toData(value as LispValue);
   }
   return params;
 }
@@ -133,11 +141,26 @@ export type PaletteAction =
   | { kind: 'request'; method: 'makeNetworkProcess'; params: Record<string, unknown> }
   | { kind: 'request'; method: 'openNetworkStream'; params: Record<string, unknown> }
   | { kind: 'process'; command: ProcessCommand; name: string; key?: unknown }
+  /** Certificate pins (TLS beyond Emacs): the answer is shown, nothing is selected. */
+  | { kind: 'pins'; method: 'pinCertificate' | 'forgetCertificatePin' | 'listCertificatePins'; params: Record<string, unknown> }
   | { kind: 'list-processes' };
 
 export const PROCESS_COMMANDS = ['delete-process', 'stop-process', 'continue-process', 'process-send-eof', 'process-contact'] as const;
 export type ProcessCommand = (typeof PROCESS_COMMANDS)[number];
-export const COMMANDS = ['make-network-process', 'open-network-stream', ...PROCESS_COMMANDS, 'list-processes'] as const;
+/** Netproc's own commands for certificate pins: `(netproc-pin-certificate HOST PORT FINGERPRINT)`, … */
+export const PIN_COMMANDS = {
+  'netproc-pin-certificate': { method: 'pinCertificate', args: ['host', 'port', 'fingerprint'] },
+  'netproc-forget-certificate-pin': { method: 'forgetCertificatePin', args: ['host', 'port'] },
+  'netproc-certificate-pins': { method: 'listCertificatePins', args: [] },
+} as const;
+type PinCommand = keyof typeof PIN_COMMANDS;
+export const COMMANDS = [
+  'make-network-process',
+  'open-network-stream',
+  ...PROCESS_COMMANDS,
+  'list-processes',
+  ...(Object.keys(PIN_COMMANDS) as PinCommand[]),
+] as const;
 
 /** What a form asks for. */
 export function formToAction(form: LispValue): PaletteAction {
@@ -167,6 +190,12 @@ export function formToAction(form: LispValue): PaletteAction {
     case 'list-processes':
       return { kind: 'list-processes' };
     default:
+      if (name && name in PIN_COMMANDS) {
+        const { method, args: names } = PIN_COMMANDS[name as PinCommand];
+        if (args.length !== names.length)
+          throw new LispReadError(`${name} takes ${names.map((n) => n.toUpperCase()).join(' ') || 'no arguments'}`);
+        return { kind: 'pins', method, params: Object.fromEntries(names.map((n, i) => [n, toData(args[i] as LispValue)])) };
+      }
       if (name && (PROCESS_COMMANDS as readonly string[]).includes(name)) {
         const target = toData(args[0] ?? null);
         if (typeof target !== 'string') throw new LispReadError(`${name} takes a process name in quotes`);

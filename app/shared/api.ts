@@ -10,6 +10,7 @@ import type { Params } from './contract.js';
 import {
   METHODS,
   type BufferInfo,
+  type CertificatePin,
   type JsonValue,
   type LispAddress,
   type ListProcessesRow,
@@ -136,6 +137,10 @@ export interface Results {
   formatNetworkAddress: string | null;
   processDatagramAddress: LispAddress | null;
   setProcessDatagramAddress: LispAddress | null;
+  pinCertificate: CertificatePin;
+  /** True when there was a pin to forget. */
+  forgetCertificatePin: boolean;
+  listCertificatePins: CertificatePin[];
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

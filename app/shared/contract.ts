@@ -30,6 +30,43 @@ const coding = z.union([codingName, z.tuple([codingName, codingName])], {
   error: 'must be a coding system name or a [decoding, encoding] pair',
 });
 
+// ───────────────────────────── TLS ─────────────────────────────
+
+const alpnName = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((text) => fitsUtf8(text, 255), 'must be at most 255 bytes as UTF-8');
+const alpnList = z.array(alpnName).max(LIMITS.alpnProtocols, `must list at most ${LIMITS.alpnProtocols} ALPN protocols`);
+/** SHA-256, 32 hex bytes, colons optional ("AB:CD:…" as the inspector shows it, or plain hex). */
+const fingerprint = z
+  .string()
+  .max(128, 'must be a SHA-256 fingerprint: 32 hex bytes such as "AB:CD:…"')
+  .refine((text) => /^[0-9a-fA-F]{64}$/.test(text.replace(/[\s:]/g, '')), 'must be a SHA-256 fingerprint: 32 hex bytes such as "AB:CD:…"');
+const tlsClientFields = {
+  /** SNI: the server name sent in the handshake (default: the host, unless it is an address). */
+  servername: host.nullable().optional(),
+  alpn: alpnList.nullable().optional(),
+  /** Trust a certificate with this fingerprint even if it does not verify, and remember the pin. */
+  fingerprint: fingerprint.nullable().optional(),
+};
+/** `:tls-server`: `"self-signed"`, `{cert, key}` files, or `{selfSigned: true, saveTo}`; each may offer ALPN protocols. */
+const tlsServer = z.union(
+  [
+    z.literal('self-signed'),
+    z
+      .object({
+        cert: filePath.nullable().optional(),
+        key: filePath.nullable().optional(),
+        selfSigned: z.boolean().optional(),
+        saveTo: filePath.nullable().optional(),
+        alpn: alpnList.nullable().optional(),
+      })
+      .strict()
+      .refine((o) => (o.selfSigned ? !o.cert && !o.key : Boolean(o.cert && o.key)), 'give cert and key files, or selfSigned: true'),
+  ],
+  { error: 'must be "self-signed" or {cert, key} or {selfSigned: true}' },
+);
+
 // ───────────────────────────── JSON values ─────────────────────────────
 
 /** True when the text is at most `maxBytes` of UTF-8; most texts are decided by their length alone (1 to 3 bytes a unit). */
@@ -185,7 +222,12 @@ export const makeNetworkProcessParams = z
     plist: plist.optional(),
     local: address.nullable().optional(),
     remote: address.nullable().optional(),
-    tlsParameters: z.object({ verify: z.boolean().optional(), caFile: filePath.nullable().optional() }).strict().nullable().optional(),
+    tlsParameters: z
+      .object({ verify: z.boolean().optional(), caFile: filePath.nullable().optional(), ...tlsClientFields })
+      .strict()
+      .nullable()
+      .optional(),
+    tlsServer: tlsServer.nullable().optional(),
     reuseaddr: z.boolean().optional(),
     keepalive: z.boolean().optional(),
     broadcast: z.boolean().optional(),
@@ -230,6 +272,7 @@ export const requestSchemas = {
       useStarttlsIfPossible: z.boolean().optional(),
       warnUnlessEncrypted: z.boolean().optional(),
       shellCommand: z.string().max(LIMITS.path).nullable().optional(),
+      ...tlsClientFields,
     })
     .strict(),
   sendString: z.object({ id: processId, text: sendText }).strict(),
@@ -282,6 +325,9 @@ export const requestSchemas = {
   formatNetworkAddress: z.object({ address: jsonValue, omitPort: z.boolean().optional() }).strict(),
   processDatagramAddress: z.object({ id: processId }).strict(),
   setProcessDatagramAddress: z.object({ id: processId, address }).strict(),
+  pinCertificate: z.object({ host, port, fingerprint }).strict(),
+  forgetCertificatePin: z.object({ host, port }).strict(),
+  listCertificatePins: z.object({}).strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

@@ -68,14 +68,53 @@ export interface ProcessCounters {
   createdAt: number;
 }
 
+/** A certificate as the inspector shows it. Dates are ISO 8601 (UTC); the fingerprint is SHA-256, `AB:CD:…`. */
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+}
+
+/** TLS beyond Emacs: what a TLS connection negotiated and whom it talks to; for a TLS server, its own certificate (tls.ts). */
 export interface TlsState {
+  /** `client` (open-network-stream :type tls), `accepted` (by a TLS server), `server` (the listener itself). */
+  role: 'client' | 'accepted' | 'server';
+  /** Clients: verify the peer (chain and name). */
   verify: boolean;
   caFile: string | null;
+  /** Clients: the SNI name sent; accepted connections: the one received. */
+  servername: string | null;
+  /** ALPN protocols this side offered, in preference order. */
+  alpnOffered: string[];
+  /** The peer's certificate verified against the trusted CAs (clients only; false elsewhere). */
   authorized: boolean;
   authorizationError: string | null;
+  /** Verification failed but the certificate matched the pin for pinTarget, so it was accepted. */
+  pinned: boolean;
+  /** Where a client's pin lives (host as given, port), so the inspector can pin or forget it. */
+  pinTarget: { host: string; port: number } | null;
+  /** The pin stored for pinTarget when last looked, if any. */
+  pinnedFingerprint: string | null;
   protocol: string | null;
   cipher: string | null;
-  peerSubject: string | null;
+  alpnProtocol: string | null;
+  peerCertificate: CertificateInfo | null;
+  /** A server's own certificate (servers and the connections they accept), for clients to pin. */
+  localCertificate: CertificateInfo | null;
+  /** Servers: where the certificate came from; a `self-signed` pair exists only in memory unless saved. */
+  certificateSource: 'files' | 'self-signed' | null;
+  savedTo: string | null;
+}
+
+/** A certificate trusted by its fingerprint for host:port (pinCertificate). */
+export interface CertificatePin {
+  host: string;
+  port: number;
+  fingerprint: string;
+  /** Milliseconds since the epoch. */
+  pinnedAt: number;
 }
 
 export interface ProcessInfo {
@@ -162,7 +201,25 @@ export const PROCESS_INFO_KEYS = [
   'plist',
 ] as const;
 export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
-export const TLS_STATE_KEYS = ['verify', 'caFile', 'authorized', 'authorizationError', 'protocol', 'cipher', 'peerSubject'] as const;
+export const TLS_STATE_KEYS = [
+  'role',
+  'verify',
+  'caFile',
+  'servername',
+  'alpnOffered',
+  'authorized',
+  'authorizationError',
+  'pinned',
+  'pinTarget',
+  'pinnedFingerprint',
+  'protocol',
+  'cipher',
+  'alpnProtocol',
+  'peerCertificate',
+  'localCertificate',
+  'certificateSource',
+  'savedTo',
+] as const;
 export const LIST_PROCESSES_ROW_KEYS = ['id', 'process', 'pid', 'status', 'buffer', 'tty', 'thread', 'command'] as const;
 
 /** True when A and B are the same union, at compile time. */
@@ -243,6 +300,9 @@ export const METHODS = [
   'formatNetworkAddress',
   'processDatagramAddress',
   'setProcessDatagramAddress',
+  'pinCertificate',
+  'forgetCertificatePin',
+  'listCertificatePins',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -265,6 +325,8 @@ export const LIMITS = {
   exchangeText: 4096,
   /** Coding system names: characters. */
   coding: 64,
+  /** ALPN protocol names one TLS client or server offers (each 1–255 bytes, RFC 7301). */
+  alpnProtocols: 16,
   /** A process's plist, keys and values together, however it grows (creation or processPut). */
   plistEntries: 256,
   /** A JSON value (a plist value, an address to format), and a process's whole plist, as JSON text in UTF-8 bytes. */

@@ -197,6 +197,65 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.processContact({ id: s.id, key: null })).toEqual([{ symbol: 'local' }, (s.local as number[])[4]]);
   });
 
+  it('runs a self-signed TLS server, shows what clients negotiated, and pins, lists and forgets its certificate (beyond Emacs)', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const srv = (await api.makeNetworkProcess({
+      name: 'tsrv',
+      server: true,
+      host: '127.0.0.1',
+      service: true,
+      tlsServer: { selfSigned: true, alpn: ['h2', 'http/1.1'] },
+    }))!;
+    const port = (srv.local as number[])[4] as number;
+    expect(srv.tls).toMatchObject({ role: 'server', certificateSource: 'self-signed', alpnOffered: ['h2', 'http/1.1'] });
+    const fingerprint = srv.tls!.localCertificate!.fingerprint256;
+    expect(await api.processContact({ id: srv.id, key: 'tls' })).toMatchObject({
+      source: 'self-signed',
+      fingerprint,
+      subject: 'CN=localhost',
+    });
+
+    // Unverified and not pinned: a :nowait client fails, keeping the certificate it was shown.
+    const failed = (await api.makeNetworkProcess({
+      name: 'nw',
+      host: '127.0.0.1',
+      service: port,
+      nowait: true,
+      tlsParameters: { alpn: ['h2'] },
+    }))!;
+    await waitFor(async () => (await api.snapshot({})).processes.find((p) => p.id === failed.id)?.status === 'failed');
+    const failedInfo = (await api.snapshot({})).processes.find((p) => p.id === failed.id)!;
+    expect(failedInfo.tls).toMatchObject({ authorized: false, pinned: false, pinTarget: { host: '127.0.0.1', port } });
+    expect(failedInfo.tls?.peerCertificate?.fingerprint256).toBe(fingerprint);
+    const refused = await rejection(api.openNetworkStream({ name: 'ons', buffer: null, host: '127.0.0.1', service: port, type: 'tls' }));
+    expect(refused).toMatchObject({ code: 'TLS_HANDSHAKE', field: 'tlsParameters' });
+    expect(refused.message).toContain(fingerprint);
+
+    expect(await api.pinCertificate({ host: '127.0.0.1', port, fingerprint })).toMatchObject({ host: '127.0.0.1', port, fingerprint });
+    expect(await api.listCertificatePins({})).toMatchObject([{ host: '127.0.0.1', port, fingerprint }]);
+    const c = (await api.openNetworkStream({ name: 'ons', buffer: null, host: '127.0.0.1', service: port, type: 'tls', alpn: ['http/1.1'] })) as ProcessInfo;
+    expect(c.tls).toMatchObject({
+      role: 'client',
+      authorized: false,
+      pinned: true,
+      pinnedFingerprint: fingerprint,
+      alpnProtocol: 'http/1.1',
+    });
+    expect(c.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(await api.processContact({ id: c.id, key: 'tls' })).toMatchObject({
+      alpn: 'http/1.1',
+      pinned: true,
+      verified: false,
+      fingerprint,
+    });
+    await waitFor(async () => (await api.snapshot({})).processes.some((p) => p.serverId === srv.id && p.tls?.role === 'accepted'));
+
+    expect(await api.forgetCertificatePin({ host: '127.0.0.1', port })).toBe(true);
+    expect(await api.forgetCertificatePin({ host: '127.0.0.1', port })).toBe(false);
+    expect(await api.listCertificatePins({})).toEqual([]);
+  });
+
   it("keeps an error's Lisp condition, data and system call across the wire: a refused connect is (file-error ...)", async () => {
     const { client } = await harness();
     const api = await client();
@@ -370,6 +429,24 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['makeNetworkProcess', { name: 'x', tlsParameters: { caFile: '/ca.pem', pin: 1 } }, 'tlsParameters.pin', 'INVALID_ARGUMENT'],
       ['makeNetworkProcess', { name: 'x', plist: new Array(LIMITS.plistEntries + 1).fill(0) }, 'plist', 'INVALID_ARGUMENT'],
       ['makeNetworkProcess', { name: 'x', plist: ['k', nested(1000)] }, 'plist', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', server: true, tlsServer: 'yes' }, 'tlsServer', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', server: true, tlsServer: { cert: '/c.pem' } }, 'tlsServer', 'INVALID_ARGUMENT'],
+      [
+        'makeNetworkProcess',
+        { name: 'x', server: true, tlsServer: { selfSigned: true, alpn: [''] } },
+        'tlsServer.alpn.0',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'makeNetworkProcess',
+        { name: 'x', server: true, service: true, tlsServer: { cert: '/nowhere/c.pem', key: '/nowhere/k.pem' } },
+        'tlsServer.cert',
+        'ENOENT',
+      ],
+      ['makeNetworkProcess', { name: 'x', service: 1, tlsServer: 'self-signed' }, 'tlsServer', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', tlsParameters: { fingerprint: 'AB:CD' } }, 'tlsParameters.fingerprint', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', tlsParameters: { alpn: new Array(17).fill('h2') } }, 'tlsParameters.alpn', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', tlsParameters: { servername: '' } }, 'tlsParameters.servername', 'INVALID_ARGUMENT'],
       ['openNetworkStream', { name: 'x', buffer: null, host: '127.0.0.1', service: 99999 }, 'service', 'INVALID_ARGUMENT'],
       ['openNetworkStream', { name: 'x', buffer: null, host: 'h', service: 1, type: 'shell' }, 'type', 'UNSUPPORTED'],
       [
@@ -397,6 +474,23 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
         'INVALID_ARGUMENT',
       ],
       ['openNetworkStream', { name: 'x', buffer: '*absent*', host: 'h', service: 1, type: 'starttls' }, 'buffer', 'INVALID_ARGUMENT'],
+      [
+        'openNetworkStream',
+        { name: 'x', buffer: null, host: 'h', service: 1, type: 'tls', alpn: ['x'.repeat(256)] },
+        'alpn.0',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'openNetworkStream',
+        { name: 'x', buffer: null, host: 'h', service: 1, type: 'tls', fingerprint: 'zz'.repeat(32) },
+        'fingerprint',
+        'INVALID_ARGUMENT',
+      ],
+      ['openNetworkStream', { name: 'x', buffer: null, host: 'h', service: 1, type: 'plain', servername: 'x' }, 'servername', 'INVALID_ARGUMENT'],
+      ['pinCertificate', { host: 'localhost', port: 443, fingerprint: 'not hex' }, 'fingerprint', 'INVALID_ARGUMENT'],
+      ['pinCertificate', { host: 'localhost', port: 70000, fingerprint: 'AB'.repeat(32) }, 'port', 'INVALID_ARGUMENT'],
+      ['forgetCertificatePin', { host: '', port: 443 }, 'host', 'INVALID_ARGUMENT'],
+      ['listCertificatePins', { host: 'localhost' }, 'host', 'INVALID_ARGUMENT'],
       ['sendString', { id: 999999, text: 'x' }, 'id', 'NO_SUCH_PROCESS'],
       ['sendString', { id: 1, text: 'x'.repeat(LIMITS.sendBytes + 1) }, 'text', 'INVALID_ARGUMENT'],
       ['sendBytes', { id: 1, hex: 'zz' }, 'hex', 'INVALID_ARGUMENT'],

@@ -86,6 +86,9 @@ async function fixture(): Promise<Fixture> {
       formatNetworkAddress: { address: [127, 0, 0, 1, 80] },
       processDatagramAddress: { id: id('d') },
       setProcessDatagramAddress: { id: id('d'), address: [127, 0, 0, 1, peer.port] },
+      pinCertificate: { host: 'localhost', port: peer.port, fingerprint: 'AB:'.repeat(31) + 'AB' },
+      forgetCertificatePin: { host: 'localhost', port: peer.port },
+      listCertificatePins: {},
     };
     return table[method];
   };
@@ -210,6 +213,12 @@ const fieldNames = [
   'value',
   'plist',
   'address',
+  'tlsParameters',
+  'tlsServer',
+  'servername',
+  'alpn',
+  'fingerprint',
+  'port',
   '__proto__',
   'constructor',
 ];

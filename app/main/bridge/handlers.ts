@@ -220,6 +220,12 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     processDatagramAddress: ({ id }) => np.processDatagramAddress(proc(id)),
 
     setProcessDatagramAddress: ({ id, address }) => np.setProcessDatagramAddress(proc(id), address),
+
+    pinCertificate: ({ host, port, fingerprint }) => np.pinCertificate(host, port, fingerprint),
+
+    forgetCertificatePin: ({ host, port }) => np.forgetCertificatePin(host, port),
+
+    listCertificatePins: () => np.certificatePins(),
   };
 }
 

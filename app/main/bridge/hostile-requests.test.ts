@@ -372,6 +372,9 @@ describe('an unknown field is refused by every method', () => {
     formatNetworkAddress: { address: [127, 0, 0, 1, 80] },
     processDatagramAddress: { id: 1 },
     setProcessDatagramAddress: { id: 1, address: [127, 0, 0, 1, 80] },
+    pinCertificate: { host: 'localhost', port: 443, fingerprint: 'ab'.repeat(32) },
+    forgetCertificatePin: { host: 'localhost', port: 443 },
+    listCertificatePins: {},
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {

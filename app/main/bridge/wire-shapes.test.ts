@@ -64,13 +64,23 @@ describe('the engine and the wire agree on shapes', () => {
     for (const row of rows) expect(Object.keys(row).sort()).toEqual([...LIST_PROCESSES_ROW_KEYS].sort());
     // A TLS state has the wire's keys too (set by hand: no TLS peer is needed to check a shape).
     accepted.tls = {
+      role: 'accepted',
       verify: false,
       caFile: null,
+      servername: null,
+      alpnOffered: [],
       authorized: false,
       authorizationError: null,
+      pinned: false,
+      pinTarget: null,
+      pinnedFingerprint: null,
       protocol: null,
       cipher: null,
-      peerSubject: null,
+      alpnProtocol: null,
+      peerCertificate: null,
+      localCertificate: null,
+      certificateSource: null,
+      savedTo: null,
     };
     expect(Object.keys(processInfo(np, builtins, accepted).tls!).sort()).toEqual([...TLS_STATE_KEYS].sort());
   });

@@ -14,7 +14,8 @@ import { checkPlist } from './plist.js';
 import type { AddressFamily, Filter, LogFunction, ProcessKind, Sentinel } from './process.js';
 import { lookupService, type ServiceTable } from './services.js';
 import { checkOptionValue, isSupportedOption, unsupportedOption, UNSUPPORTED_OPTIONS, type SocketOptions } from './socket-options.js';
-import type { TlsRequest } from './stream-process.js';
+import type { PinStore } from './pin-store.js';
+import { checkTlsArguments, type CheckedTlsServer, type TlsRequest, type TlsServerSpec } from './tls.js';
 
 export type LookupResult = Array<{ address: string; family: 4 | 6 }>;
 /** getaddrinfo: a host name to its addresses, in the resolver's order. */
@@ -27,6 +28,12 @@ export interface TlsParameters {
   caFile?: string | null;
   /** `:client-certificate`: a PEM key file and a PEM certificate file. */
   clientCertificate?: readonly [string, string] | null;
+  /** SNI: the server name sent (default: the host, unless it is an address). */
+  servername?: string | null;
+  /** ALPN protocols to offer, in preference order. */
+  alpn?: string[] | null;
+  /** Trust a certificate with this SHA-256 fingerprint even if it does not verify; remembered as the pin for host:port. */
+  fingerprint?: string | null;
 }
 
 /** `make-network-process` keywords, without the colon, camelCased. Unknown keys are kept in the contact. */
@@ -49,6 +56,8 @@ export interface MakeNetworkProcessOptions {
   local?: LispAddress | null;
   remote?: LispAddress | null;
   tlsParameters?: TlsParameters | null;
+  /** Beyond Emacs: a TLS server (tls.ts): `'self-signed'`, or `{ cert, key }` PEM files, or `{ selfSigned: true, saveTo }`. */
+  tlsServer?: TlsServerSpec | null;
   reuseaddr?: boolean | null;
   keepalive?: boolean | null;
   broadcast?: boolean | null;
@@ -80,6 +89,7 @@ export interface CheckedArguments {
   remote: unknown;
   options: SocketOptions;
   tls: TlsRequest | null;
+  tlsServer: CheckedTlsServer | null;
 }
 
 const FAMILY_NUMBERS: Record<number, AddressFamily> = { 1: 'local', 2: 'ipv4', 10: 'ipv6' };
@@ -100,7 +110,8 @@ export function processKindOf(args: CheckedArguments): ProcessKind {
   return args.server ? 'stream-server' : 'stream-client';
 }
 
-export function checkArguments(o: MakeNetworkProcessOptions): CheckedArguments {
+/** PINS: the certificate pins a TLS client consults. */
+export function checkArguments(o: MakeNetworkProcessOptions, pins: PinStore): CheckedArguments {
   const type = o.type ?? null;
   if (type !== null && type !== 'datagram' && type !== 'seqpacket') throw invalidArgument('type', 'Unsupported connection type');
   if (typeof o.name !== 'string') throw wrongType('name', 'stringp', o.name ?? null);
@@ -164,15 +175,7 @@ export function checkArguments(o: MakeNetworkProcessOptions): CheckedArguments {
     if (isSupportedOption(key)) options[key] = checkOptionValue(key, o[key]);
   }
 
-  let tls: TlsRequest | null = null;
-  const tlsParameters = o.tlsParameters ?? null;
-  if (tlsParameters !== null) {
-    if (typeof tlsParameters !== 'object') throw invalidArgument('tlsParameters', 'The :tls-parameters value must be an object');
-    if (server || type !== null) throw invalidArgument('tlsParameters', 'TLS is available for stream clients only');
-    const caFile = tlsParameters.caFile ?? null;
-    if (caFile !== null && typeof caFile !== 'string') throw invalidArgument('tlsParameters', 'caFile must be a file path');
-    tls = { verify: tlsParameters.verify ?? true, caFile, servername: host, clientCertificate: tlsParameters.clientCertificate ?? null };
-  }
+  const { tls, tlsServer } = checkTlsArguments(o, { server, datagram: type !== null, host, pins });
 
   return {
     socketType: type === null ? 'stream' : type,
@@ -197,6 +200,7 @@ export function checkArguments(o: MakeNetworkProcessOptions): CheckedArguments {
     remote: o.remote ?? null,
     options,
     tls,
+    tlsServer,
   };
 }
 

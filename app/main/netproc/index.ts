@@ -12,7 +12,8 @@ export type {
   TlsParameters,
 } from './netproc.js';
 export { NetworkProcess } from './process.js';
-export type { AddressFamily, Filter, LogFunction, ProcessKind, Sentinel } from './process.js';
+export type { AddressFamily, Filter, LogFunction, ProcessKind, Sentinel, TlsState } from './process.js';
+export type { CertificatePin } from './pin-store.js';
 export { NetprocBuffer, DEFAULT_BUFFER_CAP } from './buffers.js';
 export { DEFAULT_SEARCH_DEADLINE_MS } from './search.js';
 export type { ByteRange, SearchOptions, SearchPattern } from './search.js';

@@ -5,6 +5,7 @@
  * sentinel's run. Reading is switched on and off here by Emacs's rule.
  */
 import type net from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type dgram from 'node:dgram';
 import { DisposableStore, disposableTimeout } from '../../shared/lifecycle.js';
 import { emacsClientHost, emacsClientId, lispAddressFromHostPort } from './address.js';
@@ -17,6 +18,7 @@ import { applyStreamOptions } from './socket-options.js';
 import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
 import { tapTime } from './taps.js';
+import { handshakeState, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
 
 export class InputDelivery {
   /**
@@ -47,7 +49,12 @@ export class InputDelivery {
       socket.on('error', () => socket.destroy());
       return;
     }
-    this.engine.descriptors.opened();
+    if (server.serverCredentials && !(socket instanceof TLSSocket)) {
+      this.acceptTls(server, server.serverCredentials, socket);
+      return;
+    }
+    // A TLS connection was counted when it arrived, before its handshake.
+    if (!(socket instanceof TLSSocket)) this.engine.descriptors.opened();
     const acceptNumber = ++this.acceptCount;
     const isUnix = server.family === 'local';
     const remote = isUnix ? null : lispAddressFromHostPort(socket.remoteAddress ?? '0.0.0.0', socket.remotePort ?? 0);
@@ -82,6 +89,8 @@ export class InputDelivery {
       this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(`${base} <${clientId}>`));
     }
     process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
+    const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
+    if (tlsState) recordTls(process, tlsState);
     wireStreamSocket(this.engine, process, socket);
     server.counters.accepted++;
     this.engine.show(process);
@@ -90,6 +99,28 @@ export class InputDelivery {
     this.serverLog(server, process, LogMessage.acceptFrom(hostText));
     this.runSentinel(process, SentinelEvent.openFrom(hostText));
     updateStreamReading(process);
+  }
+
+  /**
+   * A TLS server's connection shakes hands before it becomes a process (and
+   * is accepted again, secure); a client that fails is one :log line and its
+   * socket closed, the server untouched.
+   */
+  private acceptTls(server: NetworkProcess, credentials: ServerCredentials, socket: net.Socket): void {
+    const from = socket.remoteAddress ? emacsClientHost(lispAddressFromHostPort(socket.remoteAddress, socket.remotePort ?? 0)) : '-';
+    this.engine.descriptors.opened();
+    server.handshaking.add(socket);
+    serverHandshake(socket, credentials).then(
+      (secure) => {
+        server.handshaking.delete(socket);
+        this.accept(server, secure);
+      },
+      (err: Error) => {
+        server.handshaking.delete(socket);
+        if (!server.deleting && this.engine.table.has(server))
+          this.serverLog(server, null, `TLS handshake from ${from} failed: ${err.message}\n`);
+      },
+    );
   }
 
   /** A server's :log line: to the event log, and to its :log function, whose errors are reported, never thrown. */

@@ -34,6 +34,7 @@ import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
 import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamParameters } from './open-network-stream.js';
 import { NetworkProcess, type Filter, type Sentinel } from './process.js';
+import { PinStore, type CertificatePin } from './pin-store.js';
 import { ProcessTable } from './process-table.js';
 import { closeProcessSockets } from './release.js';
 import { sendEof, sendString } from './sending.js';
@@ -44,6 +45,7 @@ import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
 import { connectClient, connectInBackground } from './stream-client.js';
 import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
+import { recordTls } from './tls.js';
 import { Timeline, type TimelineOptions } from './timeline.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
@@ -65,6 +67,8 @@ export interface NetprocOptions {
   deleteExitedProcesses?: boolean;
   lookup?: LookupFunction;
   servicesFile?: string;
+  /** Where certificate pins are remembered (pin-store.ts); none: only while the engine runs. */
+  pinStoreFile?: string | null;
   /** Each process's traffic timeline: its ring size and payload cap, or false for none (timeline.ts). */
   timeline?: TimelineOptions | false;
 }
@@ -85,6 +89,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   readonly buffers: BufferRegistry;
   /** @internal */
   readonly input: InputDelivery = new InputDelivery(this);
+  /** Certificates trusted by fingerprint per host:port (TLS beyond Emacs). */
+  readonly pins: PinStore;
   private readonly budget: BufferBudget;
   private readonly resolver: AddressResolver;
   /** What lives as long as the engine: released, last first, by close(). */
@@ -106,6 +112,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.budget = new BufferBudget(budget, (text) => this.report(text));
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
     this.deleteExitedProcesses = options.deleteExitedProcesses ?? true;
+    this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
     this.timelineOptions = options.timeline === false ? null : (options.timeline ?? {});
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
@@ -118,7 +125,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   async makeNetworkProcess(options?: MakeNetworkProcessOptions): Promise<NetworkProcess | null> {
     if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
     if (!options || Object.keys(options).length === 0) return null;
-    const args = checkArguments(options);
+    const args = checkArguments(options, this.pins);
     const contact = initialContact(options, args, (text) => this.report(text));
     const kind = processKindOf(args);
     const asyncClient = kind === 'stream-client' && args.nowait;
@@ -649,6 +656,35 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (!multibyte && !process.decoder.coding.unibyte) process.decoder = new Decoder(rawTextVariant(process.decoder.coding));
     this.emit('process-changed', process);
     return multibyte;
+  }
+
+  // ───────────────────────────── certificate pins (TLS beyond Emacs) ─────────────────────────────
+
+  /** Trusts FINGERPRINT for host:port from now on; TLS processes to host:port show the new pin. */
+  pinCertificate(host: string, port: number, fingerprint: string): CertificatePin {
+    const pin = this.pins.pin(host, port, fingerprint);
+    this.pinsChanged(host, port);
+    return pin;
+  }
+
+  forgetCertificatePin(host: string, port: number): boolean {
+    const forgotten = this.pins.forget(host, port);
+    if (forgotten) this.pinsChanged(host, port);
+    return forgotten;
+  }
+
+  certificatePins(): CertificatePin[] {
+    return this.pins.list();
+  }
+
+  private pinsChanged(host: string, port: number): void {
+    for (const p of this.table.list()) {
+      const target = p.tls?.pinTarget;
+      if (p.tls && target && target.host.toLowerCase() === host.toLowerCase() && target.port === port) {
+        recordTls(p, { ...p.tls, pinnedFingerprint: this.pins.get(host, port) });
+        this.emit('process-changed', p);
+      }
+    }
   }
 
   // ───────────────────────────── list-processes and quitting ─────────────────────────────

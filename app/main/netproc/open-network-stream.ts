@@ -24,7 +24,8 @@ import { EmacsRegexp } from './emacs-regexp.js';
 import { invalidArgument, NetprocError, wrongType } from './errors.js';
 import type { Netproc } from './netproc.js';
 import type { NetworkProcess } from './process.js';
-import { upgradeStreamToTls, type TlsRequest } from './stream-process.js';
+import { upgradeStreamToTls } from './stream-process.js';
+import { checkTlsArguments, type TlsRequest } from './tls.js';
 import type { Disposable } from './taps.js';
 
 /** `:starttls-function` as data: send `command` when the capabilities match the Emacs regexp `match`. */
@@ -44,6 +45,10 @@ export interface OpenNetworkStreamParameters {
   caFile?: string | null;
   /** `:client-certificate`: (KEY-FILE CERT-FILE), PEM files. */
   clientCertificate?: readonly [string, string] | null;
+  /** TLS beyond Emacs: the SNI name, ALPN protocols, a fingerprint to trust (see TlsParameters). */
+  servername?: string | null;
+  alpn?: string[] | null;
+  fingerprint?: string | null;
   returnList?: boolean | null;
   /** Emacs regexp ending the greeting and every command's answer. */
   endOfCommand?: string | null;
@@ -130,6 +135,11 @@ function checkParameters(params: OpenNetworkStreamParameters): Checked {
       });
     if (!Array.isArray(certificate) || certificate.length !== 2 || !certificate.every((f) => typeof f === 'string' && f !== ''))
       throw invalidArgument('clientCertificate', 'clientCertificate: must be a list of two file names, (KEY-FILE CERT-FILE)');
+  }
+  if (type === 'plain') {
+    for (const field of ['servername', 'alpn', 'fingerprint'] as const) {
+      if (params[field]) throw invalidArgument(field, `${field}: applies to TLS connections only, not :type plain`);
+    }
   }
   const positive = (value: number | undefined, fallback: number, field: string): number => {
     if (value === undefined) return fallback;
@@ -334,21 +344,21 @@ async function negotiateStarttls(context: ExchangeContext, connect: () => Promis
   return result;
 }
 
+/** The TLS keywords as make-network-process's `:tls-parameters` (and the contact) spell them; beyond-Emacs ones only when given. */
 function tlsParametersOf(params: OpenNetworkStreamParameters): Record<string, unknown> {
   return {
     verify: params.verify ?? true,
     caFile: params.caFile ?? null,
     ...(params.clientCertificate ? { clientCertificate: params.clientCertificate.slice() } : {}),
+    ...(params.servername ? { servername: params.servername } : {}),
+    ...(params.alpn?.length ? { alpn: params.alpn.slice() } : {}),
+    ...(params.fingerprint ? { fingerprint: params.fingerprint } : {}),
   };
 }
 
-function tlsRequest({ params, host }: ExchangeContext): TlsRequest {
-  return {
-    verify: params.verify ?? true,
-    caFile: params.caFile ?? null,
-    servername: host,
-    clientCertificate: params.clientCertificate ?? null,
-  };
+/** The STARTTLS upgrade's request, checked as make-network-process checks `:tls-parameters`. */
+function tlsRequest({ np, params, host }: ExchangeContext): TlsRequest {
+  return checkTlsArguments({ tlsParameters: tlsParametersOf(params) }, { server: false, datagram: false, host, pins: np.pins }).tls!;
 }
 
 /** `:warn-unless-encrypted`: Emacs's NSM asks the user; here the warning goes to the log. */

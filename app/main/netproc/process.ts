@@ -10,6 +10,7 @@ import type { ContactPlist } from './contact.js';
 import type { InternalStatus } from './status.js';
 import type { FamilyAddress, SocketAddress } from './address.js';
 import type { AddressFamily, ProcessCounters, ProcessKind, TlsState } from '../../shared/wire.js';
+import type { ServerCredentials } from './tls.js';
 
 // The wire's shapes are the engine's own: a renderer sees a process's kind, family, counters and TLS state as kept here.
 export type { AddressFamily, ProcessCounters, ProcessKind, TlsState };
@@ -47,7 +48,10 @@ export class NetworkProcess {
   readonly counters: ProcessCounters = { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: Date.now() };
   /** The server that accepted this connection. */
   server: NetworkProcess | null = null;
+  /** A TLS connection's state, or a TLS server's own certificate (tls.ts); null for plain sockets. */
   tls: TlsState | null = null;
+  /** A TLS server's key and certificate, handed to each connection it accepts. */
+  serverCredentials: ServerCredentials | null = null;
 
   // Socket plumbing, owned by the engine's socket modules.
   socket: net.Socket | null = null;
@@ -60,6 +64,8 @@ export class NetworkProcess {
   inheritedOptions: import('./socket-options.js').SocketOptions = {};
   /** Connections libuv accepted in the instant between a stop request and the handle leaving: served on continue. */
   heldAccepts: net.Socket[] = [];
+  /** A TLS server's accepted sockets still shaking hands (tls.ts): closed with the server. */
+  readonly handshaking = new Set<net.Socket>();
   eofSent = false;
   /** The peer closed while the process was stopped: reported on continue, after the data before it. */
   closeSeenWhileStopped = false;

@@ -1,6 +1,7 @@
 /**
  * What deleting a process (or quitting) releases: a connect under way, its
- * socket, a datagram socket, connections held while stopped, and a server's
+ * socket, a datagram socket, connections held while stopped or
+ * still shaking hands with a TLS server, and a server's
  * listening socket wherever it is (here or parked).
  */
 import type { EngineInternals } from './engine-internals.js';
@@ -22,6 +23,8 @@ export function closeProcessSockets(engine: EngineInternals, process: NetworkPro
     }
   }
   for (const held of process.heldAccepts.splice(0)) held.destroy();
+  for (const shaking of process.handshaking) shaking.destroy();
+  process.handshaking.clear();
   if (process.kind === 'stream-server') {
     process.transition = process.transition
       .catch(() => undefined)

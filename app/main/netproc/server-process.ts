@@ -10,6 +10,7 @@ import type { EngineInternals } from './engine-internals.js';
 import type { NativeHandle } from './handle-parking.js';
 import { fromSystemError } from './errors.js';
 import type { NetworkProcess } from './process.js';
+import { loadServerCredentials, recordTls, serverTlsState } from './tls.js';
 
 export function listenStream(
   engine: EngineInternals,
@@ -93,6 +94,11 @@ export async function startServer(
   address: SocketAddress,
   args: CheckedArguments,
 ): Promise<void> {
+  if (args.tlsServer) {
+    // Before listening, so bad credentials leave nothing bound; each accepted connection shakes hands (input.ts).
+    process.serverCredentials = await loadServerCredentials(args.tlsServer, args.host);
+    recordTls(process, serverTlsState(process.serverCredentials));
+  }
   let listener: net.Server;
   try {
     listener = await listenStream(engine, process, address, args.backlog);

@@ -4,7 +4,7 @@
  * errors, statuses and sentinel events.
  */
 import type net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { lispAddressFromHostPort, type SocketAddress } from './address.js';
 import type { AddressResolver, CheckedArguments } from './arguments.js';
 import type { EngineInternals } from './engine-internals.js';
@@ -12,7 +12,8 @@ import { errnoNumber, fromSystemError, NetprocError } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { SentinelEvent } from './status.js';
-import { connectStream, isConnectError, tlsStateOf, updateStreamReading, wireStreamSocket } from './stream-process.js';
+import { connectStream, isConnectError, updateStreamReading, wireStreamSocket } from './stream-process.js';
+import { CertificateRejected, handshakeState, recordTls } from './tls.js';
 
 /** A blocking client: try each address in turn; the process is open when this returns. */
 export async function connectClient(
@@ -69,7 +70,8 @@ function connected(
   process.resetOnDelete = resetOnDelete;
   // The local end of an inet socket needs one getsockname; a Unix client's has no name.
   recordEnds(process, address, address.family === 'local' ? null : (socket.address() as Partial<net.AddressInfo>));
-  if (args.tls) process.tls = tlsStateOf(socket as TLSSocket, args.tls);
+  const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
+  if (tlsState) recordTls(process, tlsState);
   engine.changeStatus(process, { kind: 'run' }, { quiet: true });
   wireStreamSocket(engine, process, socket);
   updateStreamReading(process);
@@ -121,6 +123,8 @@ export async function connectInBackground(
     process.connectAbort = null;
   }
   if (process.deleting) return;
+  // The refused certificate stays visible, so the user can pin it from the inspector.
+  if (lastError instanceof CertificateRejected) recordTls(process, lastError.state);
   const code = args.tls && !isConnectError(lastError) ? 'TLS negotiation failed' : errnoNumber(lastError);
   engine.changeStatus(process, { kind: 'failed', exitCode: code }, { sentinel: SentinelEvent.failedWithCode(code) });
 }

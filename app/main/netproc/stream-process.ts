@@ -9,16 +9,11 @@ import { nextTick } from 'node:process';
 import { onAbort } from '../../shared/lifecycle.js';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
-import type { NetworkProcess, TlsState } from './process.js';
+import type { NetworkProcess } from './process.js';
 import { readRegularFile } from './regular-file.js';
+import { CertificateRejected, clientTlsState, handshakeState, recordTls, trustProblem, type TlsRequest } from './tls.js';
 
-export interface TlsRequest {
-  verify: boolean;
-  caFile: string | null;
-  servername: string | null;
-  /** `:client-certificate`: the key file and the certificate file (PEM), as Emacs lists them. */
-  clientCertificate?: readonly [keyFile: string, certFile: string] | null;
-}
+export type { TlsRequest };
 
 /** Far more than any CA bundle (a whole system store is about 200 KiB), far less than would hurt. */
 const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
@@ -37,26 +32,28 @@ async function tlsFileOptions(request: TlsRequest): Promise<tls.ConnectionOption
   return options;
 }
 
+/** Node never rejects on its own: whether an unverified certificate is refused depends on the user's pin (acceptOrRefuse). */
 function tlsConnectOptions(request: TlsRequest, files: tls.ConnectionOptions): tls.ConnectionOptions {
   return {
     ...files,
-    rejectUnauthorized: request.verify,
+    rejectUnauthorized: false,
     ...(request.servername && !net.isIP(request.servername) ? { servername: request.servername } : {}),
+    ...(request.alpn.length ? { ALPNProtocols: request.alpn } : {}),
   };
 }
 
-/** What a process records of its TLS session once the handshake is done. */
-export function tlsStateOf(socket: tls.TLSSocket, request: TlsRequest): TlsState {
-  const peer = socket.getPeerCertificate?.();
-  return {
-    verify: request.verify,
-    caFile: request.caFile,
-    authorized: socket.authorized,
-    authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
-    protocol: socket.getProtocol?.() ?? null,
-    cipher: socket.getCipher?.()?.name ?? null,
-    peerSubject: peer && typeof peer.subject === 'object' ? ([peer.subject.CN].flat()[0] ?? null) : null,
-  };
+/**
+ * A client's finished handshake: the error that refuses it (a certificate
+ * that neither verifies nor matches its pin), or null when trusted; a
+ * fingerprint given for this connection that matched becomes the pin.
+ */
+function acceptOrRefuse(secure: tls.TLSSocket, request: TlsRequest, port: number): CertificateRejected | null {
+  const state = clientTlsState(secure, request, port);
+  const problem = trustProblem(state, request);
+  if (problem) return new CertificateRejected(problem, state);
+  if (state.pinned && request.fingerprint && state.pinTarget)
+    request.pins?.pin(state.pinTarget.host, state.pinTarget.port, request.fingerprint);
+  return null;
 }
 
 /**
@@ -84,8 +81,16 @@ export async function connectStream(
       reject(err);
     };
     if (tlsRequest) {
-      socket = tls.connect({ ...target, ...tlsConnectOptions(tlsRequest, files) });
-      socket.once('secureConnect', () => {
+      const request = tlsRequest;
+      // Verification is decided here, not by Node: a certificate that fails it may still match the user's pin.
+      const secure = tls.connect({ ...target, ...tlsConnectOptions(request, files) });
+      socket = secure;
+      secure.once('secureConnect', () => {
+        const problem = acceptOrRefuse(secure, request, address.family === 'local' ? 0 : address.port);
+        if (problem) {
+          fail(problem);
+          return;
+        }
         socket.off('error', fail);
         resolve(socket);
       });
@@ -200,7 +205,12 @@ export async function upgradeStreamToTls(
     secure.once('error', settle);
     secure.once('close', closed);
   });
-  process.tls = tlsStateOf(secure, request);
+  const refused = acceptOrRefuse(secure, request, plain.remotePort ?? 0);
+  if (refused) {
+    secure.destroy();
+    throw refused;
+  }
+  recordTls(process, handshakeState(secure)!);
   wireStreamSocket(engine, process, secure);
   updateStreamReading(process);
 }

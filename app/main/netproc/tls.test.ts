@@ -29,7 +29,7 @@ describe('TLS streams (open-network-stream :type tls)', () => {
     np.getBufferCreate('*tls*');
     const p = await np.openNetworkStream('tls', '*tls*', 'localhost', port, { type: 'tls', caFile: fixture('ca.pem') });
     expect(np.processStatus(p)).toBe('open');
-    expect(p.tls).toMatchObject({ verify: true, authorized: true, authorizationError: null, peerSubject: 'localhost' });
+    expect(p.tls).toMatchObject({ verify: true, authorized: true, authorizationError: null, peerCertificate: { subject: 'CN=localhost' } });
     expect(p.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(np.processContact(p, 'tlsParameters')).toEqual({ verify: true, caFile: fixture('ca.pem') });
     await np.processSendString(p, 'secret');

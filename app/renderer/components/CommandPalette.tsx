@@ -8,7 +8,7 @@ import {
   type ProcessInfo,
 } from '../../shared/api.js';
 import { lispText, signalText } from '../lisp.js';
-import { COMMANDS, formToAction, LispReadError, readLisp, type PaletteAction, type ProcessCommand } from '../lisp-reader.js';
+import { COMMANDS, formToAction, LispReadError, PIN_COMMANDS, readLisp, type PaletteAction, type ProcessCommand } from '../lisp-reader.js';
 import type { WorkbenchStore } from '../store.js';
 
 interface Props {
@@ -26,6 +26,8 @@ export function typedAction(input: string, selected: ProcessInfo | undefined): P
   const [command, ...rest] = text.split(/\s+/);
   if (command === 'make-network-process' || command === 'open-network-stream') return 'form';
   if (command === 'list-processes') return { kind: 'list-processes' };
+  // `netproc-pin-certificate localhost 8443 AB:CD:…`: words as the form's arguments, numbers as numbers.
+  if (command && command in PIN_COMMANDS) return formToAction([{ symbol: command }, ...rest.map((w) => (/^\d+$/.test(w) ? Number(w) : w))]);
   if (command && (COMMANDS as readonly string[]).includes(command)) {
     const name = rest.join(' ') || selected?.name;
     if (!name) throw new LispReadError(`${command}: which process? Select one or type its name`);
@@ -60,6 +62,19 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
       onClose();
       onFocusList();
       return;
+    }
+    if (action.kind === 'pins') {
+      const answer =
+        action.method === 'pinCertificate'
+          ? await api.pinCertificate(action.params as never)
+          : action.method === 'forgetCertificatePin'
+            ? await api.forgetCertificatePin(action.params as never)
+            : await api.listCertificatePins({});
+      const pins = Array.isArray(answer) ? answer : typeof answer === 'object' ? [answer] : null;
+      return setResult({
+        ok: true,
+        text: pins ? pins.map((p) => `${p.host}:${p.port} ${p.fingerprint}`).join('\n') || 'No pinned certificates' : lispText(answer),
+      });
     }
     if (action.kind === 'request') {
       const created =

@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { JsonValue, NetprocApi } from '../../shared/api.js';
 import { formatBytes, keyword, lispText, plistText } from '../lisp.js';
 import { isDeparted, processById, type RateSample, type WorkbenchStore } from '../store.js';
+import { TlsSection } from './TlsSection.js';
 
 /** A small line of bytes-in per second over the last samples. */
 export function sparklinePoints(samples: RateSample[], width = 120, height = 24): string {
@@ -137,6 +138,7 @@ export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchSto
           </svg>
         </dd>
       </dl>
+      {process.tls ? <TlsSection api={api} tls={process.tls} /> : null}
       {departed ? null : <PlistEditor api={api} id={process.id} plist={process.plist} />}
       <h3>(process-contact p)</h3>
       <pre aria-label="Contact, nil form">{contact ? lispText(contact.short).replace(/^\[(.*)\]$/, '($1)') : ''}</pre>

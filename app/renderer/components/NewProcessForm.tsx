@@ -13,11 +13,12 @@ import {
 } from '../../shared/api.js';
 import { requestSchemas } from '../../shared/contract.js';
 import { readLisp } from '../lisp-reader.js';
+import { EMPTY_TLS_FORM, TlsFields, tlsParams, type TlsFormState } from './TlsFields.js';
 import { signalText } from '../lisp.js';
 
 export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server' | 'starttls-client';
 
-export interface FormState {
+export interface FormState extends TlsFormState {
   kind: Kind;
   name: string;
   host: string;
@@ -32,9 +33,6 @@ export interface FormState {
   noquery: boolean;
   keepalive: boolean;
   nodelay: boolean;
-  tls: boolean;
-  verify: boolean;
-  caFile: string;
   starttls: StarttlsFields;
 }
 
@@ -90,8 +88,7 @@ export function starttlsParams(form: FormState): Params<'openNetworkStream'> {
     endOfCommand: lispString(s.endOfCommand),
     success: lispString(s.success),
     starttlsFunction: { match: lispString(s.offeredWhen), command: lispString(s.command) },
-    verify: form.verify,
-    caFile: form.caFile.trim() || null,
+    ...tlsParams(form.kind, form).tlsParameters,
     ...(s.clientKey.trim() || s.clientCert.trim() ? { clientCertificate: [s.clientKey.trim(), s.clientCert.trim()] } : {}),
     ...(form.coding ? { coding: form.coding } : {}),
   };
@@ -156,9 +153,7 @@ export const EMPTY_FORM: FormState = {
   noquery: false,
   keepalive: false,
   nodelay: false,
-  tls: false,
-  verify: true,
-  caFile: '',
+  ...EMPTY_TLS_FORM,
   starttls: SMTP_STARTTLS,
 };
 
@@ -192,8 +187,7 @@ export function formParams(form: FormState): Params<'makeNetworkProcess'> {
   if (form.sentinel !== 'default') params.sentinel = form.sentinel;
   if (form.keepalive) params.keepalive = true;
   if (form.nodelay) params.nodelay = true;
-  if (form.tls && form.kind === 'tcp-client') params.tlsParameters = { verify: form.verify, caFile: form.caFile.trim() || null };
-  return params;
+  return { ...params, ...tlsParams(form.kind, form) };
 }
 
 /** Field → message for everything the contract's schema (and a few form rules) would refuse. */
@@ -228,7 +222,6 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
   const [busy, setBusy] = useState(false);
   const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => setForm((f) => ({ ...f, [key]: value }));
   const server = form.kind.endsWith('server');
-  const tls = form.tls || form.kind === 'starttls-client';
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -374,24 +367,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
           {checkbox('keepalive', ':keepalive')}
           {checkbox('nodelay', ':nodelay')}
         </fieldset>
-        {form.kind === 'tcp-client' || form.kind === 'starttls-client' ? (
-          <fieldset>
-            <legend>TLS</legend>
-            {form.kind === 'tcp-client' ? (
-              <label>
-                <input type="checkbox" checked={form.tls} onChange={(e) => update('tls', e.target.checked)} /> Use TLS
-              </label>
-            ) : null}
-            <label>
-              <input type="checkbox" checked={form.verify} disabled={!tls} onChange={(e) => update('verify', e.target.checked)} /> Verify
-              the certificate
-            </label>
-            <label>
-              CA file
-              <input value={form.caFile} disabled={!tls} onChange={(e) => update('caFile', e.target.value)} />
-            </label>
-          </fieldset>
-        ) : null}
+        <TlsFields kind={form.kind} form={form} update={update} />
         {form.kind === 'starttls-client' ? <StarttlsFieldset fields={form.starttls} onChange={(f) => update('starttls', f)} /> : null}
         {STARTTLS_LABELS.map(([key]) => error(key))}
         {error('form')}
@@ -403,6 +379,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
           </pre>
         ) : null}
         {error('tlsParameters')}
+        {error('tlsServer')}
         {error('family')}
         <div className="buttons">
           <button type="submit" disabled={busy}>

@@ -31,6 +31,30 @@ describe('the new-process form', () => {
     });
   });
 
+  it('has a TLS block: SNI, ALPN and a pin for clients; self-signed or files, and ALPN, for servers', () => {
+    expect(
+      formParams({ ...EMPTY_FORM, service: '443', tls: true, servername: 'example.test', alpn: 'h2, http/1.1', fingerprint: 'AB:CD' }),
+    ).toMatchObject({
+      tlsParameters: { verify: true, caFile: null, servername: 'example.test', alpn: ['h2', 'http/1.1'], fingerprint: 'AB:CD' },
+    });
+    const server = { ...EMPTY_FORM, ...PRESETS['TCP server on a free port'] };
+    expect(formParams({ ...server, tlsServer: 'self-signed' })).toMatchObject({ server: true, tlsServer: { selfSigned: true } });
+    expect(formParams({ ...server, tlsServer: 'self-signed', saveTo: '/tmp/p.pem', serverAlpn: 'h2' }).tlsServer).toEqual({
+      selfSigned: true,
+      saveTo: '/tmp/p.pem',
+      alpn: ['h2'],
+    });
+    expect(formParams({ ...server, tlsServer: 'files', certFile: '/c.pem', keyFile: '/k.pem' }).tlsServer).toEqual({
+      cert: '/c.pem',
+      key: '/k.pem',
+    });
+    // Client fields on a server, or server fields on a client, are not sent.
+    expect(formParams({ ...server, tls: true }).tlsParameters).toBeUndefined();
+    expect(formParams({ ...EMPTY_FORM, service: '1', tlsServer: 'self-signed' }).tlsServer).toBeUndefined();
+    expect(validate({ ...server, tlsServer: 'files', certFile: '/c.pem' }).tlsServer).toBeTruthy();
+    expect(validate({ ...EMPTY_FORM, service: '1', tls: true, fingerprint: 'AB' }).tlsParameters).toMatch(/SHA-256/);
+  });
+
   it('validates with the contract before sending, per field', () => {
     expect(validate({ ...EMPTY_FORM, service: '8080' })).toEqual({});
     expect(validate({ ...EMPTY_FORM, service: '70000' }).service).toMatch(/65535/);

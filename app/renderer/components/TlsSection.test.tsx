@@ -1,0 +1,88 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { NetprocApi, TlsState } from '../../shared/api.js';
+import { TlsSection } from './TlsSection.js';
+
+afterEach(cleanup);
+
+const FINGERPRINT = 'AB:'.repeat(31) + 'AB';
+const refused: TlsState = {
+  role: 'client',
+  verify: true,
+  caFile: null,
+  servername: 'localhost',
+  alpnOffered: ['h2'],
+  authorized: false,
+  authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  pinned: false,
+  pinTarget: { host: 'localhost', port: 8443 },
+  pinnedFingerprint: null,
+  protocol: 'TLSv1.3',
+  cipher: 'TLS_AES_256_GCM_SHA384',
+  alpnProtocol: null,
+  peerCertificate: {
+    subject: 'CN=localhost',
+    issuer: 'CN=localhost',
+    validFrom: '2026-12-02T00:00:00.000Z',
+    validTo: '2027-01-01T00:00:00.000Z',
+    fingerprint256: FINGERPRINT,
+  },
+  localCertificate: null,
+  certificateSource: null,
+  savedTo: null,
+};
+
+function api() {
+  return { pinCertificate: vi.fn(async () => ({})), forgetCertificatePin: vi.fn(async () => true) };
+}
+
+describe('the inspector TLS section', () => {
+  it('shows the session and the refused certificate, copies values, and pins the presented fingerprint', async () => {
+    const calls = api();
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    render(<TlsSection api={calls as unknown as NetprocApi} tls={refused} />);
+    const section = screen.getByRole('region', { name: 'TLS' });
+    expect(section.textContent).toContain('refused: DEPTH_ZERO_SELF_SIGNED_CERT');
+    expect(section.textContent).toContain('TLSv1.3');
+    expect(section.textContent).toContain('none of h2');
+    expect(screen.getByLabelText('Peer certificate fingerprint').textContent).toBe(FINGERPRINT);
+    fireEvent.click(screen.getByRole('button', { name: 'Copy peer certificate fingerprint' }));
+    expect(writeText).toHaveBeenCalledWith(FINGERPRINT);
+    expect(screen.queryByRole('button', { name: 'Forget pin' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Trust this certificate (pin fingerprint)' }));
+    expect(calls.pinCertificate).toHaveBeenCalledWith({ host: 'localhost', port: 8443, fingerprint: FINGERPRINT });
+  });
+
+  it('once pinned offers to forget the pin, not to pin again; a verified connection offers neither', () => {
+    const calls = api();
+    const { rerender } = render(
+      <TlsSection api={calls as unknown as NetprocApi} tls={{ ...refused, pinned: true, pinnedFingerprint: FINGERPRINT }} />,
+    );
+    expect(screen.getByRole('region', { name: 'TLS' }).textContent).toContain('pinned (trusted by fingerprint)');
+    expect(screen.queryByRole('button', { name: 'Trust this certificate (pin fingerprint)' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Forget pin' }));
+    expect(calls.forgetCertificatePin).toHaveBeenCalledWith({ host: 'localhost', port: 8443 });
+    rerender(<TlsSection api={calls as unknown as NetprocApi} tls={{ ...refused, authorized: true, authorizationError: null }} />);
+    expect(screen.queryByRole('button', { name: /Trust|Forget/ })).toBeNull();
+  });
+
+  it("shows a server's own certificate and where it came from", () => {
+    render(
+      <TlsSection
+        api={api() as unknown as NetprocApi}
+        tls={{
+          ...refused,
+          role: 'server',
+          pinTarget: null,
+          peerCertificate: null,
+          localCertificate: refused.peerCertificate,
+          certificateSource: 'self-signed',
+        }}
+      />,
+    );
+    expect(screen.getByRole('region', { name: 'TLS' }).textContent).toContain('generated, self-signed, in memory only');
+    expect(screen.getByLabelText('Server certificate fingerprint').textContent).toBe(FINGERPRINT);
+  });
+});
