@@ -136,9 +136,10 @@ function checkParameters(params: OpenNetworkStreamParameters): Checked {
     if (!Array.isArray(certificate) || certificate.length !== 2 || !certificate.every((f) => typeof f === 'string' && f !== ''))
       throw invalidArgument('clientCertificate', 'clientCertificate: must be a list of two file names, (KEY-FILE CERT-FILE)');
   }
-  if (type === 'plain') {
+  // Only a path that can end in TLS (tls, ssl, starttls, or nil/network with a capability exchange) uses them.
+  if (isSimplePath(params, type)) {
     for (const field of ['servername', 'alpn', 'fingerprint'] as const) {
-      if (params[field]) throw invalidArgument(field, `${field}: applies to TLS connections only, not :type plain`);
+      if (params[field]) throw invalidArgument(field, `${field}: applies to TLS connections only (:type tls or starttls)`);
     }
   }
   const positive = (value: number | undefined, fallback: number, field: string): number => {
