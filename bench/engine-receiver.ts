@@ -123,9 +123,11 @@ async function connections(): Promise<void> {
     });
     server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => say({ port: (server.address() as net.AddressInfo).port }));
     reply = () => {
+      gcAndSettle();
       const rssAll = rss();
+      const held = sockets.filter((e) => !e.socket.destroyed).length;
       for (const e of sockets) e.socket.write('ok');
-      finish({ ms: acceptedAll - first, rssBefore, rssAll, served: served.size });
+      finish({ ms: acceptedAll - first, rssBefore, rssAll, served: served.size, held });
     };
     return;
   }
@@ -142,9 +144,11 @@ async function connections(): Promise<void> {
     if (served.size === total) reply();
   });
   reply = () => {
+    gcAndSettle();
     const rssAll = rss();
-    for (const p of np.processList()) if (p.kind === 'accepted') void np.processSendString(p, 'ok');
-    finish({ ms: acceptedAll - first, rssBefore, rssAll, served: served.size });
+    const open = np.processList().filter((p) => p.kind === 'accepted' && np.processStatus(p) === 'open');
+    for (const p of open) void np.processSendString(p, 'ok');
+    finish({ ms: acceptedAll - first, rssBefore, rssAll, served: served.size, held: open.length });
   };
   say({ port: np.processContact(srv, 'service') });
 }
