@@ -11,8 +11,6 @@ import type net from 'node:net';
 import type dgram from 'node:dgram';
 import { domainToASCII } from 'node:url';
 import {
-  emacsClientHost,
-  emacsClientId,
   formatNetworkAddress,
   lispAddressFromHostPort,
   socketAddressFromLisp,
@@ -42,7 +40,7 @@ import { HandleParking } from './handle-parking.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { NetworkProcess, type AddressFamily, type Filter, type LogFunction, type ProcessKind, type Sentinel } from './process.js';
 import { ProcessTable } from './process-table.js';
-import { closeServer, listenStream, parkServer, unparkServer } from './server-process.js';
+import { acceptedPeer, closeServer, listenStream, parkServer, unparkServer } from './server-process.js';
 import { loadServices, lookupService, type ServiceTable } from './services.js';
 import {
   applyStreamOptions,
@@ -755,25 +753,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     }
     this.descriptors.opened();
     this.acceptCount++;
-    const isUnix = server.family === 'local';
-    const remote = isUnix ? null : lispAddressFromHostPort(socket.remoteAddress ?? '0.0.0.0', socket.remotePort ?? 0);
-    const local = isUnix ? null : lispAddressFromHostPort(socket.localAddress ?? '0.0.0.0', socket.localPort ?? 0);
-    const clientId = remote ? emacsClientId(remote) : String(this.acceptCount);
-    const hostText = remote ? emacsClientHost(remote) : '-';
-
-    const contact = server.contact.copy();
-    contact.put('server', null);
-    if (remote && local) {
-      contact.put('host', hostText);
-      contact.put('service', remote[remote.length - 1]);
-      contact.put('local', local);
-      contact.put('remote', remote);
-    } else {
-      contact.put('host', true);
-      contact.put('remote', '');
-    }
+    const { clientId, hostText, contact } = acceptedPeer(server, socket, this.acceptCount);
     const process = new NetworkProcess('accepted', server.family, contact);
-    this.table.add(process, `${server.name} <${clientId}>`);
+    const requestedName = `${server.name} <${clientId}>`;
+    this.table.add(process, requestedName);
     process.server = server;
     process.filter = server.filter;
     process.sentinel = server.sentinel;
@@ -785,7 +768,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.boundAddress = server.boundAddress;
     if (typeof server.filter !== 'function') {
       const base = server.buffer?.name ?? server.name;
-      this.attachBuffer(process, this.buffers.getOrCreate(`${base} <${clientId}>`));
+      this.attachBuffer(process, this.buffers.getOrCreate(base === server.name ? requestedName : `${base} <${clientId}>`));
     }
     process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
     wireStreamSocket(this, process, socket);

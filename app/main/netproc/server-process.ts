@@ -4,7 +4,8 @@
  */
 import net from 'node:net';
 import { linkSync, renameSync, rmSync } from 'node:fs';
-import type { SocketAddress } from './address.js';
+import { emacsClientHost, emacsClientId, lispAddressFromHostPort, type SocketAddress } from './address.js';
+import { ContactPlist, copyEntries } from './contact.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NativeHandle } from './handle-parking.js';
 import type { NetworkProcess } from './process.js';
@@ -34,6 +35,60 @@ export function listenStream(
     if (address.family === 'local') server.listen({ path: address.path, backlog }, onListening);
     else server.listen({ host: address.host, port: address.port, backlog, ipv6Only: address.family === 'ipv6' }, onListening);
   });
+}
+
+/** What an accepted connection is called after, and its contact plist. */
+export interface AcceptedPeer {
+  /** The `<ID>` in its name: the peer's address and port, or for a Unix socket the accept count. */
+  clientId: string;
+  /** The peer's host as the log and sentinel lines show it (`-` for a Unix socket). */
+  hostText: string;
+  contact: ContactPlist;
+}
+
+/** Addresses a listening socket accepts on whichever local address was asked for. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/**
+ * An accepted connection's peer and its contact plist: the server's contact
+ * as it is at the accept, with `:server nil`, `:host`, `:service` (the
+ * peer's port), `:local` and `:remote`. The name needs the peer's address at
+ * once (getpeername); the plist is built when first read, from the addresses
+ * kept here. The local address is the server's own unless it listens on a
+ * wildcard, so only then does the accept ask the kernel (getsockname).
+ */
+export function acceptedPeer(server: NetworkProcess, socket: net.Socket, acceptCount: number): AcceptedPeer {
+  const serverContact = server.contact.snapshot();
+  if (server.family === 'local') {
+    const contact = ContactPlist.lazy(() => {
+      const plist = new ContactPlist(copyEntries(serverContact));
+      plist.put('server', null);
+      plist.put('host', true);
+      plist.put('remote', '');
+      return plist;
+    });
+    return { clientId: String(acceptCount), hostText: '-', contact };
+  }
+  const bound = server.boundAddress;
+  const remoteHost = socket.remoteAddress ?? '0.0.0.0';
+  const remotePort = socket.remotePort ?? 0;
+  const own = bound && bound.family !== 'local' && !WILDCARD_HOSTS.has(bound.host) ? bound : null;
+  const localHost = own ? own.host : (socket.localAddress ?? '0.0.0.0');
+  const localPort = own ? own.port : (socket.localPort ?? 0);
+  // Emacs prints an IPv4 peer as Node does; an IPv6 one in its own group form, which needs the groups.
+  const ipv6Remote = socket.remoteFamily === 'IPv4' ? null : lispAddressFromHostPort(remoteHost, remotePort);
+  const hostText = ipv6Remote ? emacsClientHost(ipv6Remote) : remoteHost;
+  const clientId = ipv6Remote ? emacsClientId(ipv6Remote) : `${remoteHost}:${remotePort}`;
+  const contact = ContactPlist.lazy(() => {
+    const plist = new ContactPlist(copyEntries(serverContact));
+    plist.put('server', null);
+    plist.put('host', hostText);
+    plist.put('service', remotePort);
+    plist.put('local', lispAddressFromHostPort(localHost, localPort));
+    plist.put('remote', lispAddressFromHostPort(remoteHost, remotePort));
+    return plist;
+  });
+  return { clientId, hostText, contact };
 }
 
 type HandleOwner = { _handle: NativeHandle | null };
