@@ -6,8 +6,12 @@ import { uniqueProcessName } from './names.js';
 import type { NetworkProcess } from './process.js';
 
 export class ProcessTable {
-  /** Newest first, like process-list. Includes processes still being created (hidden). */
-  private ordered: NetworkProcess[] = [];
+  /**
+   * Oldest first (a Set keeps insertion order), so that entering and removing
+   * a process costs the same with 15,000 in the table as with one; `list`
+   * turns it round. Includes processes still being created (hidden).
+   */
+  private readonly ordered = new Set<NetworkProcess>();
   private readonly byName = new Map<string, NetworkProcess>();
   private readonly byId = new Map<number, NetworkProcess>();
 
@@ -17,7 +21,7 @@ export class ProcessTable {
     process.name = name;
     this.byName.set(name, process);
     this.byId.set(process.id, process);
-    this.ordered.unshift(process);
+    this.ordered.add(process);
     return name;
   }
 
@@ -25,7 +29,7 @@ export class ProcessTable {
     if (this.byName.get(process.name) !== process) return false;
     this.byName.delete(process.name);
     this.byId.delete(process.id);
-    this.ordered.splice(this.ordered.indexOf(process), 1);
+    this.ordered.delete(process);
     return true;
   }
 
@@ -45,6 +49,8 @@ export class ProcessTable {
 
   /** process-list: every visible process, newest first. */
   list(): NetworkProcess[] {
-    return this.ordered.filter((p) => !p.hidden);
+    const newestFirst: NetworkProcess[] = [];
+    for (const p of this.ordered) if (!p.hidden) newestFirst.push(p);
+    return newestFirst.reverse();
   }
 }
