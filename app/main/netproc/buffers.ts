@@ -15,8 +15,12 @@ export const DEFAULT_BUFFER_BUDGET = 1024 * 1024 * 1024;
 
 /** Appends smaller than this are copied into a shared tail block instead of kept as their own chunk. */
 const SMALL_APPEND = 2048;
-/** Tail blocks start small, so thousands of quiet buffers stay cheap, and double up to this size. */
-const FIRST_TAIL_BLOCK = 512;
+/**
+ * Tail blocks start small, so thousands of quiet buffers stay cheap (a held
+ * connection that said one line costs 64 bytes here, not 512), and double up
+ * to this size.
+ */
+const FIRST_TAIL_BLOCK = 64;
 const LARGEST_TAIL_BLOCK = 64 * 1024;
 /** Sentinel spans kept per buffer; older ones lose their highlight, never their text. */
 const MOST_SENTINEL_SPANS = 4096;
@@ -45,7 +49,8 @@ export class NetprocBuffer {
   private head = 0;
   private tailBlock: Buffer | null = null;
   private tailUsed = 0;
-  private readonly markers = new Set<Marker>();
+  /** Usually one (the process mark); an array costs a fraction of a Set's table. */
+  private markers: Marker[] = [];
   /** Where the default sentinel inserted its `Process NAME EVENT` lines: [start, end) pairs in order. */
   private sentinelSpans: Array<[number, number]> = [];
   private _origin = 0;
@@ -56,7 +61,8 @@ export class NetprocBuffer {
   private _changedAt = 0;
   /** Bytes held as last reported through onChange, so each report carries the difference. */
   private reportedLength = 0;
-  private readonly killed = new AbortController();
+  /** Made when a search first asks for it: most buffers are never searched. */
+  private killed: AbortController | null = null;
 
   constructor(
     readonly name: string,
@@ -111,12 +117,14 @@ export class NetprocBuffer {
 
   createMarker(position: number | null = this._end, insertionType = false): Marker {
     const marker: Marker = { position, insertionType };
-    this.markers.add(marker);
+    if (this.markers.length === 0) this.markers = [marker];
+    else this.markers.push(marker);
     return marker;
   }
 
   releaseMarker(marker: Marker): void {
-    this.markers.delete(marker);
+    const i = this.markers.indexOf(marker);
+    if (i >= 0) this.markers.splice(i, 1);
   }
 
   /**
@@ -215,6 +223,10 @@ export class NetprocBuffer {
 
   /** Aborted when the buffer is killed, so a search of it stops at once. */
   get killedSignal(): AbortSignal {
+    if (!this.killed) {
+      this.killed = new AbortController();
+      if (!this._live) this.killed.abort();
+    }
     return this.killed.signal;
   }
 
@@ -230,7 +242,7 @@ export class NetprocBuffer {
   /** kill-buffer: the buffer stops taking text; its name becomes free. */
   kill(): void {
     this._live = false;
-    this.killed.abort();
+    this.killed?.abort();
     this.resetStorage();
     this._origin = this._end;
     this.changed(0);
@@ -267,12 +279,21 @@ export class NetprocBuffer {
       bytes.copy(fresh, 0);
       this.tailBlock = fresh;
       this.tailUsed = bytes.length;
-      this.chunks.push(fresh.subarray(0, bytes.length));
-      this.chunkStarts.push(this._end);
+      this.pushChunk(fresh.subarray(0, bytes.length));
       return;
     }
     this.tailBlock = null;
-    this.chunks.push(bytes);
+    this.pushChunk(bytes);
+  }
+
+  private pushChunk(chunk: Buffer): void {
+    if (this.chunks.length === 0) {
+      // The first chunk gets arrays of exactly one: a push would reserve seventeen, twice per quiet buffer.
+      this.chunks = [chunk];
+      this.chunkStarts = [this._end];
+      return;
+    }
+    this.chunks.push(chunk);
     this.chunkStarts.push(this._end);
   }
 
