@@ -101,31 +101,28 @@ export function isConnectError(err: unknown): boolean {
 /** Hooks a connected socket to its process: input, peer close and errors. */
 export function wireStreamSocket(engine: EngineInternals, process: NetworkProcess, socket: net.Socket): void {
   process.socket = socket;
-  readHold(socket);
   socket.on('data', (chunk: Buffer) => {
     if (!process.deleting) engine.deliverInput(process, chunk);
   });
-  // 'end' is the peer's FIN, 'error' a reset or a failed write; every close passes through one of them.
-  const broken = onBroken(engine, process, socket);
+  // Passed, not named: tsx and esbuild's keepNames would give a named closure a property table of its own
+  // (about 250 bytes a connection), and both closures here share one context.
+  onBroken(socket, () => {
+    if (process.socket === socket && !process.deleting) engine.connectionBroken(process);
+  });
+}
+
+/** 'end' is the peer's FIN, 'error' a reset or a failed write; every close passes through one of them. */
+function onBroken(socket: net.Socket, broken: () => void): void {
   socket.on('end', broken);
   socket.on('error', broken);
 }
 
 /**
- * Made by a function rather than bound to a name where it is used: tsx and
- * esbuild's keepNames give a named closure its own `name` property, a
- * property table of its own per connection (about 250 bytes each).
- */
-function onBroken(engine: EngineInternals, process: NetworkProcess, socket: net.Socket): () => void {
-  return () => {
-    if (process.socket === socket && !process.deleting) engine.connectionBroken(process);
-  };
-}
-
-/**
  * Node's Readable keeps calling `_read` to fill its buffer even while paused,
  * which would read the socket (and see a peer's close) while the process is
- * stopped. A hold makes `_read` wait until the process reads again.
+ * stopped. A hold makes `_read` wait until the process reads again. It is
+ * put on a socket the first time its process stops reading: most never do,
+ * and a hold costs each socket an object and a property table.
  */
 interface ReadHold {
   held: boolean;
@@ -162,18 +159,18 @@ export function updateStreamReading(process: NetworkProcess): void {
   if (!socket || socket.destroyed) return;
   const shouldRead =
     process.status.kind === 'run' && !process.stopped && process.filter !== true && !process.deleting && !process.outputBlocked;
-  const hold = readHold(socket);
   const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
   if (shouldRead) {
-    hold.held = false;
+    const hold = (socket as HoldableSocket)[HOLD];
+    if (hold) hold.held = false;
     socket.resume();
     // Restart libuv reading ourselves: Readable may still think a read is under way from before the stop.
-    if (hold.pendingRead || handle?.reading === false) {
-      hold.pendingRead = false;
-      hold.read.call(socket, socket.readableHighWaterMark);
+    if (hold?.pendingRead || handle?.reading === false) {
+      if (hold) hold.pendingRead = false;
+      (hold?.read ?? socket._read).call(socket, socket.readableHighWaterMark);
     }
   } else {
-    hold.held = true;
+    readHold(socket).held = true;
     socket.pause();
     if (handle?.reading && handle.readStop) {
       handle.reading = false;
