@@ -17,6 +17,7 @@ describe('bench:engine --quick', () => {
       '(c)',
       '(c)',
       '(c)',
+      '(c)',
       '(d)',
       '(d)',
       '(d)',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { openFileLimit } from '../app/main/netproc/descriptor-watch.js';
 import { messages } from './child-messages.js';
 import { median } from './stats.js';
-import { atLeast, atMost, below, exactly, INFO, verdict, type Target } from './verdict.js';
+import { atLeast, atMost, exactly, INFO, verdict, type Target } from './verdict.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only a,c` runs just those scenarios (for profiling one path). */
@@ -122,6 +122,8 @@ async function echoOnce(variant: string): Promise<number> {
 // ───────────── (c) many concurrent connections ─────────────
 interface Connections {
   acceptsPerS: number;
+  /** The receiver's CPU time (user + system) per accept, in microseconds. */
+  cpuUsPerAccept: number;
   /** Resident memory the receiver gained per connection, measured after a full GC with every connection held. */
   bytesPerConnection: number;
   /** Connections the receiver held open at once when it measured. */
@@ -147,13 +149,14 @@ async function connectionsOnce(variant: string): Promise<Connections> {
     }
   };
   await Promise.all(Array.from({ length: 128 }, worker));
-  const done = (await r.next()) as { ms: number; rssBefore: number; rssAll: number; served: number; held: number };
+  const done = (await r.next()) as { ms: number; cpuMs: number; rssBefore: number; rssAll: number; served: number; held: number };
   const deadline = Date.now() + 30_000;
   while (replies < sizes.connections && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
   for (const s of sockets) s.destroy();
   await stop(r);
   return {
     acceptsPerS: sizes.connections / (done.ms / 1000),
+    cpuUsPerAccept: (done.cpuMs * 1000) / sizes.connections,
     bytesPerConnection: (done.rssAll - done.rssBefore) / sizes.connections,
     held: done.held,
     served: done.served,
@@ -309,6 +312,15 @@ async function main(): Promise<void> {
       `${acceptRate('plain').toFixed(0)} /s`,
       median(acceptRatios),
       atLeast(0.9),
+    );
+    // Plain Node's CPU per accept over the engine's, so that (like the rate) higher is better for the engine.
+    const cpu = (v: string): number => median(conns[v]!.map((x) => x.cpuUsPerAccept));
+    line(
+      '(c) ... receiver CPU time per accept',
+      `${cpu('engine').toFixed(0)} µs`,
+      `${cpu('plain').toFixed(0)} µs`,
+      median(conns.plain!.map((x, round) => x.cpuUsPerAccept / conns.engine![round]!.cpuUsPerAccept)),
+      INFO,
     );
     const kib = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
     line(
