@@ -39,14 +39,31 @@ export function listen<Args extends unknown[]>(
   return toDisposable(() => emitter.off(event, listener));
 }
 
+/** Run once when SIGNAL aborts; dispose to stop waiting for it. */
+export function onAbort(signal: AbortSignal, run: () => void): Disposable {
+  signal.addEventListener('abort', run, { once: true });
+  return toDisposable(() => signal.removeEventListener('abort', run));
+}
+
+interface TimerOptions {
+  /** Under Node: the timer alone does not keep the process alive. */
+  unref?: boolean;
+}
+
+function unrefTimer(timer: unknown, options: TimerOptions | undefined): void {
+  if (options?.unref) (timer as { unref?: () => void }).unref?.();
+}
+
 /** A timer that is cleared on dispose. */
-export function disposableTimeout(run: () => void, ms: number): Disposable {
+export function disposableTimeout(run: () => void, ms: number, options?: TimerOptions): Disposable {
   const timer = setTimeout(run, ms);
+  unrefTimer(timer, options);
   return toDisposable(() => clearTimeout(timer));
 }
 
-export function disposableInterval(run: () => void, ms: number): Disposable {
+export function disposableInterval(run: () => void, ms: number, options?: TimerOptions): Disposable {
   const timer = setInterval(run, ms);
+  unrefTimer(timer, options);
   return toDisposable(() => clearInterval(timer));
 }
 

@@ -17,6 +17,10 @@ export function createBuiltins(np: Netproc): Builtins {
   const discard = function discard(): void {};
   // Once a connection is gone, every echo still queued for it fails the same way: say so once, not once per chunk.
   const echoFailed = new WeakSet<NetworkProcess>();
+  // Echo stays a filter, not a tap subscriber, for Emacs's reasons: in Emacs an echo server *is* a filter
+  // (it answers what it is handed, after decoding, and inserts through internal-default-process-filter),
+  // accepted connections inherit it from their server as they inherit any filter, and `:filter echo` in
+  // the contact says so. A tap only watches; it must never answer in the filter's place.
   const echo = function echo(process: NetworkProcess, text: string): void {
     np.internalDefaultProcessFilter(process, text);
     const unibyte = process.decoder.coding.unibyte;

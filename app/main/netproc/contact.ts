@@ -71,6 +71,11 @@ export class ContactPlist {
     return out;
   }
 
+  /** The plist as a signal's trailing data, `:key value …`, as Emacs appends it to a failed creation's error. */
+  signalData(): unknown[] {
+    return this.list.flatMap(([k, v]) => [`:${k}`, copyValue(v)]);
+  }
+
   keys(): string[] {
     return this.list.map(([k]) => k);
   }

@@ -4,8 +4,10 @@
  */
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import type { SocketAddress } from './address.js';
+import { lispAddressFromHostPort, socketAddressFromLisp, unspecifiedAddress, type LispAddress, type SocketAddress } from './address.js';
+import type { CheckedArguments } from './arguments.js';
 import type { EngineInternals } from './engine-internals.js';
+import { fromSystemError, invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { applyDatagramOptions, type SocketOptions } from './socket-options.js';
 
@@ -21,7 +23,7 @@ function createSocket(address: InetAddress, reuseAddr: boolean): dgram.Socket {
 function wire(engine: EngineInternals, process: NetworkProcess, socket: dgram.Socket): void {
   process.datagram = socket;
   socket.on('message', (message, from) => {
-    if (!process.deleting) engine.datagramReceived(process, message, from);
+    if (!process.deleting) engine.input.datagramReceived(process, message, from);
   });
   // ICMP errors on a connected socket (nobody listening) are not errors in Emacs [O-06 B].
   socket.on('error', (err) => engine.report(`datagram ${process.name}: ${err.message}`));
@@ -134,4 +136,71 @@ export function kernelDrops(socket: dgram.Socket): number | null {
     // not Linux, or /proc is not mounted
   }
   return null;
+}
+
+/** A datagram server: bind, and answer whoever sent last (`:remote` may name a first peer). */
+export async function startDatagramServer(
+  engine: EngineInternals,
+  process: NetworkProcess,
+  address: SocketAddress,
+  args: CheckedArguments,
+): Promise<void> {
+  if (address.family === 'local') throw invalidArgument('family', 'Unix-domain datagram sockets are not available in Node');
+  let socket: dgram.Socket;
+  try {
+    socket = await bindDatagram(engine, process, address, args.options);
+  } catch (err) {
+    throw fromSystemError(err, 'Cannot bind server socket', 'service');
+  }
+  const bound = socket.address();
+  process.family = address.family;
+  process.boundAddress = { family: address.family, host: bound.address, port: bound.port };
+  process.contact.put('service', bound.port);
+  process.contact.put('local', lispAddressFromHostPort(bound.address, bound.port));
+  const initialPeer = args.remote !== null ? (args.remote as LispAddress) : null;
+  process.datagramAddress = Array.isArray(initialPeer) ? initialPeer.slice() : unspecifiedAddress();
+  process.contact.put('remote', process.datagramAddress);
+  engine.changeStatus(process, { kind: 'run' }, { quiet: true });
+  updateDatagramReading(process);
+}
+
+/** A datagram client: a socket connected to its one peer. */
+export async function startDatagramClient(engine: EngineInternals, process: NetworkProcess, address: SocketAddress): Promise<void> {
+  if (address.family === 'local') throw invalidArgument('family', 'Unix-domain datagram sockets are not available in Node');
+  try {
+    await connectDatagram(engine, process, address);
+  } catch (err) {
+    throw fromSystemError(err, 'make client process failed', 'host', process.contact.signalData());
+  }
+  process.family = address.family;
+  process.boundAddress = address;
+  const remote = lispAddressFromHostPort(address.host, address.port);
+  process.datagramAddress = remote;
+  process.contact.put('remote', remote.slice());
+  // Emacs records the client's :local before the kernel binds it [O-13 G, spec §7.2].
+  process.contact.put('local', new Array<number>(remote.length).fill(0));
+  engine.changeStatus(process, { kind: 'run' }, { quiet: true });
+  updateDatagramReading(process);
+}
+
+/** `set-process-datagram-address`: null when not a datagram process or ADDRESS does not fit its socket. */
+export function setDatagramPeer(engine: EngineInternals, process: NetworkProcess, address: unknown): LispAddress | null {
+  if (!process.isDatagram || !Array.isArray(address)) return null;
+  let target: SocketAddress;
+  try {
+    target = socketAddressFromLisp(address, 'address');
+  } catch {
+    return null;
+  }
+  if (target.family !== process.family || target.family === 'local') return null;
+  process.datagramAddress = (address as number[]).slice();
+  const socket = process.datagram;
+  if (process.kind === 'datagram-client' && socket) {
+    const inet = target;
+    process.datagramReady = process.datagramReady
+      .then(() => reconnectDatagram(socket, inet))
+      .catch((err: Error) => engine.report(`datagram ${process.name}: ${err.message}`));
+  }
+  engine.emit('process-changed', process);
+  return address as number[];
 }

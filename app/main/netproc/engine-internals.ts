@@ -1,12 +1,16 @@
 /**
- * What the socket modules need from the engine. Netproc implements it; the
- * socket modules never reach the process table or events any other way.
+ * What the engine's modules need from the engine. Netproc implements it; the
+ * socket, life-cycle, input and sending modules never reach the process
+ * table, the buffers or the events any other way.
  */
-import type dgram from 'node:dgram';
-import type net from 'node:net';
+import type { EventEmitter } from 'node:events';
+import type { BufferRegistry, NetprocBuffer } from './buffers.js';
 import type { DescriptorWatch } from './descriptor-watch.js';
+import type { NetprocEvents } from './events.js';
 import type { HandleParking } from './handle-parking.js';
+import type { InputDelivery } from './input.js';
 import type { NetworkProcess } from './process.js';
+import type { ProcessTable } from './process-table.js';
 import type { InternalStatus } from './status.js';
 
 /** How a status change is announced (Netproc.changeStatus). */
@@ -19,18 +23,24 @@ export interface StatusChange {
   leaveList?: 'before-sentinel' | 'after-sentinel' | undefined;
 }
 
-export interface EngineInternals {
+export interface EngineInternals extends Pick<EventEmitter<NetprocEvents>, 'emit' | 'listenerCount'> {
+  /** read-process-output-max. */
   readonly readProcessOutputMax: number;
+  /** delete-exited-processes. */
+  readonly deleteExitedProcesses: boolean;
   readonly parking: HandleParking;
   readonly descriptors: DescriptorWatch;
-  /** Bytes read from a stream socket or one datagram. */
-  deliverInput(process: NetworkProcess, chunk: Buffer): void;
-  /** The peer closed or reset the connection, or a write found it gone. */
-  connectionBroken(process: NetworkProcess, foundByWrite?: boolean): void;
+  readonly table: ProcessTable;
+  readonly buffers: BufferRegistry;
+  /** Accepting, reading, the peer's close, sentinels (input.ts). */
+  readonly input: InputDelivery;
+  /** The one owner of status changes. */
   changeStatus(process: NetworkProcess, status: InternalStatus, how?: StatusChange): void;
-  acceptConnection(server: NetworkProcess, socket: net.Socket): void;
-  /** A connection the server could not take because descriptors ran out. */
-  acceptRefused(server: NetworkProcess, from: string | undefined): void;
-  datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void;
+  /** A line for the event log (Emacs's echo area). */
   report(text: string): void;
+  /** A process made: listed and announced. */
+  show(process: NetworkProcess): void;
+  removeFromTable(process: NetworkProcess): void;
+  /** Gives a process BUFFER, with its mark at the end. */
+  attachBuffer(process: NetworkProcess, buffer: NetprocBuffer | null): void;
 }

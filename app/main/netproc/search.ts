@@ -11,6 +11,7 @@
  * too long (terminating its thread, the only way to stop a synchronous RE2
  * scan), and so does killing the buffer.
  */
+import { DisposableStore, disposableTimeout, listen, onAbort } from '../../shared/lifecycle.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -66,13 +67,16 @@ export async function searchBuffer(
   if (!Number.isFinite(deadlineMs) || deadlineMs <= 0)
     throw invalidArgument('deadlineMs', 'The search deadline must be a positive number of milliseconds');
   const stop = new AbortController();
-  const timer = setTimeout(
-    () => stop.abort(new NetprocError({ code: 'ETIMEDOUT', message: `search stopped after ${deadlineMs / 1000} s`, field: 'query' })),
-    deadlineMs,
+  const ends = new DisposableStore();
+  ends.add(
+    disposableTimeout(
+      () => stop.abort(new NetprocError({ code: 'ETIMEDOUT', message: `search stopped after ${deadlineMs / 1000} s`, field: 'query' })),
+      deadlineMs,
+    ),
   );
   const onKilled = (): void => stop.abort(invalidArgument('buffer', `Buffer ${source.name} was killed during the search`));
   if (source.killedSignal.aborted) onKilled();
-  else source.killedSignal.addEventListener('abort', onKilled, { once: true });
+  else ends.add(onAbort(source.killedSignal, onKilled));
   const region = regionToSearch(source, from, backward);
   try {
     const thread = await threads.acquire(stop.signal);
@@ -88,8 +92,7 @@ export async function searchBuffer(
       threads.release(thread, reusable);
     }
   } finally {
-    clearTimeout(timer);
-    source.killedSignal.removeEventListener('abort', onKilled);
+    ends.dispose();
   }
 }
 
@@ -152,33 +155,33 @@ function runOn(thread: Worker, job: SearchJob, signal: AbortSignal): Promise<Sea
   const failed = threadFailures.get(thread);
   if (failed) return Promise.reject(new NetprocError({ code: 'SYSTEM', message: `search failed: ${failed.message}` }));
   return new Promise<SearchAnswer>((resolve, reject) => {
-    const settle = (): void => {
-      thread.off('message', onMessage);
-      thread.off('error', onError);
-      thread.off('exit', onExit);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onMessage = (answer: SearchAnswer): void => {
-      settle();
-      resolve(answer);
-    };
-    const onError = (err: Error): void => {
-      settle();
-      reject(new NetprocError({ code: 'SYSTEM', message: `search failed: ${err.message}` }));
-    };
-    const onExit = (code: number): void => {
-      settle();
-      reject(new NetprocError({ code: 'SYSTEM', message: `search thread exited with code ${code}` }));
-    };
-    const onAbort = (): void => {
-      settle();
-      void thread.terminate();
-      reject(signal.reason);
-    };
-    thread.on('message', onMessage);
-    thread.on('error', onError);
-    thread.on('exit', onExit);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const listening = new DisposableStore();
+    const settle = (): void => listening.dispose();
+    listening.add(
+      listen(thread, 'message', (answer: SearchAnswer) => {
+        settle();
+        resolve(answer);
+      }),
+    );
+    listening.add(
+      listen(thread, 'error', (err: Error) => {
+        settle();
+        reject(new NetprocError({ code: 'SYSTEM', message: `search failed: ${err.message}` }));
+      }),
+    );
+    listening.add(
+      listen(thread, 'exit', (code: number) => {
+        settle();
+        reject(new NetprocError({ code: 'SYSTEM', message: `search thread exited with code ${code}` }));
+      }),
+    );
+    listening.add(
+      onAbort(signal, () => {
+        settle();
+        void thread.terminate();
+        reject(signal.reason);
+      }),
+    );
     thread.postMessage(job);
   });
 }

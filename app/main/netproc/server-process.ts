@@ -5,9 +5,11 @@
 import net from 'node:net';
 import { linkSync, renameSync, rmSync } from 'node:fs';
 import { emacsClientHost, emacsClientId, lispAddressFromHostPort, type SocketAddress } from './address.js';
+import type { CheckedArguments } from './arguments.js';
 import { ContactPlist, copyEntries } from './contact.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NativeHandle } from './handle-parking.js';
+import { fromSystemError } from './errors.js';
 import type { NetworkProcess } from './process.js';
 
 export function listenStream(
@@ -24,8 +26,8 @@ export function listenStream(
       reject(err);
     };
     server.once('error', fail);
-    server.on('connection', (socket) => engine.acceptConnection(process, socket));
-    server.on('drop', (drop) => engine.acceptRefused(process, drop?.remoteAddress));
+    server.on('connection', (socket) => engine.input.accept(process, socket));
+    server.on('drop', (drop) => engine.input.acceptRefused(process, drop?.remoteAddress));
     engine.descriptors.watch(server);
     const onListening = (): void => {
       server.off('error', fail);
@@ -137,4 +139,36 @@ export async function closeServer(engine: EngineInternals, process: NetworkProce
   // Emacs leaves a Unix server's socket file behind (and a new server on the
   // path then fails); we remove it, so the path can be reused.
   if (process.boundAddress?.family === 'local') rmSync(process.boundAddress.path, { force: true });
+}
+
+/** A stream server's start: listen, record the bound address, and park the socket at once for `:stop t`. */
+export async function startServer(
+  engine: EngineInternals,
+  process: NetworkProcess,
+  address: SocketAddress,
+  args: CheckedArguments,
+): Promise<void> {
+  let listener: net.Server;
+  try {
+    listener = await listenStream(engine, process, address, args.backlog);
+  } catch (err) {
+    throw fromSystemError(err, 'Cannot bind server socket', 'service');
+  }
+  process.listener = listener;
+  process.family = address.family;
+  process.boundAddress = address;
+  process.inheritedOptions = args.options;
+  const bound = listener.address();
+  if (address.family === 'local') {
+    process.contact.put('local', address.path);
+  } else if (bound && typeof bound === 'object') {
+    process.contact.put('service', bound.port);
+    process.contact.put('local', lispAddressFromHostPort(bound.address, bound.port));
+    process.boundAddress = { family: address.family, host: bound.address, port: bound.port };
+  }
+  engine.changeStatus(process, { kind: 'listen' }, { quiet: true });
+  if (process.stopped) {
+    process.transition = parkServer(engine, process);
+    await process.transition;
+  }
 }

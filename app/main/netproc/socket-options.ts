@@ -6,6 +6,7 @@
 import type dgram from 'node:dgram';
 import type net from 'node:net';
 import { NetprocError } from './errors.js';
+import type { NetworkProcess } from './process.js';
 
 export const SUPPORTED_OPTIONS = ['reuseaddr', 'keepalive', 'broadcast', 'linger', 'nodelay'] as const;
 export type SocketOptionName = (typeof SUPPORTED_OPTIONS)[number];
@@ -56,4 +57,28 @@ export function applyStreamOptions(socket: net.Socket, options: SocketOptions): 
 
 export function applyDatagramOptions(socket: dgram.Socket, options: SocketOptions): void {
   if (options.broadcast !== undefined) socket.setBroadcast(Boolean(options.broadcast));
+}
+
+/**
+ * `set-network-process-option` on a process that has left `connect`: sets
+ * the option on its socket (a server's passes to the connections it accepts,
+ * as the kernel passes it on) and in its contact. False (nil) for an unknown
+ * option with NO-ERROR.
+ */
+export function setSocketOption(process: NetworkProcess, option: string, value: unknown, noError: boolean): boolean {
+  if (process.status.kind === 'exit' || process.status.kind === 'failed') {
+    throw new NetprocError({ code: 'NOT_RUNNING', message: 'Process is not running', field: 'process' });
+  }
+  if (!isSupportedOption(option)) {
+    if (noError) return false;
+    throw unsupportedOption(option, 'option');
+  }
+  const normalised = checkOptionValue(option, value);
+  const one: SocketOptions = { [option]: normalised };
+  if (process.socket)
+    process.resetOnDelete = applyStreamOptions(process.socket, { ...one }).resetOnDelete || (option !== 'linger' && process.resetOnDelete);
+  if (process.datagram && option === 'broadcast') process.datagram.setBroadcast(Boolean(normalised));
+  if (process.kind === 'stream-server') process.inheritedOptions = { ...process.inheritedOptions, ...one };
+  process.contact.put(option, normalised);
+  return true;
 }

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { nextTick } from 'node:process';
+import { onAbort } from '../../shared/lifecycle.js';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
@@ -73,9 +74,8 @@ export async function connectStream(
     if (!tlsRequest) socket.pause();
     socket.once('error', fail);
     if (abort) {
-      const onAbort = (): void => fail(abort.reason as Error);
-      abort.addEventListener('abort', onAbort, { once: true });
-      const settled = (): void => abort.removeEventListener('abort', onAbort);
+      const waiting = onAbort(abort, () => fail(abort.reason as Error));
+      const settled = (): void => waiting.dispose();
       socket.once(tlsRequest ? 'secureConnect' : 'connect', settled);
       socket.once('close', settled);
     }
@@ -102,12 +102,12 @@ export function isConnectError(err: unknown): boolean {
 export function wireStreamSocket(engine: EngineInternals, process: NetworkProcess, socket: net.Socket): void {
   process.socket = socket;
   socket.on('data', (chunk: Buffer) => {
-    if (!process.deleting) engine.deliverInput(process, chunk);
+    if (!process.deleting) engine.input.deliverInput(process, chunk);
   });
   // Passed, not named: tsx and esbuild's keepNames would give a named closure a property table of its own
   // (about 250 bytes a connection), and both closures here share one context.
   onBroken(socket, () => {
-    if (process.socket === socket && !process.deleting) engine.connectionBroken(process);
+    if (process.socket === socket && !process.deleting) engine.input.connectionBroken(process);
   });
 }
 

@@ -1,0 +1,36 @@
+/**
+ * What the engine tells whoever shows it: every change, never text per chunk.
+ */
+import type { NetworkProcess } from './process.js';
+
+export interface BufferChangeEvent {
+  name: string;
+  origin: number;
+  end: number;
+  length: number;
+  revision: number;
+  trimmedBytes: number;
+  inserted: number;
+  live: boolean;
+}
+
+export interface SentinelCall {
+  process: NetworkProcess;
+  event: string;
+}
+
+export interface LogCall {
+  server: NetworkProcess;
+  client: NetworkProcess | null;
+  message: string;
+}
+
+export interface NetprocEvents {
+  'process-added': [NetworkProcess];
+  'process-changed': [NetworkProcess];
+  'process-removed': [NetworkProcess];
+  'buffer-changed': [BufferChangeEvent];
+  sentinel: [SentinelCall];
+  log: [LogCall];
+  message: [string];
+}

@@ -1,0 +1,237 @@
+/**
+ * Input delivery, as Emacs's wait_reading_process_output hands it out: a
+ * server's new connections (accept), bytes read and datagrams received (to
+ * the filter or the buffer at the process mark), the peer's close, and the
+ * sentinel's run. Reading is switched on and off here by Emacs's rule.
+ */
+import type net from 'node:net';
+import type dgram from 'node:dgram';
+import { DisposableStore, disposableTimeout } from '../../shared/lifecycle.js';
+import { lispAddressFromHostPort } from './address.js';
+import { Decoder } from './coding.js';
+import { updateDatagramReading } from './datagram-process.js';
+import type { EngineInternals } from './engine-internals.js';
+import { errnoNumber } from './errors.js';
+import { NetworkProcess } from './process.js';
+import { acceptedPeer } from './server-process.js';
+import { applyStreamOptions } from './socket-options.js';
+import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
+import { updateStreamReading, wireStreamSocket } from './stream-process.js';
+import { tapTime } from './taps.js';
+
+export class InputDelivery {
+  /**
+   * Emacs's connect_counter: every connection accepted by any server, TCP or
+   * Unix, counts; accepted Unix-socket connections are named by it.
+   */
+  private acceptCount = 0;
+  /** Per server: connections refused for want of descriptors since the last event-log line. */
+  private readonly refusedSinceReport = new Map<NetworkProcess, number>();
+  private readonly timers = new DisposableStore();
+
+  constructor(private readonly engine: EngineInternals) {}
+
+  /** Stops the pending refusal summaries (the engine is closing). */
+  dispose(): void {
+    this.timers.dispose();
+  }
+
+  /** A server accepted SOCKET: a new process named after the server and the peer, inheriting filter, sentinel and plist. */
+  accept(server: NetworkProcess, socket: net.Socket): void {
+    if (server.deleting || !this.engine.table.has(server)) {
+      socket.destroy();
+      return;
+    }
+    if (server.stopped) {
+      // libuv accepted in the instant before the handle left; hold it as the kernel would have.
+      server.heldAccepts.push(socket);
+      socket.on('error', () => socket.destroy());
+      return;
+    }
+    this.engine.descriptors.opened();
+    const acceptNumber = ++this.acceptCount;
+    const { clientId, hostText, contact } = acceptedPeer(server, socket, acceptNumber);
+    const process = new NetworkProcess('accepted', server.family, contact);
+    const requestedName = `${server.name} <${clientId}>`;
+    this.engine.table.add(process, requestedName);
+    process.server = server;
+    process.filter = server.filter;
+    process.sentinel = server.sentinel;
+    process.decoder = new Decoder(server.decoder.coding);
+    process.encoder = server.encoder;
+    process.plist = server.plist.slice();
+    process.queryOnExit = true;
+    this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
+    process.boundAddress = server.boundAddress;
+    if (typeof server.filter !== 'function') {
+      const base = server.buffer?.name ?? server.name;
+      const bufferName = base === server.name ? requestedName : `${base} <${clientId}>`;
+      this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
+    }
+    process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
+    wireStreamSocket(this.engine, process, socket);
+    server.counters.accepted++;
+    this.engine.show(process);
+    this.engine.emit('process-changed', server);
+
+    this.serverLog(server, process, LogMessage.acceptFrom(hostText));
+    this.runSentinel(process, SentinelEvent.openFrom(hostText));
+    updateStreamReading(process);
+  }
+
+  /** A server's :log line: to the event log, and to its :log function, whose errors are reported, never thrown. */
+  serverLog(server: NetworkProcess, client: NetworkProcess | null, message: string): void {
+    this.engine.emit('log', { server, client, message });
+    if (!server.log) return;
+    try {
+      server.log(server, client, message);
+    } catch (err) {
+      this.engine.report(`error in process log function: ${(err as Error).message}`);
+    }
+  }
+
+  /** A connection the server could not take because descriptors ran out. */
+  acceptRefused(server: NetworkProcess, from: string | undefined): void {
+    this.serverLog(server, null, LogMessage.acceptFailed(errnoNumber({ code: 'EMFILE' })));
+    // One event-log line at the first refusal, then at most one a second with the count, so a flood cannot bury the log.
+    const pending = this.refusedSinceReport.get(server);
+    if (pending !== undefined) {
+      this.refusedSinceReport.set(server, pending + 1);
+      return;
+    }
+    this.engine.report(
+      `server ${server.name}: too many open files (EMFILE); refused a connection${from ? ` from ${from}` : ''} until descriptors are free`,
+    );
+    this.refusedSinceReport.set(server, 0);
+    const summary = this.timers.add(
+      disposableTimeout(
+        () => {
+          this.timers.release(summary);
+          const more = this.refusedSinceReport.get(server) ?? 0;
+          this.refusedSinceReport.delete(server);
+          if (more > 0)
+            this.engine.report(
+              `server ${server.name}: too many open files (EMFILE); refused ${more} more connection${more === 1 ? '' : 's'}`,
+            );
+        },
+        1000,
+        { unref: true },
+      ),
+    );
+  }
+
+  /** Bytes read from a stream socket: to the filter in pieces of read-process-output-max, or into the buffer. */
+  deliverInput(process: NetworkProcess, chunk: Buffer): void {
+    // Counters are counted here rather than by a tap: the process list always shows them, and a tap
+    // subscriber on every process would end "no cost while nobody subscribes".
+    process.counters.bytesIn += chunk.length;
+    process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: chunk, peer: null });
+    const max = this.engine.readProcessOutputMax;
+    for (let offset = 0; offset < chunk.length && !process.deleting; offset += max) {
+      const piece = offset === 0 && chunk.length <= max ? chunk : chunk.subarray(offset, offset + max);
+      const filter = process.filter;
+      if (filter === null) {
+        // The default filter's result does not depend on chunk boundaries: insert the rest at once.
+        this.insertOutput(process, process.decoder.toBufferBytes(offset === 0 ? chunk : chunk.subarray(offset)));
+        return;
+      }
+      if (filter === true) return;
+      const text = process.decoder.toText(piece);
+      if (text) this.callFilter(process, filter, text);
+    }
+  }
+
+  /** One datagram read: its sender becomes the process's peer. */
+  datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void {
+    process.datagramAddress = lispAddressFromHostPort(from.address, from.port);
+    process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: message, peer: process.datagramAddress.slice() });
+    process.counters.datagramsIn++;
+    process.counters.bytesIn += message.length;
+    // Each datagram is one read, truncated to read-process-output-max [O-06 D].
+    const kept = message.length > this.engine.readProcessOutputMax ? message.subarray(0, this.engine.readProcessOutputMax) : message;
+    const filter = process.filter;
+    if (filter === null) this.insertOutput(process, process.decoder.toBufferBytes(kept));
+    else if (filter !== true) this.callFilter(process, filter, process.decoder.toText(kept));
+  }
+
+  /** The peer closed or reset the connection, or a write found it gone. */
+  connectionBroken(process: NetworkProcess, foundByWrite = false): void {
+    if (process.status.kind !== 'run' || process.isDatagram || process.deleting) return;
+    if (process.stopped && !foundByWrite) {
+      // A stopped process does not see a close until it reads again [O-05 B].
+      process.closeSeenWhileStopped = true;
+      return;
+    }
+    process.socket?.destroy();
+    // With delete-exited-processes, the process leaves the list just before its sentinel runs.
+    this.engine.changeStatus(
+      process,
+      { kind: 'exit', exitCode: 256 },
+      { sentinel: SentinelEvent.brokenByPeer, leaveList: this.engine.deleteExitedProcesses ? 'before-sentinel' : undefined },
+    );
+  }
+
+  private callFilter(process: NetworkProcess, filter: (p: NetworkProcess, text: string) => void, text: string): void {
+    try {
+      filter(process, text);
+    } catch (err) {
+      this.engine.report(`error in process filter: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /**
+   * `internal-default-process-filter`, callable by other filters: inserts
+   * TEXT at the process mark (unibyte text as its bytes).
+   */
+  insertText(process: NetworkProcess, text: string): void {
+    this.insertOutput(process, Buffer.from(text, process.decoder.coding.unibyte ? 'latin1' : 'utf8'));
+  }
+
+  /** The default filter: insert at the process mark, before markers (spec §6.5). */
+  private insertOutput(process: NetworkProcess, bytes: Buffer): void {
+    const buffer = process.buffer;
+    if (!buffer?.live || bytes.length === 0) return;
+    const mark = process.markBuffer === buffer ? process.mark : null;
+    const at = mark?.position ?? buffer.end;
+    buffer.insert(at, bytes, true);
+    if (mark && mark.position === null) mark.position = buffer.end;
+  }
+
+  runSentinel(process: NetworkProcess, event: string): void {
+    if (this.engine.listenerCount('sentinel') > 0) this.engine.emit('sentinel', { process, event });
+    const sentinel = process.sentinel;
+    if (sentinel) {
+      try {
+        sentinel(process, event);
+      } catch (err) {
+        this.engine.report(`error in process sentinel: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return;
+    }
+    const buffer = process.buffer;
+    if (!buffer?.live || process.status.kind === 'run') return;
+    const bytes = Buffer.from(defaultSentinelText(process.name, event), 'utf8');
+    const mark = process.markBuffer === buffer ? process.mark : null;
+    const at = Math.max(mark?.position ?? buffer.end, buffer.origin);
+    const landed = buffer.insert(at, bytes, false);
+    if (landed !== null) buffer.markSentinel(landed, landed + bytes.length);
+    if (mark) mark.position = Math.min(Math.max(at + bytes.length, buffer.origin), buffer.end);
+  }
+
+  /** A close seen while stopped is reported once what was read before it has gone to the filter. */
+  closeAfterBufferedInput(process: NetworkProcess): void {
+    const socket = process.socket;
+    if (socket && socket.readableLength > 0) {
+      socket.once('end', () => this.connectionBroken(process));
+      setImmediate(() => this.closeAfterBufferedInput(process));
+      return;
+    }
+    this.connectionBroken(process);
+  }
+
+  /** Reading on or off as the process's state says (see updateStreamReading). */
+  updateReading(process: NetworkProcess): void {
+    if (process.datagram) updateDatagramReading(process);
+    else updateStreamReading(process);
+  }
+}

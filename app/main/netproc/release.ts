@@ -1,0 +1,31 @@
+/**
+ * What deleting a process (or quitting) releases: a connect under way, its
+ * socket, a datagram socket, connections held while stopped, and a server's
+ * listening socket wherever it is (here or parked).
+ */
+import type { EngineInternals } from './engine-internals.js';
+import type { NetworkProcess } from './process.js';
+import { closeServer } from './server-process.js';
+import { closeStreamSocket } from './stream-process.js';
+
+/** Closes everything the process holds; a server's close waits behind its pending stop/continue. */
+export function closeProcessSockets(engine: EngineInternals, process: NetworkProcess): void {
+  process.connectAbort?.abort(new Error(`Process ${process.name} deleted while connecting`));
+  if (process.socket) closeStreamSocket(process.socket, process.resetOnDelete);
+  if (process.datagram) {
+    const socket = process.datagram;
+    process.datagram = null;
+    try {
+      socket.close();
+    } catch {
+      // already closed
+    }
+  }
+  for (const held of process.heldAccepts.splice(0)) held.destroy();
+  if (process.kind === 'stream-server') {
+    process.transition = process.transition
+      .catch(() => undefined)
+      .then(() => closeServer(engine, process))
+      .catch((err: Error) => engine.report(`closing server ${process.name}: ${err.message}`));
+  }
+}
