@@ -59,11 +59,15 @@ function startReceiver(scenario: string, variant: string, arg = ''): Receiver {
   };
 }
 
+/** Every receiver exits by itself once it has reported (so a --cpu-prof profile gets written); one that does not is killed. */
 function stop(receiver: Receiver): Promise<void> {
   return new Promise((resolve) => {
-    if (receiver.child.exitCode !== null) return resolve();
-    receiver.child.once('exit', () => resolve());
-    receiver.child.kill();
+    if (receiver.child.exitCode !== null || receiver.child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => receiver.child.kill(), 3000);
+    receiver.child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
   });
 }
 

@@ -28,6 +28,8 @@ export class InputDelivery {
   /** Per server: connections refused for want of descriptors since the last event-log line. */
   private readonly refusedSinceReport = new Map<NetworkProcess, number>();
   private readonly timers = new DisposableStore();
+  /** The last datagram sender's address, so a stream of datagrams from one peer is parsed once, not per datagram. */
+  private lastSender: { host: string; port: number; address: number[] } | null = null;
 
   constructor(private readonly engine: EngineInternals) {}
 
@@ -143,7 +145,7 @@ export class InputDelivery {
 
   /** One datagram read: its sender becomes the process's peer. */
   datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void {
-    process.datagramAddress = lispAddressFromHostPort(from.address, from.port);
+    process.datagramAddress = this.senderAddress(process, from);
     process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: message, peer: process.datagramAddress.slice() });
     process.counters.datagramsIn++;
     process.counters.bytesIn += message.length;
@@ -152,6 +154,16 @@ export class InputDelivery {
     const filter = process.filter;
     if (filter === null) this.insertOutput(process, process.decoder.toBufferBytes(kept));
     else if (filter !== true) this.callFilter(process, filter, process.decoder.toText(kept));
+  }
+
+  /** The sender in Emacs's form: the process's own peer address again when it is the same sender as last time. */
+  private senderAddress(process: NetworkProcess, from: dgram.RemoteInfo): number[] {
+    const last = this.lastSender;
+    // The engine never changes a peer address in place, so the same array still holds that sender.
+    if (last && process.datagramAddress === last.address && last.host === from.address && last.port === from.port) return last.address;
+    const address = lispAddressFromHostPort(from.address, from.port);
+    this.lastSender = { host: from.address, port: from.port, address };
+    return address;
   }
 
   /** The peer closed or reset the connection, or a write found it gone. */
