@@ -18,6 +18,7 @@ describe('bench:engine --quick', () => {
       '(c)',
       '(c)',
       '(c)',
+      '(c)',
       '(d)',
       '(d)',
       '(d)',

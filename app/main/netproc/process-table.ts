@@ -6,13 +6,13 @@ import { uniqueProcessName } from './names.js';
 import type { NetworkProcess } from './process.js';
 
 export class ProcessTable {
-  /**
-   * Oldest first (a Set keeps insertion order), so that entering and removing
-   * a process costs the same with 15,000 in the table as with one; `list`
-   * turns it round. Includes processes still being created (hidden).
-   */
-  private readonly ordered = new Set<NetworkProcess>();
   private readonly byName = new Map<string, NetworkProcess>();
+  /**
+   * Also the order of entry, oldest first (a Map keeps insertion order), so
+   * that entering and removing a process costs the same with 15,000 in the
+   * table as with one; `list` turns it round. Includes processes still being
+   * created (hidden).
+   */
   private readonly byId = new Map<number, NetworkProcess>();
 
   /** Picks the unique name for `requested` and enters the process under it. */
@@ -21,7 +21,6 @@ export class ProcessTable {
     process.name = name;
     this.byName.set(name, process);
     this.byId.set(process.id, process);
-    this.ordered.add(process);
     return name;
   }
 
@@ -29,7 +28,6 @@ export class ProcessTable {
     if (this.byName.get(process.name) !== process) return false;
     this.byName.delete(process.name);
     this.byId.delete(process.id);
-    this.ordered.delete(process);
     return true;
   }
 
@@ -50,7 +48,7 @@ export class ProcessTable {
   /** process-list: every visible process, newest first. */
   list(): NetworkProcess[] {
     const newestFirst: NetworkProcess[] = [];
-    for (const p of this.ordered) if (!p.hidden) newestFirst.push(p);
+    for (const p of this.byId.values()) if (!p.hidden) newestFirst.push(p);
     return newestFirst.reverse();
   }
 }
