@@ -40,6 +40,9 @@ export interface BufferChange {
   delta: number;
 }
 
+/** The sentinel spans of every buffer that has none: frozen, so that only markSentinel, which replaces it first, adds one. */
+const NO_SPANS = Object.freeze([]) as unknown as Array<[number, number]>;
+
 /** Orders buffers by their last insert without reading the clock on every insert. */
 let insertStamps = 0;
 
@@ -51,8 +54,8 @@ export class NetprocBuffer {
   private tailUsed = 0;
   /** Usually one (the process mark); an array costs a fraction of a Set's table. */
   private markers: Marker[] = [];
-  /** Where the default sentinel inserted its `Process NAME EVENT` lines: [start, end) pairs in order. */
-  private sentinelSpans: Array<[number, number]> = [];
+  /** Where the default sentinel inserted its `Process NAME EVENT` lines: [start, end) pairs in order (NO_SPANS until the first). */
+  private sentinelSpans: Array<[number, number]> = NO_SPANS;
   private _origin = 0;
   private _end = 0;
   private _trimmedBytes = 0;
@@ -161,6 +164,7 @@ export class NetprocBuffer {
     const from = Math.max(start, this._origin);
     const to = Math.min(end, this._end);
     if (to <= from) return;
+    if (this.sentinelSpans === NO_SPANS) this.sentinelSpans = [];
     let i = this.sentinelSpans.length;
     while (i > 0 && (this.sentinelSpans[i - 1] as [number, number])[0] > from) i--;
     this.sentinelSpans.splice(i, 0, [from, to]);
@@ -249,7 +253,7 @@ export class NetprocBuffer {
   }
 
   private resetStorage(): void {
-    this.sentinelSpans = [];
+    this.sentinelSpans = NO_SPANS;
     this.chunks = [];
     this.chunkStarts = [];
     this.head = 0;

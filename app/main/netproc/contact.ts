@@ -6,10 +6,15 @@
 export type ContactValue = unknown;
 export type ContactEntries = Array<[string, ContactValue]>;
 
+/** What a lazy plist is built from (an object rather than a closure: a few fields cost less than a closure's context). */
+export interface ContactSource {
+  build(): ContactPlist;
+}
+
 export class ContactPlist {
-  /** Null until `build` has run (see `lazy`). */
+  /** Null until the source has built them (see `lazy`). */
   private entries: ContactEntries | null;
-  private build: (() => ContactPlist) | null = null;
+  private source: ContactSource | null = null;
   /** A copy of the entries shared by every `snapshot` call until the next put. */
   private shared: ReadonlyArray<readonly [string, ContactValue]> | null = null;
 
@@ -21,20 +26,20 @@ export class ContactPlist {
   /**
    * A plist whose entries are built on first use: an accepted connection's
    * contact is rarely read, and building it for each accept cost more than
-   * the rest of the accept (issue: engine performance). `build` must return
+   * the rest of the accept (issue: engine performance). `source` must build
    * what the plist would have held had it been built at once.
    */
-  static lazy(build: () => ContactPlist): ContactPlist {
+  static lazy(source: ContactSource): ContactPlist {
     const contact = new ContactPlist();
     contact.entries = null;
-    contact.build = build;
+    contact.source = source;
     return contact;
   }
 
   private get list(): ContactEntries {
     if (this.entries === null) {
-      this.entries = (this.build as () => ContactPlist)().list;
-      this.build = null;
+      this.entries = (this.source as ContactSource).build().list;
+      this.source = null;
     }
     return this.entries;
   }

@@ -46,7 +46,7 @@ export class InputDelivery {
     }
     if (server.stopped) {
       // libuv accepted in the instant before the handle left; hold it as the kernel would have.
-      server.heldAccepts.push(socket);
+      server.heldAccepts = [...server.heldAccepts, socket];
       socket.on('error', () => socket.destroy());
       return;
     }
@@ -61,7 +61,7 @@ export class InputDelivery {
     process.sentinel = server.sentinel;
     process.decoder = new Decoder(server.decoder.coding);
     process.encoder = server.encoder;
-    process.plist = server.plist.slice();
+    if (server.plist.length > 0) process.plist = server.plist.slice();
     process.queryOnExit = true;
     this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
     process.boundAddress = server.boundAddress;

@@ -58,7 +58,7 @@ export class NetworkProcess {
   filter: Filter = null;
   sentinel: Sentinel = null;
   declare log: LogFunction | null;
-  plist: unknown[] = [];
+  declare plist: unknown[];
   queryOnExit = true;
   decoder!: Decoder;
   encoder!: CodingSystem;
@@ -78,7 +78,7 @@ export class NetworkProcess {
   /** Options a server passes on to the connections it accepts, as the kernel passes them on from a listening socket. */
   declare inheritedOptions: import('./socket-options.js').SocketOptions;
   /** Connections libuv accepted in the instant between a stop request and the handle leaving: served on continue. */
-  heldAccepts: net.Socket[] = [];
+  declare heldAccepts: net.Socket[];
   declare eofSent: boolean;
   /** The peer closed while the process was stopped: reported on continue, after the data before it. */
   declare closeSeenWhileStopped: boolean;
@@ -127,11 +127,14 @@ export class NetworkProcess {
  * thousand held connections otherwise each carry these slots (about 150
  * bytes). The first assignment gives an instance its own value, so reading
  * and writing them is as for any field. Only values never changed in place
- * belong here (no arrays or objects that are mutated).
+ * belong here: arrays and objects are replaced, never changed in place (the
+ * empty ones below are frozen, so a change in place would throw).
  */
 const PROTOTYPE_DEFAULTS: Pick<
   NetworkProcess,
   | 'stopped'
+  | 'plist'
+  | 'heldAccepts'
   | 'log'
   | 'datagramAddress'
   | 'tls'
@@ -152,6 +155,8 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'datagramReady'
 > = {
   stopped: false,
+  plist: Object.freeze([]) as unknown as unknown[],
+  heldAccepts: Object.freeze([]) as unknown as net.Socket[],
   log: null,
   datagramAddress: null,
   tls: null,

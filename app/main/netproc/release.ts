@@ -21,7 +21,9 @@ export function closeProcessSockets(engine: EngineInternals, process: NetworkPro
       // already closed
     }
   }
-  for (const held of process.heldAccepts.splice(0)) held.destroy();
+  const held = process.heldAccepts;
+  if (held.length > 0) process.heldAccepts = [];
+  for (const socket of held) socket.destroy();
   if (process.kind === 'stream-server') {
     process.transition = process.transition
       .catch(() => undefined)

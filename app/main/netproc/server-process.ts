@@ -6,7 +6,7 @@ import net from 'node:net';
 import { linkSync, renameSync, rmSync } from 'node:fs';
 import { emacsClientHost, emacsClientId, lispAddressFromHostPort, type SocketAddress } from './address.js';
 import type { CheckedArguments } from './arguments.js';
-import { ContactPlist, copyEntries } from './contact.js';
+import { ContactPlist, copyEntries, type ContactSource } from './contact.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NativeHandle } from './handle-parking.js';
 import { fromSystemError } from './errors.js';
@@ -62,35 +62,57 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 export function acceptedPeer(server: NetworkProcess, socket: net.Socket, acceptCount: number): AcceptedPeer {
   const serverContact = server.contact.snapshot();
   if (server.family === 'local') {
-    const contact = ContactPlist.lazy(() => {
-      const plist = new ContactPlist(copyEntries(serverContact));
-      plist.put('server', null);
-      plist.put('host', true);
-      plist.put('remote', '');
-      return plist;
-    });
-    return { clientId: String(acceptCount), hostText: '-', contact };
+    return { clientId: String(acceptCount), hostText: '-', contact: ContactPlist.lazy(new AcceptedContact(serverContact, null)) };
   }
   const bound = server.boundAddress;
   const remoteHost = socket.remoteAddress ?? '0.0.0.0';
   const remotePort = socket.remotePort ?? 0;
   const own = bound && bound.family !== 'local' && !WILDCARD_HOSTS.has(bound.host) ? bound : null;
-  const localHost = own ? own.host : (socket.localAddress ?? '0.0.0.0');
-  const localPort = own ? own.port : (socket.localPort ?? 0);
   // Emacs prints an IPv4 peer as Node does; an IPv6 one in its own group form, which needs the groups.
   const ipv6Remote = socket.remoteFamily === 'IPv4' ? null : lispAddressFromHostPort(remoteHost, remotePort);
   const hostText = ipv6Remote ? emacsClientHost(ipv6Remote) : remoteHost;
+  const ends: InetEnds = {
+    hostText,
+    remoteHost,
+    remotePort,
+    localHost: own ? own.host : (socket.localAddress ?? '0.0.0.0'),
+    localPort: own ? own.port : (socket.localPort ?? 0),
+  };
   const clientId = ipv6Remote ? emacsClientId(ipv6Remote) : `${remoteHost}:${remotePort}`;
-  const contact = ContactPlist.lazy(() => {
-    const plist = new ContactPlist(copyEntries(serverContact));
+  return { clientId, hostText, contact: ContactPlist.lazy(new AcceptedContact(serverContact, ends)) };
+}
+
+interface InetEnds {
+  hostText: string;
+  remoteHost: string;
+  remotePort: number;
+  localHost: string;
+  localPort: number;
+}
+
+/** An accepted connection's contact, built when first read: the server's as at the accept, then the connection's own. */
+class AcceptedContact implements ContactSource {
+  constructor(
+    private readonly serverContact: ReadonlyArray<readonly [string, unknown]>,
+    /** Null for a Unix socket. */
+    private readonly ends: InetEnds | null,
+  ) {}
+
+  build(): ContactPlist {
+    const plist = new ContactPlist(copyEntries(this.serverContact));
     plist.put('server', null);
-    plist.put('host', hostText);
-    plist.put('service', remotePort);
-    plist.put('local', lispAddressFromHostPort(localHost, localPort));
-    plist.put('remote', lispAddressFromHostPort(remoteHost, remotePort));
+    const ends = this.ends;
+    if (!ends) {
+      plist.put('host', true);
+      plist.put('remote', '');
+      return plist;
+    }
+    plist.put('host', ends.hostText);
+    plist.put('service', ends.remotePort);
+    plist.put('local', lispAddressFromHostPort(ends.localHost, ends.localPort));
+    plist.put('remote', lispAddressFromHostPort(ends.remoteHost, ends.remotePort));
     return plist;
-  });
-  return { clientId, hostText, contact };
+  }
 }
 
 type HandleOwner = { _handle: NativeHandle | null };
