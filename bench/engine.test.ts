@@ -17,6 +17,8 @@ describe('bench:engine --quick', () => {
       '(c)',
       '(c)',
       '(c)',
+      '(c)',
+      '(c)',
       '(d)',
       '(d)',
       '(d)',

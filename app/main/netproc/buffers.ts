@@ -15,8 +15,12 @@ export const DEFAULT_BUFFER_BUDGET = 1024 * 1024 * 1024;
 
 /** Appends smaller than this are copied into a shared tail block instead of kept as their own chunk. */
 const SMALL_APPEND = 2048;
-/** Tail blocks start small, so thousands of quiet buffers stay cheap, and double up to this size. */
-const FIRST_TAIL_BLOCK = 512;
+/**
+ * Tail blocks start small, so thousands of quiet buffers stay cheap (a held
+ * connection that said one line costs 64 bytes here, not 512), and double up
+ * to this size.
+ */
+const FIRST_TAIL_BLOCK = 64;
 const LARGEST_TAIL_BLOCK = 64 * 1024;
 /** Sentinel spans kept per buffer; older ones lose their highlight, never their text. */
 const MOST_SENTINEL_SPANS = 4096;
@@ -36,6 +40,9 @@ export interface BufferChange {
   delta: number;
 }
 
+/** The sentinel spans of every buffer that has none: frozen, so that only markSentinel, which replaces it first, adds one. */
+const NO_SPANS = Object.freeze([]) as unknown as Array<[number, number]>;
+
 /** Orders buffers by their last insert without reading the clock on every insert. */
 let insertStamps = 0;
 
@@ -45,9 +52,10 @@ export class NetprocBuffer {
   private head = 0;
   private tailBlock: Buffer | null = null;
   private tailUsed = 0;
-  private readonly markers = new Set<Marker>();
-  /** Where the default sentinel inserted its `Process NAME EVENT` lines: [start, end) pairs in order. */
-  private sentinelSpans: Array<[number, number]> = [];
+  /** Usually one (the process mark); an array costs a fraction of a Set's table. */
+  private markers: Marker[] = [];
+  /** Where the default sentinel inserted its `Process NAME EVENT` lines: [start, end) pairs in order (NO_SPANS until the first). */
+  private sentinelSpans: Array<[number, number]> = NO_SPANS;
   private _origin = 0;
   private _end = 0;
   private _trimmedBytes = 0;
@@ -56,7 +64,8 @@ export class NetprocBuffer {
   private _changedAt = 0;
   /** Bytes held as last reported through onChange, so each report carries the difference. */
   private reportedLength = 0;
-  private readonly killed = new AbortController();
+  /** Made when a search first asks for it: most buffers are never searched. */
+  private killed: AbortController | null = null;
 
   constructor(
     readonly name: string,
@@ -111,12 +120,14 @@ export class NetprocBuffer {
 
   createMarker(position: number | null = this._end, insertionType = false): Marker {
     const marker: Marker = { position, insertionType };
-    this.markers.add(marker);
+    if (this.markers.length === 0) this.markers = [marker];
+    else this.markers.push(marker);
     return marker;
   }
 
   releaseMarker(marker: Marker): void {
-    this.markers.delete(marker);
+    const i = this.markers.indexOf(marker);
+    if (i >= 0) this.markers.splice(i, 1);
   }
 
   /**
@@ -153,6 +164,7 @@ export class NetprocBuffer {
     const from = Math.max(start, this._origin);
     const to = Math.min(end, this._end);
     if (to <= from) return;
+    if (this.sentinelSpans === NO_SPANS) this.sentinelSpans = [];
     let i = this.sentinelSpans.length;
     while (i > 0 && (this.sentinelSpans[i - 1] as [number, number])[0] > from) i--;
     this.sentinelSpans.splice(i, 0, [from, to]);
@@ -215,6 +227,10 @@ export class NetprocBuffer {
 
   /** Aborted when the buffer is killed, so a search of it stops at once. */
   get killedSignal(): AbortSignal {
+    if (!this.killed) {
+      this.killed = new AbortController();
+      if (!this._live) this.killed.abort();
+    }
     return this.killed.signal;
   }
 
@@ -230,14 +246,14 @@ export class NetprocBuffer {
   /** kill-buffer: the buffer stops taking text; its name becomes free. */
   kill(): void {
     this._live = false;
-    this.killed.abort();
+    this.killed?.abort();
     this.resetStorage();
     this._origin = this._end;
     this.changed(0);
   }
 
   private resetStorage(): void {
-    this.sentinelSpans = [];
+    this.sentinelSpans = NO_SPANS;
     this.chunks = [];
     this.chunkStarts = [];
     this.head = 0;
@@ -257,22 +273,32 @@ export class NetprocBuffer {
     if (bytes.length < SMALL_APPEND) {
       const block = this.tailBlock;
       if (block && this.tailUsed + bytes.length <= block.length) {
-        bytes.copy(block, this.tailUsed);
+        // TypedArray set: Buffer#copy makes a view of the source on every call, which showed in profiles of small datagrams.
+        block.set(bytes, this.tailUsed);
         this.tailUsed += bytes.length;
         this.chunks[this.chunks.length - 1] = block.subarray(this.chunkTailStart(), this.tailUsed);
         return;
       }
       const size = Math.min(LARGEST_TAIL_BLOCK, Math.max(FIRST_TAIL_BLOCK, (block?.length ?? 0) * 2, bytes.length));
       const fresh = Buffer.allocUnsafe(size);
-      bytes.copy(fresh, 0);
+      fresh.set(bytes, 0);
       this.tailBlock = fresh;
       this.tailUsed = bytes.length;
-      this.chunks.push(fresh.subarray(0, bytes.length));
-      this.chunkStarts.push(this._end);
+      this.pushChunk(fresh.subarray(0, bytes.length));
       return;
     }
     this.tailBlock = null;
-    this.chunks.push(bytes);
+    this.pushChunk(bytes);
+  }
+
+  private pushChunk(chunk: Buffer): void {
+    if (this.chunks.length === 0) {
+      // The first chunk gets arrays of exactly one: a push would reserve seventeen, twice per quiet buffer.
+      this.chunks = [chunk];
+      this.chunkStarts = [this._end];
+      return;
+    }
+    this.chunks.push(chunk);
     this.chunkStarts.push(this._end);
   }
 

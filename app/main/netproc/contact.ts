@@ -4,44 +4,91 @@
  * keys go at the end.
  */
 export type ContactValue = unknown;
+export type ContactEntries = Array<[string, ContactValue]>;
+
+/** What a lazy plist is built from (an object rather than a closure: a few fields cost less than a closure's context). */
+export interface ContactSource {
+  build(): ContactPlist;
+}
 
 export class ContactPlist {
-  /** Takes ownership of `entries`. */
-  constructor(private entries: Array<[string, ContactValue]> = []) {}
+  /** Null until the source has built them (see `lazy`). */
+  private entries: ContactEntries | null;
+  private source: ContactSource | null = null;
+  /** A copy of the entries shared by every `snapshot` call until the next put. */
+  private shared: ReadonlyArray<readonly [string, ContactValue]> | null = null;
 
-  has(key: string): boolean {
-    return this.entries.some(([k]) => k === key);
+  /** Takes ownership of `entries`. */
+  constructor(entries: ContactEntries = []) {
+    this.entries = entries;
   }
 
+  /**
+   * A plist whose entries are built on first use: an accepted connection's
+   * contact is rarely read, and building it for each accept cost more than
+   * the rest of the accept (issue: engine performance). `source` must build
+   * what the plist would have held had it been built at once.
+   */
+  static lazy(source: ContactSource): ContactPlist {
+    const contact = new ContactPlist();
+    contact.entries = null;
+    contact.source = source;
+    return contact;
+  }
+
+  private get list(): ContactEntries {
+    if (this.entries === null) {
+      this.entries = (this.source as ContactSource).build().list;
+      this.source = null;
+    }
+    return this.entries;
+  }
+
+  has(key: string): boolean {
+    return this.list.some(([k]) => k === key);
+  }
+
+  /** The value for KEY, as a copy: the plist changes only through put. */
   get(key: string): ContactValue {
-    return this.entries.find(([k]) => k === key)?.[1] ?? null;
+    return copyValue(this.list.find(([k]) => k === key)?.[1] ?? null);
   }
 
   put(key: string, value: ContactValue): void {
-    const entry = this.entries.find(([k]) => k === key);
+    this.shared = null;
+    const entry = this.list.find(([k]) => k === key);
     if (entry) entry[1] = value;
-    else this.entries.push([key, value]);
+    else this.list.push([key, value]);
   }
 
-  copy(): ContactPlist {
-    return new ContactPlist(this.entries.map(([k, v]) => [k, copyValue(v)]));
+  /**
+   * The entries as they are now, for building other plists from (with
+   * `copyEntries`): one copy, shared by every caller until the next put, so
+   * a server's thousand accepts copy its contact once, not a thousand times.
+   */
+  snapshot(): ReadonlyArray<readonly [string, ContactValue]> {
+    return (this.shared ??= copyEntries(this.list));
   }
 
   /** A fresh plain object in Emacs's key order; callers may keep or change it freely. */
   toObject(): Record<string, ContactValue> {
     const out: Record<string, ContactValue> = {};
-    for (const [k, v] of this.entries) out[k] = copyValue(v);
+    for (const [k, v] of this.list) out[k] = copyValue(v);
     return out;
   }
 
   /** The plist as a signal's trailing data, `:key value …`, as Emacs appends it to a failed creation's error. */
   signalData(): unknown[] {
-    return this.entries.flatMap(([k, v]) => [`:${k}`, copyValue(v)]);
+    return this.list.flatMap(([k, v]) => [`:${k}`, copyValue(v)]);
   }
 
   keys(): string[] {
-    return this.entries.map(([k]) => k);
+    return this.list.map(([k]) => k);
   }
+}
+
+/** Entries that share nothing with `entries`, so either may change without the other. */
+export function copyEntries(entries: ReadonlyArray<readonly [string, ContactValue]>): ContactEntries {
+  return entries.map(([k, v]) => [k, copyValue(v)]);
 }
 
 function copyValue(value: ContactValue): ContactValue {

@@ -78,6 +78,14 @@ describe('datagram processes (spec §10.3)', () => {
     expect(b.received[0]?.text).toBe('reply to b');
     expect(texts).toEqual(['from a', 'from b']);
     expect(srv.counters).toMatchObject({ datagramsIn: 2, datagramsOut: 2 });
+    // The same sender twice in a row, and again after the address was set by hand: it is the peer each time.
+    await send(b.socket, 'b again', port);
+    await waitFor(() => texts.length === 3);
+    expect(np.processDatagramAddress(srv)).toEqual([127, 0, 0, 1, b.port()]);
+    np.setProcessDatagramAddress(srv, [127, 0, 0, 1, a.port()]);
+    await send(b.socket, 'b once more', port);
+    await waitFor(() => texts.length === 4);
+    expect(np.processDatagramAddress(srv)).toEqual([127, 0, 0, 1, b.port()]);
   });
 
   it('a datagram client talks to its server and records :local as zeros [spec §7.3, O-13 G]', async () => {

@@ -8,12 +8,13 @@ import type net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type dgram from 'node:dgram';
 import { DisposableStore, disposableTimeout } from '../../shared/lifecycle.js';
-import { emacsClientHost, emacsClientId, lispAddressFromHostPort } from './address.js';
+import { emacsClientHost, lispAddressFromHostPort } from './address.js';
 import { Decoder } from './coding.js';
 import { updateDatagramReading } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { errnoNumber } from './errors.js';
 import { NetworkProcess } from './process.js';
+import { acceptedPeer } from './server-process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
@@ -29,6 +30,8 @@ export class InputDelivery {
   /** Per server: connections refused for want of descriptors since the last event-log line. */
   private readonly refusedSinceReport = new Map<NetworkProcess, number>();
   private readonly timers = new DisposableStore();
+  /** The last datagram sender's address, so a stream of datagrams from one peer is parsed once, not per datagram. */
+  private lastSender: { host: string; port: number; address: number[] } | null = null;
 
   constructor(private readonly engine: EngineInternals) {}
 
@@ -45,7 +48,7 @@ export class InputDelivery {
     }
     if (server.stopped) {
       // libuv accepted in the instant before the handle left; hold it as the kernel would have.
-      server.heldAccepts.push(socket);
+      server.heldAccepts = [...server.heldAccepts, socket];
       socket.on('error', () => socket.destroy());
       return;
     }
@@ -56,37 +59,23 @@ export class InputDelivery {
     // A TLS connection was counted when it arrived, before its handshake.
     if (!(socket instanceof TLSSocket)) this.engine.descriptors.opened();
     const acceptNumber = ++this.acceptCount;
-    const isUnix = server.family === 'local';
-    const remote = isUnix ? null : lispAddressFromHostPort(socket.remoteAddress ?? '0.0.0.0', socket.remotePort ?? 0);
-    const local = isUnix ? null : lispAddressFromHostPort(socket.localAddress ?? '0.0.0.0', socket.localPort ?? 0);
-    const clientId = remote ? emacsClientId(remote) : String(acceptNumber);
-    const hostText = remote ? emacsClientHost(remote) : '-';
-
-    const contact = server.contact.copy();
-    contact.put('server', null);
-    if (remote && local) {
-      contact.put('host', hostText);
-      contact.put('service', remote[remote.length - 1]);
-      contact.put('local', local);
-      contact.put('remote', remote);
-    } else {
-      contact.put('host', true);
-      contact.put('remote', '');
-    }
+    const { clientId, hostText, contact } = acceptedPeer(server, socket, acceptNumber);
     const process = new NetworkProcess('accepted', server.family, contact);
-    this.engine.table.add(process, `${server.name} <${clientId}>`);
+    const requestedName = `${server.name} <${clientId}>`;
+    this.engine.table.add(process, requestedName);
     process.server = server;
     process.filter = server.filter;
     process.sentinel = server.sentinel;
     process.decoder = new Decoder(server.decoder.coding);
     process.encoder = server.encoder;
-    process.plist = server.plist.slice();
+    if (server.plist.length > 0) process.plist = server.plist.slice();
     process.queryOnExit = true;
     this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
     process.boundAddress = server.boundAddress;
     if (typeof server.filter !== 'function') {
       const base = server.buffer?.name ?? server.name;
-      this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(`${base} <${clientId}>`));
+      const bufferName = base === server.name ? requestedName : `${base} <${clientId}>`;
+      this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
     }
     process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
     const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
@@ -109,14 +98,14 @@ export class InputDelivery {
   private acceptTls(server: NetworkProcess, credentials: ServerCredentials, socket: net.Socket): void {
     const from = socket.remoteAddress ? emacsClientHost(lispAddressFromHostPort(socket.remoteAddress, socket.remotePort ?? 0)) : '-';
     this.engine.descriptors.opened();
-    server.handshaking.add(socket);
+    (server.handshaking ??= new Set()).add(socket);
     serverHandshake(socket, credentials).then(
       (secure) => {
-        server.handshaking.delete(socket);
+        server.handshaking?.delete(socket);
         this.accept(server, secure);
       },
       (err: Error) => {
-        server.handshaking.delete(socket);
+        server.handshaking?.delete(socket);
         if (!server.deleting && this.engine.table.has(server))
           this.serverLog(server, null, `TLS handshake from ${from} failed: ${err.message}\n`);
       },
@@ -187,7 +176,7 @@ export class InputDelivery {
 
   /** One datagram read: its sender becomes the process's peer. */
   datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void {
-    process.datagramAddress = lispAddressFromHostPort(from.address, from.port);
+    process.datagramAddress = this.senderAddress(process, from);
     process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: message, peer: process.datagramAddress.slice() });
     process.counters.datagramsIn++;
     process.counters.bytesIn += message.length;
@@ -196,6 +185,16 @@ export class InputDelivery {
     const filter = process.filter;
     if (filter === null) this.insertOutput(process, process.decoder.toBufferBytes(kept));
     else if (filter !== true) this.callFilter(process, filter, process.decoder.toText(kept));
+  }
+
+  /** The sender in Emacs's form: the process's own peer address again when it is the same sender as last time. */
+  private senderAddress(process: NetworkProcess, from: dgram.RemoteInfo): number[] {
+    const last = this.lastSender;
+    // The engine never changes a peer address in place, so the same array still holds that sender.
+    if (last && process.datagramAddress === last.address && last.host === from.address && last.port === from.port) return last.address;
+    const address = lispAddressFromHostPort(from.address, from.port);
+    this.lastSender = { host: from.address, port: from.port, address };
+    return address;
   }
 
   /** The peer closed or reset the connection, or a write found it gone. */

@@ -32,69 +32,69 @@ export class NetworkProcess {
   hidden = true;
   status: InternalStatus = { kind: 'connect' };
   /** process-command: t while stopped, never a list. */
-  stopped = false;
+  declare stopped: boolean;
   buffer: NetprocBuffer | null = null;
   mark: Marker | null = null;
   /** The buffer `mark` lives in; it stays in the old buffer after set-process-buffer nil, as in Emacs. */
   markBuffer: NetprocBuffer | null = null;
   filter: Filter = null;
   sentinel: Sentinel = null;
-  log: LogFunction | null = null;
-  plist: unknown[] = [];
+  declare log: LogFunction | null;
+  declare plist: unknown[];
   queryOnExit = true;
   decoder!: Decoder;
   encoder!: CodingSystem;
-  datagramAddress: number[] | FamilyAddress | null = null;
+  declare datagramAddress: number[] | FamilyAddress | null;
   readonly counters: ProcessCounters = { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: Date.now() };
   /** The server that accepted this connection. */
   server: NetworkProcess | null = null;
   /** A TLS connection's state, or a TLS server's own certificate (tls.ts); null for plain sockets. */
-  tls: TlsState | null = null;
+  declare tls: TlsState | null;
   /** A TLS server's key and certificate, handed to each connection it accepts. */
-  serverCredentials: ServerCredentials | null = null;
+  declare serverCredentials: ServerCredentials | null;
 
   // Socket plumbing, owned by the engine's socket modules.
   socket: net.Socket | null = null;
-  listener: net.Server | null = null;
-  datagram: dgram.Socket | null = null;
+  declare listener: net.Server | null;
+  declare datagram: dgram.Socket | null;
   /** Where a server listens or a client connects: used to re-listen and to clean up Unix paths. */
   boundAddress: SocketAddress | null = null;
-  backlog = 5;
+  declare backlog: number;
   /** Options a server passes on to the connections it accepts, as the kernel passes them on from a listening socket. */
-  inheritedOptions: import('./socket-options.js').SocketOptions = {};
+  declare inheritedOptions: import('./socket-options.js').SocketOptions;
   /** Connections libuv accepted in the instant between a stop request and the handle leaving: served on continue. */
-  heldAccepts: net.Socket[] = [];
-  /** A TLS server's accepted sockets still shaking hands (tls.ts): closed with the server. */
-  readonly handshaking = new Set<net.Socket>();
-  eofSent = false;
+  declare heldAccepts: net.Socket[];
+  /** A TLS server's accepted sockets still shaking hands (tls.ts), closed with the server; null until the first. */
+  declare handshaking: Set<net.Socket> | null;
+  declare eofSent: boolean;
   /** The peer closed while the process was stopped: reported on continue, after the data before it. */
-  closeSeenWhileStopped = false;
+  declare closeSeenWhileStopped: boolean;
   /** `:linger t`: delete-process resets the connection. */
   resetOnDelete = false;
   /** Set by delete-process: no more input is read or delivered. */
-  deleting = false;
+  declare deleting: boolean;
   /** A stopped server's listening socket is held by the parking helper. */
-  parked = false;
+  declare parked: boolean;
   /** Serialises stop/continue work that needs the parking helper. */
-  transition: Promise<void> = SETTLED;
+  declare transition: Promise<void>;
   /** Resolved when the process leaves `connect` (sends and EOF wait for it). */
-  leftConnect: Promise<void> = SETTLED;
+  declare leftConnect: Promise<void>;
   /** Aborts a :nowait connect in flight, so delete-process closes its descriptor at once. */
-  connectAbort: AbortController | null = null;
+  declare connectAbort: AbortController | null;
   /**
    * More output is queued than the kernel takes: input is not read until it
    * drains (Emacs blocks in process-send-string at the same point), so a peer
    * that sends without reading is held back by flow control.
    */
-  outputBlocked = false;
+  declare outputBlocked: boolean;
   /** Datagram bytes handed to the socket and not yet sent. */
-  datagramBytesQueued = 0;
+  declare datagramBytesQueued: number;
   /** The traffic timeline the engine records (timeline.ts); null when timelines are off. */
-  timeline: import('./timeline.js').Timeline | null = null;
+  declare timeline: import('./timeline.js').Timeline | null;
   /** Subscribers to this process's traffic and status changes (taps.ts); null while there are none. */
-  taps: import('./taps.js').Taps | null = null;
+  declare taps: import('./taps.js').Taps | null;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */
-  datagramReady: Promise<void> = SETTLED;
+  declare datagramReady: Promise<void>;
 
   constructor(
     readonly kind: ProcessKind,
@@ -109,3 +109,66 @@ export class NetworkProcess {
     return this.kind === 'datagram-client' || this.kind === 'datagram-server';
   }
 }
+
+/**
+ * Defaults most processes keep for life (a stopped flag, a datagram socket, a
+ * parked listener...) live on the prototype, not in each instance: fifteen
+ * thousand held connections otherwise each carry these slots (about 150
+ * bytes). The first assignment gives an instance its own value, so reading
+ * and writing them is as for any field. Only values never changed in place
+ * belong here: arrays and objects are replaced, never changed in place (the
+ * empty ones below are frozen, so a change in place would throw).
+ */
+const PROTOTYPE_DEFAULTS: Pick<
+  NetworkProcess,
+  | 'stopped'
+  | 'plist'
+  | 'heldAccepts'
+  | 'log'
+  | 'datagramAddress'
+  | 'tls'
+  | 'listener'
+  | 'datagram'
+  | 'backlog'
+  | 'inheritedOptions'
+  | 'eofSent'
+  | 'closeSeenWhileStopped'
+  | 'deleting'
+  | 'parked'
+  | 'transition'
+  | 'leftConnect'
+  | 'connectAbort'
+  | 'outputBlocked'
+  | 'datagramBytesQueued'
+  | 'taps'
+  | 'datagramReady'
+  | 'serverCredentials'
+  | 'handshaking'
+  | 'timeline'
+> = {
+  stopped: false,
+  plist: Object.freeze([]) as unknown as unknown[],
+  heldAccepts: Object.freeze([]) as unknown as net.Socket[],
+  log: null,
+  datagramAddress: null,
+  tls: null,
+  listener: null,
+  datagram: null,
+  backlog: 5,
+  inheritedOptions: Object.freeze({}),
+  eofSent: false,
+  closeSeenWhileStopped: false,
+  deleting: false,
+  parked: false,
+  transition: SETTLED,
+  leftConnect: SETTLED,
+  connectAbort: null,
+  outputBlocked: false,
+  datagramBytesQueued: 0,
+  taps: null,
+  datagramReady: SETTLED,
+  serverCredentials: null,
+  handshaking: null,
+  timeline: null,
+};
+Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);

@@ -22,9 +22,12 @@ export function closeProcessSockets(engine: EngineInternals, process: NetworkPro
       // already closed
     }
   }
-  for (const held of process.heldAccepts.splice(0)) held.destroy();
-  for (const shaking of process.handshaking) shaking.destroy();
-  process.handshaking.clear();
+  const held = process.heldAccepts;
+  if (held.length > 0) process.heldAccepts = [];
+  for (const socket of held) socket.destroy();
+  const shaking = process.handshaking;
+  process.handshaking = null;
+  for (const socket of shaking ?? []) socket.destroy();
   if (process.kind === 'stream-server') {
     process.transition = process.transition
       .catch(() => undefined)

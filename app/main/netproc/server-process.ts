@@ -4,8 +4,9 @@
  */
 import net from 'node:net';
 import { linkSync, renameSync, rmSync } from 'node:fs';
-import { lispAddressFromHostPort, type SocketAddress } from './address.js';
+import { emacsClientHost, emacsClientId, lispAddressFromHostPort, type SocketAddress } from './address.js';
 import type { CheckedArguments } from './arguments.js';
+import { ContactPlist, copyEntries, type ContactSource } from './contact.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NativeHandle } from './handle-parking.js';
 import { fromSystemError } from './errors.js';
@@ -37,6 +38,82 @@ export function listenStream(
     if (address.family === 'local') server.listen({ path: address.path, backlog }, onListening);
     else server.listen({ host: address.host, port: address.port, backlog, ipv6Only: address.family === 'ipv6' }, onListening);
   });
+}
+
+/** What an accepted connection is called after, and its contact plist. */
+export interface AcceptedPeer {
+  /** The `<ID>` in its name: the peer's address and port, or for a Unix socket the accept count. */
+  clientId: string;
+  /** The peer's host as the log and sentinel lines show it (`-` for a Unix socket). */
+  hostText: string;
+  contact: ContactPlist;
+}
+
+/** Addresses a listening socket accepts on whichever local address was asked for. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/**
+ * An accepted connection's peer and its contact plist: the server's contact
+ * as it is at the accept, with `:server nil`, `:host`, `:service` (the
+ * peer's port), `:local` and `:remote`. The name needs the peer's address at
+ * once (getpeername); the plist is built when first read, from the addresses
+ * kept here. The local address is the server's own unless it listens on a
+ * wildcard, so only then does the accept ask the kernel (getsockname).
+ */
+export function acceptedPeer(server: NetworkProcess, socket: net.Socket, acceptCount: number): AcceptedPeer {
+  const serverContact = server.contact.snapshot();
+  if (server.family === 'local') {
+    return { clientId: String(acceptCount), hostText: '-', contact: ContactPlist.lazy(new AcceptedContact(serverContact, null)) };
+  }
+  const bound = server.boundAddress;
+  const remoteHost = socket.remoteAddress ?? '0.0.0.0';
+  const remotePort = socket.remotePort ?? 0;
+  const own = bound && bound.family !== 'local' && !WILDCARD_HOSTS.has(bound.host) ? bound : null;
+  // Emacs prints an IPv4 peer as Node does; an IPv6 one in its own group form, which needs the groups.
+  const ipv6Remote = socket.remoteFamily === 'IPv4' ? null : lispAddressFromHostPort(remoteHost, remotePort);
+  const hostText = ipv6Remote ? emacsClientHost(ipv6Remote) : remoteHost;
+  const ends: InetEnds = {
+    hostText,
+    remoteHost,
+    remotePort,
+    localHost: own ? own.host : (socket.localAddress ?? '0.0.0.0'),
+    localPort: own ? own.port : (socket.localPort ?? 0),
+  };
+  const clientId = ipv6Remote ? emacsClientId(ipv6Remote) : `${remoteHost}:${remotePort}`;
+  return { clientId, hostText, contact: ContactPlist.lazy(new AcceptedContact(serverContact, ends)) };
+}
+
+interface InetEnds {
+  hostText: string;
+  remoteHost: string;
+  remotePort: number;
+  localHost: string;
+  localPort: number;
+}
+
+/** An accepted connection's contact, built when first read: the server's as at the accept, then the connection's own. */
+class AcceptedContact implements ContactSource {
+  constructor(
+    private readonly serverContact: ReadonlyArray<readonly [string, unknown]>,
+    /** Null for a Unix socket. */
+    private readonly ends: InetEnds | null,
+  ) {}
+
+  build(): ContactPlist {
+    const plist = new ContactPlist(copyEntries(this.serverContact));
+    plist.put('server', null);
+    const ends = this.ends;
+    if (!ends) {
+      plist.put('host', true);
+      plist.put('remote', '');
+      return plist;
+    }
+    plist.put('host', ends.hostText);
+    plist.put('service', ends.remotePort);
+    plist.put('local', lispAddressFromHostPort(ends.localHost, ends.localPort));
+    plist.put('remote', lispAddressFromHostPort(ends.remoteHost, ends.remotePort));
+    return plist;
+  }
 }
 
 type HandleOwner = { _handle: NativeHandle | null };

@@ -33,7 +33,9 @@ export async function continueProcess(engine: EngineInternals, process: NetworkP
         process.transition = process.transition
           .then(() => unparkServer(engine, process))
           .then(() => {
-            for (const socket of process.heldAccepts.splice(0)) {
+            const held = process.heldAccepts;
+            if (held.length > 0) process.heldAccepts = [];
+            for (const socket of held) {
               socket.removeAllListeners('error');
               engine.input.accept(process, socket);
             }

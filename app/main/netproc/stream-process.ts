@@ -143,13 +143,20 @@ type WiredSocket = net.Socket & { [UNWIRE]?: () => void };
 /** Hooks a connected socket to its process: input, peer close and errors. */
 export function wireStreamSocket(engine: EngineInternals, process: NetworkProcess, socket: net.Socket): void {
   process.socket = socket;
-  readHold(socket);
-  const input = (chunk: Buffer): void => {
-    if (!process.deleting) engine.input.deliverInput(process, chunk);
-  };
-  const broken = (): void => {
-    if (process.socket === socket && !process.deleting) engine.input.connectionBroken(process);
-  };
+  // Passed, not named: tsx and esbuild's keepNames would give each named closure a property table of its own
+  // (about 250 bytes a connection); the closures share one context.
+  listenToSocket(
+    socket,
+    (chunk: Buffer) => {
+      if (!process.deleting) engine.input.deliverInput(process, chunk);
+    },
+    () => {
+      if (process.socket === socket && !process.deleting) engine.input.connectionBroken(process);
+    },
+  );
+}
+
+function listenToSocket(socket: net.Socket, input: (chunk: Buffer) => void, broken: () => void): void {
   socket.on('data', input);
   // 'end' is the peer's FIN, 'error' a reset or a failed write; every close passes through one of them.
   socket.on('end', broken);
@@ -218,7 +225,9 @@ export async function upgradeStreamToTls(
 /**
  * Node's Readable keeps calling `_read` to fill its buffer even while paused,
  * which would read the socket (and see a peer's close) while the process is
- * stopped. A hold makes `_read` wait until the process reads again.
+ * stopped. A hold makes `_read` wait until the process reads again. It is
+ * put on a socket the first time its process stops reading: most never do,
+ * and a hold costs each socket an object and a property table.
  */
 interface ReadHold {
   held: boolean;
@@ -255,18 +264,18 @@ export function updateStreamReading(process: NetworkProcess): void {
   if (!socket || socket.destroyed) return;
   const shouldRead =
     process.status.kind === 'run' && !process.stopped && process.filter !== true && !process.deleting && !process.outputBlocked;
-  const hold = readHold(socket);
   const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?: () => number } })._handle;
   if (shouldRead) {
-    hold.held = false;
+    const hold = (socket as HoldableSocket)[HOLD];
+    if (hold) hold.held = false;
     socket.resume();
     // Restart libuv reading ourselves: Readable may still think a read is under way from before the stop.
-    if (hold.pendingRead || handle?.reading === false) {
-      hold.pendingRead = false;
-      hold.read.call(socket, socket.readableHighWaterMark);
+    if (hold?.pendingRead || handle?.reading === false) {
+      if (hold) hold.pendingRead = false;
+      (hold?.read ?? socket._read).call(socket, socket.readableHighWaterMark);
     }
   } else {
-    hold.held = true;
+    readHold(socket).held = true;
     socket.pause();
     if (handle?.reading && handle.readStop) {
       handle.reading = false;

@@ -331,6 +331,40 @@ describe('stream servers and accepted connections (spec §4.2, §5)', () => {
     expect(srv.listener?.address()).toMatchObject({ address: '127.0.0.1' });
   });
 
+  it("gives an accepted connection the server's contact as it was at the accept, with its peer and its own end [spec §7.3]", async () => {
+    for (const host of ['127.0.0.1', '0.0.0.0']) {
+      const np = engine();
+      const { srv, port } = await server(np, { host, noquery: true });
+      const first = await plainClient(port);
+      const acc = await accepted(np);
+      // A change to the server after the accept is not the accepted connection's; the next accept takes it.
+      np.setProcessSentinel(srv, function watch() {});
+      const second = await plainClient(port);
+      const acc2 = await waitFor(() => np.processList().find((p) => p.kind === 'accepted' && p !== acc));
+      const ends = (client: net.Socket): Record<string, unknown> => ({
+        host: '127.0.0.1',
+        remote: [127, 0, 0, 1, client.localPort],
+        local: [127, 0, 0, 1, port],
+      });
+      expect(acc.name).toBe(`srv <127.0.0.1:${first.localPort}>`);
+      expect(np.processContact(acc)).toEqual(['127.0.0.1', first.localPort]);
+      expect(np.processContact(acc, true)).toEqual({
+        name: 'srv',
+        server: null,
+        service: first.localPort,
+        host: '127.0.0.1',
+        noquery: true,
+        ...ends(first),
+      });
+      expect(Object.keys(np.processContact(acc, true)!)).toEqual(['name', 'server', 'service', 'host', 'noquery', 'local', 'remote']);
+      expect(np.processContact(acc2, 'sentinel')).toBe('watch');
+      expect(np.processContact(acc2, true)).toMatchObject({ service: second.localPort, ...ends(second) });
+      // What a caller does with an answer does not reach the plist.
+      (np.processContact(acc, 'remote') as number[])[0] = 10;
+      expect(np.processContact(acc, 'remote')).toEqual([127, 0, 0, 1, first.localPort]);
+    }
+  });
+
   it("keeps :host 'local as given and a numeric string service becomes the port [O-03 A, K]", async () => {
     const np = engine();
     const wanted = await freePort();
