@@ -40,7 +40,7 @@ export function cyclePanes(backwards: boolean): void {
 }
 
 const THEMES = [
-  { value: 'system' as const, label: 'Follow the system theme', icon: <Monitor size={14} aria-hidden /> },
+  { value: 'system' as const, label: 'System theme', icon: <Monitor size={14} aria-hidden /> },
   { value: 'light' as const, label: 'Light theme', icon: <Sun size={14} aria-hidden /> },
   { value: 'dark' as const, label: 'Dark theme', icon: <Moon size={14} aria-hidden /> },
 ];

@@ -34,6 +34,10 @@ export function EventLog({ store }: { store: WorkbenchStore }) {
           <EmptyState title="No events yet">
             <p>Each process&apos;s sentinel events (open, stop, deleted…) and server log lines appear here, newest last.</p>
           </EmptyState>
+        ) : shown.length === 0 ? (
+          <EmptyState title="No matching events">
+            <p>No event mentions “{filter}”. Clear the filter to see them all.</p>
+          </EmptyState>
         ) : null}
       </div>
     </section>
