@@ -82,6 +82,27 @@ test.describe('the design', () => {
     expect(await cell.evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis')).toBe(true);
   });
 
+  test('the selected row stays in view as the arrow keys move through a long list', async ({ page, control }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const COUNT = 30;
+    for (let i = 0; i < COUNT; i++)
+      await control.makeNetworkProcess({ name: `p${String(i).padStart(2, '0')}`, server: true, service: true });
+    await row(page, 'p00').click();
+    for (let i = 1; i < COUNT; i++) await page.keyboard.press('ArrowDown');
+    await expect(row(page, `p${COUNT - 1}`)).toHaveAttribute('aria-selected', 'true');
+    // Whole but for a pixel's fraction of its bottom border.
+    await expect(row(page, `p${COUNT - 1}`)).toBeInViewport({ ratio: 0.95 });
+    await expect(row(page, 'p00')).not.toBeInViewport();
+    // Back up to the top: the first row shows below the sticky header, not under it.
+    for (let i = 1; i < COUNT; i++) await page.keyboard.press('ArrowUp');
+    await expect(row(page, 'p00')).toHaveAttribute('aria-selected', 'true');
+    const [rowTop, headerBottom] = await page.evaluate(() => [
+      document.querySelector('tr[aria-selected="true"]')!.getBoundingClientRect().top,
+      document.querySelector('table[aria-label="Processes"] thead')!.getBoundingClientRect().bottom,
+    ]);
+    expect(rowTop).toBeGreaterThanOrEqual(headerBottom - 1);
+  });
+
   test('at 1280×800 the input line never wraps; in a narrow pane its actions move into More and still work', async ({
     page,
     control,
