@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The system packages the test suites use: Debian's Chromium (the end-to-end
 // suite drives it; Playwright's own browser download is not possible here)
-// and 7-Zip (electron-builder's tar.gz target in dist:check). Installs what is
+// 7-Zip (electron-builder's tar.gz target in dist:check) and tshark (the capture
+// export is checked by Wireshark's own reader). Installs what is
 // missing when running as root with apt; otherwise says exactly what to install.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 const needs = [
   { path: process.env.NETPROC_CHROMIUM ?? '/usr/bin/chromium', pkg: 'chromium' },
   { path: '/usr/bin/7za', pkg: 'p7zip-full' },
+  { path: '/usr/bin/tshark', pkg: 'tshark' },
 ];
 const missing = needs.filter((n) => !existsSync(n.path)).map((n) => n.pkg);
 if (missing.length === 0) process.exit(0);

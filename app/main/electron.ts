@@ -10,6 +10,7 @@ import type Electron from 'electron';
 import type { MenuCommand } from '../shared/api.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, isOwnMainFrame, isOwnUrl, RENDERER_URL, rendererProtocolHandler } from './app-scheme.js';
 import type { AppPaths } from './app-paths.js';
+import { DisposableStore } from '../shared/lifecycle.js';
 import { Bridge } from './bridge/bridge.js';
 import { registerIpcTransport, type IpcInvokeEventLike, type IpcMainLike } from './bridge/ipc-transport.js';
 import { engineOptionsFromEnvironment } from './engine-settings.js';
@@ -131,7 +132,9 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
   );
 
   const np = new Netproc(engineOptionsFromEnvironment());
-  const bridge = new Bridge(np);
+  // What quitting releases before the engine closes: the IPC registration, then the bridge.
+  const disposables = new DisposableStore();
+  const bridge = disposables.add(new Bridge(np));
 
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const saved = loadWindowState(stateFile);
@@ -144,7 +147,7 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
     Object.assign(options, onScreen ? saved.bounds : { width: saved.bounds.width, height: saved.bounds.height });
   }
   const window = new BrowserWindow(options);
-  const unregister = registerIpcTransport(ipcMain, bridge, (event) => acceptsIpcFrom(window, event));
+  disposables.add(registerIpcTransport(ipcMain, bridge, (event) => acceptsIpcFrom(window, event)));
   if (saved?.maximized) window.maximize();
   window.on('close', () => {
     try {
@@ -198,8 +201,7 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
     // Close every socket (without sentinels, as Emacs does on exit) before the process ends.
     event.preventDefault();
     closing = true;
-    unregister();
-    bridge.close();
+    disposables.dispose();
     void np.close().finally(() => app.exit(0));
   });
   return { np, bridge, window };

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { EventBatch, Response } from '../shared/contract.js';
+import type { EventBatch, Response } from '../shared/api.js';
 import { Bridge } from './bridge/bridge.js';
 import { rendererFixture } from './bridge/test-clients.js';
 import type { SessionSource } from './bridge/websocket-transport.js';

@@ -166,7 +166,19 @@ describe('the loopback web host', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(replies).toEqual([
       { id: null, response: { ok: false, error: expect.objectContaining({ code: 'BAD_MESSAGE' }) } },
-      { id: 7, response: { ok: false, error: { code: 'UNKNOWN_METHOD', field: 'method', message: 'Unknown method "nope"' } } },
+      {
+        id: 7,
+        response: {
+          ok: false,
+          error: {
+            code: 'UNKNOWN_METHOD',
+            field: 'method',
+            message: 'Unknown method "nope"',
+            condition: 'error',
+            data: ['Unknown method "nope"'],
+          },
+        },
+      },
       { id: 8, response: { ok: true, result: [] } },
     ]);
     ws.close();

@@ -13,6 +13,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DisposableStore, listen } from '../shared/lifecycle.js';
 import { attachWebSocketTransport, type SessionSource } from './bridge/websocket-transport.js';
 import { readRendererFile, rendererFilePath } from './renderer-files.js';
 
@@ -167,7 +168,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   });
 
-  const transport = attachWebSocketTransport(options.bridge);
+  // The WebSocket transport and the server's upgrade and CONNECT listeners, released on close.
+  const disposables = new DisposableStore();
+  const transport = disposables.add(attachWebSocketTransport(options.bridge));
   const admitUpgrade = (request: IncomingMessage): void => {
     checkHost(request, allowedHosts);
     const origin = request.headersDistinct.origin;
@@ -180,7 +183,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (path !== WEBSOCKET_PATH) throw new Refused(404, 'Not found');
     if (!sameToken(query.get('token') ?? '', token)) throw new Refused(401, 'token: missing or wrong');
   };
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // Node takes its own error listener off a socket it hands over; without one, a peer that
     // resets before the answer is written would raise an uncaught 'error'.
     socket.on('error', () => socket.destroy());
@@ -190,9 +193,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     } catch (error) {
       refuseSocket(socket, error);
     }
-  });
+  };
+  disposables.add(listen(server, 'upgrade', onUpgrade));
   // Node closes a CONNECT it has no listener for without a word; answer it instead.
-  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+  const onConnect = (request: IncomingMessage, socket: Duplex): void => {
     socket.on('error', () => socket.destroy());
     try {
       checkHost(request, allowedHosts);
@@ -200,7 +204,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     } catch (error) {
       refuseSocket(socket, error);
     }
-  });
+  };
+  disposables.add(listen(server, 'connect', onConnect));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -216,7 +221,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     token,
     close: () =>
       new Promise<void>((resolve) => {
-        transport.close();
+        disposables.dispose();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

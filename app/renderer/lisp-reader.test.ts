@@ -45,6 +45,43 @@ describe('the palette reader', () => {
     expect(formToAction(readLisp('(list-processes)'))).toEqual({ kind: 'list-processes' });
   });
 
+  it('reads open-network-stream with STARTTLS as smtpmail writes it, the lambda becoming a rule', () => {
+    const form = `(open-network-stream "smtp" "*smtp*" "localhost" 25 :type 'starttls
+       :capability-command "EHLO x\\r\\n" :end-of-command "^[0-9]+ .*\\r\\n" :success "^2.*\\n" :return-list t
+       :starttls-function (lambda (capabilities) (and (string-match "[ -]STARTTLS" capabilities) "STARTTLS\\r\\n"))
+       :client-certificate '("key.pem" "cert.pem"))`;
+    expect(formToAction(readLisp(form))).toEqual({
+      kind: 'request',
+      method: 'openNetworkStream',
+      params: {
+        name: 'smtp',
+        buffer: '*smtp*',
+        host: 'localhost',
+        service: 25,
+        type: 'starttls',
+        capabilityCommand: 'EHLO x\r\n',
+        endOfCommand: '^[0-9]+ .*\r\n',
+        success: '^2.*\n',
+        returnList: true,
+        starttlsFunction: { match: '[ -]STARTTLS', command: 'STARTTLS\r\n' },
+        clientCertificate: ['key.pem', 'cert.pem'],
+      },
+    });
+    expect(formToAction(readLisp('(open-network-stream "s" (get-buffer-create "*s*") "h" 25 :type \'starttls)'))).toMatchObject({
+      params: { buffer: '*s*', createBuffer: true },
+    });
+    const read = (value: string): unknown =>
+      (formToAction(readLisp(`(open-network-stream "s" nil "h" 25 :starttls-function ${value})`)) as { params: Record<string, unknown> })
+        .params.starttlsFunction;
+    expect(read('"STARTTLS\\r\\n"')).toBe('STARTTLS\r\n');
+    expect(read(`'("STLS" "STLS\\r\\n")`)).toEqual({ match: 'STLS', command: 'STLS\r\n' });
+    expect(read('(lambda (c) (when (string-match-p "STARTTLS" c) "1 STARTTLS\\r\\n"))')).toEqual({
+      match: 'STARTTLS',
+      command: '1 STARTTLS\r\n',
+    });
+    expect(() => read('(lambda (c) (shell-command "rm"))')).toThrow('no other code runs');
+  });
+
   it('says what is wrong with a bad form', () => {
     expect(() => readLisp('(a "b')).toThrow(LispReadError);
     expect(() => readLisp('(a))')).toThrow('Unexpected text after the form: )');

@@ -94,6 +94,41 @@ export function plistToParams(items: LispValue[]): Record<string, unknown> {
   return params;
 }
 
+const isSymbol = (value: LispValue | undefined, name?: string): value is { symbol: string } =>
+  value !== null && typeof value === 'object' && 'symbol' in value && (name === undefined || value.symbol === name);
+const isKeyword = (value: LispValue | undefined, name: string): boolean =>
+  value !== null && typeof value === 'object' && 'keyword' in value && value.keyword === name;
+
+/**
+ * `:starttls-function` as the contract takes it (code is never sent): the
+ * command as a string, or `{match, command}` — send COMMAND when the
+ * capabilities match REGEXP — written `("REGEXP" "COMMAND")` or as the
+ * lambda smtpmail passes, `(lambda (c) (and (string-match REGEXP c) COMMAND))`
+ * (`when` and `string-match-p` too).
+ */
+export function starttlsFunctionData(value: LispValue): unknown {
+  if (!Array.isArray(value)) return toData(value);
+  const [first, second] = value;
+  if (value.length === 2 && typeof first === 'string' && typeof second === 'string') return { match: first, command: second };
+  const [head, args, body] = value;
+  const parameter = Array.isArray(args) && args.length === 1 ? args[0] : undefined;
+  if (isSymbol(head, 'lambda') && value.length === 3 && isSymbol(parameter) && Array.isArray(body) && body.length === 3) {
+    const [op, test, command] = body;
+    if ((isSymbol(op, 'and') || isSymbol(op, 'when')) && typeof command === 'string' && Array.isArray(test) && test.length === 3) {
+      const [fn, regexp, argument] = test;
+      if (
+        (isSymbol(fn, 'string-match') || isSymbol(fn, 'string-match-p')) &&
+        typeof regexp === 'string' &&
+        isSymbol(argument, parameter.symbol)
+      )
+        return { match: regexp, command };
+    }
+  }
+  throw new LispReadError(
+    ':starttls-function takes the command, ("REGEXP" "COMMAND"), or (lambda (c) (and (string-match REGEXP c) COMMAND)): no other code runs',
+  );
+}
+
 export type PaletteAction =
   | { kind: 'request'; method: 'makeNetworkProcess'; params: Record<string, unknown> }
   | { kind: 'request'; method: 'openNetworkStream'; params: Record<string, unknown> }
@@ -115,13 +150,18 @@ export function formToAction(form: LispValue): PaletteAction {
     case 'open-network-stream': {
       const [procName, buffer, host, service, ...rest] = args.map((a) => a);
       if (service === undefined) throw new LispReadError('open-network-stream takes NAME BUFFER HOST SERVICE');
-      const params = {
+      // (get-buffer-create "NAME") as BUFFER: the buffer is made first, as that call would.
+      const created = Array.isArray(buffer) && buffer.length === 2 && isSymbol(buffer[0], 'get-buffer-create') ? buffer[1] : undefined;
+      const params: Record<string, unknown> = {
         name: toData(procName ?? null),
-        buffer: toData(buffer ?? null),
+        buffer: toData(created ?? buffer ?? null),
+        ...(created !== undefined ? { createBuffer: true } : {}),
         host: toData(host ?? null),
         service: toData(service),
         ...plistToParams(rest),
       };
+      const starttls = rest.findIndex((item) => isKeyword(item, 'starttls-function'));
+      if (starttls >= 0 && starttls % 2 === 0) params.starttlsFunction = starttlsFunctionData(rest[starttls + 1] ?? null);
       return { kind: 'request', method: 'openNetworkStream', params };
     }
     case 'list-processes':

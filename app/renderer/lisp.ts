@@ -25,6 +25,14 @@ export function lispText(value: unknown): string {
   return String(value);
 }
 
+/**
+ * A failed request as Emacs's echo area shows the signal, the condition and
+ * its data: `(file-error "make client process failed" "Connection refused")`.
+ */
+export function signalText(error: { condition: string; data: readonly unknown[] }): string {
+  return `(${[error.condition, ...error.data.map(lispText)].join(' ')})`;
+}
+
 /** The whole contact plist, `(:name "srv" :server t ...)`. */
 export function plistText(contact: Record<string, unknown>): string {
   return `(${Object.entries(contact)

@@ -3,7 +3,15 @@
  * (served by the loopback web host). It builds the same `window.netproc` the
  * Electron preload exposes.
  */
-import { createNetprocApi, type ClientTransport, type EventBatch, type Method, type NetprocApi, type Response } from '../shared/api.js';
+import {
+  createNetprocApi,
+  plainError,
+  type ClientTransport,
+  type EventBatch,
+  type Method,
+  type NetprocApi,
+  type Response,
+} from '../shared/api.js';
 
 /** The part of the WebSocket API we use: the browser's, or the `ws` package's in tests. */
 export interface WebSocketLike {
@@ -42,7 +50,7 @@ export function createWebSocketTransport(url: string, open: (url: string) => Web
   });
   socket.addEventListener('close', () => {
     closedError = 'The connection to Netproc was closed';
-    for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'DISCONNECTED', message: closedError, field: null } });
+    for (const resolve of pending.values()) resolve({ ok: false, error: plainError('DISCONNECTED', closedError) });
     pending.clear();
   });
   return {
@@ -50,7 +58,7 @@ export function createWebSocketTransport(url: string, open: (url: string) => Web
     close: () => socket.close(),
     invoke: async (method: Method, params: unknown): Promise<Response> => {
       if (socket.readyState !== OPEN) await opened;
-      if (closedError) return { ok: false, error: { code: 'DISCONNECTED', message: closedError, field: null } };
+      if (closedError) return { ok: false, error: plainError('DISCONNECTED', closedError) };
       const id = nextId++;
       return new Promise<Response>((resolve) => {
         pending.set(id, resolve);

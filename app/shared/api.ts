@@ -1,118 +1,27 @@
 /**
- * The contract's plain half: wire types, events, the method list and the
- * builder of `window.netproc`. No runtime dependency, so the sandboxed
- * preload and the renderer can bundle it cheaply. The schemas that validate
- * every request are in contract.ts.
+ * The contract's plain half: the wire's shapes (from wire.ts), events,
+ * results and the builder of `window.netproc`. No runtime dependency, so the
+ * sandboxed preload and the renderer can bundle it cheaply. The schemas that
+ * validate every request are in contract.ts.
  */
+// Types only (erased from bundles, so the preload and the renderer never pull zod in);
+// contract.ts imports nothing from here, so the two do not depend on each other.
 import type { Params } from './contract.js';
+import {
+  METHODS,
+  type BufferInfo,
+  type JsonValue,
+  type LispAddress,
+  type ListProcessesRow,
+  type LogLine,
+  type Method,
+  type ProcessCounters,
+  type ProcessInfo,
+  type WireError,
+} from './wire.js';
 
+export * from './wire.js';
 export type { Params };
-
-// ───────────────────────────── shared shapes ─────────────────────────────
-
-export type ProcessStatus = 'open' | 'listen' | 'connect' | 'failed' | 'closed' | 'stop';
-export type ProcessKind = 'stream-client' | 'stream-server' | 'accepted' | 'datagram-client' | 'datagram-server';
-/** `[127, 0, 0, 1, 80]`, eight groups plus port, a Unix path, or `{family, data}`. */
-export type LispAddress = number[] | string | { family: number; data: number[] };
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-/**
- * A Lisp symbol in a value from main (a contact value such as `:type
- * datagram` or `:host local`), tagged so it never reads as the string
- * `"datagram"`. Strings stay plain strings. Requests still name symbols by
- * plain strings (`type: 'datagram'`), where the field says which it is.
- */
-export interface LispSymbol {
-  symbol: string;
-}
-
-export function isLispSymbol(value: unknown): value is LispSymbol {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { symbol?: unknown }).symbol === 'string' &&
-    Object.keys(value).length === 1
-  );
-}
-
-/** Filters the renderer may choose; it can never send code. `hold` is Emacs's filter `t`. */
-export const BUILTIN_FILTERS = ['default', 'discard', 'echo', 'hold'] as const;
-export type BuiltinFilter = (typeof BUILTIN_FILTERS)[number];
-export const BUILTIN_SENTINELS = ['default', 'silent'] as const;
-export type BuiltinSentinel = (typeof BUILTIN_SENTINELS)[number];
-
-export interface ProcessCounters {
-  bytesIn: number;
-  bytesOut: number;
-  datagramsIn: number;
-  datagramsOut: number;
-  accepted: number;
-  createdAt: number;
-}
-
-export interface ProcessInfo {
-  id: number;
-  name: string;
-  kind: ProcessKind;
-  family: 'ipv4' | 'ipv6' | 'local';
-  status: ProcessStatus;
-  exitStatus: number | string;
-  /** process-command: true while stopped. */
-  stopped: boolean;
-  buffer: string | null;
-  /** The list-processes Command column. */
-  command: string;
-  local: LispAddress | null;
-  remote: LispAddress | null;
-  /** `format-network-address` of local and remote, e.g. "127.0.0.1:8080". */
-  localText: string | null;
-  remoteText: string | null;
-  serverId: number | null;
-  queryOnExit: boolean;
-  filter: BuiltinFilter | 'custom';
-  sentinel: BuiltinSentinel | 'custom';
-  coding: [string, string];
-  counters: ProcessCounters;
-  eofSent: boolean;
-  tls: {
-    verify: boolean;
-    caFile: string | null;
-    authorized: boolean;
-    authorizationError: string | null;
-    protocol: string | null;
-    cipher: string | null;
-    peerSubject: string | null;
-  } | null;
-  plist: JsonValue[];
-}
-
-export interface BufferInfo {
-  name: string;
-  origin: number;
-  end: number;
-  length: number;
-  revision: number;
-  trimmedBytes: number;
-  cap: number;
-}
-
-export interface ListProcessesRow {
-  id: number;
-  process: string;
-  pid: string;
-  status: ProcessStatus;
-  buffer: string;
-  tty: string;
-  thread: string;
-  command: string;
-}
-
-export interface LogLine {
-  time: number;
-  kind: 'sentinel' | 'log' | 'message';
-  processId: number | null;
-  processName: string | null;
-  text: string;
-}
 
 export interface Snapshot {
   /** Events after this snapshot carry higher sequence numbers. */
@@ -121,6 +30,20 @@ export interface Snapshot {
   buffers: BufferInfo[];
   /** The most recent sentinel, server-log and message lines, oldest first. */
   log: LogLine[];
+}
+
+/** `open-network-stream … :return-list t`: `(PROC :greeting G :capabilities C :type TYPE :error E)`. */
+export interface OpenNetworkStreamList {
+  /** Null when TLS was required and the server offers none (`error` says why). */
+  process: ProcessInfo | null;
+  greeting: string | null;
+  capabilities: string | null;
+  type: 'plain' | 'tls';
+  error: string | null;
+}
+
+export function isOpenNetworkStreamList(value: ProcessInfo | OpenNetworkStreamList | null): value is OpenNetworkStreamList {
+  return value !== null && 'greeting' in value;
 }
 
 // ───────────────────────────── events ─────────────────────────────
@@ -147,40 +70,6 @@ export interface EventBatch {
   resync?: true;
 }
 
-export const LIMITS = {
-  /** Largest payload one send may carry, in bytes: sendString's text counted as UTF-8, sendBytes' decoded bytes. */
-  sendBytes: 16 * 1024 * 1024,
-  /** Largest file `sendFile` reads, in bytes actually read (not the size the file claims). */
-  sendFileBytes: 64 * 1024 * 1024,
-  /** Largest range `readBuffer` returns at once, in bytes (also the largest `tail`). */
-  readBytes: 4 * 1024 * 1024,
-  /** Process names, buffer names, plist and contact keys: characters. */
-  name: 256,
-  /** File paths (sendFile's path, a TLS CA file): characters. */
-  path: 4096,
-  /** Host names: characters, DNS's own limit. */
-  host: 253,
-  /** Service names and Unix socket paths: characters, the 108 bytes of sun_path less its NUL. */
-  service: 107,
-  /** Coding system names: characters. */
-  coding: 64,
-  /** A process's plist, keys and values together, however it grows (creation or processPut). */
-  plistEntries: 256,
-  /** A JSON value (a plist value, an address to format), and a process's whole plist, as JSON text in UTF-8 bytes. */
-  valueBytes: 64 * 1024,
-  /** How deeply arrays and objects may nest inside one JSON value. */
-  valueDepth: 32,
-  /** Process ids one deleteProcess may name. */
-  deleteIds: 10_000,
-  /**
-   * Largest request message a transport accepts, in bytes: the largest valid
-   * sendString when JSON escapes every character (a control character as
-   * \u00XX is 6 bytes for its 1 byte of UTF-8), plus room for the envelope.
-   * A larger message cannot be valid, so it is refused before it is parsed.
-   */
-  requestBytes: 6 * 16 * 1024 * 1024 + 64 * 1024,
-} as const;
-
 /** How much of a request's input an error message quotes back. */
 export const ECHO_CHARS = 64;
 
@@ -204,35 +93,6 @@ export function excerpt(input: unknown): string {
   return typeof input === 'object' ? 'an object' : `a ${typeof input}`;
 }
 
-export const METHODS = [
-  'snapshot',
-  'makeNetworkProcess',
-  'openNetworkStream',
-  'sendString',
-  'sendBytes',
-  'sendFile',
-  'sendEof',
-  'stopProcess',
-  'continueProcess',
-  'deleteProcess',
-  'setFilter',
-  'setSentinel',
-  'setQueryOnExitFlag',
-  'setCodingSystem',
-  'processGet',
-  'processPut',
-  'processContact',
-  'readBuffer',
-  'searchBuffer',
-  'clearBuffer',
-  'killBuffer',
-  'listProcesses',
-  'formatNetworkAddress',
-  'processDatagramAddress',
-  'setProcessDatagramAddress',
-] as const;
-export type Method = (typeof METHODS)[number];
-
 export interface BufferRange {
   name: string;
   start: number;
@@ -250,7 +110,8 @@ export interface BufferRange {
 export interface Results {
   snapshot: Snapshot;
   makeNetworkProcess: ProcessInfo | null;
-  openNetworkStream: ProcessInfo;
+  /** The process, or with `returnList: true` the list. */
+  openNetworkStream: ProcessInfo | OpenNetworkStreamList;
   sendString: null;
   sendBytes: null;
   sendFile: { bytes: number };
@@ -277,11 +138,8 @@ export interface Results {
   setProcessDatagramAddress: LispAddress | null;
 }
 
-export interface BridgeError {
-  code: string;
-  message: string;
-  field: string | null;
-}
+/** The error in a failed response; defined with the other wire shapes. */
+export type BridgeError = WireError;
 
 export type Response<M extends Method = Method> = { ok: true; result: Results[M] } | { ok: false; error: BridgeError };
 
@@ -290,15 +148,26 @@ export type NetprocApi = { [M in Method]: (params: Params<M>) => Promise<Results
   onEvents(listener: (batch: EventBatch) => void): () => void;
 };
 
-/** The error a NetprocApi call rejects with. */
+/** The error a NetprocApi call rejects with: the message, and the Lisp condition and data behind it. */
 export class NetprocBridgeError extends Error implements BridgeError {
   readonly code: string;
   readonly field: string | null;
+  readonly condition: BridgeError['condition'];
+  readonly data: JsonValue[];
+  readonly syscall?: string;
+  readonly address?: string;
+  readonly port?: number;
   constructor(error: BridgeError) {
     super(error.message);
     this.name = 'NetprocBridgeError';
     this.code = error.code;
     this.field = error.field;
+    // A transport's own failure (a dropped connection) may come without them.
+    this.condition = error.condition ?? 'error';
+    this.data = Array.isArray(error.data) ? error.data : [error.message];
+    if (error.syscall !== undefined) this.syscall = error.syscall;
+    if (error.address !== undefined) this.address = error.address;
+    if (error.port !== undefined) this.port = error.port;
   }
 }
 

@@ -1,14 +1,13 @@
 /**
- * The one contract between the renderer and the engine: every request's
- * name, its runtime schema (zod) and its result type, and every event. The
- * plain types and the client-side API builder live in api.ts, which has no
- * dependency at all, so the preload and the renderer need not bundle zod.
+ * The runtime half of the contract: one zod schema per request, and the
+ * request types derived from them. The shapes that cross the wire are in
+ * wire.ts, the results, events and client-side API builder in api.ts (which
+ * imports only types from here), so the preload and the renderer need not
+ * bundle zod.
  */
 import { z } from 'zod';
 import { jsonBytes, plistOverflow, utf8Length } from './json-bounds.js';
-import { BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue, type Method } from './api.js';
-
-export * from './api.js';
+import { ADDRESS_FAMILIES, BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue, type Method } from './wire.js';
 
 // ───────────────────────────── request schemas ─────────────────────────────
 
@@ -24,6 +23,8 @@ const service = z.union([port, serviceName, z.literal(true)], { error: 'must be 
 const address = z.union([z.array(z.number().int().min(0).max(65535)).min(4).max(9), z.string().max(LIMITS.service)], {
   error: 'must be an address vector such as [127, 0, 0, 1, 80] or a Unix socket path',
 });
+/** A command or an Emacs regexp of open-network-stream's exchange. */
+const exchangeText = z.string().min(1, 'must not be empty').max(LIMITS.exchangeText);
 const codingName = z.string().min(1, 'must not be empty').max(LIMITS.coding);
 const coding = z.union([codingName, z.tuple([codingName, codingName])], {
   error: 'must be a coding system name or a [decoding, encoding] pair',
@@ -171,7 +172,7 @@ export const makeNetworkProcessParams = z
     host: host.nullable().optional(),
     service: service.optional(),
     type: z.enum(['datagram']).nullable().optional(),
-    family: z.enum(['ipv4', 'ipv6', 'local']).nullable().optional(),
+    family: z.enum(ADDRESS_FAMILIES).nullable().optional(),
     server: z
       .union([z.boolean(), z.number().int().min(0).max(65535)], { error: 'must be true, false or a backlog from 0 to 65535' })
       .optional(),
@@ -202,13 +203,33 @@ export const requestSchemas = {
     .object({
       name,
       buffer: bufferName.nullable(),
+      /** `(get-buffer-create BUFFER)` first: every path but the simplest needs an existing buffer, as in Emacs. */
+      createBuffer: z.boolean().optional(),
       host,
       service: z.union([port, serviceName], { error: 'must be a port from 0 to 65535 or a service name' }),
-      type: z.enum(['plain', 'network', 'tls', 'ssl']).nullable().optional(),
+      // shell passes so that the engine's refusal, with its reason, reaches the user.
+      type: z.enum(['plain', 'network', 'tls', 'ssl', 'starttls', 'shell']).nullable().optional(),
       nowait: z.boolean().optional(),
       coding: coding.nullable().optional(),
       verify: z.boolean().optional(),
       caFile: filePath.nullable().optional(),
+      clientCertificate: z.tuple([filePath, filePath], { error: 'must be [key file, certificate file]' }).nullable().optional(),
+      returnList: z.boolean().optional(),
+      endOfCommand: exchangeText.nullable().optional(),
+      endOfCapability: exchangeText.nullable().optional(),
+      success: exchangeText.nullable().optional(),
+      capabilityCommand: exchangeText.nullable().optional(),
+      starttlsFunction: z
+        .union([exchangeText, z.object({ match: exchangeText, command: exchangeText }).strict()], {
+          error: 'must be the STARTTLS command, or {match, command}: send command when the capabilities match the regexp',
+        })
+        .nullable()
+        .optional(),
+      alwaysQueryCapabilities: z.boolean().optional(),
+      nogreeting: z.boolean().optional(),
+      useStarttlsIfPossible: z.boolean().optional(),
+      warnUnlessEncrypted: z.boolean().optional(),
+      shellCommand: z.string().max(LIMITS.path).nullable().optional(),
     })
     .strict(),
   sendString: z.object({ id: processId, text: sendText }).strict(),

@@ -49,6 +49,10 @@ test.describe('the workbench UI', () => {
   test('an engine error shows in the form: connection refused', async ({ page }) => {
     const dialog = await newProcess(page, { kind: 'TCP client', name: 'nobody', host: '127.0.0.1', service: '1' });
     await expect(dialog.getByRole('alert')).toHaveText('make client process failed: Connection refused');
+    // Under the message, the signal as Emacs's echo area prints it.
+    await expect(dialog.getByLabel('Lisp signal')).toHaveText(
+      /^\(file-error "make client process failed" "Connection refused" :name "nobody" /,
+    );
   });
 
   test('stop and continue from the toolbar; the inspector shows process-contact three ways', async ({ page, control }) => {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import type { EventBatch } from '../../shared/contract.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { EventBatch } from '../../shared/api.js';
 import { engine, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
 import { Bridge } from './bridge.js';
-import { ipcClient, ipcHarness, FakeWebContents } from './test-clients.js';
+import { registerIpcTransport } from './ipc-transport.js';
+import { FakeIpcMain, FakeWebContents, ipcClient, ipcHarness, webHarness } from './test-clients.js';
 
 describe('the bridge', () => {
   it('tells a client that cannot keep up to resync instead of queueing without bound', async () => {
@@ -111,5 +112,73 @@ describe('the bridge', () => {
     const c = (await api.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port, filter: 'discard' }))!;
     expect(c.filter).toBe('discard');
     await waitFor(() => batches.flatMap((b) => b.events).some((e) => e.type === 'counters' && e.id === c.id && e.counters.bytesIn === 3));
+  });
+});
+
+describe('releasing the bridge and its transports', () => {
+  const ENGINE_EVENTS = ['process-added', 'process-changed', 'process-removed', 'buffer-changed', 'sentinel', 'log', 'message'] as const;
+  const engineListeners = (np: ReturnType<typeof engine>): number => ENGINE_EVENTS.reduce((n, e) => n + np.listenerCount(e), 0);
+
+  it('closing a bridge leaves no listener on the engine and no timer, even with a flush due', async () => {
+    const np = engine();
+    const listenersBefore = engineListeners(np);
+    // Fake timers count unreferenced ones too (the counters interval is unreferenced).
+    vi.useFakeTimers();
+    onCleanup(() => vi.useRealTimers());
+    const bridge = new Bridge(np, { frameMs: 60_000 });
+    const session = bridge.connect({ send: () => undefined, ready: () => true });
+    await session.request('snapshot', {});
+    np.emit('message', 'first');
+    np.emit('message', 'second');
+    expect(session.heldCount).toBe(2); // its place in the bridge, and the flush a frame away
+    expect(engineListeners(np)).toBe(listenersBefore + ENGINE_EVENTS.length);
+    expect(vi.getTimerCount()).toBe(2); // the counters interval and that flush
+    bridge.close();
+    expect(engineListeners(np)).toBe(listenersBefore);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.useRealTimers();
+    expect({ bridge: bridge.heldCount, session: session.heldCount, sessions: bridge.sessionCount }).toEqual({
+      bridge: 0,
+      session: 0,
+      sessions: 0,
+    });
+    expect(await session.request('snapshot', {})).toMatchObject({ ok: false, error: { code: 'CLOSED' } });
+  });
+
+  it('a closed session lets go of its place in the bridge; the bridge keeps its own listeners', async () => {
+    const np = engine();
+    const bridge = new Bridge(np);
+    onCleanup(() => bridge.close());
+    const held = bridge.heldCount;
+    const session = bridge.connect({ send: () => undefined, ready: () => true });
+    expect(bridge.heldCount).toBe(held + 1);
+    session.close();
+    expect({ held: bridge.heldCount, sessions: bridge.sessionCount }).toEqual({ held, sessions: 0 });
+    expect(engineListeners(np)).toBe(ENGINE_EVENTS.length);
+  });
+
+  it('disposing the IPC registration removes its handler and closes every window session', async () => {
+    const np = engine();
+    const bridge = new Bridge(np);
+    onCleanup(() => bridge.close());
+    const ipcMain = new FakeIpcMain();
+    const registration = registerIpcTransport(ipcMain, bridge, () => true);
+    await ipcClient(ipcMain, new FakeWebContents()).snapshot({});
+    await ipcClient(ipcMain, new FakeWebContents()).snapshot({});
+    expect(bridge.sessionCount).toBe(2);
+    registration.dispose();
+    expect(ipcMain.handlers.size).toBe(0);
+    expect(bridge.sessionCount).toBe(0);
+  });
+
+  it('closing the web host closes every WebSocket session at once', async () => {
+    const { bridge, client, host, np } = await webHarness();
+    const api = await client();
+    await api.snapshot({});
+    expect(bridge.sessionCount).toBe(1);
+    await host.close();
+    expect(bridge.sessionCount).toBe(0);
+    bridge.close();
+    expect(engineListeners(np)).toBe(0);
   });
 });

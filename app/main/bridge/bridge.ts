@@ -6,7 +6,18 @@
  * connection costs main a few small messages a second, and a client that
  * cannot keep up is told to resync instead of making main queue without bound.
  */
-import type { BridgeEvent, EventBatch, LogLine, MenuCommand, Method, Response, Snapshot } from '../../shared/contract.js';
+import {
+  plainError,
+  type BridgeEvent,
+  type EventBatch,
+  type LogLine,
+  type MenuCommand,
+  type Method,
+  type Response,
+  type Snapshot,
+} from '../../shared/api.js';
+import type { EventEmitter } from 'node:events';
+import { DisposableStore, disposableTimeout, listen, toDisposable, type Disposable } from '../../shared/lifecycle.js';
 import type { Netproc, NetprocBuffer, NetprocEvents, NetworkProcess } from '../netproc/index.js';
 import { createBuiltins, type Builtins } from './builtins.js';
 import { createHandlers, handleRequest, type Handlers } from './handlers.js';
@@ -38,24 +49,29 @@ type Pending =
   | { kind: 'line'; line: LogLine }
   | { kind: 'command'; command: MenuCommand };
 
-export class BridgeSession {
+export class BridgeSession implements Disposable {
   private attached = false;
   private pending: Pending[] = [];
   private readonly coalesced = new Map<string, number>();
   private lines = 0;
   private overflow = false;
-  private timer: NodeJS.Timeout | null = null;
+  /** The next flush, while one is due; also held in `disposables`. */
+  private timer: Disposable | null = null;
   private lastFlush = 0;
   private closed = false;
+  /** The flush timer and the session's place in the bridge: closing releases both. */
+  private readonly disposables = new DisposableStore();
 
   constructor(
     private readonly bridge: Bridge,
     private readonly sink: EventSink,
-  ) {}
+  ) {
+    this.disposables.add(toDisposable(() => bridge.detach(this)));
+  }
 
   /** One request; `snapshot` (re)starts the event stream from the state it returns. */
   async request(method: unknown, params: unknown): Promise<Response> {
-    if (this.closed) return { ok: false, error: { code: 'CLOSED', message: 'The session is closed', field: null } };
+    if (this.closed) return { ok: false, error: plainError('CLOSED', 'The session is closed') };
     if (method === 'snapshot') {
       const response = await handleRequest(this.bridge.handlers, method, params);
       if (response.ok) this.attach();
@@ -67,11 +83,19 @@ export class BridgeSession {
   close(): void {
     this.closed = true;
     this.attached = false;
-    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.pending = [];
     this.coalesced.clear();
-    this.bridge.detach(this);
+    this.disposables.dispose();
+  }
+
+  dispose(): void {
+    this.close();
+  }
+
+  /** @internal what the session still holds (its flush timer, its place in the bridge); 0 once closed. */
+  get heldCount(): number {
+    return this.disposables.size;
   }
 
   /** @internal called by the bridge for every engine change. */
@@ -108,15 +132,22 @@ export class BridgeSession {
 
   private schedule(): void {
     if (this.timer || this.closed) return;
-    const wait = Math.max(0, this.lastFlush + this.bridge.frameMs - Date.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    this.flushIn(Math.max(0, this.lastFlush + this.bridge.frameMs - Date.now()));
+  }
+
+  private flushIn(ms: number): void {
+    const timer = disposableTimeout(() => {
+      this.disposables.release(timer);
+      this.timer = null;
+      this.flush();
+    }, ms);
+    this.timer = this.disposables.add(timer);
   }
 
   private flush(): void {
-    this.timer = null;
     if (this.closed) return;
     if (!this.sink.ready()) {
-      this.timer = setTimeout(() => this.flush(), this.bridge.frameMs);
+      this.flushIn(this.bridge.frameMs);
       return;
     }
     this.lastFlush = Date.now();
@@ -137,7 +168,7 @@ export class BridgeSession {
   }
 }
 
-export class Bridge {
+export class Bridge implements Disposable {
   readonly handlers: Handlers;
   readonly builtins: Builtins;
   readonly frameMs: number;
@@ -146,9 +177,9 @@ export class Bridge {
   private readonly sessions = new Set<BridgeSession>();
   private readonly log: LogLine[] = [];
   private seq = 0;
-  private readonly countersTimer: NodeJS.Timeout;
   private readonly lastCounters = new Map<number, string>();
-  private readonly detachEngine: () => void;
+  /** The engine listeners, the counters timer and every open session: closing the bridge releases them all. */
+  private readonly disposables = new DisposableStore();
 
   constructor(
     readonly np: Netproc,
@@ -182,17 +213,19 @@ export class Bridge {
       log,
       message,
     };
-    const each = (act: (event: keyof NetprocEvents, listener: never) => void): void => {
-      for (const [event, listener] of Object.entries(listeners)) act(event as keyof NetprocEvents, listener as never);
-    };
-    each((event, listener) => np.on(event, listener));
-    this.detachEngine = () => each((event, listener) => np.off(event, listener));
-    this.countersTimer = setInterval(() => this.sendCounters(), options.countersMs ?? 250);
-    this.countersTimer.unref();
+    // Seen as a plain emitter: each listener was typed against its event in the table above.
+    const engineEvents: EventEmitter = np;
+    for (const [event, listener] of Object.entries(listeners)) {
+      this.disposables.add(listen(engineEvents, event, listener as (...args: unknown[]) => void));
+    }
+    // Unreferenced, so an idle bridge does not keep the process alive.
+    const countersTimer = setInterval(() => this.sendCounters(), options.countersMs ?? 250);
+    countersTimer.unref();
+    this.disposables.add(toDisposable(() => clearInterval(countersTimer)));
   }
 
   connect(sink: EventSink): BridgeSession {
-    const session = new BridgeSession(this, sink);
+    const session = this.disposables.add(new BridgeSession(this, sink));
     this.sessions.add(session);
     return session;
   }
@@ -217,18 +250,26 @@ export class Bridge {
   }
 
   close(): void {
-    clearInterval(this.countersTimer);
-    for (const session of [...this.sessions]) session.close();
-    this.detachEngine();
+    this.disposables.dispose();
+  }
+
+  dispose(): void {
+    this.close();
   }
 
   get sessionCount(): number {
     return this.sessions.size;
   }
 
-  /** @internal */
+  /** @internal what the bridge still holds (engine listeners, the counters timer, sessions); 0 once closed. */
+  get heldCount(): number {
+    return this.disposables.size;
+  }
+
+  /** @internal called by a closing session. */
   detach(session: BridgeSession): void {
     this.sessions.delete(session);
+    this.disposables.release(session);
   }
 
   /** @internal */

@@ -2,7 +2,7 @@
  * The named filters and sentinels a renderer may choose. The renderer never
  * sends code; it names one of these and the bridge installs the function.
  */
-import type { BuiltinFilter, BuiltinSentinel } from '../../shared/contract.js';
+import type { BuiltinFilter, BuiltinSentinel } from '../../shared/api.js';
 import type { Filter, Netproc, NetworkProcess, Sentinel } from '../netproc/index.js';
 
 export interface Builtins {

@@ -12,8 +12,11 @@ import {
   type EventBatch,
   type Method,
   type NetprocApi,
-} from '../../shared/contract.js';
+  type OpenNetworkStreamList,
+  type ProcessInfo,
+} from '../../shared/api.js';
 import { collect, freePort, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
+import { SMTP_PARAMETERS, smtpServer } from '../netproc/smtp-test-server.js';
 import { harnesses, type TransportName } from './test-clients.js';
 
 function record(api: NetprocApi): { batches: EventBatch[]; events: () => BridgeEvent[] } {
@@ -194,6 +197,35 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.processContact({ id: s.id, key: null })).toEqual([{ symbol: 'local' }, (s.local as number[])[4]]);
   });
 
+  it("keeps an error's Lisp condition, data and system call across the wire: a refused connect is (file-error ...)", async () => {
+    const { client } = await harness();
+    const api = await client();
+    const port = await freePort();
+    const refused = await rejection(api.makeNetworkProcess({ name: 'refused', host: '127.0.0.1', service: port }));
+    expect(refused).toMatchObject({
+      code: 'ECONNREFUSED',
+      field: 'service',
+      message: 'make client process failed: Connection refused',
+      condition: 'file-error',
+      syscall: 'connect',
+      address: '127.0.0.1',
+      port,
+    });
+    // Emacs's data: the context, strerror, then the contact plist with its keywords as symbols.
+    expect(refused.data.slice(0, 4)).toEqual(['make client process failed', 'Connection refused', { symbol: ':name' }, 'refused']);
+    expect(refused.data).toEqual(expect.arrayContaining([{ symbol: ':host' }, '127.0.0.1', { symbol: ':service' }, port]));
+  });
+
+  it('gives an unknown option the condition error, its message as the data, and no system call', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const unknown = await rejection(api.makeNetworkProcess({ name: 'x', dontroute: true } as never));
+    expect(unknown).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'dontroute', condition: 'error', data: [unknown.message] });
+    expect(unknown.message).toBe('dontroute: is not a known field');
+    expect(unknown.syscall).toBeUndefined();
+    expect(unknown.port).toBeUndefined();
+  });
+
   it('reads and sets datagram addresses', async () => {
     const { client } = await harness();
     const api = await client();
@@ -228,7 +260,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     const { client } = await harness();
     const api = await client();
     const peer = await plainServer((s) => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-    const c = await api.openNetworkStream({ name: 'ons', buffer: '*ons*', host: '127.0.0.1', service: peer.port });
+    const c = (await api.openNetworkStream({ name: 'ons', buffer: '*ons*', host: '127.0.0.1', service: peer.port })) as ProcessInfo;
     expect(c.name).toBe('ons');
     await waitFor(async () => (await api.readBuffer({ name: '*ons*' })).length === 27);
     expect(await api.searchBuffer({ name: '*ons*', query: 'HTTP', mode: 'text' })).toEqual({ start: 6, end: 10 });
@@ -339,6 +371,32 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['makeNetworkProcess', { name: 'x', plist: new Array(LIMITS.plistEntries + 1).fill(0) }, 'plist', 'INVALID_ARGUMENT'],
       ['makeNetworkProcess', { name: 'x', plist: ['k', nested(1000)] }, 'plist', 'INVALID_ARGUMENT'],
       ['openNetworkStream', { name: 'x', buffer: null, host: '127.0.0.1', service: 99999 }, 'service', 'INVALID_ARGUMENT'],
+      ['openNetworkStream', { name: 'x', buffer: null, host: 'h', service: 1, type: 'shell' }, 'type', 'UNSUPPORTED'],
+      [
+        'openNetworkStream',
+        { name: 'x', buffer: null, host: 'h', service: 1, type: 'starttls', endOfCommand: '\\(a\\)\\1' },
+        'endOfCommand',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'openNetworkStream',
+        { name: 'x', buffer: null, host: 'h', service: 1, success: 'x'.repeat(LIMITS.exchangeText + 1) },
+        'success',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'openNetworkStream',
+        { name: 'x', buffer: null, host: 'h', service: 1, starttlsFunction: { match: 'STARTTLS' } },
+        'starttlsFunction.command',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'openNetworkStream',
+        { name: 'x', buffer: null, host: 'h', service: 1, clientCertificate: ['/key.pem'] },
+        'clientCertificate',
+        'INVALID_ARGUMENT',
+      ],
+      ['openNetworkStream', { name: 'x', buffer: '*absent*', host: 'h', service: 1, type: 'starttls' }, 'buffer', 'INVALID_ARGUMENT'],
       ['sendString', { id: 999999, text: 'x' }, 'id', 'NO_SUCH_PROCESS'],
       ['sendString', { id: 1, text: 'x'.repeat(LIMITS.sendBytes + 1) }, 'text', 'INVALID_ARGUMENT'],
       ['sendBytes', { id: 1, hex: 'zz' }, 'hex', 'INVALID_ARGUMENT'],
@@ -393,6 +451,38 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
         expect(np.processList()).toHaveLength(before);
       },
     );
+
+    it('open-network-stream with STARTTLS: the list comes back, the process is TLS; no STARTTLS is a clear error and no process', async () => {
+      const { client, np } = await harness();
+      const api = await client();
+      const peer = await smtpServer('starttls', onCleanup);
+      np.getBufferCreate('*smtp*');
+      const list = (await api.openNetworkStream({
+        name: 'smtp',
+        buffer: '*smtp*',
+        host: 'localhost',
+        service: peer.port,
+        type: 'starttls',
+        returnList: true,
+        ...SMTP_PARAMETERS,
+      })) as OpenNetworkStreamList;
+      expect(list).toMatchObject({ greeting: '220 test.example ESMTP ready\r\n', type: 'tls', error: null });
+      expect(list.process).toMatchObject({ name: 'smtp', status: 'open', tls: { authorized: true, peerSubject: 'localhost' } });
+      const plainPeer = await smtpServer('no-starttls', onCleanup);
+      const err = await rejection(
+        api.openNetworkStream({
+          name: 'p',
+          buffer: '*smtp*',
+          host: 'localhost',
+          service: plainPeer.port,
+          type: 'starttls',
+          ...SMTP_PARAMETERS,
+        }),
+      );
+      expect(err).toMatchObject({ code: 'STARTTLS_UNAVAILABLE', field: 'type' });
+      expect(err.message).toMatch(/^Server does not support TLS: /);
+      expect(np.processList().map((p) => p.name)).toEqual(['smtp']);
+    });
 
     it('engine errors come back with their code, message and field', async () => {
       const { client } = await harness();

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clip, METHODS, type Method, type Response } from '../../shared/contract.js';
+import { clip, METHODS, type Method, type Response } from '../../shared/api.js';
 import type { LookupFunction, Netproc } from '../netproc/index.js';
 import { engine, onCleanup, plainServer, waitFor } from '../netproc/test-support.js';
 import { Bridge } from './bridge.js';
@@ -52,7 +52,18 @@ async function fixture(): Promise<Fixture> {
     const table: { [M in Method]: Record<string, unknown> } = {
       snapshot: {},
       makeNetworkProcess: { name: 'fz', host: '127.0.0.1', service: peer.port, buffer: '*fz*', plist: ['k', 1] },
-      openNetworkStream: { name: 'fz', buffer: '*fz*', host: '127.0.0.1', service: peer.port },
+      // STARTTLS without :end-of-command: nothing is waited for (the peer never answers), so each try is quick.
+      openNetworkStream: {
+        name: 'fz',
+        buffer: '*fz*',
+        host: '127.0.0.1',
+        service: peer.port,
+        type: 'starttls',
+        capabilityCommand: 'EHLO fz\r\n',
+        success: '^2',
+        starttlsFunction: { match: 'STARTTLS', command: 'STARTTLS\r\n' },
+        returnList: true,
+      },
       sendString: { id: id('c'), text: 'x' },
       sendBytes: { id: id('c'), hex: '00 ff' },
       sendFile: { id: id('c'), path: '/etc/hostname' },

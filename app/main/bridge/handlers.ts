@@ -1,27 +1,27 @@
 /**
  * The contract's server side: each request, validated against its schema,
- * turned into engine calls. Every failure becomes a structured
- * `{code, message, field}` and changes nothing.
+ * turned into engine calls. Every failure becomes a structured WireError
+ * (code, message, field, and Emacs's condition and data) and changes nothing.
  */
 import type { z } from 'zod';
+import { decodeHex, requestSchemas } from '../../shared/contract.js';
 import {
   clip,
   excerpt,
-  decodeHex,
   LIMITS,
   METHODS,
-  requestSchemas,
+  plainError,
   type BridgeError,
   type JsonValue,
   type Method,
   type Response,
   type Results,
   type Snapshot,
-} from '../../shared/contract.js';
-import { NetprocError, type MakeNetworkProcessOptions, type Netproc, type NetworkProcess, type SearchPattern } from '../netproc/index.js';
+} from '../../shared/api.js';
+import { NetprocError, NetworkProcess, type MakeNetworkProcessOptions, type Netproc, type SearchPattern } from '../netproc/index.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
-import { bufferInfo, contactJson, processInfo, toJson } from './serialize.js';
+import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, toJson } from './serialize.js';
 
 type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
 type Handler<M extends Method> = (params: ParsedParams<M>) => Promise<Results[M]> | Results[M];
@@ -34,15 +34,15 @@ export class RequestError extends Error {
 }
 
 function fail(code: string, field: string | null, message: string): never {
-  throw new RequestError({ code, field, message });
+  throw new RequestError(plainError(code, message, field));
 }
 
 export function toBridgeError(err: unknown): BridgeError {
   if (err instanceof RequestError) return err.error;
-  if (err instanceof NetprocError) return { code: err.code, message: err.message, field: err.field ?? null };
+  if (err instanceof NetprocError) return errorJson(err);
   const sys = err as NodeJS.ErrnoException;
-  if (sys && typeof sys.code === 'string') return { code: sys.code, message: sys.message, field: null };
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null };
+  if (sys && typeof sys.code === 'string') return { ...plainError(sys.code, sys.message), ...systemCallFields(sys) };
+  return plainError('INTERNAL', err instanceof Error ? err.message : String(err));
 }
 
 type Issue = z.core.$ZodIssue;
@@ -99,9 +99,11 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       return p ? info(p) : null;
     },
 
-    openNetworkStream: async ({ name, buffer: bufferName, host, service, ...rest }) => {
-      const p = await np.openNetworkStream(name, bufferName, host, service, rest);
-      return info(p);
+    openNetworkStream: async ({ name, buffer: bufferName, createBuffer, host, service, ...rest }) => {
+      if (createBuffer && bufferName !== null) np.getBufferCreate(bufferName);
+      const opened = await np.openNetworkStream(name, bufferName, host, service, rest);
+      if (opened instanceof NetworkProcess) return info(opened);
+      return { ...opened, process: opened.process && info(opened.process) };
     },
 
     sendString: async ({ id, text }) => np.processSendString(proc(id), text),

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { LIMITS, METHODS, type Method, type Params, type Response } from '../../shared/contract.js';
+import { LIMITS, METHODS, type Method, type Params, type Response } from '../../shared/api.js';
 import { engine, onCleanup, plainServer, waitFor } from '../netproc/test-support.js';
 import { Bridge } from './bridge.js';
 import { parseRequest, RequestError } from './handlers.js';
@@ -155,6 +155,27 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
     { name: 'x', buffer: null, host: 'h', service: 1, caFile: n(LIMITS.path) },
     { name: 'x', buffer: null, host: 'h', service: 1, caFile: n(LIMITS.path + 1) },
     'caFile',
+  ],
+  [
+    'stream exchange regexp',
+    'openNetworkStream',
+    { name: 'x', buffer: null, host: 'h', service: 1, endOfCommand: n(LIMITS.exchangeText) },
+    { name: 'x', buffer: null, host: 'h', service: 1, endOfCommand: n(LIMITS.exchangeText + 1) },
+    'endOfCommand',
+  ],
+  [
+    'stream STARTTLS rule',
+    'openNetworkStream',
+    { name: 'x', buffer: null, host: 'h', service: 1, starttlsFunction: { match: 'S', command: n(LIMITS.exchangeText) } },
+    { name: 'x', buffer: null, host: 'h', service: 1, starttlsFunction: { match: 'S', command: n(LIMITS.exchangeText + 1) } },
+    'starttlsFunction.command',
+  ],
+  [
+    'stream client certificate',
+    'openNetworkStream',
+    { name: 'x', buffer: null, host: 'h', service: 1, clientCertificate: ['k', n(LIMITS.path)] },
+    { name: 'x', buffer: null, host: 'h', service: 1, clientCertificate: ['k', n(LIMITS.path + 1)] },
+    'clientCertificate.1',
   ],
   ['sendString ASCII', 'sendString', { id: 1, text: n(LIMITS.sendBytes) }, { id: 1, text: n(LIMITS.sendBytes + 1) }, 'text'],
   [
@@ -316,7 +337,19 @@ describe('an unknown field is refused by every method', () => {
   const valid: { [M in Method]: Params<M> } = {
     snapshot: {},
     makeNetworkProcess: { name: 'x', host: '127.0.0.1', service: 1, tlsParameters: { verify: true } },
-    openNetworkStream: { name: 'x', buffer: null, host: '127.0.0.1', service: 1 },
+    openNetworkStream: {
+      name: 'x',
+      buffer: null,
+      host: '127.0.0.1',
+      service: 1,
+      type: 'starttls',
+      capabilityCommand: 'EHLO x\r\n',
+      endOfCommand: '^[0-9]+ .*\r\n',
+      success: '^2',
+      starttlsFunction: { match: '[ -]STARTTLS', command: 'STARTTLS\r\n' },
+      clientCertificate: ['/key.pem', '/cert.pem'],
+      returnList: true,
+    },
     sendString: { id: 1, text: 'x' },
     sendBytes: { id: 1, hex: '00' },
     sendFile: { id: 1, path: '/etc/hostname' },
@@ -349,7 +382,13 @@ describe('an unknown field is refused by every method', () => {
     const response = await bridge.request(method, { ...valid[method], unexpectedField: true });
     expect(response).toEqual({
       ok: false,
-      error: { code: 'INVALID_ARGUMENT', field: 'unexpectedField', message: 'unexpectedField: is not a known field' },
+      error: {
+        code: 'INVALID_ARGUMENT',
+        field: 'unexpectedField',
+        message: 'unexpectedField: is not a known field',
+        condition: 'error',
+        data: ['unexpectedField: is not a known field'],
+      },
     });
   });
 
@@ -431,16 +470,16 @@ describe('Send file reads regular files only', () => {
   it('refuses a relative path, a FIFO, /dev/zero, a directory and a missing file, naming path', async () => {
     const { bridge, id, np, received } = await connected();
     const dir = scratchDir();
-    const cases: Array<[string, string, string]> = [
-      ['package.json', 'INVALID_ARGUMENT', 'path: must be an absolute file path'],
-      [fifoIn(dir, 'pipe'), 'INVALID_ARGUMENT', 'path: the file is a FIFO (named pipe); only regular files can be read'],
-      ['/dev/zero', 'INVALID_ARGUMENT', 'path: the file is a character device; only regular files can be read'],
-      [dir, 'INVALID_ARGUMENT', 'path: the file is a directory; only regular files can be read'],
-      [join(dir, 'missing'), 'ENOENT', 'path: cannot read the file: No such file or directory'],
+    const cases: Array<[string, string, string, string]> = [
+      ['package.json', 'INVALID_ARGUMENT', 'path: must be an absolute file path', 'error'],
+      [fifoIn(dir, 'pipe'), 'INVALID_ARGUMENT', 'path: the file is a FIFO (named pipe); only regular files can be read', 'error'],
+      ['/dev/zero', 'INVALID_ARGUMENT', 'path: the file is a character device; only regular files can be read', 'error'],
+      [dir, 'INVALID_ARGUMENT', 'path: the file is a directory; only regular files can be read', 'error'],
+      [join(dir, 'missing'), 'ENOENT', 'path: cannot read the file: No such file or directory', 'file-missing'],
     ];
-    for (const [path, code, message] of cases) {
+    for (const [path, code, message, condition] of cases) {
       const response = await within(bridge.request('sendFile', { id, path }), 5000);
-      expect(response).toEqual({ ok: false, error: { code, field: 'path', message } });
+      expect(response).toMatchObject({ ok: false, error: { code, field: 'path', message, condition } });
     }
     expect(np.getProcessById(id)!.counters.bytesOut).toBe(0);
     expect(received()).toBe(0);
@@ -504,6 +543,12 @@ describe('a TLS CA file that is not a regular file', () => {
       (port, caFile) => ({ name: 'tls', buffer: null, host: '127.0.0.1', service: port, type: 'tls', caFile }),
       'caFile',
     ],
+    [
+      'openNetworkStream clientCertificate',
+      'openNetworkStream',
+      (port, fifo) => ({ name: 'tls', buffer: null, host: '127.0.0.1', service: port, type: 'tls', clientCertificate: [fifo, fifo] }),
+      'clientCertificate',
+    ],
   ];
 
   it.each(refusedRequests)('%s: refused at once, no stall, no process left', async (_what, method, params, field) => {
@@ -513,9 +558,9 @@ describe('a TLS CA file that is not a regular file', () => {
     const peer = await plainServer();
     const caFile = fifoReleasedLater(4000);
     const { result, stallMs } = await longestStall(() => within(bridge.request(method, params(peer.port, caFile)), 10_000));
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_ARGUMENT', field, message: 'caFile: the file is a FIFO (named pipe); only regular files can be read' },
+      error: { code: 'INVALID_ARGUMENT', field, message: `${field}: the file is a FIFO (named pipe); only regular files can be read` },
     });
     expect(np.processList()).toEqual([]);
     expect(peer.sockets).toHaveLength(0);

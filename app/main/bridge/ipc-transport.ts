@@ -4,7 +4,8 @@
  * accepts (its own window's main frame, on its own origin); a session lives
  * as long as its webContents.
  */
-import { IPC_EVENTS, IPC_REQUEST, type Response } from '../../shared/contract.js';
+import { IPC_EVENTS, IPC_REQUEST, plainError, type Response } from '../../shared/api.js';
+import { DisposableStore, toDisposable, type Disposable } from '../../shared/lifecycle.js';
 import type { Bridge, BridgeSession } from './bridge.js';
 
 /** The slice of Electron's API this transport uses (so tests can give it a double). */
@@ -34,7 +35,9 @@ export function registerIpcTransport(
   ipcMain: IpcMainLike,
   bridge: Bridge,
   acceptsSender: (event: IpcInvokeEventLike) => boolean,
-): () => void {
+): Disposable {
+  // The request handler and every window's session: disposing the registration releases them all.
+  const disposables = new DisposableStore();
   const sessions = new Map<number, BridgeSession>();
   const sessionFor = (contents: WebContentsLike): BridgeSession => {
     let session = sessions.get(contents.id);
@@ -46,24 +49,22 @@ export function registerIpcTransport(
         ready: () => !contents.isDestroyed(),
       });
       sessions.set(contents.id, session);
-      const created = session;
+      const created = disposables.add(session);
       contents.once('destroyed', () => {
-        created.close();
+        disposables.delete(created);
         sessions.delete(contents.id);
       });
     }
     return session;
   };
+  disposables.add(toDisposable(() => sessions.clear()));
   ipcMain.handle(IPC_REQUEST, async (event, method, params): Promise<Response> => {
     if (!acceptsSender(event)) {
       // The sender's URL is not echoed: it is the sender's to choose, and may be any length.
-      return { ok: false, error: { code: 'FORBIDDEN', message: "Requests are accepted only from Netproc's own window", field: null } };
+      return { ok: false, error: plainError('FORBIDDEN', "Requests are accepted only from Netproc's own window") };
     }
     return sessionFor(event.sender).request(method, params);
   });
-  return () => {
-    ipcMain.removeHandler(IPC_REQUEST);
-    for (const session of sessions.values()) session.close();
-    sessions.clear();
-  };
+  disposables.add(toDisposable(() => ipcMain.removeHandler(IPC_REQUEST)));
+  return disposables;
 }

@@ -1,6 +1,18 @@
 /** Engine objects in the contract's wire shapes. */
-import type { BufferInfo, JsonValue, LispAddress, LispSymbol, ProcessInfo, Results } from '../../shared/contract.js';
-import { markContactSymbols, type Netproc, type NetprocBuffer, type NetworkProcess } from '../netproc/index.js';
+import {
+  clip,
+  excerpt,
+  isLispSymbol,
+  WIRE_ERROR_LIMITS,
+  type BufferInfo,
+  type JsonValue,
+  type LispAddress,
+  type LispSymbol,
+  type ProcessInfo,
+  type Results,
+  type WireError,
+} from '../../shared/api.js';
+import { markContactSymbols, type Netproc, type NetprocBuffer, type NetprocError, type NetworkProcess } from '../netproc/index.js';
 import { commandText } from '../netproc/list-processes.js';
 import type { Builtins } from './builtins.js';
 
@@ -67,5 +79,66 @@ export function bufferInfo(b: NetprocBuffer): BufferInfo {
     revision: b.revision,
     trimmedBytes: b.trimmedBytes,
     cap: b.byteCap,
+  };
+}
+
+/** One datum of an error, JSON-safe and bounded: strings clipped, long or deep containers named by their type. */
+function boundedDatum(value: unknown, depth = 0): JsonValue {
+  if (typeof value === 'string') return clip(value);
+  if (isLispSymbol(value)) return { symbol: clip(value.symbol) };
+  if (value === null || typeof value !== 'object') return toJson(value);
+  const size = Array.isArray(value) ? value.length : Object.keys(value).length;
+  if (depth >= WIRE_ERROR_LIMITS.depth || size > WIRE_ERROR_LIMITS.arrayItems) return excerpt(value);
+  if (Array.isArray(value)) return value.map((v) => boundedDatum(v, depth + 1));
+  return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [clip(k), boundedDatum(v, depth + 1)]));
+}
+
+/** A plain string that is a keyword such as `:host`, as the engine writes a contact plist into error data. */
+const KEYWORD = /^:[A-Za-z][\w-]*$/;
+
+/**
+ * A condition's data with its symbols tagged, as contact values are: the
+ * engine passes symbols as strings, so the rules are Emacs's: the first datum
+ * of wrong-type-argument is a predicate, a keyword is a symbol, and the value
+ * after a contact keyword is marked as that contact value would be.
+ */
+function errorData(condition: string, data: readonly unknown[]): JsonValue[] {
+  const out: JsonValue[] = [];
+  const symbol = (name: string): LispSymbol => ({ symbol: name });
+  for (let i = 0; i < data.length && out.length < WIRE_ERROR_LIMITS.dataItems; i++) {
+    const datum = data[i];
+    if (i === 0 && condition === 'wrong-type-argument' && typeof datum === 'string') out.push(boundedDatum(symbol(datum)));
+    else if (typeof datum === 'string' && KEYWORD.test(datum)) {
+      out.push(boundedDatum(symbol(datum)));
+      if (i + 1 < data.length && out.length < WIRE_ERROR_LIMITS.dataItems) {
+        out.push(boundedDatum(markContactSymbols(datum.slice(1), data[++i], symbol)));
+      }
+    } else out.push(boundedDatum(datum));
+  }
+  return out;
+}
+
+/** The fields of a Node system error that say which call failed and where, for those it has. */
+export function systemCallFields(err: {
+  syscall?: unknown;
+  address?: unknown;
+  port?: unknown;
+}): Pick<WireError, 'syscall' | 'address' | 'port'> {
+  const fields: Pick<WireError, 'syscall' | 'address' | 'port'> = {};
+  if (typeof err.syscall === 'string') fields.syscall = clip(err.syscall);
+  if (typeof err.address === 'string') fields.address = clip(err.address);
+  if (typeof err.port === 'number') fields.port = err.port;
+  return fields;
+}
+
+/** An engine error as it crosses the wire: Emacs's condition and data, and the system call behind it. */
+export function errorJson(err: NetprocError): WireError {
+  return {
+    code: err.code,
+    message: err.message,
+    field: err.field ?? null,
+    condition: err.condition,
+    data: errorData(err.condition, err.data),
+    ...systemCallFields(err),
   };
 }

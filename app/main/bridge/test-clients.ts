@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { createNetprocApi, IPC_EVENTS, IPC_REQUEST, type EventBatch, type NetprocApi, type Response } from '../../shared/contract.js';
+import { createNetprocApi, IPC_EVENTS, IPC_REQUEST, type EventBatch, type NetprocApi, type Response } from '../../shared/api.js';
 import { createWebSocketTransport, type WebSocketLike } from '../../renderer/web-shim.js';
 import { engine, onCleanup } from '../netproc/test-support.js';
 import type { Netproc } from '../netproc/index.js';
@@ -111,8 +111,8 @@ export async function ipcHarness(options: BridgeOptions = {}): Promise<Harness &
   const bridge = new Bridge(np, options);
   onCleanup(() => bridge.close());
   const ipcMain = new FakeIpcMain();
-  const unregister = registerIpcTransport(ipcMain, bridge, (event) => isOwnMainFrame(event.senderFrame));
-  onCleanup(unregister);
+  const registration = registerIpcTransport(ipcMain, bridge, (event) => isOwnMainFrame(event.senderFrame));
+  onCleanup(() => registration.dispose());
   return {
     np,
     bridge,

@@ -10,7 +10,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { LIMITS, type Response } from '../../shared/contract.js';
+import { LIMITS, plainError, type Response } from '../../shared/api.js';
+import { DisposableStore, listen, toDisposable, type Disposable } from '../../shared/lifecycle.js';
 import type { EventSink } from './bridge.js';
 
 /** What the transport needs of the bridge: a session per connection. */
@@ -18,11 +19,10 @@ export interface SessionSource {
   connect(sink: EventSink): { request(method: unknown, params: unknown): Promise<Response>; close(): void };
 }
 
-export interface WebSocketTransport {
+/** Disposing it drops every client and closes its session. */
+export interface WebSocketTransport extends Disposable {
   /** Completes an upgrade the host has admitted. */
   accept(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Drops every client. */
-  close(): void;
 }
 
 /** Past this many bytes waiting in the socket, event batches wait (and keep coalescing). */
@@ -48,12 +48,22 @@ const MAX_ID_LENGTH = 64;
 
 export function attachWebSocketTransport(bridge: SessionSource): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.requestBytes });
-  return {
-    accept: (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => serve(bridge, ws)),
-    close: () => {
+  // Released in reverse: each connection (its session first), then the clients' sockets, then the server.
+  const disposables = new DisposableStore();
+  disposables.add(toDisposable(() => wss.close()));
+  disposables.add(
+    toDisposable(() => {
       for (const client of wss.clients) client.terminate();
-      wss.close();
-    },
+    }),
+  );
+  return {
+    accept: (request, socket, head) =>
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const connection = disposables.add(serve(bridge, ws));
+        // A connection that ends by itself stops being held.
+        ws.once('close', () => disposables.delete(connection));
+      }),
+    dispose: () => disposables.dispose(),
   };
 }
 
@@ -85,11 +95,14 @@ function rawLength(data: RawData): number {
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
-function serve(bridge: SessionSource, ws: WebSocket): void {
+/** Serves one connection; disposing it (or the connection ending) closes its session and drops what waits. */
+function serve(bridge: SessionSource, ws: WebSocket): Disposable {
+  const disposables = new DisposableStore();
   const session = bridge.connect({
     send: (batch) => ws.send(JSON.stringify({ events: batch })),
     ready: () => ws.readyState === ws.OPEN && ws.bufferedAmount < BACKED_UP,
   });
+  disposables.add(toDisposable(() => session.close()));
   let unanswered = 0;
   let sends = 0;
   let sendBytes = 0;
@@ -112,7 +125,7 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
     try {
       text = JSON.stringify({ id, response });
     } catch (err) {
-      text = JSON.stringify({ id, response: { ok: false, error: { code: 'INTERNAL', message: (err as Error).message, field: null } } });
+      text = JSON.stringify({ id, response: { ok: false, error: plainError('INTERNAL', (err as Error).message) } });
     }
     if (ws.readyState !== ws.OPEN) {
       unanswered--;
@@ -131,7 +144,7 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
     const request = readRequest(data, isBinary);
     if ('error' in request) {
       unanswered++;
-      reply(request.id, null, { ok: false, error: { code: 'BAD_MESSAGE', message: request.error, field: request.field } });
+      reply(request.id, null, { ok: false, error: plainError('BAD_MESSAGE', request.error, request.field) });
       return;
     }
     const send = SENDS.has(request.method) ? { bytes: rawLength(data) } : null;
@@ -144,7 +157,7 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
       (err: unknown) =>
         reply(request.id, send, {
           ok: false,
-          error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), field: null },
+          error: plainError('INTERNAL', err instanceof Error ? err.message : String(err)),
         }),
     );
   };
@@ -162,15 +175,21 @@ function serve(bridge: SessionSource, ws: WebSocket): void {
     else if (!backedUp() && waiting.length === 0 && ws.isPaused) ws.resume();
   }
 
-  ws.on('message', (data, isBinary) => {
-    waiting.push({ data, isBinary });
-    pump();
-  });
-  const close = (): void => {
-    waiting = [];
-    next = 0;
-    session.close();
-  };
+  disposables.add(
+    toDisposable(() => {
+      waiting = [];
+      next = 0;
+    }),
+  );
+  disposables.add(
+    listen(ws, 'message', (data: RawData, isBinary: boolean) => {
+      waiting.push({ data, isBinary });
+      pump();
+    }),
+  );
+  const close = (): void => disposables.dispose();
+  // Not in the store: an error after the end must still find a listener, or it would be thrown.
   ws.on('close', close);
   ws.on('error', close);
+  return disposables;
 }

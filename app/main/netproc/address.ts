@@ -4,12 +4,9 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { NetprocError } from './errors.js';
+import type { FamilyAddress, LispAddress } from '../../shared/wire.js';
 
-export interface FamilyAddress {
-  family: number;
-  data: number[];
-}
-export type LispAddress = number[] | string | FamilyAddress;
+export type { FamilyAddress, LispAddress };
 
 /** What a socket API needs to reach or bind an address. */
 export type SocketAddress = { family: 'ipv4' | 'ipv6'; host: string; port: number } | { family: 'local'; path: string };

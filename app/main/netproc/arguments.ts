@@ -25,6 +25,8 @@ export interface TlsParameters {
   verify?: boolean;
   /** A PEM file of extra CAs to trust. */
   caFile?: string | null;
+  /** `:client-certificate`: a PEM key file and a PEM certificate file. */
+  clientCertificate?: readonly [string, string] | null;
 }
 
 /** `make-network-process` keywords, without the colon, camelCased. Unknown keys are kept in the contact. */
@@ -169,7 +171,7 @@ export function checkArguments(o: MakeNetworkProcessOptions): CheckedArguments {
     if (server || type !== null) throw invalidArgument('tlsParameters', 'TLS is available for stream clients only');
     const caFile = tlsParameters.caFile ?? null;
     if (caFile !== null && typeof caFile !== 'string') throw invalidArgument('tlsParameters', 'caFile must be a file path');
-    tls = { verify: tlsParameters.verify ?? true, caFile, servername: host };
+    tls = { verify: tlsParameters.verify ?? true, caFile, servername: host, clientCertificate: tlsParameters.clientCertificate ?? null };
   }
 
   return {

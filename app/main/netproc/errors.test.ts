@@ -221,6 +221,9 @@ describe('open-network-stream (spec §3)', () => {
     await expect(np.openNetworkStream('ons', null, '127.0.0.1', port, { type: 'gopher' as never })).rejects.toThrow(
       'Invalid connection type gopher',
     );
-    await expect(np.openNetworkStream('ons', null, '127.0.0.1', port, { type: 'starttls' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(np.openNetworkStream('ons', null, '127.0.0.1', port, { type: 'starttls' })).rejects.toThrow(
+      'make client process failed: Connection refused',
+    );
+    await expect(np.openNetworkStream('ons', null, '127.0.0.1', port, { type: 'shell' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 });

@@ -5,6 +5,9 @@
  * so a caller can show `(file-error "make client process failed" ...)`.
  */
 import { constants as osConstants } from 'node:os';
+import type { LispCondition } from '../../shared/wire.js';
+
+export type { LispCondition };
 
 export type NetprocErrorCode =
   | 'ECONNREFUSED'
@@ -31,6 +34,9 @@ export type NetprocErrorCode =
   | 'EINVAL'
   | 'ENOTSUP'
   | 'TLS_HANDSHAKE'
+  | 'STARTTLS_UNAVAILABLE'
+  | 'EXCHANGE_TIMEOUT'
+  | 'EXCHANGE_TOO_LARGE'
   | 'INVALID_ARGUMENT'
   | 'WRONG_TYPE'
   | 'NO_SUCH_PROCESS'
@@ -38,8 +44,6 @@ export type NetprocErrorCode =
   | 'NOT_SUBPROCESS'
   | 'UNSUPPORTED'
   | 'SYSTEM';
-
-export type LispCondition = 'error' | 'file-error' | 'file-missing' | 'wrong-type-argument' | 'gnutls-error';
 
 export interface NetprocErrorInit {
   code: NetprocErrorCode;
@@ -56,6 +60,11 @@ export class NetprocError extends Error {
   readonly condition: LispCondition;
   /** The signal's data list after the condition, e.g. ["make client process failed", "Connection refused"]. */
   readonly data: readonly unknown[];
+  /** When a Node system error is the cause: its errno, the call that failed, and the address and port it was about. */
+  readonly errno: number | undefined;
+  readonly syscall: string | undefined;
+  readonly address: string | undefined;
+  readonly port: number | undefined;
 
   constructor(init: NetprocErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -64,11 +73,28 @@ export class NetprocError extends Error {
     this.field = init.field;
     this.condition = init.condition ?? 'error';
     this.data = init.data ?? [init.message];
+    const system = systemErrorFields(init.cause);
+    this.errno = system.errno;
+    this.syscall = system.syscall;
+    this.address = system.address;
+    this.port = system.port;
   }
 
   toJSON(): { code: string; message: string; field: string | undefined; condition: string } {
     return { code: this.code, message: this.message, field: this.field, condition: this.condition };
   }
+}
+
+/** What a Node system error (`connect ECONNREFUSED 127.0.0.1:9`) says beyond its code; nothing for anything else. */
+function systemErrorFields(cause: unknown): Partial<Pick<NetprocError, 'errno' | 'syscall' | 'address' | 'port'>> {
+  if (!(cause instanceof Error)) return {};
+  const { errno, syscall, address, port } = cause as NodeJS.ErrnoException & { address?: unknown; port?: unknown };
+  return {
+    errno: typeof errno === 'number' ? errno : undefined,
+    syscall: typeof syscall === 'string' ? syscall : undefined,
+    address: typeof address === 'string' ? address : undefined,
+    port: typeof port === 'number' ? port : undefined,
+  };
 }
 
 export function invalidArgument(field: string, message: string): NetprocError {

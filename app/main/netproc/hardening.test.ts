@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../shared/api.js';
+import { LIMITS } from '../../shared/wire.js';
 import { errnoNumber, fromSystemError, type NetprocError } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { engine, onCleanup, plainClient, sleep, waitFor } from './test-support.js';

@@ -4,17 +4,9 @@
  */
 import type { NetworkProcess } from './process.js';
 import type { ProcessStatus } from './status.js';
+import type { ListProcessesRow } from '../../shared/wire.js';
 
-export interface ListProcessesRow {
-  id: number;
-  process: string;
-  pid: string;
-  status: ProcessStatus;
-  buffer: string;
-  tty: string;
-  thread: string;
-  command: string;
-}
+export type { ListProcessesRow };
 
 /** How `format "%s"` prints a contact value. */
 export function princ(value: unknown): string {

@@ -7,7 +7,6 @@
  * Events report every change to whoever shows it, never text per chunk.
  */
 import { EventEmitter } from 'node:events';
-import { domainToASCII } from 'node:url';
 import { DisposableStore, toDisposable } from '../../shared/lifecycle.js';
 import { formatNetworkAddress, type LispAddress, type SocketAddress } from './address.js';
 import {
@@ -19,7 +18,6 @@ import {
   processKindOf,
   type LookupFunction,
   type MakeNetworkProcessOptions,
-  type TlsParameters,
 } from './arguments.js';
 import { BufferBudget } from './buffer-budget.js';
 import { BufferRegistry, DEFAULT_BUFFER_BUDGET, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
@@ -31,8 +29,10 @@ import { invalidArgument, NetprocError, strerror, wrongType } from './errors.js'
 import type { NetprocEvents } from './events.js';
 import { HandleParking } from './handle-parking.js';
 import { InputDelivery } from './input.js';
+import { kernelQueues, type KernelQueues } from './kernel-queues.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
+import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamParameters } from './open-network-stream.js';
 import { NetworkProcess, type Filter, type Sentinel } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { closeProcessSockets } from './release.js';
@@ -44,6 +44,7 @@ import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
 import { connectClient, connectInBackground } from './stream-client.js';
 import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
+import { Timeline, type TimelineOptions } from './timeline.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
 export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
@@ -64,16 +65,11 @@ export interface NetprocOptions {
   deleteExitedProcesses?: boolean;
   lookup?: LookupFunction;
   servicesFile?: string;
+  /** Each process's traffic timeline: its ring size and payload cap, or false for none (timeline.ts). */
+  timeline?: TimelineOptions | false;
 }
 
-export interface OpenNetworkStreamParameters {
-  type?: 'plain' | 'network' | 'tls' | 'ssl' | 'starttls' | 'shell' | null;
-  nowait?: boolean;
-  coding?: string | [string, string] | null;
-  /** TLS: verify the certificate (default true). */
-  verify?: boolean;
-  caFile?: string | null;
-}
+export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
 
 /** A process, a process name, a buffer or a buffer name: what Emacs's process arguments accept. */
 export type ProcessDesignator = NetworkProcess | NetprocBuffer | string;
@@ -94,6 +90,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** What lives as long as the engine: released, last first, by close(). */
   private readonly disposables = new DisposableStore();
   private closed = false;
+  /** How each process's traffic timeline is kept; null when timelines are off. */
+  private readonly timelineOptions: TimelineOptions | null;
 
   constructor(options: NetprocOptions = {}) {
     super();
@@ -108,6 +106,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.budget = new BufferBudget(budget, (text) => this.report(text));
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
     this.deleteExitedProcesses = options.deleteExitedProcesses ?? true;
+    this.timelineOptions = options.timeline === false ? null : (options.timeline ?? {});
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
     this.disposables.add(this.input);
@@ -177,37 +176,36 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     return process;
   }
 
-  /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS`: plain or TLS. */
-  async openNetworkStream(
+  /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS` (open-network-stream.ts): plain, TLS or STARTTLS. */
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params?: OpenNetworkStreamParameters & { returnList?: false | null },
+  ): Promise<NetworkProcess>;
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params: OpenNetworkStreamParameters & { returnList: true },
+  ): Promise<OpenNetworkStreamList>;
+  openNetworkStream(
+    name: string,
+    buffer: string | NetprocBuffer | null,
+    host: string,
+    service: number | string,
+    params?: OpenNetworkStreamParameters,
+  ): Promise<NetworkProcess | OpenNetworkStreamList>;
+  openNetworkStream(
     name: string,
     buffer: string | NetprocBuffer | null,
     host: string,
     service: number | string,
     params: OpenNetworkStreamParameters = {},
-  ): Promise<NetworkProcess> {
-    const type = params.type ?? null;
-    const asciiHost = typeof host === 'string' ? domainToASCII(host) || host : host;
-    let tlsParameters: TlsParameters | null = null;
-    if (type === 'tls' || type === 'ssl') {
-      if (typeof buffer === 'string' && !this.buffers.get(buffer)?.live) {
-        throw invalidArgument('buffer', `No buffer named ${buffer}`);
-      }
-      tlsParameters = { verify: params.verify ?? true, caFile: params.caFile ?? null };
-    } else if (type === 'starttls' || type === 'shell') {
-      throw new NetprocError({ code: 'UNSUPPORTED', message: `Connection type ${type} is not supported by Netproc`, field: 'type' });
-    } else if (type !== null && type !== 'plain' && type !== 'network') {
-      throw invalidArgument('type', `Invalid connection type ${String(type)}`);
-    }
-    const process = await this.makeNetworkProcess({
-      name,
-      buffer,
-      host: asciiHost,
-      service,
-      nowait: params.nowait ?? null,
-      tlsParameters,
-      coding: params.coding ?? null,
-    });
-    return process as NetworkProcess;
+  ): Promise<NetworkProcess | OpenNetworkStreamList> {
+    return openNetworkStream(this, name, buffer, host, service, params);
   }
 
   // ───────────────────────────── engine internals ─────────────────────────────
@@ -267,7 +265,23 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   show(process: NetworkProcess): void {
     process.hidden = false;
+    if (this.timelineOptions) this.startTimeline(process, this.timelineOptions);
     this.emit('process-added', process);
+  }
+
+  /** Records the process's traffic from now on, beginning with the status it was made with. */
+  private startTimeline(process: NetworkProcess, options: TimelineOptions): void {
+    const timeline = new Timeline(process, options);
+    process.timeline = timeline;
+    const status = process.status;
+    timeline.record({
+      kind: 'status',
+      timeUs: tapTime(),
+      status: status.kind,
+      exitCode: 'exitCode' in status ? status.exitCode : null,
+      event: null,
+    });
+    this.tapProcess(process, timeline.record);
   }
 
   /** @internal */
@@ -471,6 +485,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   async networkLookupAddressInfo(name: string, family: 'ipv4' | 'ipv6' | null = null): Promise<number[][] | null> {
     return this.resolver.lookupAddressInfo(name, family, (text) => this.report(text));
   }
+  /** What the kernel (and Node) hold for the process's socket now: queues, buffer sizes, how full (kernel-queues.ts). */
+  processKernelQueues(designator: ProcessDesignator): Promise<KernelQueues> {
+    return kernelQueues(this.resolveProcess(designator));
+  }
+
   /** Datagrams the kernel dropped for this process's socket (queue full, e.g. while stopped); null if unknown. */
   processDatagramDrops(designator: ProcessDesignator): number | null {
     const process = this.resolveProcess(designator);

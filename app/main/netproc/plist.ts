@@ -7,7 +7,7 @@
  * LIMITS.valueBytes as JSON), with values nested no deeper than
  * LIMITS.valueDepth — checked first, because JSON.stringify recurses.
  */
-import { LIMITS } from '../../shared/api.js';
+import { LIMITS } from '../../shared/wire.js';
 import { plistOverflow } from '../../shared/json-bounds.js';
 import { invalidArgument } from './errors.js';
 

@@ -9,9 +9,10 @@ import type { CodingSystem, Decoder } from './coding.js';
 import type { ContactPlist } from './contact.js';
 import type { InternalStatus } from './status.js';
 import type { FamilyAddress, SocketAddress } from './address.js';
+import type { AddressFamily, ProcessCounters, ProcessKind, TlsState } from '../../shared/wire.js';
 
-export type ProcessKind = 'stream-client' | 'stream-server' | 'accepted' | 'datagram-client' | 'datagram-server';
-export type AddressFamily = 'ipv4' | 'ipv6' | 'local';
+// The wire's shapes are the engine's own: a renderer sees a process's kind, family, counters and TLS state as kept here.
+export type { AddressFamily, ProcessCounters, ProcessKind, TlsState };
 
 export type FilterFunction = (process: NetworkProcess, text: string) => void;
 /** A function, `true` (do not read), or null for the default filter. */
@@ -19,26 +20,6 @@ export type Filter = FilterFunction | true | null;
 /** A function, or null for the default sentinel. */
 export type Sentinel = ((process: NetworkProcess, event: string) => void) | null;
 export type LogFunction = (server: NetworkProcess, client: NetworkProcess | null, message: string) => void;
-
-export interface ProcessCounters {
-  bytesIn: number;
-  bytesOut: number;
-  datagramsIn: number;
-  datagramsOut: number;
-  /** Connections a server accepted. */
-  accepted: number;
-  createdAt: number;
-}
-
-export interface TlsState {
-  verify: boolean;
-  caFile: string | null;
-  authorized: boolean;
-  authorizationError: string | null;
-  protocol: string | null;
-  cipher: string | null;
-  peerSubject: string | null;
-}
 
 let nextId = 1;
 const SETTLED: Promise<void> = Promise.resolve();
@@ -102,6 +83,8 @@ export class NetworkProcess {
   outputBlocked = false;
   /** Datagram bytes handed to the socket and not yet sent. */
   datagramBytesQueued = 0;
+  /** The traffic timeline the engine records (timeline.ts); null when timelines are off. */
+  timeline: import('./timeline.js').Timeline | null = null;
   /** Subscribers to this process's traffic and status changes (taps.ts); null while there are none. */
   taps: import('./taps.js').Taps | null = null;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */

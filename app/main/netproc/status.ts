@@ -3,6 +3,11 @@
  * what process-exit-status and process-live-p return, and which statuses
  * count as active for queries on exit.
  */
+import type { ProcessStatus, Same } from '../../shared/wire.js';
+
+export type { ProcessStatus };
+
+/** The engine's own status: Emacs's `run` and `exit`, with the exit code; the wire sees it through mappedStatus. */
 export type InternalStatus =
   | { kind: 'run' }
   | { kind: 'listen' }
@@ -10,15 +15,25 @@ export type InternalStatus =
   | { kind: 'failed'; exitCode: number | string }
   | { kind: 'exit'; exitCode: 0 | 256 };
 
-export type ProcessStatus = 'open' | 'listen' | 'connect' | 'failed' | 'closed' | 'stop';
+/** What each internal status reads as on the wire while not stopped. */
+const WIRE_STATUS = {
+  run: 'open',
+  listen: 'listen',
+  connect: 'connect',
+  failed: 'failed',
+  exit: 'closed',
+} as const satisfies Record<InternalStatus['kind'], ProcessStatus>;
+
+/** Compiles only while the mapping (plus `stop`) reaches every wire status and nothing else. */
+export type MappingCoversTheWire = Assert<Same<(typeof WIRE_STATUS)[InternalStatus['kind']] | 'stop', ProcessStatus>>;
+type Assert<T extends true> = T;
 
 const LIVE_ORDER: readonly ProcessStatus[] = ['open', 'listen', 'connect', 'stop'];
 
 export function mappedStatus(status: InternalStatus, stopped: boolean): ProcessStatus {
   if (status.kind === 'exit') return 'closed';
   if (stopped) return 'stop';
-  if (status.kind === 'run') return 'open';
-  return status.kind;
+  return WIRE_STATUS[status.kind];
 }
 
 /**

@@ -12,7 +12,7 @@ import { errnoNumber, fromSystemError, NetprocError } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { SentinelEvent } from './status.js';
-import { connectStream, isConnectError, updateStreamReading, wireStreamSocket } from './stream-process.js';
+import { connectStream, isConnectError, tlsStateOf, updateStreamReading, wireStreamSocket } from './stream-process.js';
 
 /** A blocking client: try each address in turn; the process is open when this returns. */
 export async function connectClient(
@@ -69,19 +69,7 @@ function connected(
   process.resetOnDelete = resetOnDelete;
   // The local end of an inet socket needs one getsockname; a Unix client's has no name.
   recordEnds(process, address, address.family === 'local' ? null : (socket.address() as Partial<net.AddressInfo>));
-  if (args.tls) {
-    const tlsSocket = socket as TLSSocket;
-    const peer = tlsSocket.getPeerCertificate?.();
-    process.tls = {
-      verify: args.tls.verify,
-      caFile: args.tls.caFile,
-      authorized: tlsSocket.authorized,
-      authorizationError: tlsSocket.authorizationError ? String(tlsSocket.authorizationError) : null,
-      protocol: tlsSocket.getProtocol?.() ?? null,
-      cipher: tlsSocket.getCipher?.()?.name ?? null,
-      peerSubject: peer && typeof peer.subject === 'object' ? ([peer.subject.CN].flat()[0] ?? null) : null,
-    };
-  }
+  if (args.tls) process.tls = tlsStateOf(socket as TLSSocket, args.tls);
   engine.changeStatus(process, { kind: 'run' }, { quiet: true });
   wireStreamSocket(engine, process, socket);
   updateStreamReading(process);

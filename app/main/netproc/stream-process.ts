@@ -1,6 +1,7 @@
 /**
- * Stream sockets: connecting clients (plain or TLS), wiring a connected or
- * accepted socket to its process, and turning reading on and off.
+ * Stream sockets: connecting clients (plain or TLS), upgrading a connected
+ * client to TLS (STARTTLS), wiring a connected or accepted socket to its
+ * process, and turning reading on and off.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -8,17 +9,55 @@ import { nextTick } from 'node:process';
 import { onAbort } from '../../shared/lifecycle.js';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
-import type { NetworkProcess } from './process.js';
+import type { NetworkProcess, TlsState } from './process.js';
 import { readRegularFile } from './regular-file.js';
 
 export interface TlsRequest {
   verify: boolean;
   caFile: string | null;
   servername: string | null;
+  /** `:client-certificate`: the key file and the certificate file (PEM), as Emacs lists them. */
+  clientCertificate?: readonly [keyFile: string, certFile: string] | null;
 }
 
 /** Far more than any CA bundle (a whole system store is about 200 KiB), far less than would hurt. */
 const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
+/** A key or a certificate chain is a few KiB. */
+const KEY_FILE_MAX_BYTES = 1024 * 1024;
+
+/** The files a TLS request names, read safely (regular files only, capped), as `tls.connect` options. */
+async function tlsFileOptions(request: TlsRequest): Promise<tls.ConnectionOptions> {
+  const options: tls.ConnectionOptions = {};
+  if (request.caFile) options.ca = [await readRegularFile(request.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES })];
+  if (request.clientCertificate) {
+    const [keyFile, certFile] = request.clientCertificate;
+    options.key = await readRegularFile(keyFile, { field: 'clientCertificate', maxBytes: KEY_FILE_MAX_BYTES });
+    options.cert = await readRegularFile(certFile, { field: 'clientCertificate', maxBytes: KEY_FILE_MAX_BYTES });
+  }
+  return options;
+}
+
+function tlsConnectOptions(request: TlsRequest, files: tls.ConnectionOptions): tls.ConnectionOptions {
+  return {
+    ...files,
+    rejectUnauthorized: request.verify,
+    ...(request.servername && !net.isIP(request.servername) ? { servername: request.servername } : {}),
+  };
+}
+
+/** What a process records of its TLS session once the handshake is done. */
+export function tlsStateOf(socket: tls.TLSSocket, request: TlsRequest): TlsState {
+  const peer = socket.getPeerCertificate?.();
+  return {
+    verify: request.verify,
+    caFile: request.caFile,
+    authorized: socket.authorized,
+    authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+    protocol: socket.getProtocol?.() ?? null,
+    cipher: socket.getCipher?.()?.name ?? null,
+    peerSubject: peer && typeof peer.subject === 'object' ? ([peer.subject.CN].flat()[0] ?? null) : null,
+  };
+}
 
 /**
  * Connects to one address; TLS also completes the handshake. Rejects with the
@@ -32,7 +71,7 @@ export async function connectStream(
   abort?: AbortSignal,
   onConnecting?: (local: net.AddressInfo | null) => void,
 ): Promise<net.Socket> {
-  const ca = tlsRequest?.caFile ? [await readRegularFile(tlsRequest.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES })] : undefined;
+  const files = tlsRequest ? await tlsFileOptions(tlsRequest) : {};
   return new Promise((resolve, reject) => {
     if (abort?.aborted) {
       reject(abort.reason);
@@ -45,12 +84,7 @@ export async function connectStream(
       reject(err);
     };
     if (tlsRequest) {
-      socket = tls.connect({
-        ...target,
-        ...(ca ? { ca } : {}),
-        rejectUnauthorized: tlsRequest.verify,
-        ...(tlsRequest.servername && !net.isIP(tlsRequest.servername) ? { servername: tlsRequest.servername } : {}),
-      });
+      socket = tls.connect({ ...target, ...tlsConnectOptions(tlsRequest, files) });
       socket.once('secureConnect', () => {
         socket.off('error', fail);
         resolve(socket);
@@ -98,19 +132,77 @@ export function isConnectError(err: unknown): boolean {
   ].includes(code);
 }
 
+const UNWIRE = Symbol('netproc.unwire');
+type WiredSocket = net.Socket & { [UNWIRE]?: () => void };
+
 /** Hooks a connected socket to its process: input, peer close and errors. */
 export function wireStreamSocket(engine: EngineInternals, process: NetworkProcess, socket: net.Socket): void {
   process.socket = socket;
   readHold(socket);
-  socket.on('data', (chunk: Buffer) => {
+  const input = (chunk: Buffer): void => {
     if (!process.deleting) engine.input.deliverInput(process, chunk);
-  });
+  };
   const broken = (): void => {
     if (process.socket === socket && !process.deleting) engine.input.connectionBroken(process);
   };
+  socket.on('data', input);
   // 'end' is the peer's FIN, 'error' a reset or a failed write; every close passes through one of them.
   socket.on('end', broken);
   socket.on('error', broken);
+  (socket as WiredSocket)[UNWIRE] = () => {
+    socket.off('data', input);
+    socket.off('end', broken);
+    socket.off('error', broken);
+  };
+}
+
+/**
+ * STARTTLS: a TLS handshake on the process's own connection, which then
+ * carries the process on (same name, buffer, filter, sentinel). Nothing more
+ * is read as plain text once the handshake starts: bytes a server sent after
+ * its STARTTLS answer go to the handshake and fail it, never into the session
+ * (the plaintext-injection attack on STARTTLS). delete-process during the
+ * handshake closes the connection. Rejects with the handshake's error, or
+ * with a timeout, leaving the socket destroyed.
+ */
+export async function upgradeStreamToTls(
+  engine: EngineInternals,
+  process: NetworkProcess,
+  request: TlsRequest,
+  timeoutMs: number,
+): Promise<void> {
+  const files = await tlsFileOptions(request);
+  const plain = process.socket;
+  if (!plain || plain.destroyed || process.deleting || process.status.kind !== 'run') {
+    throw Object.assign(new Error('the connection closed before the TLS handshake'), { code: 'EPIPE' });
+  }
+  (plain as WiredSocket)[UNWIRE]?.();
+  // The TLS socket reports errors from now on; the plain one must not throw an unheard one.
+  plain.on('error', () => undefined);
+  const secure = tls.connect({ socket: plain, ...tlsConnectOptions(request, files) });
+  process.socket = secure;
+  await new Promise<void>((resolve, reject) => {
+    const settle = (err: Error | null): void => {
+      clearTimeout(timer);
+      secure.off('secureConnect', done);
+      secure.off('error', settle);
+      secure.off('close', closed);
+      if (!err) resolve();
+      else {
+        secure.destroy();
+        reject(err);
+      }
+    };
+    const done = (): void => settle(null);
+    const closed = (): void => settle(new Error('the connection closed during the TLS handshake'));
+    const timer = setTimeout(() => settle(new Error(`no TLS handshake within ${timeoutMs} ms`)), timeoutMs);
+    secure.once('secureConnect', done);
+    secure.once('error', settle);
+    secure.once('close', closed);
+  });
+  process.tls = tlsStateOf(secure, request);
+  wireStreamSocket(engine, process, secure);
+  updateStreamReading(process);
 }
 
 /**

@@ -1,7 +1,13 @@
 /** The minibuffer: Emacs commands by name with completion, or a Lisp form. */
 import { useState, type KeyboardEvent } from 'react';
-import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
-import { lispText } from '../lisp.js';
+import {
+  isOpenNetworkStreamList,
+  NetprocBridgeError,
+  type NetprocApi,
+  type OpenNetworkStreamList,
+  type ProcessInfo,
+} from '../../shared/api.js';
+import { lispText, signalText } from '../lisp.js';
 import { COMMANDS, formToAction, LispReadError, readLisp, type PaletteAction, type ProcessCommand } from '../lisp-reader.js';
 import type { WorkbenchStore } from '../store.js';
 
@@ -28,6 +34,12 @@ export function typedAction(input: string, selected: ProcessInfo | undefined): P
   throw new LispReadError(`Unknown command ${command ?? ''}`);
 }
 
+/** `(#<process smtp> :greeting "220 …" :capabilities "250 …" :type tls :error nil)`. */
+export function returnListText(list: OpenNetworkStreamList): string {
+  const process = list.process ? `#<process ${list.process.name}>` : 'nil';
+  return `(${process} :greeting ${lispText(list.greeting)} :capabilities ${lispText(list.capabilities)} :type ${list.type} :error ${lispText(list.error)})`;
+}
+
 function contactKey(key: unknown): string | true | null {
   if (key === undefined || key === null) return null;
   if (key === true) return true;
@@ -39,7 +51,8 @@ function contactKey(key: unknown): string | true | null {
 export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }: Props) {
   const [input, setInput] = useState('');
   const [active, setActive] = useState(0);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  /** `signal` is the Lisp form of a refused request's error, shown under its message. */
+  const [result, setResult] = useState<{ ok: boolean; text: string; signal?: string } | null>(null);
   const matches = input.startsWith('(') ? [] : COMMANDS.filter((c) => c.includes(input.trim().split(/\s+/)[0] ?? ''));
 
   const run = async (action: PaletteAction): Promise<void> => {
@@ -53,6 +66,11 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
         action.method === 'makeNetworkProcess'
           ? await api.makeNetworkProcess(action.params as never)
           : await api.openNetworkStream(action.params as never);
+      if (isOpenNetworkStreamList(created)) {
+        // :return-list t: the list stays on screen, as M-: would print it.
+        if (created.process) store.getState().select(created.process.id);
+        return setResult({ ok: true, text: returnListText(created) });
+      }
       if (created) store.getState().select(created.id);
       onClose();
       return;
@@ -95,7 +113,9 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
         onOpenForm();
         return;
       }
-      run(action).catch((err: Error) => setResult({ ok: false, text: err.message }));
+      run(action).catch((err: Error) =>
+        setResult({ ok: false, text: err.message, ...(err instanceof NetprocBridgeError ? { signal: signalText(err) } : {}) }),
+      );
     } catch (err) {
       setResult({ ok: false, text: (err as Error).message });
     }
@@ -146,6 +166,11 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
       {result ? (
         <pre role={result.ok ? 'status' : 'alert'} className={result.ok ? '' : 'field-error'}>
           {result.text}
+        </pre>
+      ) : null}
+      {result?.signal ? (
+        <pre className="lisp-signal" aria-label="Lisp signal">
+          {result.signal}
         </pre>
       ) : null}
     </div>

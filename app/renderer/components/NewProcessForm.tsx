@@ -1,4 +1,7 @@
-/** make-network-process as a form: every keyword, validated before sending, errors where they belong. */
+/**
+ * make-network-process as a form (and open-network-stream for a STARTTLS
+ * client): every keyword, validated before sending, errors where they belong.
+ */
 import { useState, type FormEvent } from 'react';
 import {
   BUILTIN_FILTERS,
@@ -9,8 +12,10 @@ import {
   type ProcessInfo,
 } from '../../shared/api.js';
 import { requestSchemas } from '../../shared/contract.js';
+import { readLisp } from '../lisp-reader.js';
+import { signalText } from '../lisp.js';
 
-export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server';
+export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server' | 'starttls-client';
 
 export interface FormState {
   kind: Kind;
@@ -30,13 +35,110 @@ export interface FormState {
   tls: boolean;
   verify: boolean;
   caFile: string;
+  starttls: StarttlsFields;
 }
+
+// ───────────── STARTTLS client (open-network-stream :type starttls) ─────────────
+
+/** Commands and Emacs regexps are written as inside a Lisp string: `\r\n` is CR LF, `\\(` is `\(`. */
+export interface StarttlsFields {
+  capabilityCommand: string;
+  endOfCommand: string;
+  success: string;
+  /** Send this command… */
+  command: string;
+  /** …when the capabilities match this regexp. */
+  offeredWhen: string;
+  clientKey: string;
+  clientCert: string;
+}
+
+/** smtpmail's parameters. */
+export const SMTP_STARTTLS: StarttlsFields = {
+  capabilityCommand: 'EHLO netproc\\r\\n',
+  endOfCommand: '^[0-9]+ .*\\r\\n',
+  success: '^2.*\\n',
+  command: 'STARTTLS\\r\\n',
+  offeredWhen: '[ -]STARTTLS',
+  clientKey: '',
+  clientCert: '',
+};
+
+/** A field's text read as the inside of a Lisp string. */
+function lispString(text: string): string {
+  try {
+    const value = readLisp(`"${text.replace(/"/g, '\\"')}"`);
+    return typeof value === 'string' ? value : text;
+  } catch {
+    return text; // a lone backslash at the end: taken as written
+  }
+}
+
+/** The open-network-stream parameters of a STARTTLS client. */
+export function starttlsParams(form: FormState): Params<'openNetworkStream'> {
+  const s = form.starttls;
+  const name = form.name.trim();
+  const port = service(form);
+  return {
+    name,
+    buffer: form.buffer.trim() || `*${name}*`,
+    createBuffer: true,
+    host: form.host.trim() || '127.0.0.1',
+    service: typeof port === 'number' || typeof port === 'string' ? port : '',
+    type: 'starttls',
+    capabilityCommand: lispString(s.capabilityCommand),
+    endOfCommand: lispString(s.endOfCommand),
+    success: lispString(s.success),
+    starttlsFunction: { match: lispString(s.offeredWhen), command: lispString(s.command) },
+    verify: form.verify,
+    caFile: form.caFile.trim() || null,
+    ...(s.clientKey.trim() || s.clientCert.trim() ? { clientCertificate: [s.clientKey.trim(), s.clientCert.trim()] } : {}),
+    ...(form.coding ? { coding: form.coding } : {}),
+  };
+}
+
+const STARTTLS_LABELS: Array<[keyof StarttlsFields, string]> = [
+  ['capabilityCommand', 'Capability command'],
+  ['endOfCommand', 'End of command (regexp)'],
+  ['success', 'Success (regexp)'],
+  ['command', 'STARTTLS command'],
+  ['offeredWhen', 'Offered when capabilities match (regexp)'],
+  ['clientKey', 'Client key file'],
+  ['clientCert', 'Client certificate file'],
+];
+
+/** Where the schema's field names land in the form. */
+const STARTTLS_ERROR_FIELDS: Record<string, keyof StarttlsFields> = {
+  capabilityCommand: 'capabilityCommand',
+  endOfCommand: 'endOfCommand',
+  success: 'success',
+  starttlsFunction: 'offeredWhen',
+  clientCertificate: 'clientKey',
+};
+
+function StarttlsFieldset({ fields, onChange }: { fields: StarttlsFields; onChange(fields: StarttlsFields): void }) {
+  return (
+    <fieldset>
+      <legend>STARTTLS</legend>
+      <p className="hint">As in a Lisp string: \r\n is CR LF. Regexps are Emacs regexps.</p>
+      {STARTTLS_LABELS.map(([key, label]) => (
+        <label key={key}>
+          {label}
+          <input value={fields[key]} onChange={(e) => onChange({ ...fields, [key]: e.target.value })} />
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+// ─────────────────────────────────────────────────────────────────────────────
 
 export const PRESETS: Record<string, Partial<FormState>> = {
   'TCP client': { kind: 'tcp-client', name: 'client', host: '127.0.0.1', service: '' },
   'TCP server on a free port': { kind: 'tcp-server', name: 'server', host: '', service: 't' },
   'UDP socket': { kind: 'udp-server', name: 'udp', host: '127.0.0.1', service: 't' },
   'Unix socket server': { kind: 'unix-server', name: 'unix', host: '', service: '/tmp/netproc.sock' },
+  'SMTP with STARTTLS': { kind: 'starttls-client', name: 'smtp', host: '127.0.0.1', service: '25', starttls: SMTP_STARTTLS },
 };
 
 export const EMPTY_FORM: FormState = {
@@ -57,6 +159,7 @@ export const EMPTY_FORM: FormState = {
   tls: false,
   verify: true,
   caFile: '',
+  starttls: SMTP_STARTTLS,
 };
 
 function service(form: FormState): number | string | true | undefined {
@@ -98,11 +201,14 @@ export function validate(form: FormState): Record<string, string> {
   const errors: Record<string, string> = {};
   const params = formParams(form);
   if (params.service === undefined) errors.service = form.kind.startsWith('unix') ? 'Give the socket path' : 'Give a port or service name';
-  const parsed = requestSchemas.makeNetworkProcess.safeParse(params);
+  const parsed =
+    form.kind === 'starttls-client'
+      ? requestSchemas.openNetworkStream.safeParse(starttlsParams(form))
+      : requestSchemas.makeNetworkProcess.safeParse(params);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? 'form');
-      errors[field] ??= issue.message;
+      errors[STARTTLS_ERROR_FIELDS[field] ?? field] ??= issue.message;
     }
   }
   return errors;
@@ -117,22 +223,31 @@ interface Props {
 export function NewProcessForm({ api, onCreated, onClose }: Props) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** The refused request's error as Emacs would signal it, shown with the form's errors. */
+  const [signal, setSignal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => setForm((f) => ({ ...f, [key]: value }));
   const server = form.kind.endsWith('server');
+  const tls = form.tls || form.kind === 'starttls-client';
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     const found = validate(form);
     setErrors(found);
+    setSignal(null);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
-      const created = await api.makeNetworkProcess(formParams(form));
+      const created =
+        form.kind === 'starttls-client'
+          ? ((await api.openNetworkStream(starttlsParams(form))) as ProcessInfo)
+          : await api.makeNetworkProcess(formParams(form));
       if (created) onCreated(created);
     } catch (err) {
       const e = err as NetprocBridgeError;
-      setErrors({ [e instanceof NetprocBridgeError && e.field ? e.field : 'form']: e.message });
+      const field = e instanceof NetprocBridgeError && e.field ? e.field.split('.')[0]! : 'form';
+      setErrors({ [STARTTLS_ERROR_FIELDS[field] ?? field]: e.message });
+      if (e instanceof NetprocBridgeError) setSignal(signalText(e));
     } finally {
       setBusy(false);
     }
@@ -171,6 +286,7 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
             <option value="udp-server">UDP server</option>
             <option value="unix-client">Unix socket client</option>
             <option value="unix-server">Unix socket server</option>
+            <option value="starttls-client">STARTTLS client (open-network-stream)</option>
           </select>
         </label>
         <label>
@@ -258,23 +374,34 @@ export function NewProcessForm({ api, onCreated, onClose }: Props) {
           {checkbox('keepalive', ':keepalive')}
           {checkbox('nodelay', ':nodelay')}
         </fieldset>
-        {form.kind === 'tcp-client' ? (
+        {form.kind === 'tcp-client' || form.kind === 'starttls-client' ? (
           <fieldset>
             <legend>TLS</legend>
+            {form.kind === 'tcp-client' ? (
+              <label>
+                <input type="checkbox" checked={form.tls} onChange={(e) => update('tls', e.target.checked)} /> Use TLS
+              </label>
+            ) : null}
             <label>
-              <input type="checkbox" checked={form.tls} onChange={(e) => update('tls', e.target.checked)} /> Use TLS
-            </label>
-            <label>
-              <input type="checkbox" checked={form.verify} disabled={!form.tls} onChange={(e) => update('verify', e.target.checked)} />{' '}
-              Verify the certificate
+              <input type="checkbox" checked={form.verify} disabled={!tls} onChange={(e) => update('verify', e.target.checked)} /> Verify
+              the certificate
             </label>
             <label>
               CA file
-              <input value={form.caFile} disabled={!form.tls} onChange={(e) => update('caFile', e.target.value)} />
+              <input value={form.caFile} disabled={!tls} onChange={(e) => update('caFile', e.target.value)} />
             </label>
           </fieldset>
         ) : null}
+        {form.kind === 'starttls-client' ? <StarttlsFieldset fields={form.starttls} onChange={(f) => update('starttls', f)} /> : null}
+        {STARTTLS_LABELS.map(([key]) => error(key))}
         {error('form')}
+        {error('type')}
+        {error('caFile')}
+        {signal ? (
+          <pre className="lisp-signal" aria-label="Lisp signal">
+            {signal}
+          </pre>
+        ) : null}
         {error('tlsParameters')}
         {error('family')}
         <div className="buttons">

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyword, lispText, plistText } from '../lisp.js';
 import { outgoing } from './BufferView.js';
-import { EMPTY_FORM, formParams, PRESETS, validate } from './NewProcessForm.js';
+import { EMPTY_FORM, formParams, PRESETS, starttlsParams, validate } from './NewProcessForm.js';
 
 describe('the new-process form', () => {
   it('turns presets into make-network-process parameters', () => {
@@ -37,6 +37,39 @@ describe('the new-process form', () => {
     expect(validate({ ...EMPTY_FORM, service: '' }).service).toBe('Give a port or service name');
     expect(validate({ ...EMPTY_FORM, name: '', service: '1' }).name).toBeTruthy();
     expect(validate({ ...EMPTY_FORM, kind: 'unix-client', service: '' }).service).toBe('Give the socket path');
+  });
+});
+
+describe('the STARTTLS client in the form', () => {
+  const smtp = { ...EMPTY_FORM, ...PRESETS['SMTP with STARTTLS'] };
+
+  it('becomes open-network-stream :type starttls with smtpmail’s parameters, the fields read as Lisp strings', () => {
+    expect(starttlsParams({ ...smtp, caFile: '/ca.pem' })).toEqual({
+      name: 'smtp',
+      buffer: '*smtp*',
+      createBuffer: true,
+      host: '127.0.0.1',
+      service: 25,
+      type: 'starttls',
+      capabilityCommand: 'EHLO netproc\r\n',
+      endOfCommand: '^[0-9]+ .*\r\n',
+      success: '^2.*\n',
+      starttlsFunction: { match: '[ -]STARTTLS', command: 'STARTTLS\r\n' },
+      verify: true,
+      caFile: '/ca.pem',
+    });
+    const withCert = {
+      ...smtp,
+      starttls: { ...smtp.starttls, clientKey: '/k.pem', clientCert: '/c.pem', endOfCommand: '^\\\\(2\\\\|5\\\\)' },
+    };
+    expect(starttlsParams(withCert)).toMatchObject({ clientCertificate: ['/k.pem', '/c.pem'], endOfCommand: '^\\(2\\|5\\)' });
+  });
+
+  it('validates its fields with the contract, each error on its own field', () => {
+    expect(validate(smtp)).toEqual({});
+    expect(validate({ ...smtp, starttls: { ...smtp.starttls, success: '' } }).success).toBe('must not be empty');
+    expect(validate({ ...smtp, starttls: { ...smtp.starttls, offeredWhen: '' } }).offeredWhen).toBeTruthy();
+    expect(validate({ ...smtp, starttls: { ...smtp.starttls, clientKey: '/k.pem' } }).clientKey).toBeTruthy();
   });
 });
 

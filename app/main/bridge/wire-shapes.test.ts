@@ -1,0 +1,150 @@
+/**
+ * The engine and the wire agree on every shape that crosses: at compile time
+ * (expectTypeOf fails to type-check on drift) and on a real process on
+ * loopback, whose serialized info and row carry exactly the wire's keys.
+ */
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  LIST_PROCESSES_ROW_KEYS,
+  PROCESS_COUNTERS_KEYS,
+  PROCESS_INFO_KEYS,
+  TLS_STATE_KEYS,
+  WIRE_ERROR_LIMITS,
+  type AddressFamily,
+  type CodingPair,
+  type LispAddress,
+  type ListProcessesRow,
+  type ProcessCounters,
+  type ProcessInfo,
+  type ProcessKind,
+  type ProcessStatus,
+  type WireError,
+} from '../../shared/wire.js';
+import { NetprocError, type Netproc, type NetworkProcess } from '../netproc/index.js';
+import { mappedStatus, type InternalStatus } from '../netproc/status.js';
+import { engine, freePort, onCleanup, plainClient, waitFor } from '../netproc/test-support.js';
+import { createBuiltins } from './builtins.js';
+import { errorJson, processInfo } from './serialize.js';
+
+describe('the engine and the wire agree on shapes', () => {
+  it('at compile time', () => {
+    expectTypeOf<NetworkProcess['kind']>().toEqualTypeOf<ProcessKind>();
+    expectTypeOf<NetworkProcess['family']>().toEqualTypeOf<AddressFamily>();
+    expectTypeOf<NetworkProcess['counters']>().toEqualTypeOf<ProcessCounters>();
+    expectTypeOf<NetworkProcess['tls']>().toEqualTypeOf<ProcessInfo['tls']>();
+    expectTypeOf<ReturnType<Netproc['processStatus']>>().toEqualTypeOf<ProcessStatus | null>();
+    expectTypeOf<ReturnType<typeof mappedStatus>>().toEqualTypeOf<ProcessStatus>();
+    expectTypeOf<ReturnType<Netproc['processCodingSystem']>>().toEqualTypeOf<[string, string]>();
+    expectTypeOf<CodingPair>().toEqualTypeOf<[string, string]>();
+    expectTypeOf<ReturnType<Netproc['listProcessesRows']>>().toEqualTypeOf<ListProcessesRow[]>();
+    expectTypeOf<ReturnType<Netproc['processDatagramAddress']>>().toEqualTypeOf<LispAddress | null>();
+    expectTypeOf<NetprocError['condition']>().toEqualTypeOf<WireError['condition']>();
+    // The engine's richer status stays its own: `run` and `exit` never reach the wire.
+    expectTypeOf<'run' | 'exit'>().not.toExtend<ProcessStatus>();
+    expectTypeOf<InternalStatus['kind']>().not.toEqualTypeOf<ProcessStatus>();
+  });
+
+  it("on a real connection: its info, counters, TLS state and list-processes row have exactly the wire's keys", async () => {
+    const np = engine();
+    const builtins = createBuiltins(np);
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const peer = await plainClient((server.contact.get('local') as number[])[4] as number);
+    onCleanup(() => peer.destroy());
+    const accepted = await waitFor(() => np.processList().find((p) => p.kind === 'accepted'));
+    for (const p of [server, accepted]) {
+      const info = processInfo(np, builtins, p);
+      expect(Object.keys(info).sort()).toEqual([...PROCESS_INFO_KEYS].sort());
+      expect(Object.keys(info.counters).sort()).toEqual([...PROCESS_COUNTERS_KEYS].sort());
+      // The engine's own counters go out as they are.
+      expect(Object.keys(p.counters).sort()).toEqual([...PROCESS_COUNTERS_KEYS].sort());
+      expect(JSON.parse(JSON.stringify(info))).toEqual(info);
+    }
+    const rows = np.listProcessesRows();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(Object.keys(row).sort()).toEqual([...LIST_PROCESSES_ROW_KEYS].sort());
+    // A TLS state has the wire's keys too (set by hand: no TLS peer is needed to check a shape).
+    accepted.tls = {
+      verify: false,
+      caFile: null,
+      authorized: false,
+      authorizationError: null,
+      protocol: null,
+      cipher: null,
+      peerSubject: null,
+    };
+    expect(Object.keys(processInfo(np, builtins, accepted).tls!).sort()).toEqual([...TLS_STATE_KEYS].sort());
+  });
+});
+
+describe('an engine error on the wire', () => {
+  async function refusal(np: Netproc, options: Parameters<Netproc['makeNetworkProcess']>[0]): Promise<NetprocError> {
+    try {
+      await np.makeNetworkProcess(options);
+    } catch (err) {
+      expect(err).toBeInstanceOf(NetprocError);
+      return err as NetprocError;
+    }
+    throw new Error('expected the engine to refuse');
+  }
+
+  it('keeps the Node system error it wraps: errno, syscall, address, port', async () => {
+    const np = engine();
+    const port = await freePort();
+    const err = await refusal(np, { name: 'c', host: '127.0.0.1', service: port });
+    expect(err).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port, condition: 'file-error' });
+    expect(typeof err.errno).toBe('number');
+  });
+
+  it('tags keywords and predicates as symbols, as Emacs prints them', async () => {
+    const np = engine();
+    const unsupported = errorJson(
+      await refusal(np, { name: 'u', server: true, host: '127.0.0.1', service: true, dontroute: true } as never),
+    );
+    expect(unsupported).toMatchObject({
+      condition: 'error',
+      data: ['Unknown or unsupported option', { symbol: ':dontroute' }, expect.any(String)],
+    });
+    expect(unsupported.syscall).toBeUndefined();
+    const wrong = errorJson(
+      new NetprocError({
+        code: 'WRONG_TYPE',
+        message: 'Wrong type argument: stringp, 5',
+        condition: 'wrong-type-argument',
+        data: ['stringp', 5],
+      }),
+    );
+    expect(wrong.data).toEqual([{ symbol: 'stringp' }, 5]);
+    // A contact value that is a symbol stays one after its keyword; a string stays a string.
+    const contact = errorJson(
+      new NetprocError({
+        code: 'ECONNREFUSED',
+        message: 'm',
+        condition: 'file-error',
+        data: ['m', 'r', ':type', 'datagram', ':host', 'local', ':name', ':type'],
+      }),
+    );
+    expect(contact.data).toEqual([
+      'm',
+      'r',
+      { symbol: ':type' },
+      { symbol: 'datagram' },
+      { symbol: ':host' },
+      { symbol: 'local' },
+      { symbol: ':name' },
+      ':type',
+    ]);
+  });
+
+  it('bounds what it carries: the number of data, long strings, long or deep values', () => {
+    const long = 'x'.repeat(10_000);
+    const deep = [[[[[['bottom']]]]]];
+    const wide = Array.from({ length: 1000 }, (_, i) => i);
+    const data = [long, deep, wide, ...Array.from({ length: 500 }, (_, i) => `datum ${i}`)];
+    const wire = errorJson(new NetprocError({ code: 'SYSTEM', message: 'boom', condition: 'error', data }));
+    expect(wire.data).toHaveLength(WIRE_ERROR_LIMITS.dataItems);
+    expect((wire.data[0] as string).length).toBeLessThanOrEqual(65);
+    expect(JSON.stringify(wire.data[1])).not.toContain('bottom');
+    expect(wire.data[2]).toBe('an array');
+    expect(JSON.stringify(wire).length).toBeLessThan(4096);
+  });
+});

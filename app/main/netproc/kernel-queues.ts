@@ -1,0 +1,176 @@
+/**
+ * What the kernel holds for a process's socket, which no peer tool shows:
+ * bytes waiting in its receive queue (a stopped connection's fill up until
+ * TCP's flow control holds the peer back), bytes in its send queue, the
+ * socket's buffer sizes, and the bytes Node itself still holds unsent.
+ *
+ * Linux only: the queues come from /proc/net/{tcp,tcp6,udp,udp6}, matched by
+ * the socket's addresses; the buffer sizes from `ss -m` (iproute2), since
+ * neither Node nor /proc reports SO_RCVBUF/SO_SNDBUF of a TCP socket.
+ * Elsewhere every kernel figure is null and `available` says why.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
+import { ipv6Groups } from './address.js';
+import type { NetworkProcess } from './process.js';
+
+export interface KernelQueues {
+  /** Null when the figures below can be read; otherwise why not. */
+  unavailable: string | null;
+  /** Bytes the kernel received that the process has not read. */
+  receiveQueue: number | null;
+  /** Bytes the kernel holds to send (TCP: sent but not yet acknowledged, or not yet sent). */
+  sendQueue: number | null;
+  /** Bytes Node holds that have not reached the kernel. */
+  heldByNode: number;
+  receiveBuffer: number | null;
+  sendBuffer: number | null;
+  /** receiveQueue / receiveBuffer, 0–1: how close a stopped connection is to holding its peer back. */
+  receiveFill: number | null;
+}
+
+interface Ends {
+  protocol: 'tcp' | 'udp';
+  v6: boolean;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string | null;
+  remotePort: number | null;
+}
+
+/** The /proc/net spelling of an address: 32-bit words in host (little-endian) order, each as 8 hex digits. */
+export function procAddress(address: string): string {
+  const words: number[] = [];
+  if (isIPv6(address)) {
+    const groups = ipv6Groups(address);
+    for (let i = 0; i < 8; i += 2) words.push(((groups[i]! << 16) | groups[i + 1]!) >>> 0);
+  } else {
+    const [a, b, c, d] = address.split('.').map(Number) as [number, number, number, number];
+    words.push(((a << 24) | (b << 16) | (c << 8) | d) >>> 0);
+  }
+  return words
+    .map((word) => {
+      const swapped = ((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24);
+      return (swapped >>> 0).toString(16).toUpperCase().padStart(8, '0');
+    })
+    .join('');
+}
+
+function procEnd(address: string, port: number): string {
+  return `${procAddress(address)}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+const TCP_TIME_WAIT = '06';
+
+/** Finds the socket's line in a /proc/net table and reads its queues (tx_queue:rx_queue, hex). */
+export function findQueues(table: string, ends: Ends): { sendQueue: number; receiveQueue: number } | null {
+  const local = procEnd(ends.localAddress, ends.localPort);
+  const remote = ends.remoteAddress !== null && ends.remotePort !== null ? procEnd(ends.remoteAddress, ends.remotePort) : null;
+  for (const line of table.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 5 || fields[1] !== local) continue;
+    if (remote !== null && fields[2] !== remote) continue;
+    if (ends.protocol === 'tcp' && fields[3] === TCP_TIME_WAIT) continue;
+    const [tx, rx] = (fields[4] ?? '').split(':');
+    if (tx === undefined || rx === undefined) continue;
+    return { sendQueue: parseInt(tx, 16), receiveQueue: parseInt(rx, 16) };
+  }
+  return null;
+}
+
+/** `ss -m`'s skmem field: rb (receive buffer) and tb (send buffer). */
+export function parseSkmem(text: string): { receiveBuffer: number; sendBuffer: number } | null {
+  const match = /skmem:\(([^)]*)\)/.exec(text);
+  if (!match) return null;
+  const receive = /(?:^|,)rb(\d+)/.exec(match[1]!);
+  const send = /(?:^|,)tb(\d+)/.exec(match[1]!);
+  return receive && send ? { receiveBuffer: Number(receive[1]), sendBuffer: Number(send[1]) } : null;
+}
+
+function socketEnds(process: NetworkProcess): Ends | null {
+  const stream = process.socket;
+  if (stream && !stream.destroyed && stream.localAddress && stream.localPort !== undefined) {
+    return {
+      protocol: 'tcp',
+      v6: isIPv6(stream.localAddress),
+      localAddress: stream.localAddress,
+      localPort: stream.localPort,
+      remoteAddress: stream.remoteAddress ?? null,
+      remotePort: stream.remotePort ?? null,
+    };
+  }
+  const datagram = process.datagram;
+  if (datagram) {
+    try {
+      const local = datagram.address();
+      return {
+        protocol: 'udp',
+        v6: local.family === 'IPv6',
+        localAddress: local.address,
+        localPort: local.port,
+        remoteAddress: null,
+        remotePort: null,
+      };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function bracketed(address: string): string {
+  return isIPv6(address) ? `[${address}]` : address;
+}
+
+function ssBuffers(ends: Ends): Promise<{ receiveBuffer: number; sendBuffer: number } | null> {
+  const filter = [`src ${bracketed(ends.localAddress)}:${ends.localPort}`];
+  if (ends.remoteAddress !== null && ends.remotePort !== null) filter.push(`dst ${bracketed(ends.remoteAddress)}:${ends.remotePort}`);
+  const args = [ends.protocol === 'tcp' ? '-tmnH' : '-umnaH', ...filter.join(' and ').split(' ')];
+  return new Promise((resolve) => {
+    execFile('ss', args, { timeout: 1000, maxBuffer: 64 * 1024 }, (err, stdout) => resolve(err ? null : parseSkmem(stdout)));
+  });
+}
+
+/** The kernel's and Node's queues for PROCESS's socket, now. */
+export async function kernelQueues(process: NetworkProcess): Promise<KernelQueues> {
+  const heldByNode = process.socket ? process.socket.writableLength : process.datagramBytesQueued;
+  const none = (unavailable: string): KernelQueues => ({
+    unavailable,
+    receiveQueue: null,
+    sendQueue: null,
+    heldByNode,
+    receiveBuffer: null,
+    sendBuffer: null,
+    receiveFill: null,
+  });
+  if (globalThis.process.platform !== 'linux')
+    return none(`not available on ${globalThis.process.platform}: the queues are read from Linux's /proc/net`);
+  if (process.family === 'local') return none('not available for Unix-domain sockets: Linux reports no queue sizes for them');
+  const ends = socketEnds(process);
+  if (!ends) return none(process.kind === 'stream-server' ? 'a listening socket has no data queues' : 'the process has no open socket');
+  const tableName = `/proc/net/${ends.protocol}${ends.v6 ? '6' : ''}`;
+  let queues: { sendQueue: number; receiveQueue: number } | null;
+  try {
+    queues = findQueues(await readFile(tableName, 'utf8'), ends);
+  } catch {
+    return none(`${tableName} cannot be read`);
+  }
+  if (!queues) return none(`the socket is not in ${tableName}`);
+  let buffers: { receiveBuffer: number; sendBuffer: number } | null = null;
+  if (process.datagram) {
+    try {
+      buffers = { receiveBuffer: process.datagram.getRecvBufferSize(), sendBuffer: process.datagram.getSendBufferSize() };
+    } catch {
+      buffers = null;
+    }
+  } else buffers = await ssBuffers(ends);
+  return {
+    unavailable: null,
+    ...queues,
+    heldByNode,
+    receiveBuffer: buffers?.receiveBuffer ?? null,
+    sendBuffer: buffers?.sendBuffer ?? null,
+    receiveFill: buffers && buffers.receiveBuffer > 0 ? Math.min(1, queues.receiveQueue / buffers.receiveBuffer) : null,
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The shapes that cross the wire, defined once: what a process, a buffer, a
+ * list-processes row and an error look like to a renderer, the method list
+ * and the limits every request is held to. No dependency at all, so the
+ * engine (plain Node), the contract (zod), the preload and the renderer all
+ * import it. Where the engine keeps a richer shape of its own (its internal
+ * status), the engine checks at compile time that it maps onto these exactly.
+ */
+
+// ───────────────────────────── processes ─────────────────────────────
+
+export const PROCESS_KINDS = ['stream-client', 'stream-server', 'accepted', 'datagram-client', 'datagram-server'] as const;
+export type ProcessKind = (typeof PROCESS_KINDS)[number];
+
+/** `process-status` as Emacs reads it for a network process. */
+export const PROCESS_STATUSES = ['open', 'listen', 'connect', 'failed', 'closed', 'stop'] as const;
+export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
+
+export const ADDRESS_FAMILIES = ['ipv4', 'ipv6', 'local'] as const;
+export type AddressFamily = (typeof ADDRESS_FAMILIES)[number];
+
+/** `(FAMILY . [bytes])`: an address of a family Emacs has no vector form for. */
+export interface FamilyAddress {
+  family: number;
+  data: number[];
+}
+/** `[127, 0, 0, 1, 80]`, eight groups plus port, a Unix path, or `{family, data}`. */
+export type LispAddress = number[] | string | FamilyAddress;
+
+/** `process-coding-system`: (DECODING . ENCODING). */
+export type CodingPair = [decoding: string, encoding: string];
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A Lisp symbol in a value from main (a contact value such as `:type
+ * datagram` or `:host local`, a condition's data), tagged so it never reads
+ * as the string `"datagram"`. Strings stay plain strings. Requests still name
+ * symbols by plain strings (`type: 'datagram'`), where the field says which
+ * it is.
+ */
+export interface LispSymbol {
+  symbol: string;
+}
+
+export function isLispSymbol(value: unknown): value is LispSymbol {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { symbol?: unknown }).symbol === 'string' &&
+    Object.keys(value).length === 1
+  );
+}
+
+/** Filters the renderer may choose; it can never send code. `hold` is Emacs's filter `t`. */
+export const BUILTIN_FILTERS = ['default', 'discard', 'echo', 'hold'] as const;
+export type BuiltinFilter = (typeof BUILTIN_FILTERS)[number];
+export const BUILTIN_SENTINELS = ['default', 'silent'] as const;
+export type BuiltinSentinel = (typeof BUILTIN_SENTINELS)[number];
+
+export interface ProcessCounters {
+  bytesIn: number;
+  bytesOut: number;
+  datagramsIn: number;
+  datagramsOut: number;
+  /** Connections a server accepted. */
+  accepted: number;
+  createdAt: number;
+}
+
+export interface TlsState {
+  verify: boolean;
+  caFile: string | null;
+  authorized: boolean;
+  authorizationError: string | null;
+  protocol: string | null;
+  cipher: string | null;
+  peerSubject: string | null;
+}
+
+export interface ProcessInfo {
+  id: number;
+  name: string;
+  kind: ProcessKind;
+  family: AddressFamily;
+  status: ProcessStatus;
+  exitStatus: number | string;
+  /** process-command: true while stopped. */
+  stopped: boolean;
+  buffer: string | null;
+  /** The list-processes Command column. */
+  command: string;
+  local: LispAddress | null;
+  remote: LispAddress | null;
+  /** `format-network-address` of local and remote, e.g. "127.0.0.1:8080". */
+  localText: string | null;
+  remoteText: string | null;
+  serverId: number | null;
+  queryOnExit: boolean;
+  filter: BuiltinFilter | 'custom';
+  sentinel: BuiltinSentinel | 'custom';
+  coding: CodingPair;
+  counters: ProcessCounters;
+  eofSent: boolean;
+  tls: TlsState | null;
+  plist: JsonValue[];
+}
+
+export interface BufferInfo {
+  name: string;
+  origin: number;
+  end: number;
+  length: number;
+  revision: number;
+  trimmedBytes: number;
+  cap: number;
+}
+
+export interface ListProcessesRow {
+  id: number;
+  process: string;
+  pid: string;
+  status: ProcessStatus;
+  buffer: string;
+  tty: string;
+  thread: string;
+  command: string;
+}
+
+export interface LogLine {
+  time: number;
+  kind: 'sentinel' | 'log' | 'message';
+  processId: number | null;
+  processName: string | null;
+  text: string;
+}
+
+// The key lists let a test compare a real serialized value with its type;
+// KeyListsMatch fails to compile unless each names exactly its type's keys.
+export const PROCESS_INFO_KEYS = [
+  'id',
+  'name',
+  'kind',
+  'family',
+  'status',
+  'exitStatus',
+  'stopped',
+  'buffer',
+  'command',
+  'local',
+  'remote',
+  'localText',
+  'remoteText',
+  'serverId',
+  'queryOnExit',
+  'filter',
+  'sentinel',
+  'coding',
+  'counters',
+  'eofSent',
+  'tls',
+  'plist',
+] as const;
+export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
+export const TLS_STATE_KEYS = ['verify', 'caFile', 'authorized', 'authorizationError', 'protocol', 'cipher', 'peerSubject'] as const;
+export const LIST_PROCESSES_ROW_KEYS = ['id', 'process', 'pid', 'status', 'buffer', 'tty', 'thread', 'command'] as const;
+
+/** True when A and B are the same union, at compile time. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type KeyListsMatch = [
+  Assert<Same<(typeof PROCESS_INFO_KEYS)[number], keyof ProcessInfo>>,
+  Assert<Same<(typeof PROCESS_COUNTERS_KEYS)[number], keyof ProcessCounters>>,
+  Assert<Same<(typeof TLS_STATE_KEYS)[number], keyof TlsState>>,
+  Assert<Same<(typeof LIST_PROCESSES_ROW_KEYS)[number], keyof ListProcessesRow>>,
+];
+
+// ───────────────────────────── errors ─────────────────────────────
+
+/** The Lisp conditions the engine signals. */
+export const LISP_CONDITIONS = ['error', 'file-error', 'file-missing', 'wrong-type-argument', 'gnutls-error'] as const;
+export type LispCondition = (typeof LISP_CONDITIONS)[number];
+
+/**
+ * A failed request, with what Emacs would signal: `condition` and `data` read
+ * together as `(file-error "make client process failed" "Connection
+ * refused" ...)`, symbols in the data tagged as LispSymbol. When the failure
+ * was a system call's, `syscall`, `address` and `port` say which and where.
+ */
+export interface WireError {
+  /** A Node errno name such as ECONNREFUSED, or one of ours such as INVALID_ARGUMENT. */
+  code: string;
+  message: string;
+  /** The request field at fault, e.g. "service" or "tlsParameters.caFile". */
+  field: string | null;
+  condition: LispCondition;
+  /** At most WIRE_ERROR_LIMITS.dataItems values, each bounded (see WIRE_ERROR_LIMITS). */
+  data: JsonValue[];
+  syscall?: string;
+  address?: string;
+  port?: number;
+}
+
+/** How much of a condition's data an error carries: its data can hold a whole contact plist. */
+export const WIRE_ERROR_LIMITS = {
+  dataItems: 64,
+  /** Elements of one array inside the data (an address has at most 9). */
+  arrayItems: 16,
+  /** How deep arrays and objects nest inside one datum. */
+  depth: 4,
+} as const;
+
+/** An error the bridge or a transport raises itself: `(error MESSAGE)`. */
+export function plainError(code: string, message: string, field: string | null = null): WireError {
+  return { code, message, field, condition: 'error', data: [message] };
+}
+
+// ───────────────────────────── requests ─────────────────────────────
+
+export const METHODS = [
+  'snapshot',
+  'makeNetworkProcess',
+  'openNetworkStream',
+  'sendString',
+  'sendBytes',
+  'sendFile',
+  'sendEof',
+  'stopProcess',
+  'continueProcess',
+  'deleteProcess',
+  'setFilter',
+  'setSentinel',
+  'setQueryOnExitFlag',
+  'setCodingSystem',
+  'processGet',
+  'processPut',
+  'processContact',
+  'readBuffer',
+  'searchBuffer',
+  'clearBuffer',
+  'killBuffer',
+  'listProcesses',
+  'formatNetworkAddress',
+  'processDatagramAddress',
+  'setProcessDatagramAddress',
+] as const;
+export type Method = (typeof METHODS)[number];
+
+export const LIMITS = {
+  /** Largest payload one send may carry, in bytes: sendString's text counted as UTF-8, sendBytes' decoded bytes. */
+  sendBytes: 16 * 1024 * 1024,
+  /** Largest file `sendFile` reads, in bytes actually read (not the size the file claims). */
+  sendFileBytes: 64 * 1024 * 1024,
+  /** Largest range `readBuffer` returns at once, in bytes (also the largest `tail`). */
+  readBytes: 4 * 1024 * 1024,
+  /** Process names, buffer names, plist and contact keys: characters. */
+  name: 256,
+  /** File paths (sendFile's path, a TLS CA file): characters. */
+  path: 4096,
+  /** Host names: characters, DNS's own limit. */
+  host: 253,
+  /** Service names and Unix socket paths: characters, the 108 bytes of sun_path less its NUL. */
+  service: 107,
+  /** open-network-stream's commands and regexps (:capability-command, :end-of-command, …): characters. */
+  exchangeText: 4096,
+  /** Coding system names: characters. */
+  coding: 64,
+  /** A process's plist, keys and values together, however it grows (creation or processPut). */
+  plistEntries: 256,
+  /** A JSON value (a plist value, an address to format), and a process's whole plist, as JSON text in UTF-8 bytes. */
+  valueBytes: 64 * 1024,
+  /** How deeply arrays and objects may nest inside one JSON value. */
+  valueDepth: 32,
+  /** Process ids one deleteProcess may name. */
+  deleteIds: 10_000,
+  /**
+   * Largest request message a transport accepts, in bytes: the largest valid
+   * sendString when JSON escapes every character (a control character as
+   * \u00XX is 6 bytes for its 1 byte of UTF-8), plus room for the envelope.
+   * A larger message cannot be valid, so it is refused before it is parsed.
+   */
+  requestBytes: 6 * 16 * 1024 * 1024 + 64 * 1024,
+} as const;
