@@ -9,7 +9,8 @@ test.describe('the design', () => {
     const none = page.getByRole('note', { name: 'No network processes yet' });
     await expect(none).toContainText('Ctrl+N');
     await expect(none).toContainText('make-network-process');
-    await none.getByRole('button', { name: 'New process…' }).click();
+    // Named apart from the top bar's New process, so flows that click that one by name find only it.
+    await none.getByRole('button', { name: 'Make a network process…' }).click();
     await expect(page.getByRole('dialog', { name: 'New process' })).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(page.getByRole('note', { name: 'No process selected' })).toBeVisible();

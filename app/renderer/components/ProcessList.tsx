@@ -340,11 +340,11 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
             <p>Start a server or connect a client; it appears here with its status, addresses and byte counts.</p>
             <p>
               <Button variant="primary" icon={<Plus size={14} aria-hidden />} onClick={onNewProcess} disabled={!onNewProcess}>
-                New process…
+                Make a network process…
               </Button>
             </p>
             <p>
-              or press <kbd>Ctrl+N</kbd>, or <kbd>Alt+X</kbd> then <code>make-network-process</code>
+              (New process in the top bar), or press <kbd>Ctrl+N</kbd>, or <kbd>Alt+X</kbd> then <code>make-network-process</code>
             </p>
           </EmptyState>
         ) : null}
