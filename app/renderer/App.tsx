@@ -1,4 +1,5 @@
 /** The workbench: process list, buffer, inspector and event log, all fed by the contract. */
+import { Command, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../shared/api.js';
@@ -9,48 +10,52 @@ import { Inspector } from './components/Inspector.js';
 import { NewProcessForm } from './components/NewProcessForm.js';
 import { ProcessList } from './components/ProcessList.js';
 import { Splitter } from './components/Splitter.js';
+import { Button, IconButton, TooltipProvider } from './components/ui/Button.js';
+import { PaneHeader } from './components/ui/Pane.js';
+import { Segmented } from './components/ui/Segmented.js';
+import { applyTheme, loadSettings, saveSetting, type Theme } from './settings.js';
 import { createWorkbenchStore } from './store.js';
-
-const SETTINGS_KEY = 'netproc.workbench';
-
-interface Settings {
-  showClosed?: boolean;
-  selectedName?: string | null;
-  /** Names of the processes whose buffers are open as tabs. */
-  tabNames?: string[];
-  /** Pane sizes, in percent: the left column's width and the top row's height. */
-  columns?: number;
-  rows?: number;
-}
-
-function saveSetting(patch: Settings): void {
-  try {
-    localStorage.setItem(SETTINGS_KEY, JSON.stringify({ ...loadSettings(), ...patch }));
-  } catch {
-    // Storage may be unavailable; the layout is then not remembered.
-  }
-}
-
-function loadSettings(): Settings {
-  try {
-    return JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as Settings;
-  } catch {
-    return {};
-  }
-}
 
 function focusList(): void {
   document.querySelector<HTMLElement>('table[aria-label="Processes"] tbody')?.focus();
 }
+
+/** The panes F6 moves through, in order, and where focus lands in each: the place one works from. */
+const PANES: Array<{ pane: string; targets: string[] }> = [
+  { pane: '.pane-list', targets: ['table[aria-label="Processes"] tbody'] },
+  { pane: '.pane-buffers', targets: ['.input-line input:not([type="file"]):enabled', '[role="log"][tabindex]'] },
+  { pane: '.pane-inspector', targets: [] },
+  { pane: '.pane-events', targets: ['input[type="search"]'] },
+];
+
+/** F6 / Shift+F6: the next or previous pane, as in Emacs's other-window and the browsers' own F6. */
+export function cyclePanes(backwards: boolean): void {
+  const here = PANES.findIndex(({ pane }) => document.activeElement?.closest(pane));
+  const step = backwards ? -1 : 1;
+  const next = here < 0 ? (backwards ? PANES.length - 1 : 0) : (here + step + PANES.length) % PANES.length;
+  const { pane, targets } = PANES[next] as (typeof PANES)[number];
+  const root = document.querySelector<HTMLElement>(pane);
+  const el = targets.map((t) => root?.querySelector<HTMLElement>(t)).find(Boolean);
+  (el ?? root)?.focus();
+}
+
+const THEMES = [
+  { value: 'system' as const, label: 'System theme', icon: <Monitor size={14} aria-hidden /> },
+  { value: 'light' as const, label: 'Light theme', icon: <Sun size={14} aria-hidden /> },
+  { value: 'dark' as const, label: 'Dark theme', icon: <Moon size={14} aria-hidden /> },
+];
 
 export function App({ api }: { api: NetprocApi }) {
   const store = useMemo(() => createWorkbenchStore(), []);
   const connected = useStore(store, (s) => s.connected);
   const [formOpen, setFormOpen] = useState(false);
   const [paletteOpen, setPaletteOpen] = useState(false);
-  const [columns, setColumns] = useState(() => loadSettings().columns ?? 60);
-  const [rows, setRows] = useState(() => loadSettings().rows ?? 55);
+  const [columns, setColumns] = useState(() => loadSettings().columns ?? 45);
+  const [rows, setRows] = useState(() => loadSettings().rows ?? 58);
+  const [theme, setTheme] = useState<Theme>(() => loadSettings().theme ?? 'system');
   const [toast, setToast] = useState<string | null>(null);
+
+  useEffect(() => applyTheme(theme), [theme]);
 
   // Remember what the user was looking at across reloads and restarts.
   useEffect(() => {
@@ -117,6 +122,9 @@ export function App({ api }: { api: NetprocApi }) {
       } else if (mod && !event.shiftKey && event.key.toLowerCase() === 'n') {
         event.preventDefault();
         setFormOpen(true);
+      } else if (event.key === 'F6' && !document.querySelector('[aria-modal="true"]')) {
+        event.preventDefault();
+        cyclePanes(event.shiftKey);
       } else if (event.key === 'Escape') {
         setFormOpen(false);
         setPaletteOpen(false);
@@ -127,71 +135,96 @@ export function App({ api }: { api: NetprocApi }) {
   }, []);
 
   return (
-    <div className="workbench">
-      <header className="topbar">
-        <h1>Netproc</h1>
-        <button type="button" onClick={() => setFormOpen(true)} aria-keyshortcuts="Control+N">
-          New process
-        </button>
-        <button type="button" onClick={() => setPaletteOpen(true)} aria-keyshortcuts="Control+Shift+P Alt+X">
-          M-x
-        </button>
-        <span role="status">{connected ? 'Connected' : 'Connecting…'}</span>
-      </header>
-      {toast ? (
-        <div role="alert" className="toast">
-          {toast}{' '}
-          <button type="button" onClick={() => setToast(null)}>
-            Dismiss
-          </button>
-        </div>
-      ) : null}
-      <main
-        className="panes"
-        style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
-      >
-        <ProcessList api={api} store={store} onError={setToast} />
-        <Splitter
-          label="Resize the columns"
-          orientation="vertical"
-          value={columns}
-          onChange={(v) => {
-            setColumns(v);
-            saveSetting({ columns: v });
-          }}
-        />
-        <BufferTabs api={api} store={store} onError={setToast} />
-        <Splitter
-          label="Resize the rows"
-          orientation="horizontal"
-          value={rows}
-          onChange={(v) => {
-            setRows(v);
-            saveSetting({ rows: v });
-          }}
-        />
-        <Inspector api={api} store={store} />
-        <EventLog store={store} />
-      </main>
-      {paletteOpen ? (
-        <CommandPalette
-          api={api}
-          store={store}
-          onClose={() => setPaletteOpen(false)}
-          onOpenForm={() => setFormOpen(true)}
-          onFocusList={focusList}
-        />
-      ) : null}
-      {formOpen ? (
-        <NewProcessForm
-          api={api}
-          onClose={() => setFormOpen(false)}
-          onCreated={(p) => {
-            setFormOpen(false);
-            store.getState().select(p.id);
-          }}
-        />
-      ) : null}
-    </div>
+    <TooltipProvider>
+      <div className="workbench">
+        <header className="topbar">
+          <h1>
+            <img src="./favicon.svg" alt="" />
+            Netproc
+          </h1>
+          <Button variant="primary" icon={<Plus size={14} aria-hidden />} onClick={() => setFormOpen(true)} aria-keyshortcuts="Control+N">
+            New process
+          </Button>
+          <Button
+            icon={<Command size={14} aria-hidden />}
+            title="Command palette (Alt+X, Ctrl+Shift+P)"
+            aria-keyshortcuts="Control+Shift+P Alt+X"
+            onClick={() => setPaletteOpen(true)}
+          >
+            M-x
+          </Button>
+          <span className="spacer" />
+          <span role="status" className="connection">
+            {connected ? 'Connected' : 'Connecting…'}
+          </span>
+          <Segmented
+            label="Theme"
+            value={theme}
+            options={THEMES}
+            onChange={(next) => {
+              setTheme(next);
+              saveSetting({ theme: next });
+            }}
+          />
+        </header>
+        <main
+          className="panes"
+          style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
+        >
+          <ProcessList api={api} store={store} onNewProcess={() => setFormOpen(true)} />
+          <Splitter
+            label="Resize the columns"
+            orientation="vertical"
+            value={columns}
+            onChange={(v) => {
+              setColumns(v);
+              saveSetting({ columns: v });
+            }}
+          />
+          <BufferTabs api={api} store={store} />
+          <Splitter
+            label="Resize the rows"
+            orientation="horizontal"
+            value={rows}
+            onChange={(v) => {
+              setRows(v);
+              saveSetting({ rows: v });
+            }}
+          />
+          <div className="pane pane-inspector" tabIndex={-1} aria-labelledby="inspector-title" role="group">
+            <PaneHeader title="Inspector" id="inspector-title" />
+            <div className="pane-body">
+              <Inspector api={api} store={store} />
+            </div>
+          </div>
+          <EventLog store={store} />
+        </main>
+        {toast ? (
+          <div role="alert" className="toast">
+            {toast}
+            <IconButton label="Dismiss" icon={<X size={14} aria-hidden />} onClick={() => setToast(null)} />
+          </div>
+        ) : null}
+        {paletteOpen ? (
+          <CommandPalette
+            api={api}
+            store={store}
+            onClose={() => setPaletteOpen(false)}
+            onOpenForm={() => setFormOpen(true)}
+            onFocusList={focusList}
+          />
+        ) : null}
+        {formOpen ? (
+          <NewProcessForm
+            api={api}
+            onClose={() => setFormOpen(false)}
+            onCreated={(p) => {
+              setFormOpen(false);
+              store.getState().select(p.id);
+            }}
+          />
+        ) : null}
+      </div>
+    </TooltipProvider>
   );
 }

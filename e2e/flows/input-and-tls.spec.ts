@@ -20,7 +20,9 @@ test.describe('the input line', () => {
     for (let i = 0; i < 90_000; i++) lines.push(`${i} é ${'z'.repeat(i % 40)}\n`);
     const content = Buffer.from(lines.join(''));
     const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Send file…' }).click();
+    // At the default 1280 px the input line keeps room for typing, so Send file… waits in its More menu.
+    await page.getByRole('toolbar', { name: 'Input line' }).getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Send file…' }).click();
     await (await chooser).setFiles({ name: 'payload.txt', mimeType: 'text/plain', buffer: content });
     await expect(page.getByRole('status').filter({ hasText: 'payload.txt' })).toHaveText(`Sent payload.txt (${content.length} bytes)`, {
       timeout: 20_000,
@@ -63,7 +65,7 @@ test.describe('TLS from the form', () => {
     const port = String((server.address() as { port: number }).port);
     try {
       // No CA file: the test CA is unknown, so verification fails and the form says why.
-      await page.getByRole('button', { name: 'New process' }).click();
+      await page.getByRole('button', { name: 'New process', exact: true }).click();
       const dialog = page.getByRole('dialog', { name: 'New process' });
       await dialog.getByLabel('Kind', { exact: true }).selectOption({ label: 'TCP client' });
       await dialog.getByLabel('Name', { exact: true }).fill('secure');

@@ -1,5 +1,7 @@
 /** How the flows find things in the workbench: by role and label, as a user would. */
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import type { NetprocApi } from '../../app/shared/api.js';
+import type { Peer } from '../fixtures.js';
 
 /** The process list's row for the process called `name`. */
 export function row(page: Page, name: string) {
@@ -19,7 +21,7 @@ export interface NewProcessFields {
 
 /** Fills the new-process form and presses Create; returns the dialog (hidden on success, showing the error otherwise). */
 export async function newProcess(page: Page, fields: NewProcessFields) {
-  await page.getByRole('button', { name: 'New process' }).click();
+  await page.getByRole('button', { name: 'New process', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'New process' });
   if (fields.preset) await dialog.getByRole('button', { name: fields.preset }).click();
   if (fields.kind) await dialog.getByLabel('Kind', { exact: true }).selectOption({ label: fields.kind });
@@ -28,4 +30,19 @@ export async function newProcess(page: Page, fields: NewProcessFields) {
   if (fields.service !== undefined) await dialog.getByLabel('Service (port or name)').fill(fields.service);
   await dialog.getByRole('button', { name: 'Create' }).click();
   return dialog;
+}
+
+/** A server, a client connected to it, and data both ways: the workbench as it looks in use. */
+export async function busyWorkbench(page: Page, control: NetprocApi, peer: Peer) {
+  const srv = (await control.makeNetworkProcess({ name: 'echo-server', server: true, service: true, buffer: '*echo-server*' }))!;
+  const port = (srv.local as number[])[4] as number;
+  const cli = (await control.makeNetworkProcess({ name: 'client', host: '127.0.0.1', service: port, buffer: '*client*' }))!;
+  const outside = await peer.connect(port);
+  outside.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  await control.sendString({ id: cli.id, text: 'hello from the client\n' });
+  const accepted = `echo-server <127.0.0.1:${outside.socket.localPort}>`;
+  await expect(row(page, accepted)).toContainText('open');
+  await row(page, accepted).click();
+  await expect(page.getByRole('log')).toContainText('GET / HTTP/1.1');
+  return { port, accepted, outside };
 }

@@ -1,12 +1,14 @@
 /** Several buffers open at once: the selected process's, plus any opened as tabs. */
+import { Pin, X } from 'lucide-react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetprocApi } from '../../shared/api.js';
 import { processById, type WorkbenchStore } from '../store.js';
 import { BufferView } from './BufferView.js';
+import { IconButton } from './ui/Button.js';
 
-export function BufferTabs({ api, store, onError }: { api: NetprocApi; store: WorkbenchStore; onError(message: string): void }) {
+export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchStore }) {
   const selectedId = useStore(store, (s) => s.selectedId);
   const tabs = useStore(store, (s) => s.tabs);
   const names = useStore(
@@ -16,36 +18,48 @@ export function BufferTabs({ api, store, onError }: { api: NetprocApi; store: Wo
   const [active, setActive] = useState<number | 'selected'>('selected');
   const shown = active === 'selected' || !tabs.includes(active) ? selectedId : active;
   return (
-    <section className="buffer-tabs" aria-label="Buffers">
-      <div role="tablist" aria-label="Open buffers">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={active === 'selected' || !tabs.includes(active as number)}
-          onClick={() => setActive('selected')}
-        >
-          Selected process
-        </button>
-        {tabs.map((id) => (
-          <span key={id} className="tab">
-            <button type="button" role="tab" aria-selected={active === id} onClick={() => setActive(id)}>
-              {names[id]}
-            </button>
-            <button type="button" aria-label={`Close ${names[id]}`} onClick={() => store.getState().closeTab(id)}>
-              ×
-            </button>
-          </span>
-        ))}
-        <button
-          type="button"
-          disabled={selectedId === null || tabs.includes(selectedId)}
-          onClick={() => selectedId !== null && (store.getState().openTab(selectedId), setActive(selectedId))}
-        >
-          Keep open
-        </button>
+    <section className="pane pane-buffers buffer-tabs" aria-labelledby="buffers-title">
+      <div className="pane-header">
+        <h2 id="buffers-title">Buffers</h2>
+        <div role="tablist" aria-label="Open buffers" className="tabs">
+          <button
+            type="button"
+            role="tab"
+            className="tab"
+            aria-selected={active === 'selected' || !tabs.includes(active as number)}
+            onClick={() => setActive('selected')}
+          >
+            Selected process
+          </button>
+          {tabs.map((id) => (
+            <span key={id} className="tab-group">
+              <button
+                type="button"
+                role="tab"
+                className="tab"
+                aria-selected={active === id}
+                title={names[id]}
+                onClick={() => setActive(id)}
+              >
+                {names[id]}
+              </button>
+              <button type="button" className="tab-close" aria-label={`Close ${names[id]}`} onClick={() => store.getState().closeTab(id)}>
+                <X size={12} aria-hidden />
+              </button>
+            </span>
+          ))}
+        </div>
+        <div className="pane-actions">
+          <IconButton
+            label="Keep open"
+            icon={<Pin size={14} aria-hidden />}
+            disabled={selectedId === null || tabs.includes(selectedId)}
+            onClick={() => selectedId !== null && (store.getState().openTab(selectedId), setActive(selectedId))}
+          />
+        </div>
       </div>
       <div role="tabpanel" aria-label="Buffer">
-        <BufferView api={api} store={store} processId={shown} onError={onError} />
+        <BufferView api={api} store={store} processId={shown} />
       </div>
     </section>
   );

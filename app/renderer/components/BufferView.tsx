@@ -1,4 +1,5 @@
 /** The selected process's buffer, following its tail, with the input line that sends to it. */
+import { ArrowDownToLine, ChevronDown, ChevronUp, Copy, Eraser, FileUp, Inbox, Save, Send } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -6,8 +7,12 @@ import type { NetprocApi } from '../../shared/api.js';
 import type { Row } from '../buffer-rows.js';
 import { BufferScroller } from '../buffer-scroller.js';
 import { base64Bytes, bytesHex } from '../hex.js';
+import { bufferPrefs, saveBufferPrefs, type BufferPrefs } from '../settings.js';
 import { isDeparted, processById, type WorkbenchStore } from '../store.js';
 import { BufferViewport } from './BufferViewport.js';
+import { Button, IconButton } from './ui/Button.js';
+import { OverflowToolbar } from './ui/OverflowToolbar.js';
+import { EmptyState } from './ui/Pane.js';
 
 /** Rows shown above a search match, so it is read in its context. */
 const MATCH_CONTEXT_ROWS = 3;
@@ -58,7 +63,6 @@ interface BufferViewProps {
   store: WorkbenchStore;
   /** The process whose buffer to show. */
   processId: number | null;
-  onError(message: string): void;
 }
 
 /** How often the trimmed count may redraw: at the cap under a flood it changes with every batch, and each redraw costs the page a layout. */
@@ -82,12 +86,27 @@ function TrimmedNotice({ store, name }: { store: WorkbenchStore; name: string })
       if (timer) clearTimeout(timer);
     };
   }, [store, name]);
-  return trimmedBytes ? <span role="status"> {trimmedBytes} bytes trimmed (buffer cap)</span> : null;
+  return trimmedBytes ? <span role="status">{trimmedBytes} bytes trimmed (buffer cap)</span> : null;
 }
 
 const noSubscription = (): (() => void) => () => undefined;
 
-export function BufferView({ api, store, processId, onError }: BufferViewProps) {
+/** Room the input line keeps for the text field, the two selects and Send before actions move into "More". */
+const INPUT_LINE_RESERVE_PX = 480;
+
+/** The view's choices for one process, read when the process changes and written as they change. */
+function useBufferPrefs(processName: string): [BufferPrefs, (patch: BufferPrefs) => void] {
+  const [held, setHeld] = useState(() => ({ name: processName, prefs: bufferPrefs(processName) }));
+  const current = held.name === processName ? held.prefs : bufferPrefs(processName);
+  if (held.name !== processName) setHeld({ name: processName, prefs: current });
+  const update = (patch: BufferPrefs): void => {
+    saveBufferPrefs(processName, patch);
+    setHeld({ name: processName, prefs: { ...current, ...patch } });
+  };
+  return [current, update];
+}
+
+export function BufferView({ api, store, processId }: BufferViewProps) {
   // Only what this view shows of the process: its counters change several times a second and are none of its business.
   const process = useStore(
     store,
@@ -98,26 +117,32 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
   );
   const departed = useStore(store, (s) => isDeparted(s, processId));
   const name = process?.buffer ?? null;
+  // True only while the buffer holds nothing: flips once when the first bytes arrive, not with every batch.
+  const empty = useStore(store, (s) => {
+    const b = name ? s.buffers[name] : undefined;
+    return b ? b.end <= b.origin : true;
+  });
+  const [prefs, setPrefs] = useBufferPrefs(process?.name ?? '');
+  const mode = prefs.inputMode ?? 'text';
+  const ending = prefs.ending ?? 'lf';
+  const hex = prefs.hex ?? false;
   const [input, setInput] = useState('');
-  const [mode, setMode] = useState<'text' | 'hex'>('text');
-  const [ending, setEnding] = useState<LineEnding>('lf');
   const [history, setHistory] = useState<string[]>([]);
   const [historyAt, setHistoryAt] = useState(-1);
-  const [hex, setHex] = useState(false);
   const [query, setQuery] = useState('');
   const [searchMode, setSearchMode] = useState<'text' | 'hex' | 'regex'>('text');
   const [match, setMatch] = useState<Row | null>(null);
   const [searchNote, setSearchNote] = useState<string | null>(null);
   const [fileNote, setFileNote] = useState<string | null>(null);
+  /** The last failure of something done in this view, shown under the input line where it happened. */
+  const [error, setError] = useState<string | null>(null);
   const filePicker = useRef<HTMLInputElement>(null);
-  const reportError = useRef(onError);
-  reportError.current = onError;
   /** The scroller this one replaces, so switching text/hex keeps the place. */
   const previous = useRef<BufferScroller | null>(null);
 
   const scroller = useMemo(() => {
     if (!name) return null;
-    const next = new BufferScroller(api, name, hex ? 'hex' : 'text', (message) => reportError.current(message));
+    const next = new BufferScroller(api, name, hex ? 'hex' : 'text', (message) => setError(message));
     const last = previous.current;
     if (last && last.name === name && !last.getView().follow) next.jumpTo(last.getView().top);
     previous.current = next;
@@ -140,6 +165,8 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
   useEffect(() => {
     setMatch(null);
     setSearchNote(null);
+    setError(null);
+    setFileNote(null);
   }, [name]);
 
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
@@ -160,11 +187,21 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
     }
   };
 
-  if (!process) return <section className="buffer-view" aria-label="Buffer" />;
+  if (!process) {
+    return (
+      <section className="buffer-view" aria-label="Buffer">
+        <EmptyState title="No process selected" icon={<Inbox size={32} aria-hidden />}>
+          <p>Select a process in the list (or press F6 to reach it) to see what it received and to send to it.</p>
+        </EmptyState>
+      </section>
+    );
+  }
 
+  const fail = (message: string): void => setError(message);
   const send = (event: FormEvent): void => {
     event.preventDefault();
     if (!input && mode === 'hex') return;
+    setError(null);
     const payload = outgoing(input, mode, ending);
     const request =
       'hex' in payload ? api.sendBytes({ id: process.id, hex: payload.hex }) : api.sendString({ id: process.id, text: payload.text });
@@ -174,7 +211,7 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
         setHistoryAt(-1);
         setInput('');
       },
-      (err: Error) => onError(err.message),
+      (err: Error) => fail(err.message),
     );
   };
   const inputKeys = (event: KeyboardEvent<HTMLInputElement>): void => {
@@ -199,9 +236,12 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
   const copy = (): void => {
     const selected = window.getSelection?.()?.toString() ?? '';
     const text = selected || scroller?.visibleText() || '';
-    void navigator.clipboard?.writeText(text).catch((e: Error) => onError(`Copy failed: ${e.message}`));
+    void navigator.clipboard?.writeText(text).catch((e: Error) => fail(`Copy failed: ${e.message}`));
   };
-  const sendEof = (): void => void api.sendEof({ id: process.id }).catch((e: Error) => onError(e.message));
+  const sendEof = (): void => {
+    setError(null);
+    void api.sendEof({ id: process.id }).catch((e: Error) => fail(e.message));
+  };
   const pickedFile = (file: File | undefined): void => {
     if (!file) return;
     setFileNote(`Sending ${file.name}…`);
@@ -209,7 +249,7 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
       (sent) => setFileNote(`Sent ${file.name} (${sent} bytes)`),
       (err: Error) => {
         setFileNote(`Sending ${file.name} failed: ${err.message}`);
-        onError(err.message);
+        fail(err.message);
       },
     );
     if (filePicker.current) filePicker.current.value = '';
@@ -217,34 +257,37 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
 
   return (
     <section className="buffer-view" aria-label={`Buffer ${name ?? '(none)'}`}>
-      <header>
-        <strong>{name ?? `${process.name} has no buffer`}</strong>
+      <div className="buffer-title">
+        <strong title={name ?? undefined}>{name ?? `${process.name} has no buffer`}</strong>
         {name ? <TrimmedNotice store={store} name={name} /> : null}
         {name ? (
-          <>
-            <button type="button" onClick={() => void api.clearBuffer({ name }).catch((e: Error) => onError(e.message))}>
-              Clear
-            </button>
-            <button type="button" onClick={copy}>
-              Copy
-            </button>
-            <button type="button" onClick={() => void saveBuffer(api, name).catch((e: Error) => onError(`Save failed: ${e.message}`))}>
-              Save…
-            </button>
-          </>
+          <div className="toolbar" role="toolbar" aria-label="Buffer actions">
+            <IconButton
+              label="Clear"
+              icon={<Eraser size={14} aria-hidden />}
+              onClick={() => void api.clearBuffer({ name }).catch((e: Error) => fail(e.message))}
+            />
+            <IconButton label="Copy" icon={<Copy size={14} aria-hidden />} onClick={copy} />
+            <IconButton
+              label="Save…"
+              icon={<Save size={14} aria-hidden />}
+              onClick={() => void saveBuffer(api, name).catch((e: Error) => fail(`Save failed: ${e.message}`))}
+            />
+          </div>
         ) : null}
-      </header>
+      </div>
       {name ? (
-        <div className="buffer-tools" role="toolbar" aria-label="Buffer tools">
-          <label>
+        <div className="buffer-tools toolbar" role="toolbar" aria-label="Buffer tools">
+          <label className="check">
             <input type="checkbox" checked={follow} onChange={(e) => scroller?.setFollow(e.target.checked)} /> Follow
           </label>
-          <label>
-            <input type="checkbox" checked={hex} onChange={(e) => setHex(e.target.checked)} /> Hex
+          <label className="check">
+            <input type="checkbox" checked={hex} onChange={(e) => setPrefs({ hex: e.target.checked })} /> Hex
           </label>
           <input
             type="search"
             aria-label="Search buffer"
+            placeholder="Search"
             value={query}
             onChange={(e) => setQuery(e.target.value)}
             onKeyDown={(e) => e.key === 'Enter' && void search(e.shiftKey ? 'backward' : 'forward')}
@@ -254,51 +297,105 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
             <option value="hex">Hex bytes</option>
             <option value="regex">Regex</option>
           </select>
-          <button type="button" onClick={() => void search('backward')}>
-            Previous
-          </button>
-          <button type="button" onClick={() => void search('forward')}>
-            Next
-          </button>
-          {searchNote ? <span role="status">{searchNote}</span> : null}
+          <IconButton
+            label="Previous"
+            shortcut="Shift+Enter"
+            icon={<ChevronUp size={16} aria-hidden />}
+            onClick={() => void search('backward')}
+          />
+          <IconButton label="Next" shortcut="Enter" icon={<ChevronDown size={16} aria-hidden />} onClick={() => void search('forward')} />
+          {searchNote ? (
+            <span role="status" className="note" title={searchNote}>
+              {searchNote}
+            </span>
+          ) : null}
         </div>
       ) : null}
       {scroller ? (
-        <BufferViewport scroller={scroller} label={`Contents of ${name}`} match={match} />
+        <div className="buffer-viewport-frame">
+          <BufferViewport scroller={scroller} label={`Contents of ${name}`} match={match} />
+          {empty ? (
+            <div className="buffer-empty">
+              <EmptyState title="Nothing received yet">
+                <p>
+                  What {process.name} receives appears here as it arrives; lines its sentinel writes are set apart in italics. What you send
+                  goes to the peer and is not echoed here, as in Emacs.
+                </p>
+                <p>Type below and press Enter to send (Ctrl+D on an empty line sends EOF).</p>
+              </EmptyState>
+            </div>
+          ) : null}
+        </div>
       ) : (
-        <div role="log" aria-label="Contents of no buffer" className="buffer-lines" />
+        <div role="log" aria-label="Contents of no buffer" className="buffer-viewport-frame">
+          <EmptyState title="No buffer">
+            <p>
+              {process.name} was made with <code>:buffer nil</code>, so what it receives is kept nowhere (a filter may still see it). You
+              can still send to it below.
+            </p>
+          </EmptyState>
+        </div>
       )}
       <form onSubmit={send} aria-label={`Send to ${process.name}`}>
         <fieldset disabled={departed} className="input-line">
-          <input
-            aria-label={`Input for ${process.name}`}
-            aria-keyshortcuts="Control+D"
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-            onKeyDown={inputKeys}
-            placeholder={mode === 'hex' ? 'de ad be ef' : 'text to send (Ctrl+D on an empty line: EOF)'}
-          />
-          <select aria-label="Input mode" value={mode} onChange={(e) => setMode(e.target.value as 'text' | 'hex')}>
-            <option value="text">Text</option>
-            <option value="hex">Hex bytes</option>
-          </select>
-          <select
-            aria-label="Line ending"
-            value={ending}
-            onChange={(e) => setEnding(e.target.value as LineEnding)}
-            disabled={mode === 'hex'}
+          <OverflowToolbar
+            label="Input line"
+            reservePx={INPUT_LINE_RESERVE_PX}
+            actions={[
+              {
+                key: 'eof',
+                label: 'Send EOF',
+                icon: <ArrowDownToLine size={14} aria-hidden />,
+                disabled: departed,
+                onSelect: sendEof,
+                node: (
+                  <Button variant="ghost" aria-keyshortcuts="Control+D" onClick={sendEof} icon={<ArrowDownToLine size={14} aria-hidden />}>
+                    Send EOF
+                  </Button>
+                ),
+              },
+              {
+                key: 'file',
+                label: 'Send file…',
+                icon: <FileUp size={14} aria-hidden />,
+                disabled: departed,
+                onSelect: () => filePicker.current?.click(),
+                node: (
+                  <Button variant="ghost" onClick={() => filePicker.current?.click()} icon={<FileUp size={14} aria-hidden />}>
+                    Send file…
+                  </Button>
+                ),
+              },
+            ]}
           >
-            <option value="none">No line end</option>
-            <option value="lf">LF</option>
-            <option value="crlf">CRLF</option>
-          </select>
-          <button type="submit">Send</button>
-          <button type="button" onClick={sendEof}>
-            Send EOF
-          </button>
-          <button type="button" onClick={() => filePicker.current?.click()}>
-            Send file…
-          </button>
+            <input
+              aria-label={`Input for ${process.name}`}
+              aria-keyshortcuts="Control+D"
+              aria-invalid={error ? true : undefined}
+              aria-errormessage={error ? `send-error-${process.id}` : undefined}
+              value={input}
+              onChange={(e) => setInput(e.target.value)}
+              onKeyDown={inputKeys}
+              placeholder={mode === 'hex' ? 'de ad be ef' : 'text to send, Enter sends'}
+            />
+            <select aria-label="Input mode" value={mode} onChange={(e) => setPrefs({ inputMode: e.target.value as 'text' | 'hex' })}>
+              <option value="text">Text</option>
+              <option value="hex">Hex bytes</option>
+            </select>
+            <select
+              aria-label="Line ending"
+              value={ending}
+              onChange={(e) => setPrefs({ ending: e.target.value as LineEnding })}
+              disabled={mode === 'hex'}
+            >
+              <option value="none">No line end</option>
+              <option value="lf">LF</option>
+              <option value="crlf">CRLF</option>
+            </select>
+            <Button type="submit" variant="primary" icon={<Send size={14} aria-hidden />}>
+              Send
+            </Button>
+          </OverflowToolbar>
           <input
             ref={filePicker}
             type="file"
@@ -306,8 +403,18 @@ export function BufferView({ api, store, processId, onError }: BufferViewProps) 
             aria-label={`File to send to ${process.name}`}
             onChange={(e) => pickedFile(e.target.files?.[0])}
           />
-          {fileNote ? <span role="status">{fileNote}</span> : null}
         </fieldset>
+        {/* One line, always there: a failure or a file's progress shows beside the input without moving anything. */}
+        <div className="input-feedback">
+          <span id={`send-error-${process.id}`} role="alert" className="inline-error" title={error ?? undefined}>
+            {error}
+          </span>
+          {fileNote && !error ? (
+            <span role="status" className="note" title={fileNote}>
+              {fileNote}
+            </span>
+          ) : null}
+        </div>
       </form>
     </section>
   );

@@ -1,17 +1,22 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ipcHarness } from '../../main/bridge/test-clients.js';
 import { onCleanup, waitFor } from '../../main/netproc/test-support.js';
 import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
 import { createWorkbenchStore } from '../store.js';
 import { ProcessList } from './ProcessList.js';
+import { TooltipProvider } from './ui/Button.js';
 import { processInfo } from '../test-fixtures.js';
 
 const info = (id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo =>
   processInfo(id, name, { counters: { bytesIn: 2048, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 }, ...extra });
 
 afterEach(cleanup);
+
+/** As App renders it: inside the tooltip provider its icon buttons need. */
+const renderList = (list: ReactElement) => render(<TooltipProvider>{list}</TooltipProvider>);
 
 describe('ProcessList', () => {
   it('shows one row per process with the list-processes columns, and acts on the selection by toolbar and keys', async () => {
@@ -25,12 +30,13 @@ describe('ProcessList', () => {
       deleteProcess: vi.fn(async () => null),
       sendEof: vi.fn(),
     };
-    render(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
+    renderList(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
     const rows = screen.getAllByRole('row');
+    // The columns shown by default; Command, Local and Rate in are a choice away (the Columns menu).
     expect(rows.map((r) => r.textContent)).toEqual([
-      'ProcessStatusBufferCommandLocalRemoteInOutRate in',
-      'srvlisten*srv*(network server on 127.0.0.1:1)127.0.0.1:12.0 KiB0 B0 B/s',
-      'zzstop*zz*(network server on 127.0.0.1:2)127.0.0.1:22.0 KiB0 B0 B/s',
+      'Process ↑StatusBufferRemoteInOut',
+      'TCP serversrvlisten*srv*2.0 KiB0 B',
+      'TCP serverzzstop*zz*2.0 KiB0 B',
     ]);
     expect(screen.getByRole('button', { name: 'Stop' })).toHaveProperty('disabled', true);
     fireEvent.click(screen.getByRole('cell', { name: 'srv' }));
@@ -51,7 +57,7 @@ describe('ProcessList', () => {
     const store = createWorkbenchStore();
     store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b'), info(3, 'c')], buffers: [], log: [] });
     const api = { deleteProcess: vi.fn(async () => null) };
-    render(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
+    renderList(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
     fireEvent.click(screen.getByRole('cell', { name: 'a' }));
     fireEvent.click(screen.getByRole('cell', { name: 'c' }), { ctrlKey: true });
     expect(store.getState().marked).toEqual([1, 3]);
@@ -70,7 +76,7 @@ describe('ProcessList', () => {
     const snapshot = await api.snapshot({});
     act(() => store.getState().loadSnapshot(snapshot));
     const errors: string[] = [];
-    render(<ProcessList api={api} store={store} onError={(message) => errors.push(message)} />);
+    renderList(<ProcessList api={api} store={store} onError={(message) => errors.push(message)} />);
     fireEvent.click(screen.getByRole('cell', { name: 'keyed' }));
     const body = screen.getAllByRole('rowgroup')[1]!;
     const statusCell = (): string | null | undefined => screen.getByRole('cell', { name: 'keyed' }).nextElementSibling?.textContent;

@@ -1,0 +1,63 @@
+/** What the workbench remembers across reloads and restarts: one localStorage entry, read and patched here only. */
+import type { LineEnding } from './components/BufferView.js';
+
+const SETTINGS_KEY = 'netproc.workbench';
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** How a process's buffer is shown and what its input line sends; per process, so one process's choice never changes another's send. */
+export interface BufferPrefs {
+  inputMode?: 'text' | 'hex';
+  ending?: LineEnding;
+  hex?: boolean;
+}
+
+export interface Settings {
+  showClosed?: boolean;
+  selectedName?: string | null;
+  /** Names of the processes whose buffers are open as tabs. */
+  tabNames?: string[];
+  /** Pane sizes, in percent: the left column's width and the top row's height. */
+  columns?: number;
+  rows?: number;
+  theme?: Theme;
+  /** Process list columns shown, by title, and their widths in pixels. */
+  listColumns?: string[];
+  listWidths?: Record<string, number>;
+  /** Keyed by process name, which survives a restart where the id does not. */
+  bufferPrefs?: Record<string, BufferPrefs>;
+}
+
+/** Processes whose buffer preferences are kept; the oldest are forgotten first. */
+const BUFFER_PREFS_KEPT = 200;
+
+export function loadSettings(): Settings {
+  try {
+    return JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as Settings;
+  } catch {
+    return {};
+  }
+}
+
+export function saveSetting(patch: Settings): void {
+  try {
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify({ ...loadSettings(), ...patch }));
+  } catch {
+    // Storage may be unavailable; the layout is then not remembered.
+  }
+}
+
+export function bufferPrefs(processName: string): BufferPrefs {
+  return loadSettings().bufferPrefs?.[processName] ?? {};
+}
+
+export function saveBufferPrefs(processName: string, patch: BufferPrefs): void {
+  const { [processName]: old, ...others } = loadSettings().bufferPrefs ?? {};
+  const kept = Object.entries(others).slice(-(BUFFER_PREFS_KEPT - 1));
+  saveSetting({ bufferPrefs: { ...Object.fromEntries(kept), [processName]: { ...old, ...patch } } });
+}
+
+export function applyTheme(theme: Theme): void {
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
