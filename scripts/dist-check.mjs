@@ -144,11 +144,13 @@ export function pack(outDir, { electronDist = null, config = {} } = {}) {
 /** Bare module names a bundle imports or requires. */
 export function importedModules(source) {
   const names = new Set();
+  // Static imports only count as statements at the start of a line (as esbuild writes them), so words in a
+  // bundled message such as `Cannot get 'x' from 'alg' argument` or `add 'import "reflect-metadata"'` do not.
   const patterns = [
-    /\bfrom\s*["']([^"'./][^"']*)["']/g,
+    /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*["']([^"'./][^"']*)["']/gm,
     /\bimport\s*\(\s*["']([^"'./][^"']*)["']\s*\)/g,
     /\brequire\s*\(\s*["']([^"'./][^"']*)["']\s*\)/g,
-    /\bimport\s*["']([^"'./][^"']*)["']/g,
+    /^\s*import\s*["']([^"'./][^"']*)["']/gm,
   ];
   for (const pattern of patterns) for (const match of source.matchAll(pattern)) names.add(match[1]);
   return [...names];
