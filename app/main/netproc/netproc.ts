@@ -8,29 +8,21 @@
  */
 import { EventEmitter } from 'node:events';
 import { DisposableStore, toDisposable } from '../../shared/lifecycle.js';
-import { formatNetworkAddress, type LispAddress, type SocketAddress } from './address.js';
-import {
-  AddressResolver,
-  checkArguments,
-  defaultLookup,
-  describeFunction,
-  initialContact,
-  processKindOf,
-  type LookupFunction,
-  type MakeNetworkProcessOptions,
-} from './arguments.js';
+import { formatNetworkAddress, type LispAddress } from './address.js';
+import { AddressResolver, defaultLookup, describeFunction, type LookupFunction, type MakeNetworkProcessOptions } from './arguments.js';
 import { BufferBudget } from './buffer-budget.js';
 import { BufferRegistry, DEFAULT_BUFFER_BUDGET, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
 import { Decoder, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
-import { kernelDrops, setDatagramPeer, startDatagramClient, startDatagramServer } from './datagram-process.js';
+import { kernelDrops, setDatagramPeer } from './datagram-process.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import type { EngineInternals, StatusChange } from './engine-internals.js';
-import { invalidArgument, NetprocError, strerror, wrongType } from './errors.js';
+import { invalidArgument, NetprocError, wrongType } from './errors.js';
 import type { NetprocEvents } from './events.js';
 import { HandleParking } from './handle-parking.js';
 import { InputDelivery } from './input.js';
 import { kernelQueues, type KernelQueues } from './kernel-queues.js';
 import { listProcessesRows, type ListProcessesRow } from './list-processes.js';
+import { makeProcess } from './make-process.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
 import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamParameters } from './open-network-stream.js';
 import { NetworkProcess, type Filter, type Sentinel } from './process.js';
@@ -38,12 +30,10 @@ import { PinStore, type CertificatePin } from './pin-store.js';
 import { ProcessTable } from './process-table.js';
 import { closeProcessSockets } from './release.js';
 import { sendEof, sendString } from './sending.js';
-import { startServer } from './server-process.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
-import { connectClient, connectInBackground } from './stream-client.js';
 import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
 import { recordTls } from './tls.js';
 import { Timeline, type TimelineOptions } from './timeline.js';
@@ -121,66 +111,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   // ───────────────────────────── creating processes ─────────────────────────────
 
-  /** `make-network-process`. Resolves to the new process, or null when given no arguments. */
+  /** `make-network-process` (make-process.ts). Resolves to the new process, or null when given no arguments. */
   async makeNetworkProcess(options?: MakeNetworkProcessOptions): Promise<NetworkProcess | null> {
     if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
     if (!options || Object.keys(options).length === 0) return null;
-    const args = checkArguments(options, this.pins);
-    const contact = initialContact(options, args, (text) => this.report(text));
-    const kind = processKindOf(args);
-    const asyncClient = kind === 'stream-client' && args.nowait;
-
-    // Step 2: resolve (a :nowait client resolves later, and reports failure as a status).
-    const targets = asyncClient ? null : await this.resolver.resolveTargets(args, kind);
-
-    // Step 3: the buffer survives any later failure [O-09 A].
-    const buffer = args.bufferName === null ? null : this.buffers.getOrCreate(args.bufferName);
-
-    // Step 4: the process object, with its unique name.
-    const family = targets?.[0]?.family ?? args.familyOption ?? 'ipv4';
-    const process = new NetworkProcess(kind, family, contact);
-    this.table.add(process, args.name);
-    this.attachBuffer(process, buffer);
-    process.filter = args.filter;
-    process.sentinel = args.sentinel;
-    process.log = kind === 'stream-server' || kind === 'datagram-server' ? args.log : null;
-    process.plist = args.plist.slice();
-    process.queryOnExit = !args.noquery;
-    process.stopped = args.stop;
-    process.decoder = new Decoder(parseCodingSystem(args.decode));
-    process.encoder = parseCodingSystem(args.encode);
-    process.backlog = args.backlog;
-
-    // Step 5: the socket.
-    if (asyncClient) {
-      this.show(process);
-      process.leftConnect = connectInBackground(this, this.resolver, process, args);
-      return process;
-    }
-    try {
-      if (args.socketType === 'seqpacket') {
-        // socket(2) refuses SOCK_SEQPACKET on inet (and Node has none at all); Emacs's data ends with the contact [O-09 J].
-        const context = `make ${args.server ? 'server' : 'client'} process failed`;
-        throw new NetprocError({
-          code: 'ESOCKTNOSUPPORT',
-          message: `${context}: ${strerror('ESOCKTNOSUPPORT')}`,
-          field: 'type',
-          condition: 'file-error',
-          data: [context, strerror('ESOCKTNOSUPPORT'), ...process.contact.signalData()],
-        });
-      }
-      const addresses = targets ?? [];
-      if (kind === 'stream-client') await connectClient(this, process, addresses, args);
-      else if (kind === 'stream-server') await startServer(this, process, addresses[0] as SocketAddress, args);
-      else if (kind === 'datagram-server') await startDatagramServer(this, process, addresses[0] as SocketAddress, args);
-      else await startDatagramClient(this, process, addresses[0] as SocketAddress);
-    } catch (err) {
-      this.table.remove(process);
-      if (process.markBuffer && process.mark) process.markBuffer.releaseMarker(process.mark);
-      throw err;
-    }
-    this.show(process);
-    return process;
+    return makeProcess(this, this.resolver, this.pins, options);
   }
 
   /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS` (open-network-stream.ts): plain, TLS or STARTTLS. */
