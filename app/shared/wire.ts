@@ -343,3 +343,28 @@ export const LIMITS = {
    */
   requestBytes: 6 * 16 * 1024 * 1024 + 64 * 1024,
 } as const;
+
+// ───────────────────────────── quoting ─────────────────────────────
+
+/** How much of a request's input, or of a peer's answer, an error message quotes back. */
+export const ECHO_CHARS = 64;
+
+/** A text cut to its first ECHO_CHARS characters, marked "…" when cut. */
+export function clip(text: string): string {
+  if (text.length <= ECHO_CHARS) return text;
+  // Not between the two halves of a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(ECHO_CHARS - 1)) ? ECHO_CHARS - 1 : ECHO_CHARS;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Input (a request's, or a peer's answer) quoted in an error message: a string clipped and quoted, anything
+ * else named by its type, so that an error never echoes a huge request back
+ * whole. Every error that quotes input goes through here or through clip().
+ */
+export function excerpt(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(clip(input));
+  if (typeof input === 'number' || typeof input === 'boolean' || input === null || input === undefined) return String(input);
+  if (Array.isArray(input)) return 'an array';
+  return typeof input === 'object' ? 'an object' : `a ${typeof input}`;
+}
