@@ -39,20 +39,26 @@ export async function connectClient(
 function connectError(err: unknown, process: NetworkProcess, args: CheckedArguments): NetprocError {
   // Already ours and complete (a CA file that cannot be read): neither a handshake nor a connect failure.
   if (err instanceof NetprocError) return err;
-  if (args.tls && !isConnectError(err)) {
-    // Quirk 12 (D): Emacs leaves the half-made process open; ours is gone and the socket closed.
-    const reason = (err as Error).message;
-    return new NetprocError({
-      code: 'TLS_HANDSHAKE',
-      message: `TLS negotiation with ${args.host ?? '127.0.0.1'} failed: ${reason}`,
-      field: 'tlsParameters',
-      condition: 'gnutls-error',
-      data: [process.name, reason],
-      cause: err,
-    });
-  }
+  // Quirk 12 (D): Emacs leaves the half-made process open; ours is gone and the socket closed.
+  if (args.tls && !isConnectError(err)) return tlsNegotiationError(err, process.name, args.host ?? '127.0.0.1');
   const field = (err as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'service' : 'host';
   return fromSystemError(err, 'make client process failed', field, process.contact.signalData());
+}
+
+/**
+ * A failed or refused TLS handshake as `gnutls-error`. A refused certificate
+ * (CertificateRejected) says why in words that show its SHA-256 fingerprint.
+ */
+export function tlsNegotiationError(err: unknown, processName: string, host: string): NetprocError {
+  const reason = (err as Error).message;
+  return new NetprocError({
+    code: 'TLS_HANDSHAKE',
+    message: `TLS negotiation with ${host} failed: ${reason}`,
+    field: 'tlsParameters',
+    condition: 'gnutls-error',
+    data: [processName, reason],
+    cause: err,
+  });
 }
 
 /** A stream client's socket is up: record the addresses and start reading. */

@@ -11,23 +11,32 @@ import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
 import type { NetworkProcess } from './process.js';
 import { readRegularFile } from './regular-file.js';
-import { CertificateRejected, clientTlsState, handshakeState, recordTls, trustProblem, type TlsRequest } from './tls.js';
+import {
+  CertificateRejected,
+  clientTlsState,
+  handshakeState,
+  PEM_FILE_MAX_BYTES,
+  recordTls,
+  trustProblem,
+  type TlsRequest,
+} from './tls.js';
 
 export type { TlsRequest };
 
 /** Far more than any CA bundle (a whole system store is about 200 KiB), far less than would hurt. */
 const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
-/** A key or a certificate chain is a few KiB. */
-const KEY_FILE_MAX_BYTES = 1024 * 1024;
 
-/** The files a TLS request names, read safely (regular files only, capped), as `tls.connect` options. */
-async function tlsFileOptions(request: TlsRequest): Promise<tls.ConnectionOptions> {
+/**
+ * The files a TLS request names, read safely (regular files only, capped), as `tls.connect` options.
+ * STARTTLS reads them before connecting, so that nothing waits between the server's answer and the handshake.
+ */
+export async function tlsFileOptions(request: TlsRequest): Promise<tls.ConnectionOptions> {
   const options: tls.ConnectionOptions = {};
   if (request.caFile) options.ca = [await readRegularFile(request.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES })];
   if (request.clientCertificate) {
     const [keyFile, certFile] = request.clientCertificate;
-    options.key = await readRegularFile(keyFile, { field: 'clientCertificate', maxBytes: KEY_FILE_MAX_BYTES });
-    options.cert = await readRegularFile(certFile, { field: 'clientCertificate', maxBytes: KEY_FILE_MAX_BYTES });
+    options.key = await readRegularFile(keyFile, { field: 'clientCertificate', maxBytes: PEM_FILE_MAX_BYTES });
+    options.cert = await readRegularFile(certFile, { field: 'clientCertificate', maxBytes: PEM_FILE_MAX_BYTES });
   }
   return options;
 }
@@ -170,11 +179,13 @@ function listenToSocket(socket: net.Socket, input: (chunk: Buffer) => void, brok
 
 /**
  * STARTTLS: a TLS handshake on the process's own connection, which then
- * carries the process on (same name, buffer, filter, sentinel). Nothing more
- * is read as plain text once the handshake starts: bytes a server sent after
- * its STARTTLS answer go to the handshake and fail it, never into the session
- * (the plaintext-injection attack on STARTTLS). delete-process during the
- * handshake closes the connection. Rejects with the handshake's error, or
+ * carries the process on (same name, buffer, filter, sentinel). Given the
+ * files already read (`tlsFileOptions`), nothing is awaited before the plain
+ * socket is unwired, so no byte is read as plain text after the caller has
+ * seen the STARTTLS answer: bytes that arrive later go to the handshake and
+ * fail it. Bytes that came with the answer itself were already read; the
+ * caller must refuse those (open-network-stream does). delete-process during
+ * the handshake closes the connection. Rejects with the handshake's error, or
  * with a timeout, leaving the socket destroyed.
  */
 export async function upgradeStreamToTls(
@@ -182,8 +193,9 @@ export async function upgradeStreamToTls(
   process: NetworkProcess,
   request: TlsRequest,
   timeoutMs: number,
+  filesRead?: tls.ConnectionOptions,
 ): Promise<void> {
-  const files = await tlsFileOptions(request);
+  const files = filesRead ?? (await tlsFileOptions(request));
   const plain = process.socket;
   if (!plain || plain.destroyed || process.deleting || process.status.kind !== 'run') {
     throw Object.assign(new Error('the connection closed before the TLS handshake'), { code: 'EPIPE' });

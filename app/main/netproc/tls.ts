@@ -444,7 +444,7 @@ export function checkTlsArguments(
 }
 
 /** `:client-certificate (KEY-FILE CERT-FILE)`; open-network-stream refuses `t` (auth-source) before it gets here. */
-function checkClientCertificate(value: unknown): readonly [string, string] | null {
+export function checkClientCertificate(value: unknown): readonly [string, string] | null {
   if (value === null || value === undefined) return null;
   if (!Array.isArray(value) || value.length !== 2 || !value.every((f) => typeof f === 'string' && f.length > 0))
     throw invalidArgument('clientCertificate', 'clientCertificate: must be a list of two file names, (KEY-FILE CERT-FILE)');
