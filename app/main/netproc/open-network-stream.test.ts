@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import tls from 'node:tls';
@@ -8,6 +9,7 @@ import { fixture, SMTP_PARAMETERS, smtpServer, type SmtpPeer } from './smtp-test
 import { engine, onCleanup, waitFor } from './test-support.js';
 
 const SMTP: Omit<OpenNetworkStreamParameters, 'returnList'> = SMTP_PARAMETERS;
+const SERVER_FINGERPRINT = new X509Certificate(readFileSync(fixture('server.pem'))).fingerprint256;
 
 function closed(socket: net.Socket): Promise<void> {
   return socket.closed || socket.destroyed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
@@ -91,7 +93,7 @@ describe('open-network-stream :type starttls', () => {
     await noConnectionLeft(np, peer);
   });
 
-  it('a failed handshake (certificate not trusted) leaves nothing behind', async () => {
+  it('an untrusted certificate fails as gnutls-error showing its fingerprint, and leaves nothing behind', async () => {
     const np = engine();
     const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*bad*');
@@ -99,8 +101,53 @@ describe('open-network-stream :type starttls', () => {
       np.openNetworkStream('bad', '*bad*', 'localhost', peer.port, { type: 'starttls', ...SMTP, caFile: null }),
     ).rejects.toMatchObject({
       code: 'TLS_HANDSHAKE',
+      condition: 'gnutls-error',
+      field: 'tlsParameters',
+      message: expect.stringContaining(SERVER_FINGERPRINT),
+    });
+    await noConnectionLeft(np, peer);
+  });
+
+  it('a broken handshake leaves nothing behind', async () => {
+    const np = engine();
+    const peer = await smtpServer('starttls', onCleanup);
+    peer.handshakeGarbage = 'HTTP/1.1 400 Bad Request\r\n\r\n';
+    np.getBufferCreate('*bad*');
+    await expect(np.openNetworkStream('bad', '*bad*', 'localhost', peer.port, { type: 'starttls', ...SMTP })).rejects.toMatchObject({
+      code: 'TLS_HANDSHAKE',
+      condition: 'gnutls-error',
       message: expect.stringMatching(/^Unable to negotiate a TLS connection with localhost\/\d+: /),
     });
+    await noConnectionLeft(np, peer);
+  });
+
+  it('plain text sent with the STARTTLS answer is refused as possible injection, whatever the type: no TLS, no fallback', async () => {
+    for (const type of ['starttls', null] as const) {
+      const np = engine();
+      const peer = await smtpServer('starttls', onCleanup);
+      peer.injectAfterStarttls = '250 INJECTED\r\n';
+      np.getBufferCreate('*inj*');
+      await expect(np.openNetworkStream('inj', '*inj*', 'localhost', peer.port, { type, ...SMTP, returnList: true })).rejects.toMatchObject(
+        {
+          code: 'TLS_HANDSHAKE',
+          condition: 'gnutls-error',
+          message: expect.stringMatching(/^localhost\/\d+ sent data after its STARTTLS answer \(possible injection\)$/),
+        },
+      );
+      expect(peer.connections).toHaveLength(1);
+      expect(peer.secured).toEqual([]);
+      await noConnectionLeft(np, peer);
+    }
+  });
+
+  it('a STARTTLS refusal is quoted clipped, so the error stays short', async () => {
+    const np = engine();
+    const peer = await smtpServer('refuses-starttls', onCleanup);
+    peer.starttlsRefusal = `454 ${'x'.repeat(60_000)}`;
+    np.getBufferCreate('*long*');
+    const err = await np.openNetworkStream('long', '*long*', 'localhost', peer.port, { type: 'starttls', ...SMTP }).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'STARTTLS_UNAVAILABLE', message: expect.stringContaining('answered STARTTLS with "454 xxx') });
+    expect((err as Error).message.length).toBeLessThan(300);
     await noConnectionLeft(np, peer);
   });
 
@@ -133,7 +180,7 @@ describe('open-network-stream :type starttls', () => {
     expect(seen.fingerprint256).toBe(new (await import('node:crypto')).X509Certificate(readFileSync(fixture('server.pem'))).fingerprint256);
   });
 
-  it('a client certificate that cannot be read is the caller’s error, and closes the connection', async () => {
+  it('a client certificate that cannot be read is the caller’s error, found before any connection', async () => {
     const np = engine();
     const peer = await smtpServer('starttls', onCleanup);
     np.getBufferCreate('*cert*');
@@ -144,7 +191,29 @@ describe('open-network-stream :type starttls', () => {
         clientCertificate: ['/nonexistent.key', fixture('server.pem')],
       }),
     ).rejects.toMatchObject({ field: 'clientCertificate' });
-    await noConnectionLeft(np, peer);
+    expect(peer.connections).toEqual([]);
+    expect(np.processList()).toEqual([]);
+  });
+
+  it('bad TLS arguments are refused before any connection', async () => {
+    const np = engine();
+    const peer = await smtpServer('starttls', onCleanup);
+    np.getBufferCreate('*arg*');
+    const cases: [OpenNetworkStreamParameters, string][] = [
+      [{ fingerprint: 'not a fingerprint' }, 'tlsParameters.fingerprint'],
+      [{ alpn: [''] }, 'tlsParameters.alpn'],
+      [{ servername: 'x'.repeat(300) }, 'tlsParameters.servername'],
+      [{ caFile: '/nonexistent/ca.pem' }, 'caFile'],
+    ];
+    for (const [bad, field] of cases) {
+      for (const type of ['starttls', null] as const) {
+        await expect(np.openNetworkStream('arg', '*arg*', 'localhost', peer.port, { ...SMTP, type, ...bad })).rejects.toMatchObject({
+          field,
+        });
+      }
+    }
+    expect(peer.connections).toEqual([]);
+    expect(np.processList()).toEqual([]);
   });
 });
 
@@ -182,13 +251,62 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
   it('nil falls back to a new plain connection when the handshake fails, as Emacs does', async () => {
     const np = engine();
     const peer = await smtpServer('starttls', onCleanup);
+    peer.handshakeGarbage = 'HTTP/1.1 400 Bad Request\r\n\r\n';
     np.getBufferCreate('*fb*');
-    const list = await np.openNetworkStream('fb', '*fb*', 'localhost', peer.port, { ...SMTP, caFile: null, returnList: true });
+    const list = await np.openNetworkStream('fb', '*fb*', 'localhost', peer.port, { ...SMTP, returnList: true });
     expect(list.type).toBe('plain');
     expect(peer.connections).toHaveLength(2);
     await closed(peer.connections[0] as net.Socket);
     expect(np.processList()).toEqual([list.process]);
     expect(list.process?.name).toBe('fb');
+  });
+
+  it('nil does not fall back to plain text when the certificate is not trusted: it fails, showing the fingerprint', async () => {
+    const np = engine();
+    const peer = await smtpServer('starttls', onCleanup);
+    np.getBufferCreate('*fb*');
+    await expect(
+      np.openNetworkStream('fb', '*fb*', 'localhost', peer.port, { ...SMTP, caFile: null, returnList: true }),
+    ).rejects.toMatchObject({
+      code: 'TLS_HANDSHAKE',
+      condition: 'gnutls-error',
+      field: 'tlsParameters',
+      message: expect.stringContaining(SERVER_FINGERPRINT),
+    });
+    expect(peer.connections).toHaveLength(1);
+    await noConnectionLeft(np, peer);
+  });
+
+  it('servername, alpn and fingerprint are refused on every path that cannot end in TLS, before connecting', async () => {
+    const np = engine();
+    const peer = await smtpServer('starttls', onCleanup);
+    np.getBufferCreate('*no-tls*');
+    const { starttlsFunction: _, ...withoutStarttls } = SMTP;
+    const paths: OpenNetworkStreamParameters[] = [
+      { type: 'plain', ...SMTP },
+      { type: 'plain', ...SMTP, returnList: true },
+      { type: 'plain', ...SMTP, alwaysQueryCapabilities: true },
+      { type: null, ...withoutStarttls, returnList: true },
+      { type: 'network', ...withoutStarttls },
+      { type: null, capabilityCommand: 'EHLO x\r\n' },
+    ];
+    const tlsOnly: [keyof OpenNetworkStreamParameters, unknown][] = [
+      ['servername', 'mail.example'],
+      ['alpn', ['smtp']],
+      ['fingerprint', SERVER_FINGERPRINT],
+    ];
+    for (const path of paths) {
+      for (const [field, value] of tlsOnly) {
+        await expect(np.openNetworkStream('no-tls', '*no-tls*', 'localhost', peer.port, { ...path, [field]: value })).rejects.toMatchObject(
+          {
+            code: 'INVALID_ARGUMENT',
+            field,
+            message: expect.stringContaining('applies to TLS connections only'),
+          },
+        );
+      }
+    }
+    expect(peer.connections).toEqual([]);
   });
 
   it('without both :success and :capability-command nil is plain make-network-process: nothing is sent', async () => {

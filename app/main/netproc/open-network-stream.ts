@@ -10,6 +10,10 @@
  * - Every read of the exchange has a timeout and a size cap, so a silent or
  *   flooding server cannot hang the caller or grow memory.
  * - Patterns are Emacs regexps run by RE2 (emacs-regexp.ts), in linear time.
+ * - A server that sends anything after its STARTTLS answer is refused (the
+ *   plaintext-injection attack), and a refused certificate is an error: only
+ *   a handshake that fails falls back to plain text, as Emacs falls back only
+ *   on a gnutls-error.
  * - `:type shell` is refused: Netproc runs no local programs.
  *
  * The exchange reads what the process reads, as Emacs does: the process is
@@ -17,15 +21,18 @@
  * buffer, and the exchange watches the same bytes through a tap (never taking
  * the filter's place) to find the end of each answer.
  */
+import type tls from 'node:tls';
 import { domainToASCII } from 'node:url';
+import { excerpt } from '../../shared/wire.js';
 import type { NetprocBuffer } from './buffers.js';
 import { Decoder } from './coding.js';
 import { EmacsRegexp } from './emacs-regexp.js';
 import { invalidArgument, NetprocError, wrongType } from './errors.js';
 import type { Netproc } from './netproc.js';
 import type { NetworkProcess } from './process.js';
-import { upgradeStreamToTls } from './stream-process.js';
-import { checkTlsArguments, type TlsRequest } from './tls.js';
+import { tlsNegotiationError } from './stream-client.js';
+import { tlsFileOptions, upgradeStreamToTls } from './stream-process.js';
+import { CertificateRejected, checkClientCertificate, checkTlsArguments, type TlsRequest } from './tls.js';
 import type { Disposable } from './taps.js';
 
 /** `:starttls-function` as data: send `command` when the capabilities match the Emacs regexp `match`. */
@@ -125,21 +132,21 @@ function checkParameters(params: OpenNetworkStreamParameters): Checked {
   const command = params.capabilityCommand ?? null;
   if (command !== null && typeof command !== 'string' && typeof command !== 'function')
     throw wrongType('capabilityCommand', 'stringp', command);
-  const certificate = params.clientCertificate ?? null;
-  if (certificate !== null) {
-    if ((certificate as unknown) === true)
-      throw new NetprocError({
-        code: 'UNSUPPORTED',
-        message: 'clientCertificate: t (look the pair up in auth-source) is not supported; give (KEY-FILE CERT-FILE)',
-        field: 'clientCertificate',
-      });
-    if (!Array.isArray(certificate) || certificate.length !== 2 || !certificate.every((f) => typeof f === 'string' && f !== ''))
-      throw invalidArgument('clientCertificate', 'clientCertificate: must be a list of two file names, (KEY-FILE CERT-FILE)');
-  }
-  // Only a path that can end in TLS (tls, ssl, starttls, or nil/network with a capability exchange) uses them.
-  if (isSimplePath(params, type)) {
+  if ((params.clientCertificate as unknown) === true)
+    throw new NetprocError({
+      code: 'UNSUPPORTED',
+      message: 'clientCertificate: t (look the pair up in auth-source) is not supported; give (KEY-FILE CERT-FILE)',
+      field: 'clientCertificate',
+    });
+  checkClientCertificate(params.clientCertificate);
+  // Beyond Emacs, so nothing to be compatible with: given where TLS can never happen, they are a mistake to say.
+  if (!canEndInTls(params, type)) {
     for (const field of ['servername', 'alpn', 'fingerprint'] as const) {
-      if (params[field]) throw invalidArgument(field, `${field}: applies to TLS connections only (:type tls or starttls)`);
+      if (params[field])
+        throw invalidArgument(
+          field,
+          `${field}: applies to TLS connections only (:type tls or starttls, or nil with :success, :capability-command and :starttls-function)`,
+        );
     }
   }
   const positive = (value: number | undefined, fallback: number, field: string): number => {
@@ -169,6 +176,13 @@ function isSimplePath(params: OpenNetworkStreamParameters, type: ConnectionType 
   return (type === null || type === 'network') && !(params.success && params.capabilityCommand);
 }
 
+/** Whether this path can end encrypted: TLS from the start, or a STARTTLS exchange that has all it needs to upgrade. */
+function canEndInTls(params: OpenNetworkStreamParameters, type: ConnectionType | null): boolean {
+  if (type === 'tls' || type === 'ssl' || type === 'starttls') return true;
+  if (type === 'plain' || isSimplePath(params, type)) return false;
+  return Boolean(params.success && params.capabilityCommand && params.starttlsFunction);
+}
+
 /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS`. */
 export async function openNetworkStream(
   np: Netproc,
@@ -196,7 +210,17 @@ export async function openNetworkStream(
   // Every other path works in BUFFER, which must exist [O-12 B]; with none, Emacs's scratch buffer is killed after, so the process ends with none.
   if (typeof buffer === 'string' && !np.getBuffer(buffer)?.live) throw invalidArgument('buffer', `No buffer named ${buffer}`);
 
-  const exchange: ExchangeContext = { np, host: asciiHost, service, params, checked };
+  // STARTTLS's request is checked and its files read before any connection: a mistake in them is found before
+  // anything is sent, and nothing waits between reading the server's STARTTLS answer and the handshake.
+  let starttls: PreparedTls | null = null;
+  if (type !== 'tls' && type !== 'ssl' && canEndInTls(params, type)) {
+    const request = checkTlsArguments(
+      { tlsParameters: tlsParametersOf(params) },
+      { server: false, datagram: false, host: asciiHost, pins: np.pins },
+    ).tls!;
+    starttls = { request, files: await tlsFileOptions(request) };
+  }
+  const exchange: ExchangeContext = { np, host: asciiHost, service, params, checked, starttls };
   let result: OpenNetworkStreamList;
   if (type === 'tls' || type === 'ssl') {
     result = await withExchange(exchange, await make('tls'), async (reader) => {
@@ -224,6 +248,13 @@ interface ExchangeContext {
   service: number | string;
   params: OpenNetworkStreamParameters;
   checked: Checked;
+  /** Only when this path can upgrade. */
+  starttls: PreparedTls | null;
+}
+
+interface PreparedTls {
+  request: TlsRequest;
+  files: tls.ConnectionOptions;
 }
 
 /** Runs `steps` with a reader on `process`; on any failure the process is deleted (its connection closed) and the error passed on. */
@@ -281,16 +312,30 @@ async function negotiateStarttls(context: ExchangeContext, connect: () => Promis
     if (capabilities === null) why = 'no capabilities were read (give :capability-command and :end-of-command)';
     else if (!checked.success || params.starttlsFunction == null) why = 'STARTTLS needs both :success and :starttls-function';
     else if (starttlsCommand === null) why = 'its capabilities do not offer STARTTLS';
-    if (starttlsCommand === null || checked.type === 'plain') return { greeting, capabilities, encrypted: false, handshakeError: null };
+    if (starttlsCommand === null || !context.starttls) return { greeting, capabilities, encrypted: false, handshakeError: null };
     const answer = await reader.command(starttlsCommand, checked.endOfCommand, 'the STARTTLS answer');
     if (answer === null || !checked.success?.test(answer)) {
-      why = answer === null ? 'it did not answer STARTTLS' : `it answered STARTTLS with ${JSON.stringify(answer.trimEnd())}`;
+      why = answer === null ? 'it did not answer STARTTLS' : `it answered STARTTLS with ${excerpt(answer.trimEnd())}`;
       return { greeting, capabilities, encrypted: false, handshakeError: null };
     }
+    // Bytes after the answer were read as plain text (and are in the buffer): whoever sent them could be a
+    // man in the middle injecting commands into the session to come (CVE-2011-0411's kind), so no TLS on top.
+    if (reader.readPastAnswer) {
+      const reason = `${host}/${service} sent data after its STARTTLS answer (possible injection)`;
+      throw new NetprocError({
+        code: 'TLS_HANDSHAKE',
+        message: reason,
+        field: 'type',
+        condition: 'gnutls-error',
+        data: [process.name, reason],
+      });
+    }
+    // No await from the answer to here: the plain socket is unwired before any later byte can be read as plain text.
     try {
-      await upgradeStreamToTls(np, process, tlsRequest(context), checked.timeoutMs);
+      await upgradeStreamToTls(np, process, context.starttls.request, checked.timeoutMs, context.starttls.files);
     } catch (err) {
-      if (err instanceof NetprocError) throw err; // a key or CA file that cannot be read: the caller's mistake, not the server's
+      // An untrusted certificate is an answer, not a failure to shake hands: Emacs falls back to plain text only on the latter.
+      if (err instanceof CertificateRejected) throw tlsNegotiationError(err, process.name, host);
       return { greeting, capabilities, encrypted: false, handshakeError: err as Error };
     }
     process.contact.put('tlsParameters', tlsParametersOf(params));
@@ -357,11 +402,6 @@ function tlsParametersOf(params: OpenNetworkStreamParameters): Record<string, un
   };
 }
 
-/** The STARTTLS upgrade's request, checked as make-network-process checks `:tls-parameters`. */
-function tlsRequest({ np, params, host }: ExchangeContext): TlsRequest {
-  return checkTlsArguments({ tlsParameters: tlsParametersOf(params) }, { server: false, datagram: false, host, pins: np.pins }).tls!;
-}
-
 /** `:warn-unless-encrypted`: Emacs's NSM asks the user; here the warning goes to the log. */
 function warnUnlessEncrypted({ np, params, host, service }: ExchangeContext, result: OpenNetworkStreamList): void {
   if (params.warnUnlessEncrypted && result.process && result.type !== 'tls') {
@@ -385,6 +425,8 @@ class ExchangeReader implements Disposable {
   private pending: { end: EmacsRegexp; what: string; settle: (err: Error | null, answer: string | null) => void } | null = null;
   private lastSearch = 0;
   private searchTimer: NodeJS.Timeout | null = null;
+  /** Whether text past the end of the last answer had been read when it was found. */
+  readPastAnswer = false;
 
   constructor(
     private readonly context: ExchangeContext,
@@ -463,8 +505,10 @@ class ExchangeReader implements Disposable {
     if (!pending) return;
     this.lastSearch = Date.now();
     const end = pending.end.matchEnd(this.text);
-    if (end >= 0) pending.settle(null, this.text.slice(0, end));
-    else if (this.bytes > this.context.checked.maxBytes) {
+    if (end >= 0) {
+      this.readPastAnswer = end < this.text.length;
+      pending.settle(null, this.text.slice(0, end));
+    } else if (this.bytes > this.context.checked.maxBytes) {
       const { host, service, checked } = this.context;
       pending.settle(
         new NetprocError({

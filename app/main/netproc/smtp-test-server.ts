@@ -31,6 +31,12 @@ export interface SmtpPeer {
   lines: string[];
   /** Answer STARTTLS, then never take part in the handshake. */
   stallHandshake?: boolean;
+  /** Answer STARTTLS, then answer the client's hello with this plain text instead of a TLS one. */
+  handshakeGarbage?: string;
+  /** Sent in the same write as the "220" STARTTLS answer, as a man in the middle would inject it. */
+  injectAfterStarttls?: string;
+  /** What 'refuses-starttls' answers STARTTLS with (default "454 TLS not available"). */
+  starttlsRefusal?: string;
 }
 
 /**
@@ -63,12 +69,17 @@ export async function smtpServer(
             );
         } else if (/^STARTTLS$/i.test(line) && !secure) {
           if (behaviour !== 'starttls') {
-            socket.write('454 TLS not available\r\n');
+            socket.write(`${peer.starttlsRefusal ?? '454 TLS not available'}\r\n`);
             continue;
           }
           socket.off('data', onData);
-          socket.write('220 Ready to start TLS\r\n', () => {
+          socket.write(`220 Ready to start TLS\r\n${peer.injectAfterStarttls ?? ''}`, () => {
             if (peer.stallHandshake) return;
+            const garbage = peer.handshakeGarbage;
+            if (garbage !== undefined) {
+              socket.once('data', () => socket.write(garbage));
+              return;
+            }
             const secured = new tls.TLSSocket(socket, { isServer: true, key, cert, ...tlsOptions });
             secured.on('error', () => undefined);
             secured.once('secure', () => {
