@@ -307,6 +307,9 @@ describe('open-network-stream with STARTTLS parameters, nil/network/plain', () =
       }
     }
     expect(peer.connections).toEqual([]);
+    // An empty ALPN list asks for nothing, so it is no mistake.
+    const p = await np.openNetworkStream('empty-alpn', null, 'localhost', peer.port, { type: 'plain', alpn: [] });
+    expect(np.processStatus(p)).toBe('open');
   });
 
   it('without both :success and :capability-command nil is plain make-network-process: nothing is sent', async () => {

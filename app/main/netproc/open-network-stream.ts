@@ -142,7 +142,9 @@ function checkParameters(params: OpenNetworkStreamParameters): Checked {
   // Beyond Emacs, so nothing to be compatible with: given where TLS can never happen, they are a mistake to say.
   if (!canEndInTls(params, type)) {
     for (const field of ['servername', 'alpn', 'fingerprint'] as const) {
-      if (params[field])
+      // An empty ALPN list says nothing, as tlsParametersOf leaves it out.
+      const value = params[field];
+      if (Array.isArray(value) ? value.length > 0 : value)
         throw invalidArgument(
           field,
           `${field}: applies to TLS connections only (:type tls or starttls, or nil with :success, :capability-command and :starttls-function)`,
