@@ -29,6 +29,7 @@ import { NetworkProcess, type Filter, type Sentinel } from './process.js';
 import { PinStore, type CertificatePin } from './pin-store.js';
 import { ProcessTable } from './process-table.js';
 import { closeProcessSockets } from './release.js';
+import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
 import { sendEof, sendString } from './sending.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
@@ -61,6 +62,8 @@ export interface NetprocOptions {
   pinStoreFile?: string | null;
   /** Each process's traffic timeline: its ring size and payload cap, or false for none (timeline.ts). */
   timeline?: TimelineOptions | false;
+  /** How long a client's TLS handshake may take (default 30 s). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
@@ -86,6 +89,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** What lives as long as the engine: released, last first, by close(). */
   private readonly disposables = new DisposableStore();
   private closed = false;
+  private readonly closeController = new AbortController();
+  readonly closing = this.closeController.signal;
+  readonly tlsHandshakeTimeoutMs: number;
   /** How each process's traffic timeline is kept; null when timelines are off. */
   private readonly timelineOptions: TimelineOptions | null;
 
@@ -102,6 +108,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.budget = new BufferBudget(budget, (text) => this.report(text));
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
     this.deleteExitedProcesses = options.deleteExitedProcesses ?? true;
+    this.tlsHandshakeTimeoutMs = options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
+    if (!Number.isInteger(this.tlsHandshakeTimeoutMs) || this.tlsHandshakeTimeoutMs < 1)
+      throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
     this.timelineOptions = options.timeline === false ? null : (options.timeline ?? {});
     this.disposables.add(toDisposable(() => this.parking.close()));
@@ -642,6 +651,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** Closes every socket without running sentinels, as Emacs does on exit. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closeController.abort(new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' }));
     const all = this.table.list();
     for (const p of all) {
       p.deleting = true;
