@@ -37,7 +37,7 @@ import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
 import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
 import { recordTls } from './tls.js';
-import { Timeline, type TimelineOptions } from './timeline.js';
+import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
 export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
@@ -94,6 +94,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   readonly tlsHandshakeTimeoutMs: number;
   /** How each process's traffic timeline is kept; null when timelines are off. */
   private readonly timelineOptions: TimelineOptions | null;
+  /** The payload budget all timelines share, made with the first. */
+  private timelinePool: TimelinePayloadPool | null = null;
 
   constructor(options: NetprocOptions = {}) {
     super();
@@ -222,7 +224,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** Records the process's traffic from now on, beginning with the status it was made with. */
   private startTimeline(process: NetworkProcess, options: TimelineOptions): void {
-    const timeline = new Timeline(process, options);
+    const timeline = new Timeline(process, options, (this.timelinePool ??= new TimelinePayloadPool(options.budget)));
     process.timeline = timeline;
     const status = process.status;
     timeline.record({
