@@ -35,7 +35,7 @@ import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
-import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
+import { tapTime, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
 import { recordTls } from './tls.js';
 import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
 
@@ -234,7 +234,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       exitCode: 'exitCode' in status ? status.exitCode : null,
       event: null,
     });
-    this.tapProcess(process, timeline.record);
+    this.subscribe(process, timeline);
   }
 
   /** @internal */
@@ -386,11 +386,18 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   tapProcess(designator: ProcessDesignator, listener: TapListener): Disposable {
     const process = this.resolveProcess(designator);
     if (typeof listener !== 'function') throw wrongType('listener', 'functionp', listener);
-    const taps = (process.taps ??= new Taps((text) => this.report(text)));
-    return taps.add(listener, () => {
+    return this.subscribe(process, listener);
+  }
+
+  private subscribe(process: NetworkProcess, subscriber: TapListener | TapSink): Disposable {
+    const taps = (process.taps ??= new Taps(this.reportTapError));
+    return taps.add(subscriber, () => {
       if (process.taps === taps) process.taps = null;
     });
   }
+
+  /** One function for every process's taps to report a throwing subscriber with. */
+  private readonly reportTapError = (text: string): void => this.report(text);
 
   /** Waits until a process's pending stop/continue/close work is done (tests and the bridge use it). */
   async settled(process: NetworkProcess): Promise<void> {

@@ -90,7 +90,8 @@ export class Timeline {
   private trimFrom = 0;
 
   private readonly pool: TimelinePayloadPool;
-  private readonly share: { bytes: number };
+  /** This timeline's part of the pool, registered when it first holds bytes (an idle connection never does). */
+  private share: { bytes: number } | null = null;
 
   constructor(
     private readonly process: NetworkProcess,
@@ -100,13 +101,12 @@ export class Timeline {
     this.capacity = Math.max(1, options.capacity ?? DEFAULT_TIMELINE_CAPACITY);
     this.payloadCap = Math.max(0, options.payloadCap ?? DEFAULT_TIMELINE_PAYLOAD_CAP);
     this.pool = pool;
-    this.share = pool.share(this);
   }
 
   /** Bytes of payload held; every change goes through here so the pool's count stays true. */
   private holdPayload(delta: number): void {
     this.payloadBytes += delta;
-    this.share.bytes += delta;
+    (this.share ??= this.pool.share(this)).bytes += delta;
     this.pool.held += delta;
   }
 
@@ -123,8 +123,8 @@ export class Timeline {
     return this.nextIndex - this.records.length;
   }
 
-  /** A tap listener that records into this timeline. */
-  readonly record = (tap: TapRecord): void => {
+  /** Records one tap record (the timeline is its process's tap sink). */
+  record(tap: TapRecord): void {
     if (tap.kind === 'data') {
       const keep = this.payloadCap > 0;
       // The default filter inserts at the mark; a filter function may put it anywhere, so there is no position then.
@@ -148,7 +148,7 @@ export class Timeline {
     } else {
       this.push({ kind: 'status', index: 0, timeUs: tap.timeUs, status: tap.status, exitCode: tap.exitCode, event: tap.event });
     }
-  };
+  }
 
   /** Records with index in [from, from + count), oldest first; indexes before firstIndex were dropped. */
   slice(from: number, count: number): TimelineRecord[] {
