@@ -39,8 +39,12 @@ export function listen<Args extends unknown[]>(
   return toDisposable(() => emitter.off(event, listener));
 }
 
-/** Run once when SIGNAL aborts; dispose to stop waiting for it. */
+/** Run once when SIGNAL aborts (at once if it already has); dispose to stop waiting for it. */
 export function onAbort(signal: AbortSignal, run: () => void): Disposable {
+  if (signal.aborted) {
+    run();
+    return toDisposable(() => undefined);
+  }
   signal.addEventListener('abort', run, { once: true });
   return toDisposable(() => signal.removeEventListener('abort', run));
 }

@@ -119,3 +119,28 @@ describe('importing a capture', () => {
     expect(() => readCapture(lying)).toThrow(/runs past its block/);
   });
 });
+
+describe('hostile captures', () => {
+  it('a packet block shorter than its fixed part is a format error, not a crash', async () => {
+    const file = await written('short.pcapng', async (writer) => {
+      await writeUdpDatagram(writer, { address: '127.0.0.1', port: 1 }, { address: '127.0.0.1', port: 2 }, Buffer.from('x'), T0);
+    });
+    const bytes = readFileSync(file);
+    const lastBlock = bytes.length - bytes.readUInt32LE(bytes.length - 4);
+    // An Enhanced Packet Block that claims 16 bytes: its header alone needs 32.
+    const short = Buffer.concat([bytes.subarray(0, lastBlock), Buffer.from([6, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0])]);
+    expect(() => readCapture(short)).toThrow(new CaptureFormatError(`The block at byte ${lastBlock} is too short (16 bytes) for its type`));
+  });
+
+  it('thousands of segments held out of order are put back in order (kept sorted, so putting back is linear)', () => {
+    const packets: DecodedPacket[] = [tcp(0, '', T0, true, { syn: true, ack: false })];
+    // 4,000 segments arrive in reverse, then 20,000 in order behind them.
+    for (let i = 3999; i >= 0; i--) packets.push(tcp(1 + i * 4, 'abcd', T0 + 1));
+    for (let i = 4000; i < 24000; i++) packets.push(tcp(1 + i * 4, 'efgh', T0 + 2));
+    const [conversation] = findConversations(packets);
+    expect(conversation!.bytes).toBe(24000 * 4);
+    expect(conversation!.missingBytes).toBe(0);
+    expect(conversation!.chunks.slice(0, 2).map((c) => c.bytes.toString())).toEqual(['abcd', 'abcd']);
+    expect(conversation!.chunks.at(-1)!.bytes.toString()).toBe('efgh');
+  });
+});

@@ -52,9 +52,16 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+interface HeldSegment {
+  seq: number;
+  timeUs: number;
+  payload: Buffer;
+}
+
 class Direction {
   next: number | null = null;
-  readonly pending = new Map<number, { timeUs: number; payload: Buffer }>();
+  /** Segments ahead of `next`, in sequence order (kept sorted, so putting them back is linear). */
+  private readonly pending: HeldSegment[] = [];
   missing = 0;
 
   constructor(private readonly emit: (timeUs: number, bytes: Buffer) => void) {}
@@ -67,14 +74,25 @@ class Direction {
     if (payload.length === 0) return;
     // Joined mid-stream: start where the capture starts.
     this.next ??= seq;
-    const diff = seqDiff(seq, this.next);
-    if (diff > 0) {
-      if (this.pending.size < MOST_PENDING_SEGMENTS) this.pending.set(seq, { timeUs, payload });
+    if (seqDiff(seq, this.next) > 0) {
+      if (this.pending.length < MOST_PENDING_SEGMENTS) this.hold({ seq, timeUs, payload });
       else this.skipTo(seq, timeUs, payload);
       return;
     }
     this.accept(seq, timeUs, payload);
     this.drain();
+  }
+
+  private hold(segment: HeldSegment): void {
+    const ahead = seqDiff(segment.seq, this.next!);
+    let low = 0;
+    let high = this.pending.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (seqDiff(this.pending[middle]!.seq, this.next!) <= ahead) low = middle + 1;
+      else high = middle;
+    }
+    this.pending.splice(low, 0, segment);
   }
 
   /** Takes the part of PAYLOAD (at SEQ, not after next) that is new. */
@@ -87,15 +105,9 @@ class Direction {
   }
 
   private drain(): void {
-    for (let progress = true; progress && this.pending.size > 0;) {
-      progress = false;
-      for (const [seq, held] of this.pending) {
-        if (seqDiff(seq, this.next!) <= 0) {
-          this.pending.delete(seq);
-          this.accept(seq, held.timeUs, held.payload);
-          progress = true;
-        }
-      }
+    while (this.pending.length > 0 && seqDiff(this.pending[0]!.seq, this.next!) <= 0) {
+      const held = this.pending.shift()!;
+      this.accept(held.seq, held.timeUs, held.payload);
     }
   }
 
@@ -108,10 +120,13 @@ class Direction {
 
   /** At the end of the capture: what is still held goes in order, its gaps counted as missing. */
   finish(): void {
-    while (this.pending.size > 0) {
-      const [seq, held] = [...this.pending].sort((a, b) => seqDiff(a[0], b[0]))[0]!;
-      this.pending.delete(seq);
-      this.skipTo(seq, held.timeUs, held.payload);
+    while (this.pending.length > 0) {
+      const held = this.pending.shift()!;
+      if (seqDiff(held.seq, this.next!) > 0) this.skipTo(held.seq, held.timeUs, held.payload);
+      else {
+        this.accept(held.seq, held.timeUs, held.payload);
+        this.drain();
+      }
     }
   }
 }

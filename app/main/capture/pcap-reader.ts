@@ -34,6 +34,9 @@ const LINK_IPV4 = 228;
 const LINK_IPV6 = 229;
 const LINK_LINUX_SLL2 = 276;
 
+/** The fixed part of each block type's body this reader uses: a shorter block is malformed. */
+const LEAST_BODY: Record<number, number> = { 0x0a0d0d0a: 16, 0x00000001: 8, 0x00000002: 20, 0x00000003: 4, 0x00000006: 20 };
+
 interface Interface {
   linkType: number;
   /** Timestamp units per second. */
@@ -96,6 +99,9 @@ function readPcapng(file: Buffer): DecodedPacket[] {
     const body = at + 8;
     const bodyEnd = at + length - 4;
     const blockType = littleEndian ? type : file.readUInt32BE(at);
+    const least = LEAST_BODY[blockType];
+    if (least !== undefined && bodyEnd - body < least)
+      throw new CaptureFormatError(`The block at byte ${at} is too short (${length} bytes) for its type`);
     if (blockType === 0x00000001) {
       interfaces.push({ linkType: u16(body), unitsPerSecond: interfaceResolution(file, body + 8, bodyEnd, u16) });
     } else if (blockType === 0x00000006 || blockType === 0x00000002) {

@@ -32,6 +32,10 @@ export interface EngineInternals extends Pick<EventEmitter<NetprocEvents>, 'emit
   readonly descriptors: DescriptorWatch;
   readonly table: ProcessTable;
   readonly buffers: BufferRegistry;
+  /** Aborted when the engine closes: work under way (a blocking connect) gives up. */
+  readonly closing: AbortSignal;
+  /** How long a client's TLS handshake may take. */
+  readonly tlsHandshakeTimeoutMs: number;
   /** Accepting, reading, the peer's close, sentinels (input.ts). */
   readonly input: InputDelivery;
   /** The one owner of status changes. */

@@ -29,14 +29,15 @@ import { NetworkProcess, type Filter, type Sentinel } from './process.js';
 import { PinStore, type CertificatePin } from './pin-store.js';
 import { ProcessTable } from './process-table.js';
 import { closeProcessSockets } from './release.js';
+import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
 import { sendEof, sendString } from './sending.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
-import { tapTime, Taps, type Disposable, type TapListener } from './taps.js';
+import { tapTime, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
 import { recordTls } from './tls.js';
-import { Timeline, type TimelineOptions } from './timeline.js';
+import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
 export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
@@ -61,6 +62,8 @@ export interface NetprocOptions {
   pinStoreFile?: string | null;
   /** Each process's traffic timeline: its ring size and payload cap, or false for none (timeline.ts). */
   timeline?: TimelineOptions | false;
+  /** How long a client's TLS handshake may take (default 30 s). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
@@ -86,8 +89,13 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** What lives as long as the engine: released, last first, by close(). */
   private readonly disposables = new DisposableStore();
   private closed = false;
+  private readonly closeController = new AbortController();
+  readonly closing = this.closeController.signal;
+  readonly tlsHandshakeTimeoutMs: number;
   /** How each process's traffic timeline is kept; null when timelines are off. */
   private readonly timelineOptions: TimelineOptions | null;
+  /** The payload budget all timelines share, made with the first. */
+  private timelinePool: TimelinePayloadPool | null = null;
 
   constructor(options: NetprocOptions = {}) {
     super();
@@ -102,6 +110,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.budget = new BufferBudget(budget, (text) => this.report(text));
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
     this.deleteExitedProcesses = options.deleteExitedProcesses ?? true;
+    this.tlsHandshakeTimeoutMs = options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
+    if (!Number.isInteger(this.tlsHandshakeTimeoutMs) || this.tlsHandshakeTimeoutMs < 1)
+      throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
     this.timelineOptions = options.timeline === false ? null : (options.timeline ?? {});
     this.disposables.add(toDisposable(() => this.parking.close()));
@@ -213,7 +224,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** Records the process's traffic from now on, beginning with the status it was made with. */
   private startTimeline(process: NetworkProcess, options: TimelineOptions): void {
-    const timeline = new Timeline(process, options);
+    const timeline = new Timeline(process, options, (this.timelinePool ??= new TimelinePayloadPool(options.budget)));
     process.timeline = timeline;
     const status = process.status;
     timeline.record({
@@ -223,7 +234,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       exitCode: 'exitCode' in status ? status.exitCode : null,
       event: null,
     });
-    this.tapProcess(process, timeline.record);
+    this.subscribe(process, timeline);
   }
 
   /** @internal */
@@ -375,11 +386,18 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   tapProcess(designator: ProcessDesignator, listener: TapListener): Disposable {
     const process = this.resolveProcess(designator);
     if (typeof listener !== 'function') throw wrongType('listener', 'functionp', listener);
-    const taps = (process.taps ??= new Taps((text) => this.report(text)));
-    return taps.add(listener, () => {
+    return this.subscribe(process, listener);
+  }
+
+  private subscribe(process: NetworkProcess, subscriber: TapListener | TapSink): Disposable {
+    const taps = (process.taps ??= new Taps(this.reportTapError));
+    return taps.add(subscriber, () => {
       if (process.taps === taps) process.taps = null;
     });
   }
+
+  /** One function for every process's taps to report a throwing subscriber with. */
+  private readonly reportTapError = (text: string): void => this.report(text);
 
   /** Waits until a process's pending stop/continue/close work is done (tests and the bridge use it). */
   async settled(process: NetworkProcess): Promise<void> {
@@ -642,6 +660,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** Closes every socket without running sentinels, as Emacs does on exit. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closeController.abort(new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' }));
     const all = this.table.list();
     for (const p of all) {
       p.deleting = true;

@@ -75,8 +75,7 @@ export async function searchBuffer(
     ),
   );
   const onKilled = (): void => stop.abort(invalidArgument('buffer', `Buffer ${source.name} was killed during the search`));
-  if (source.killedSignal.aborted) onKilled();
-  else ends.add(onAbort(source.killedSignal, onKilled));
+  ends.add(onAbort(source.killedSignal, onKilled));
   const region = regionToSearch(source, from, backward);
   try {
     const thread = await threads.acquire(stop.signal);

@@ -25,7 +25,8 @@ export async function connectClient(
   let lastError: unknown = null;
   for (const address of addresses) {
     try {
-      const socket = await connectStream(address, args.tls);
+      // The engine's closing ends a blocking connect too: it is in no list that close() could walk.
+      const socket = await connectStream(address, args.tls, engine.closing, undefined, engine.tlsHandshakeTimeoutMs);
       connected(engine, process, socket, address, args);
       return;
     } catch (err) {
@@ -111,7 +112,13 @@ export async function connectInBackground(
     for (const address of targets) {
       if (process.deleting) return;
       try {
-        const socket = await connectStream(address, args.tls, abort.signal, (local) => connecting(process, address, local));
+        const socket = await connectStream(
+          address,
+          args.tls,
+          abort.signal,
+          (local) => connecting(process, address, local),
+          engine.tlsHandshakeTimeoutMs,
+        );
         if (process.deleting) {
           socket.destroy();
           return;

@@ -60,10 +60,18 @@ function acceptOrRefuse(secure: tls.TLSSocket, request: TlsRequest, port: number
   const state = clientTlsState(secure, request, port);
   const problem = trustProblem(state, request);
   if (problem) return new CertificateRejected(problem, state);
-  if (state.pinned && request.fingerprint && state.pinTarget)
-    request.pins?.pin(state.pinTarget.host, state.pinTarget.port, request.fingerprint);
+  if (state.pinned && request.fingerprint && state.pinTarget) {
+    try {
+      request.pins?.pin(state.pinTarget.host, state.pinTarget.port, request.fingerprint);
+    } catch {
+      // The pin store is full: this connection is trusted as asked, the pin just is not remembered.
+    }
+  }
   return null;
 }
+
+/** How long a client's TLS handshake may take before the connection is given up (a silent peer must not hang a call). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
 
 /**
  * Connects to one address; TLS also completes the handshake. Rejects with the
@@ -76,6 +84,7 @@ export async function connectStream(
   tlsRequest: TlsRequest | null,
   abort?: AbortSignal,
   onConnecting?: (local: net.AddressInfo | null) => void,
+  handshakeTimeoutMs = TLS_HANDSHAKE_TIMEOUT_MS,
 ): Promise<net.Socket> {
   const files = tlsRequest ? await tlsFileOptions(tlsRequest) : {};
   return new Promise((resolve, reject) => {
@@ -94,8 +103,17 @@ export async function connectStream(
       // Verification is decided here, not by Node: a certificate that fails it may still match the user's pin.
       const secure = tls.connect({ ...target, ...tlsConnectOptions(request, files) });
       socket = secure;
+      const timer = setTimeout(() => fail(new Error(`no TLS handshake within ${handshakeTimeoutMs / 1000} s`)), handshakeTimeoutMs);
+      secure.once('close', () => clearTimeout(timer));
       secure.once('secureConnect', () => {
-        const problem = acceptOrRefuse(secure, request, address.family === 'local' ? 0 : address.port);
+        clearTimeout(timer);
+        // A listener must never throw: it would be an uncaught exception in the main process.
+        let problem: Error | null;
+        try {
+          problem = acceptOrRefuse(secure, request, address.family === 'local' ? 0 : address.port);
+        } catch (err) {
+          problem = err instanceof Error ? err : new Error(String(err));
+        }
         if (problem) {
           fail(problem);
           return;

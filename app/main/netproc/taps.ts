@@ -38,31 +38,49 @@ export interface StatusTap {
 export type TapRecord = TrafficTap | StatusTap;
 export type TapListener = (record: TapRecord) => void;
 
-/** One process's subscribers; a throwing subscriber is reported and never reaches the engine. */
+/** A subscriber that is an object (the engine's own timeline): no closure per process. */
+export interface TapSink {
+  record(record: TapRecord): void;
+}
+
+type Subscriber = TapListener | TapSink;
+
+/**
+ * One process's subscribers; a throwing subscriber is reported and never
+ * reaches the engine. Nearly every process has exactly one (its timeline),
+ * so one is held in a field and a set is made only for a second.
+ */
 export class Taps {
-  private readonly listeners = new Set<TapListener>();
+  private single: Subscriber | null = null;
+  private more: Set<Subscriber> | null = null;
 
   constructor(private readonly report: (text: string) => void) {}
 
   get empty(): boolean {
-    return this.listeners.size === 0;
+    return this.single === null && !this.more?.size;
   }
 
-  add(listener: TapListener, onEmpty: () => void): Disposable {
-    this.listeners.add(listener);
+  add(subscriber: Subscriber, onEmpty: () => void): Disposable {
+    if (this.single === null && !this.more?.size) this.single = subscriber;
+    else (this.more ??= new Set()).add(subscriber);
     return toDisposable(() => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) onEmpty();
+      if (this.single === subscriber) this.single = null;
+      else this.more?.delete(subscriber);
+      if (this.empty) onEmpty();
     });
   }
 
   emit(record: TapRecord): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(record);
-      } catch (err) {
-        this.report(`error in a process tap: ${err instanceof Error ? err.message : String(err)}`);
-      }
+    if (this.single !== null) this.deliver(this.single, record);
+    if (this.more !== null) for (const subscriber of this.more) this.deliver(subscriber, record);
+  }
+
+  private deliver(subscriber: Subscriber, record: TapRecord): void {
+    try {
+      if (typeof subscriber === 'function') subscriber(record);
+      else subscriber.record(record);
+    } catch (err) {
+      this.report(`error in a process tap: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }

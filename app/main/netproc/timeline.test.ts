@@ -98,4 +98,26 @@ describe('traffic timeline', () => {
     expect(quiet.timeline).toBeNull();
     expect(quiet.taps).toBeNull();
   });
+
+  it('keeps all timelines together within the engine budget: many flooding peers cannot hold more', async () => {
+    const np = engine({ timeline: { payloadCap: 1000, budget: 30 } });
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const port = np.processContact(server, 'service') as number;
+    const clients = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
+    onCleanup(() => clients.forEach((c) => c.destroy()));
+    const accepted = await waitFor(() => {
+      const list = np.processList().filter((p) => p.kind === 'accepted');
+      return list.length === 3 ? list : null;
+    });
+    for (let round = 0; round < 4; round++) {
+      for (const c of clients) c.write('0123456789');
+      await waitFor(() => accepted.every((p) => dataOf(p.timeline!.all()).length === round + 1));
+    }
+    const held = accepted.reduce((sum, p) => sum + p.timeline!.payloadBytes, 0);
+    // 120 bytes arrived; at most the budget plus the chunk that pushed past it is held.
+    expect(held).toBeLessThanOrEqual(40);
+    expect(accepted.reduce((sum, p) => sum + p.timeline!.payloadDropped, 0)).toBe(120 - held);
+    // Every record keeps its size whatever happened to its bytes.
+    expect(accepted.flatMap((p) => dataOf(p.timeline!.all()).map((r) => r.size))).toEqual(new Array(12).fill(10));
+  });
 });

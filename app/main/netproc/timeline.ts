@@ -15,6 +15,30 @@ import type { TapRecord } from './taps.js';
 export const DEFAULT_TIMELINE_CAPACITY = 100_000;
 /** Bytes of payload one process's timeline keeps (its buffer's default cap). */
 export const DEFAULT_TIMELINE_PAYLOAD_CAP = 64 * 1024 * 1024;
+/** Bytes of payload all timelines together keep, so that many flooding peers cannot exhaust memory. */
+export const DEFAULT_TIMELINE_BUDGET = 256 * 1024 * 1024;
+
+/**
+ * The payload all of an engine's timelines hold together. A timeline that
+ * adds bytes past the budget lets go of its own oldest payloads (the process
+ * receiving is the one flooding); a timeline that is garbage-collected gives
+ * its share back.
+ */
+export class TimelinePayloadPool {
+  held = 0;
+  private readonly shares = new FinalizationRegistry<{ bytes: number }>((share) => {
+    this.held -= share.bytes;
+  });
+
+  constructor(readonly limit: number = DEFAULT_TIMELINE_BUDGET) {}
+
+  /** A new timeline's share, given back when TIMELINE is collected. */
+  share(timeline: object): { bytes: number } {
+    const share = { bytes: 0 };
+    this.shares.register(timeline, share);
+    return share;
+  }
+}
 
 export interface TimelineData {
   kind: 'data';
@@ -46,6 +70,8 @@ export type TimelineRecord = TimelineData | TimelineStatus;
 export interface TimelineOptions {
   capacity?: number;
   payloadCap?: number;
+  /** All timelines of the engine together (DEFAULT_TIMELINE_BUDGET). */
+  budget?: number;
 }
 
 export class Timeline {
@@ -63,12 +89,25 @@ export class Timeline {
   /** The oldest record that may still hold bytes (ring order): where trimming resumes. */
   private trimFrom = 0;
 
+  private readonly pool: TimelinePayloadPool;
+  /** This timeline's part of the pool, registered when it first holds bytes (an idle connection never does). */
+  private share: { bytes: number } | null = null;
+
   constructor(
     private readonly process: NetworkProcess,
     options: TimelineOptions = {},
+    pool: TimelinePayloadPool = new TimelinePayloadPool(options.budget),
   ) {
     this.capacity = Math.max(1, options.capacity ?? DEFAULT_TIMELINE_CAPACITY);
     this.payloadCap = Math.max(0, options.payloadCap ?? DEFAULT_TIMELINE_PAYLOAD_CAP);
+    this.pool = pool;
+  }
+
+  /** Bytes of payload held; every change goes through here so the pool's count stays true. */
+  private holdPayload(delta: number): void {
+    this.payloadBytes += delta;
+    (this.share ??= this.pool.share(this)).bytes += delta;
+    this.pool.held += delta;
   }
 
   get length(): number {
@@ -84,8 +123,8 @@ export class Timeline {
     return this.nextIndex - this.records.length;
   }
 
-  /** A tap listener that records into this timeline. */
-  readonly record = (tap: TapRecord): void => {
+  /** Records one tap record (the timeline is its process's tap sink). */
+  record(tap: TapRecord): void {
     if (tap.kind === 'data') {
       const keep = this.payloadCap > 0;
       // The default filter inserts at the mark; a filter function may put it anywhere, so there is no position then.
@@ -102,13 +141,14 @@ export class Timeline {
         bytes: keep ? tap.bytes : null,
       });
       if (keep) {
-        this.payloadBytes += tap.bytes.length;
-        if (this.payloadBytes > this.payloadCap) this.trimPayload(this.payloadBytes - this.payloadCap);
+        this.holdPayload(tap.bytes.length);
+        const excess = Math.max(this.payloadBytes - this.payloadCap, this.pool.held - this.pool.limit);
+        if (excess > 0) this.trimPayload(excess);
       } else this.payloadDropped += tap.bytes.length;
     } else {
       this.push({ kind: 'status', index: 0, timeUs: tap.timeUs, status: tap.status, exitCode: tap.exitCode, event: tap.event });
     }
-  };
+  }
 
   /** Records with index in [from, from + count), oldest first; indexes before firstIndex were dropped. */
   slice(from: number, count: number): TimelineRecord[] {
@@ -136,7 +176,7 @@ export class Timeline {
       return;
     }
     const old = this.records[this.start]!;
-    if (old.kind === 'data' && old.bytes) this.payloadBytes -= old.bytes.length;
+    if (old.kind === 'data' && old.bytes) this.holdPayload(-old.bytes.length);
     this.records[this.start] = record;
     this.start = (this.start + 1) % this.capacity;
     this.dropped++;
@@ -151,7 +191,7 @@ export class Timeline {
       this.trimFrom = index;
       if (record.kind !== 'data' || !record.bytes) continue;
       freed += record.bytes.length;
-      this.payloadBytes -= record.bytes.length;
+      this.holdPayload(-record.bytes.length);
       this.payloadDropped += record.bytes.length;
       record.bytes = null;
     }

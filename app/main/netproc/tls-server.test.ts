@@ -291,3 +291,77 @@ describe('the pin store', () => {
     expect(new PinStore(file).list()).toEqual([{ host: 'a', port: 1, fingerprint, pinnedAt: 1 }]);
   });
 });
+
+describe('a TLS client never hangs or crashes the engine', () => {
+  it('gives up a handshake the peer never answers, within the timeout, closing the socket', async () => {
+    const np = engine({ tlsHandshakeTimeoutMs: 300 });
+    const held: net.Socket[] = [];
+    const closed: boolean[] = [];
+    const silent = net.createServer((s) => {
+      const i = held.push(s) - 1;
+      closed[i] = false;
+      s.resume();
+      s.on('close', () => (closed[i] = true));
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    onCleanup(() => {
+      for (const s of held) s.destroy();
+      return new Promise<void>((r) => silent.close(() => r()));
+    });
+    const port = (silent.address() as net.AddressInfo).port;
+    const started = Date.now();
+    await expect(np.makeNetworkProcess({ name: 'hung', host: '127.0.0.1', service: port, tlsParameters: {} })).rejects.toMatchObject({
+      code: 'TLS_HANDSHAKE',
+      message: expect.stringContaining('no TLS handshake within 0.3 s'),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    await waitFor(() => closed[0], 2000, 'the peer sees the close');
+    expect(np.processList()).toEqual([]);
+  });
+
+  it('closing the engine ends a blocking connect still shaking hands', async () => {
+    const np = engine();
+    const held: net.Socket[] = [];
+    const closed: boolean[] = [];
+    const silent = net.createServer((s) => {
+      const i = held.push(s) - 1;
+      closed[i] = false;
+      s.resume();
+      s.on('close', () => (closed[i] = true));
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    onCleanup(() => {
+      for (const s of held) s.destroy();
+      return new Promise<void>((r) => silent.close(() => r()));
+    });
+    const port = (silent.address() as net.AddressInfo).port;
+    const connecting = np.makeNetworkProcess({ name: 'pending', host: '127.0.0.1', service: port, tlsParameters: {} });
+    const outcome = connecting.then(
+      () => 'connected',
+      (err: Error) => err.message,
+    );
+    await waitFor(() => held.length === 1);
+    await np.close();
+    expect(await outcome).toMatch(/closed/);
+    await waitFor(() => closed[0], 2000, 'the peer sees the close');
+  });
+
+  it('a matching fingerprint still connects when the pin store is full; the pin is not remembered', async () => {
+    const np = engine();
+    const { srv, port } = await tlsServer(np, 'self-signed');
+    const fingerprint = srv.tls?.localCertificate?.fingerprint256 as string;
+    for (let i = 0; np.certificatePins().length < 1000 && i < 1000; i++) np.pinCertificate(`h${i}.test`, 443, fingerprint);
+    expect(np.certificatePins()).toHaveLength(1000);
+    const c = (await np.makeNetworkProcess({
+      name: 'c',
+      host: 'localhost',
+      service: port,
+      family: 'ipv4',
+      tlsParameters: { fingerprint },
+    }))!;
+    expect(c.tls).toMatchObject({ pinned: true });
+    expect(np.certificatePins()).toHaveLength(1000);
+  });
+});
