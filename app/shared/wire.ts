@@ -357,6 +357,16 @@ export function clip(text: string): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** The longest error message that crosses the wire: every engine message fits; a runaway one is cut, never sent whole. */
+export const MESSAGE_CHARS = 1024;
+
+/** An error message bounded to MESSAGE_CHARS, marked "…" when cut. */
+export function boundedMessage(message: string): string {
+  if (message.length <= MESSAGE_CHARS) return message;
+  const end = /[\uD800-\uDBFF]/.test(message.charAt(MESSAGE_CHARS - 1)) ? MESSAGE_CHARS - 1 : MESSAGE_CHARS;
+  return `${message.slice(0, end)}…`;
+}
+
 /**
  * Input (a request's, or a peer's answer) quoted in an error message: a string clipped and quoted, anything
  * else named by its type, so that an error never echoes a huge request back

@@ -1,5 +1,6 @@
 /** Engine objects in the contract's wire shapes. */
 import {
+  boundedMessage,
   clip,
   excerpt,
   isLispSymbol,
@@ -135,7 +136,7 @@ export function systemCallFields(err: {
 export function errorJson(err: NetprocError): WireError {
   return {
     code: err.code,
-    message: err.message,
+    message: boundedMessage(err.message),
     field: err.field ?? null,
     condition: err.condition,
     data: errorData(err.condition, err.data),

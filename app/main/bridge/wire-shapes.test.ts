@@ -6,6 +6,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   LIST_PROCESSES_ROW_KEYS,
+  MESSAGE_CHARS,
   PROCESS_COUNTERS_KEYS,
   PROCESS_INFO_KEYS,
   TLS_STATE_KEYS,
@@ -103,6 +104,15 @@ describe('an engine error on the wire', () => {
     const err = await refusal(np, { name: 'c', host: '127.0.0.1', service: port });
     expect(err).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port, condition: 'file-error' });
     expect(typeof err.errno).toBe('number');
+  });
+
+  it('cuts a runaway message at the wire, whole characters only', () => {
+    const long = errorJson(new NetprocError({ code: 'SYSTEM', message: 'x'.repeat(MESSAGE_CHARS - 1) + '😀'.repeat(5000) }));
+    expect(long.message.length).toBeLessThanOrEqual(MESSAGE_CHARS + 1);
+    expect(long.message.endsWith('…')).toBe(true);
+    expect(long.message).not.toMatch(/[\uD800-\uDBFF]…$/);
+    const short = errorJson(new NetprocError({ code: 'SYSTEM', message: 'fine' }));
+    expect(short.message).toBe('fine');
   });
 
   it('tags keywords and predicates as symbols, as Emacs prints them', async () => {
