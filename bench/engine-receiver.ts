@@ -56,9 +56,8 @@ async function ingest(): Promise<void> {
     return;
   }
   const coding = variant === 'engine-binary' ? 'binary' : 'utf-8-unix';
-  // The engine records every process's timeline unless told not to; the untimed and tapped variants measure without it.
-  const timeline = variant === 'engine-untimed' || variant === 'engine-tapped' ? false : undefined;
-  const np = new Netproc({ bufferCap: 1024 * 1024 * 1024, ...(timeline === false ? { timeline } : {}) });
+  // The timeline variant records every process's traffic timeline (off by default).
+  const np = new Netproc({ bufferCap: 1024 * 1024 * 1024, ...(variant === 'engine-timeline' ? { timeline: true } : {}) });
   const srv = (await np.makeNetworkProcess({ name: 'ingest', server: true, service: true, buffer: '*ingest*', coding }))!;
   // One subscriber, as the traffic timeline would be: it sees every chunk and keeps a count.
   let tapped = 0;

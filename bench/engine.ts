@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       'engine-utf8': [],
       'engine-binary': [],
       'engine-tapped': [],
-      'engine-untimed': [],
+      'engine-timeline': [],
     };
     // Each round runs every variant, starting one further along each time, so that no variant always follows
     // the same one (or meets the machine at the same point); the comparisons between variants are paired per round.
@@ -286,15 +286,15 @@ async function main(): Promise<void> {
     line(
       '(a) ingest, one tap subscriber vs none (utf-8)',
       mbs(rate('engine-tapped')),
-      mbs(rate('engine-untimed')),
-      paired('engine-tapped', 'engine-untimed'),
+      mbs(rate('engine-utf8')),
+      paired('engine-tapped', 'engine-utf8'),
       atLeast(0.95),
     );
     line(
       '(a) ingest, timeline recording vs none (utf-8)',
+      mbs(rate('engine-timeline')),
       mbs(rate('engine-utf8')),
-      mbs(rate('engine-untimed')),
-      paired('engine-utf8', 'engine-untimed'),
+      paired('engine-timeline', 'engine-utf8'),
       atLeast(0.9),
     );
     line(

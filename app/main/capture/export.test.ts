@@ -38,7 +38,7 @@ function follow(file: string, stream: number): { first: string; second: string; 
 
 describe('exporting traffic as pcapng', () => {
   it('a server with two connections: one TCP stream each, the real ports, both directions, closed by whoever closed', async () => {
-    const np = engine();
+    const np = engine({ timeline: true });
     const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
     const port = np.processContact(server, 'service') as number;
     const one = net.connect(port, '127.0.0.1');
@@ -79,7 +79,7 @@ describe('exporting traffic as pcapng', () => {
   });
 
   it('a client process: the connecting side is Netproc, and a UDP server with a peer each way', async () => {
-    const np = engine();
+    const np = engine({ timeline: true });
     let peerSocket: net.Socket | null = null;
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 'c', buffer: '*c*', host: '127.0.0.1', service: peer.port }))!;

@@ -60,8 +60,13 @@ export interface NetprocOptions {
   servicesFile?: string;
   /** Where certificate pins are remembered (pin-store.ts); none: only while the engine runs. */
   pinStoreFile?: string | null;
-  /** Each process's traffic timeline: its ring size and payload cap, or false for none (timeline.ts). */
-  timeline?: TimelineOptions | false;
+  /**
+   * Record each process's traffic timeline (timeline.ts): true, or its ring
+   * size and payload caps. Off unless asked for: nothing in the app reads a
+   * timeline yet, and recording every datagram of a blast costs (bench:engine
+   * measures it as its own line).
+   */
+  timeline?: TimelineOptions | boolean;
   /** How long a client's TLS handshake may take (default 30 s). */
   tlsHandshakeTimeoutMs?: number;
 }
@@ -114,7 +119,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (!Number.isInteger(this.tlsHandshakeTimeoutMs) || this.tlsHandshakeTimeoutMs < 1)
       throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
-    this.timelineOptions = options.timeline === false ? null : (options.timeline ?? {});
+    this.timelineOptions = options.timeline === true ? {} : options.timeline ? options.timeline : null;
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
     this.disposables.add(this.input);

@@ -8,7 +8,7 @@ const dataOf = (records: TimelineRecord[]): TimelineData[] => records.filter((r)
 
 describe('traffic timeline', () => {
   it('records every chunk in and out with its time, size, bytes and where it went into the buffer, and the status changes', async () => {
-    const np = engine();
+    const np = engine({ timeline: true });
     let peerSocket: net.Socket | null = null;
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 'rec', buffer: '*rec*', host: '127.0.0.1', service: peer.port }))!;
@@ -80,7 +80,7 @@ describe('traffic timeline', () => {
   });
 
   it('gives each datagram its peer, and can be switched off', async () => {
-    const np = engine();
+    const np = engine({ timeline: true });
     const server = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, host: '127.0.0.1', service: true }))!;
     const port = np.processContact(server, 'service') as number;
     const sock = dgram.createSocket('udp4');
@@ -93,7 +93,8 @@ describe('traffic timeline', () => {
     expect(received).toMatchObject({ direction: 'in', size: 2, peer: [127, 0, 0, 1, sock.address().port] });
     expect(sent).toMatchObject({ direction: 'out', size: 4, peer: [127, 0, 0, 1, sock.address().port] });
 
-    const off = engine({ timeline: false });
+    // Off unless asked for.
+    const off = engine();
     const quiet = (await off.makeNetworkProcess({ name: 'q', server: true, host: '127.0.0.1', service: true }))!;
     expect(quiet.timeline).toBeNull();
     expect(quiet.taps).toBeNull();
