@@ -13,6 +13,7 @@ describe('bench:engine --quick', () => {
       '(a)',
       '(a)',
       '(a)',
+      '(a)',
       '(b)',
       '(c)',
       '(c)',
@@ -29,6 +30,7 @@ describe('bench:engine --quick', () => {
     // Every datagram the receivers did not get is one the kernel says it dropped (Linux reports drops).
     expect(figures.find((line) => line.startsWith('(d) kernel drops'))).toMatch(/engine +\d+ +plain +\d+ .* ok$/);
     expect(figures.some((line) => line.startsWith('(a) ingest, one tap subscriber vs none'))).toBe(true);
+    expect(figures.some((line) => line.startsWith('(a) ingest, timeline recording vs none'))).toBe(true);
     // Every connection is served, in every round.
     expect(figures.find((line) => line.startsWith('(c) connections served'))).toMatch(/ ok$/);
   }, 150_000);
