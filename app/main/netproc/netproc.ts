@@ -35,7 +35,7 @@ import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
-import { tapTime, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
+import { statusTap, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
 import { recordTls } from './tls.js';
 import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
 
@@ -178,13 +178,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    */
   changeStatus(process: NetworkProcess, status: InternalStatus, how: StatusChange = {}): void {
     process.status = status;
-    process.taps?.emit({
-      kind: 'status',
-      timeUs: tapTime(),
-      status: status.kind,
-      exitCode: 'exitCode' in status ? status.exitCode : null,
-      event: how.quiet ? null : (how.sentinel ?? null),
-    });
+    process.taps?.emit(statusTap(status, how.quiet ? null : (how.sentinel ?? null)));
     if (how.quiet) return;
     if (how.leaveList === 'before-sentinel') this.removeFromTable(process);
     this.emit('process-changed', process);
@@ -231,14 +225,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   private startTimeline(process: NetworkProcess, options: TimelineOptions): void {
     const timeline = new Timeline(process, options, (this.timelinePool ??= new TimelinePayloadPool(options.budget)));
     process.timeline = timeline;
-    const status = process.status;
-    timeline.record({
-      kind: 'status',
-      timeUs: tapTime(),
-      status: status.kind,
-      exitCode: 'exitCode' in status ? status.exitCode : null,
-      event: null,
-    });
+    timeline.record(statusTap(process.status, null));
     this.subscribe(process, timeline);
   }
 

@@ -7,6 +7,7 @@
  */
 import { toDisposable, type Disposable } from '../../shared/lifecycle.js';
 import type { LispAddress } from './address.js';
+import type { InternalStatus } from './status.js';
 
 export type { Disposable };
 
@@ -36,6 +37,11 @@ export interface StatusTap {
 }
 
 export type TapRecord = TrafficTap | StatusTap;
+
+/** The tap record of a status being set, now; EVENT is the sentinel's event text when the change runs it. */
+export function statusTap(status: InternalStatus, event: string | null): StatusTap {
+  return { kind: 'status', timeUs: tapTime(), status: status.kind, exitCode: 'exitCode' in status ? status.exitCode : null, event };
+}
 export type TapListener = (record: TapRecord) => void;
 
 /** A subscriber that is an object (the engine's own timeline): no closure per process. */
