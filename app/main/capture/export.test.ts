@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -8,13 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { engine, onCleanup, plainServer, waitFor } from '../netproc/test-support.js';
 import type { NetworkProcess } from '../netproc/process.js';
 import { exportPcapng } from './export.js';
+import { followTcpStream, tshark } from './tshark-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netproc-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function tshark(file: string, ...args: string[]): string {
-  return execFileSync('/usr/bin/tshark', ['-r', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-}
 
 async function exportTo(name: string, processes: NetworkProcess[]): Promise<{ file: string; packets: number; missingBytes: number }> {
   const file = join(dir, name);
@@ -22,18 +18,10 @@ async function exportTo(name: string, processes: NetworkProcess[]): Promise<{ fi
   return { file, ...summary };
 }
 
-/** Follow TCP stream N: [node 0's bytes, node 1's bytes] as text. */
+/** Follow TCP stream N: its nodes, and what node 0 and node 1 sent, as text. */
 function follow(file: string, stream: number): { first: string; second: string; nodes: string[] } {
-  const text = tshark(file, '-q', '-z', `follow,tcp,raw,${stream}`);
-  const lines = text.split('\n');
-  const nodes = lines.filter((l) => l.startsWith('Node ')).map((l) => l.replace(/^Node \d: /, ''));
-  const hex = lines.filter((l) => /^\t?[0-9a-f]+$/.test(l));
-  const first = hex.filter((l) => !l.startsWith('\t')).join('');
-  const second = hex
-    .filter((l) => l.startsWith('\t'))
-    .map((l) => l.trim())
-    .join('');
-  return { first: Buffer.from(first, 'hex').toString(), second: Buffer.from(second, 'hex').toString(), nodes };
+  const { nodes, client, server } = followTcpStream(file, stream);
+  return { first: client.toString(), second: server.toString(), nodes };
 }
 
 describe('exporting traffic as pcapng', () => {

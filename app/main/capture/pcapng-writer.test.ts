@@ -1,22 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { followTcpStream, tshark, TSHARK } from './tshark-support.js';
 import { MAX_SEGMENT_PAYLOAD, PcapngWriter, TcpConversation, writeUdpDatagram } from './pcapng-writer.js';
 
-// Wireshark's own reader is the judge; scripts/ensure-system.mjs and .ci/run install it.
-const TSHARK = '/usr/bin/tshark';
 const dir = mkdtempSync(join(tmpdir(), 'netproc-pcapng-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function tshark(file: string, ...args: string[]): string {
-  return execFileSync(TSHARK, ['-r', file, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
 
 async function capture(name: string, write: (writer: PcapngWriter) => Promise<void>): Promise<string> {
   const file = join(dir, name);
@@ -25,16 +15,6 @@ async function capture(name: string, write: (writer: PcapngWriter) => Promise<vo
   await write(writer);
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return file;
-}
-
-/** "Follow TCP stream" as hex per direction: what each node sent, joined. */
-function followTcp(file: string, stream: number): { client: Buffer; server: Buffer } {
-  const text = tshark(file, '-q', '-z', `follow,tcp,raw,${stream}`);
-  const body = text.split('\n').filter((l) => /^\t?[0-9a-f]+$/.test(l));
-  const client: Buffer[] = [];
-  const server: Buffer[] = [];
-  for (const line of body) (line.startsWith('\t') ? server : client).push(Buffer.from(line.trim(), 'hex'));
-  return { client: Buffer.concat(client), server: Buffer.concat(server) };
 }
 
 describe('pcapng export, read back by tshark', () => {
@@ -54,7 +34,7 @@ describe('pcapng export, read back by tshark', () => {
       await tcp.data(true, Buffer.from('bye'), t0 + 3_000);
       await tcp.close(false, t0 + 4_000);
     });
-    const followed = followTcp(file, 0);
+    const followed = followTcpStream(file, 0);
     expect(followed.client.toString()).toBe('GET / HTTP/1.0\r\n\r\nbye');
     expect(followed.server.equals(big)).toBe(true);
 
@@ -104,7 +84,7 @@ describe('pcapng export, read back by tshark', () => {
       );
       await writeUdpDatagram(writer, { address: '::1', port: 40_302 }, { address: '::1', port: 40_301 }, Buffer.from('pong'), t0 + 30);
     });
-    expect(followTcp(file, 0).client.toString()).toBe('over six');
+    expect(followTcpStream(file, 0).client.toString()).toBe('over six');
     const udp = tshark(
       file,
       '-Y',

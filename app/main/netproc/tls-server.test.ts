@@ -292,24 +292,29 @@ describe('the pin store', () => {
   });
 });
 
+/** A TCP server that accepts and never says a word (a TLS peer that never answers the hello); it records which sockets closed. */
+async function silentServer(): Promise<{ port: number; held: net.Socket[]; closed: boolean[] }> {
+  const held: net.Socket[] = [];
+  const closed: boolean[] = [];
+  const silent = net.createServer((s) => {
+    const i = held.push(s) - 1;
+    closed[i] = false;
+    s.resume();
+    s.on('close', () => (closed[i] = true));
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  onCleanup(() => {
+    for (const s of held) s.destroy();
+    return new Promise<void>((r) => silent.close(() => r()));
+  });
+  return { port: (silent.address() as net.AddressInfo).port, held, closed };
+}
+
 describe('a TLS client never hangs or crashes the engine', () => {
   it('gives up a handshake the peer never answers, within the timeout, closing the socket', async () => {
     const np = engine({ tlsHandshakeTimeoutMs: 300 });
-    const held: net.Socket[] = [];
-    const closed: boolean[] = [];
-    const silent = net.createServer((s) => {
-      const i = held.push(s) - 1;
-      closed[i] = false;
-      s.resume();
-      s.on('close', () => (closed[i] = true));
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    onCleanup(() => {
-      for (const s of held) s.destroy();
-      return new Promise<void>((r) => silent.close(() => r()));
-    });
-    const port = (silent.address() as net.AddressInfo).port;
+    const { port, closed } = await silentServer();
     const started = Date.now();
     await expect(np.makeNetworkProcess({ name: 'hung', host: '127.0.0.1', service: port, tlsParameters: {} })).rejects.toMatchObject({
       code: 'TLS_HANDSHAKE',
@@ -322,21 +327,7 @@ describe('a TLS client never hangs or crashes the engine', () => {
 
   it('closing the engine ends a blocking connect still shaking hands', async () => {
     const np = engine();
-    const held: net.Socket[] = [];
-    const closed: boolean[] = [];
-    const silent = net.createServer((s) => {
-      const i = held.push(s) - 1;
-      closed[i] = false;
-      s.resume();
-      s.on('close', () => (closed[i] = true));
-      s.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    onCleanup(() => {
-      for (const s of held) s.destroy();
-      return new Promise<void>((r) => silent.close(() => r()));
-    });
-    const port = (silent.address() as net.AddressInfo).port;
+    const { port, held, closed } = await silentServer();
     const connecting = np.makeNetworkProcess({ name: 'pending', host: '127.0.0.1', service: port, tlsParameters: {} });
     const outcome = connecting.then(
       () => 'connected',
