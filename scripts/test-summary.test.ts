@@ -88,6 +88,30 @@ describe('scripts/test-summary.mjs', () => {
     expect(result.exitCode).toBe(1);
   });
 
+  it('counts a failed test inside describe blocks once, though vitest also counts each enclosing describe as a failed suite', async () => {
+    const report = {
+      numFailedTestSuites: 3,
+      numPassedTests: 2,
+      numFailedTests: 1,
+      numPendingTests: 0,
+      testResults: [
+        {
+          name: '/repo/app/fuzz.test.ts',
+          status: 'failed',
+          message: '',
+          assertionResults: [
+            { fullName: 'outer inner passes', status: 'passed' },
+            { fullName: 'outer inner passes too', status: 'passed' },
+            { fullName: 'outer inner fails', status: 'failed' },
+          ],
+        },
+      ],
+    };
+    const result = await summary({ text: JSON.stringify(report) }, playwrightGood);
+    expect(result.lines).toEqual(['8 passed, 1 failed, 1 skipped']);
+    expect(result.exitCode).toBe(1);
+  });
+
   it("counts each of Playwright's top-level errors (a spec that did not load runs no test at all)", async () => {
     const result = await summary(vitestGood, { fixture: 'playwright-errors.json' });
     expect(result.lines).toEqual([

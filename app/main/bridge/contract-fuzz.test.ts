@@ -34,7 +34,9 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const np = engine({ lookup: loopbackOnly });
+  // A request given :tls-parameters talks TLS to the plain peer, which never answers the ClientHello: the
+  // engine waits its handshake timeout (30 s by default) before failing, longer than this test's 5 s per answer.
+  const np = engine({ lookup: loopbackOnly, tlsHandshakeTimeoutMs: 1000 });
   const bridge = new Bridge(np);
   onCleanup(() => bridge.close());
   let bytes = 0;
