@@ -14,7 +14,7 @@ import { Button, IconButton, TooltipProvider } from './components/ui/Button.js';
 import { PaneHeader } from './components/ui/Pane.js';
 import { Segmented } from './components/ui/Segmented.js';
 import { applyTheme, loadSettings, saveSetting, type Theme } from './settings.js';
-import { createWorkbenchStore } from './store.js';
+import { createWorkbenchStore, RATE_TICK_MS } from './store.js';
 
 function focusList(): void {
   document.querySelector<HTMLElement>('table[aria-label="Processes"] tbody')?.focus();
@@ -56,6 +56,11 @@ export function App({ api }: { api: NetprocApi }) {
   const [toast, setToast] = useState<string | null>(null);
 
   useEffect(() => applyTheme(theme), [theme]);
+
+  useEffect(() => {
+    const timer = setInterval(() => store.getState().tickRates(Date.now()), RATE_TICK_MS);
+    return () => clearInterval(timer);
+  }, [store]);
 
   // Remember what the user was looking at across reloads and restarts.
   useEffect(() => {

@@ -118,6 +118,14 @@ describe('row segments', () => {
     expect(rowSegments(s, { start: 0, end: 3 }, null)).toEqual([{ text: 'a\\351b', kind: 'text' }]);
   });
 
+  it('show every byte at or above 0x80 of a unibyte (binary) buffer as an octal escape, valid UTF-8 or not', () => {
+    // "é" in UTF-8 is c3 a9: a multibyte buffer shows the character, a binary-coded one the two raw bytes.
+    const s = slice(new Uint8Array([0x61, 0xc3, 0xa9, 0xff, 0x0a]));
+    expect(rowSegments(s, { start: 0, end: 5 }, null)).toEqual([{ text: 'a\u00e9\\377', kind: 'text' }]);
+    expect(rowSegments(s, { start: 0, end: 5 }, null, true)).toEqual([{ text: 'a\\303\\251\\377', kind: 'text' }]);
+    expect(rowsText(s, 'text', [{ start: 0, end: 5 }], true)).toBe('a\\303\\251\\377\n');
+  });
+
   it('copy as the text the rows hold', () => {
     const s = slice('one\ntwo\nthree');
     expect(rowsText(s, 'text', rowsFrom(s, 'text', 4, 2).rows)).toBe('two\nthree');

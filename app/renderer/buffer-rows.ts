@@ -5,7 +5,7 @@
  * offsets alone, so any place in a 64 MiB buffer can be shown from a slice of
  * a few dozen KiB around it, without counting the lines before it.
  */
-import { decodeUtf8ShowingRawBytes, isUtf8Continuation } from '../shared/raw-bytes.js';
+import { decodeUtf8ShowingRawBytes, isUtf8Continuation, showUnibyte } from '../shared/raw-bytes.js';
 import { hexDump } from './hex.js';
 
 /** Longest text row; a longer line continues on the next row (Emacs would wrap it). */
@@ -146,7 +146,8 @@ function withControls(text: string, kind: SegmentKind, out: Segment[]): void {
  * sentinel lines and the current search match each apart. The row's own
  * newline is not drawn.
  */
-export function rowSegments(slice: Slice, row: Row, match: Row | null): Segment[] {
+export function rowSegments(slice: Slice, row: Row, match: Row | null, unibyte = false): Segment[] {
+  const show = unibyte ? showUnibyte : decodeUtf8ShowingRawBytes;
   let end = row.end;
   if (end > row.start && byteAt(slice, end - 1) === NEWLINE) end--;
   const cuts = new Set<number>([row.start, end]);
@@ -164,7 +165,7 @@ export function rowSegments(slice: Slice, row: Row, match: Row | null): Segment[
     // A match outranks the sentinel it may fall in.
     let kind: SegmentKind = 'text';
     for (const [s, e, k] of marked) if (s <= from && e >= to && (kind === 'text' || k === 'match')) kind = k;
-    const text = decodeUtf8ShowingRawBytes(slice.bytes.subarray(from - slice.start, to - slice.start));
+    const text = show(slice.bytes.subarray(from - slice.start, to - slice.start));
     withControls(text, kind, out);
   }
   return out;
@@ -176,10 +177,10 @@ export function hexRowText(slice: Slice, row: Row): string {
 }
 
 /** Plain text of rows, for copying what the view shows. */
-export function rowsText(slice: Slice, layout: RowLayout, rows: Row[]): string {
+export function rowsText(slice: Slice, layout: RowLayout, rows: Row[], unibyte = false): string {
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (!first || !last) return '';
   if (layout === 'hex') return rows.map((row) => hexRowText(slice, row)).join('\n');
-  return decodeUtf8ShowingRawBytes(slice.bytes.subarray(first.start - slice.start, last.end - slice.start));
+  return (unibyte ? showUnibyte : decodeUtf8ShowingRawBytes)(slice.bytes.subarray(first.start - slice.start, last.end - slice.start));
 }

@@ -82,6 +82,29 @@ describe('scrolling a large buffer through a slice', () => {
     expect(s.visibleText()).toBe(Array.from({ length: 20 }, (_, n) => line(n)).join(''));
   });
 
+  it('starts a search from the match while it is on screen, else from what the view shows (after Home, the top)', async () => {
+    const { api, name } = await numberedBuffer();
+    const s = await scroller(api, name);
+    await waitFor(() => s.getView().rows.length > 0 && s.getView().follow);
+    const nearTail = { start: 13 * (LINES - 3), end: 13 * (LINES - 3) + 12 };
+    // Following the tail with nothing found yet: the whole buffer.
+    expect(s.searchFrom('forward', null)).toBeUndefined();
+    // The match is on screen at the tail: the next search continues past it, the previous one before it.
+    expect(s.searchFrom('forward', nearTail)).toBe(nearTail.end);
+    expect(s.searchFrom('backward', nearTail)).toBe(nearTail.start);
+    // Home: the match is off screen now, so a search looks from the top, and finds the first line there.
+    s.jumpTo(0);
+    await waitFor(() => topLine(s) === line(0));
+    expect(s.searchFrom('forward', nearTail)).toBe(0);
+    const found = await api.searchBuffer({ name, query: 'line 0000001', mode: 'text', direction: 'forward', from: 0 });
+    expect(found?.start).toBe(13);
+    // Going backward from a view in the middle starts at the end of its last row shown.
+    s.jumpTo(13 * 500);
+    await waitFor(() => topLine(s) === line(500));
+    expect(s.searchFrom('backward', nearTail)).toBe(13 * 520);
+    expect(s.searchFrom('forward', nearTail)).toBe(13 * 500);
+  });
+
   it('shows sixteen-byte hex rows from a jump', async () => {
     const { api, name } = await numberedBuffer();
     const s = await scroller(api, name, 'hex');

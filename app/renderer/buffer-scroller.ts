@@ -165,9 +165,28 @@ export class BufferScroller {
     this.jumpTo(origin + Math.round(Math.min(1, Math.max(0, fraction)) * Math.max(0, end - origin - 1)));
   }
 
-  /** The text of the rows in view, as copied. */
-  visibleText(): string {
-    return this.slice ? rowsText(this.slice, this.layout, this.view.rows.slice(0, this.rowsFit)) : '';
+  /**
+   * Where a search starts: past the last match (before it, going backward)
+   * while that match is still on screen; otherwise from what the view shows,
+   * its first byte going forward and its last going backward, so a search
+   * after Home or a scroll looks from there and not from a match the user has
+   * left. Undefined while following the tail with no match shown: the whole
+   * buffer, as the engine searches by default.
+   */
+  searchFrom(direction: 'forward' | 'backward', match: Row | null): number | undefined {
+    const shown = this.view.rows.slice(0, this.rowsFit);
+    const first = shown[0];
+    const last = shown[shown.length - 1];
+    if (!first || !last) return undefined;
+    const onScreen = match !== null && match.start >= first.start && match.start < Math.max(last.end, first.start + 1);
+    if (onScreen) return direction === 'forward' ? match.end : match.start;
+    if (this.view.follow) return undefined;
+    return direction === 'forward' ? first.start : last.end;
+  }
+
+  /** The text of the rows in view, as copied; `unibyte` as rowsText takes it. */
+  visibleText(unibyte = false): string {
+    return this.slice ? rowsText(this.slice, this.layout, this.view.rows.slice(0, this.rowsFit), unibyte) : '';
   }
 
   /** Moves the top by whole rows and keeps the rest as the shift; `mayWait` keeps what the slice cannot serve for the next read. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../shared/api.js';
-import { createWorkbenchStore, currentRate, isDeparted, processById, processTree } from './store.js';
+import { createWorkbenchStore, currentRate, isDeparted, processById, processTree, RATE_TICK_MS } from './store.js';
 import { processInfo } from './test-fixtures.js';
 
 const info = (id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo =>
@@ -59,6 +59,39 @@ describe('the workbench store', () => {
       ]),
     ).toEqual({ bytesIn: 2000, bytesOut: 50 });
     expect(currentRate(undefined)).toEqual({ bytesIn: 0, bytesOut: 0 });
+  });
+
+  it('lets a rate fall to 0 once the counters stop moving (a stopped process included), and then stops ticking', () => {
+    const store = createWorkbenchStore();
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], log: [] });
+    const counters = (bytesIn: number) => ({ bytesIn, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 });
+    const real = Date.now;
+    let clock = 1_000_000;
+    Date.now = () => clock;
+    try {
+      for (let i = 1; i <= 4; i++) {
+        clock += 250;
+        store.getState().applyBatch({ seq: 1 + i, events: [{ type: 'counters', id: 1, counters: counters(i * 1000) }] });
+      }
+    } finally {
+      Date.now = real;
+    }
+    expect(currentRate(store.getState().rates[1]).bytesIn).toBe(4000);
+    // Too soon after the last sample: nothing changes.
+    store.getState().tickRates(clock + RATE_TICK_MS - 1);
+    expect(store.getState().rates[1]).toHaveLength(4);
+    const seen: number[] = [];
+    for (let tick = 1; tick <= 10; tick++) {
+      store.getState().tickRates(clock + tick * RATE_TICK_MS);
+      seen.push(currentRate(store.getState().rates[1]).bytesIn);
+    }
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(seen[0]).toBeLessThan(4000);
+    expect(seen.at(-1)).toBe(0);
+    // At rest: further ticks leave the state alone (no re-render of the list every second).
+    const before = store.getState().rates;
+    store.getState().tickRates(clock + 60 * RATE_TICK_MS);
+    expect(store.getState().rates).toBe(before);
   });
 
   it('orders the list by name with accepted connections under their server, and can hide closed ones', () => {

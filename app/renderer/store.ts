@@ -39,10 +39,20 @@ export interface WorkbenchState {
   closeTab(id: number): void;
   clearMarks(): void;
   setShowClosed(show: boolean): void;
+  /**
+   * Counters arrive only when they change, so a process that stops flowing
+   * would keep its last rate forever: a tick repeats the last sample of every
+   * process still showing a rate, and the rate falls to 0 within RATE_SPAN ticks.
+   */
+  tickRates(now: number): void;
 }
 
 const LOG_LIMIT = 2000;
 const RATE_SAMPLES = 60;
+/** The rate is taken over the last RATE_SPAN samples. */
+const RATE_SPAN = 5;
+/** How often App calls tickRates, and how stale a process's last sample must be before it is repeated. */
+export const RATE_TICK_MS = 1000;
 
 function withRate(rates: Record<number, RateSample[]>, id: number, counters: ProcessCounters, time: number): Record<number, RateSample[]> {
   const samples = [...(rates[id] ?? []), { time, bytesIn: counters.bytesIn, bytesOut: counters.bytesOut }];
@@ -128,6 +138,17 @@ export const createWorkbenchStore = () =>
         return { tabs, departed: keepDeparted(s.departed, s.selectedId, tabs) };
       }),
     setShowClosed: (show) => set({ showClosed: show }),
+    tickRates: (now) => {
+      const { rates } = get();
+      let next: Record<number, RateSample[]> | null = null;
+      for (const [key, samples] of Object.entries(rates)) {
+        const last = samples[samples.length - 1];
+        if (!last || now - last.time < RATE_TICK_MS || isAtRest(samples)) continue;
+        next ??= { ...rates };
+        next[Number(key)] = [...samples, { ...last, time: now }].slice(-RATE_SAMPLES);
+      }
+      if (next) set({ rates: next });
+    },
   }));
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
@@ -151,10 +172,17 @@ export function isDeparted(state: WorkbenchState, id: number | null): boolean {
 /** Bytes per second over the last few samples. */
 export function currentRate(samples: RateSample[] | undefined): { bytesIn: number; bytesOut: number } {
   if (!samples || samples.length < 2) return { bytesIn: 0, bytesOut: 0 };
-  const first = samples[Math.max(0, samples.length - 5)] as RateSample;
+  const first = samples[Math.max(0, samples.length - RATE_SPAN)] as RateSample;
   const last = samples[samples.length - 1] as RateSample;
   const seconds = Math.max((last.time - first.time) / 1000, 0.001);
   return { bytesIn: (last.bytesIn - first.bytesIn) / seconds, bytesOut: (last.bytesOut - first.bytesOut) / seconds };
+}
+
+/** True when the counters did not move over the samples the rate is taken from, so the rate is 0. */
+function isAtRest(samples: RateSample[]): boolean {
+  const first = samples[Math.max(0, samples.length - RATE_SPAN)] as RateSample;
+  const last = samples[samples.length - 1] as RateSample;
+  return first.bytesIn === last.bytesIn && first.bytesOut === last.bytesOut;
 }
 
 export type SortKey = 'name' | 'status' | 'buffer' | 'command' | 'bytesIn' | 'bytesOut';

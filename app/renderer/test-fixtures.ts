@@ -21,6 +21,7 @@ export function processInfo(id: number, name: string, extra: Partial<ProcessInfo
     filter: 'default',
     sentinel: 'default',
     coding: ['utf-8-unix', 'utf-8-unix'],
+    filterMultibyte: true,
     counters: { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 },
     eofSent: false,
     tls: null,

@@ -33,6 +33,17 @@ export function decodeUtf8ShowingRawBytes(bytes: Uint8Array): string {
   return out;
 }
 
+/**
+ * Bytes of a unibyte (binary or raw-text decoded) buffer: every byte at or above
+ * 0x80 is an eight-bit raw byte that Emacs shows as an octal escape, even where
+ * a run of them would happen to be valid UTF-8.
+ */
+export function showUnibyte(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b < 0x80 ? String.fromCharCode(b) : '\\' + b.toString(8);
+  return out;
+}
+
 /** True for a UTF-8 continuation byte: a row or range must not start on one. */
 export function isUtf8Continuation(byte: number): boolean {
   return (byte & 0xc0) === 0x80;

@@ -139,6 +139,11 @@ export interface ProcessInfo {
   filter: BuiltinFilter | 'custom';
   sentinel: BuiltinSentinel | 'custom';
   coding: CodingPair;
+  /**
+   * `process-filter-multibyte-p`: false for binary and raw-text decoding, whose bytes at or above 0x80 are
+   * eight-bit raw bytes, shown as octal escapes (`\377`) as Emacs shows them, never folded into characters.
+   */
+  filterMultibyte: boolean;
   counters: ProcessCounters;
   eofSent: boolean;
   tls: TlsState | null;
@@ -195,6 +200,7 @@ export const PROCESS_INFO_KEYS = [
   'filter',
   'sentinel',
   'coding',
+  'filterMultibyte',
   'counters',
   'eofSent',
   'tls',

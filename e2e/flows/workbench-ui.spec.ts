@@ -97,6 +97,35 @@ test.describe('the buffer view', () => {
     socket.write('more');
     await expect(log).toContainText('more');
   });
+
+  test('a search after Home looks from the top, not from the match left behind', async ({ page, control, peer }) => {
+    const srv = (await control.makeNetworkProcess({ name: 'linesrv', server: true, service: true, buffer: '*lines*' }))!;
+    const { socket } = await peer.connect((srv.local as number[])[4] as number);
+    socket.write(Array.from({ length: 400 }, (_, n) => `line ${String(n).padStart(4, '0')}\n`).join(''));
+    await row(page, `linesrv <127.0.0.1:${socket.localPort}>`).click();
+    const log = page.getByRole('log');
+    await expect(log).toContainText('line 0399');
+    const status = page.getByRole('status').filter({ hasText: /match/i });
+    await page.getByLabel('Search buffer').fill('line 03');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(status).toHaveText('Match at byte 3000');
+    await log.focus();
+    await page.keyboard.press('Home');
+    await expect(log).toContainText('line 0000');
+    await page.getByLabel('Search buffer').fill('line 00');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(status).toHaveText('Match at byte 0');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(status).toHaveText('Match at byte 10');
+  });
+
+  test('a binary-coded buffer shows bytes from 0x80 up as octal escapes, as Emacs does', async ({ page, control, peer }) => {
+    const srv = (await control.makeNetworkProcess({ name: 'binsrv', server: true, service: true, buffer: '*bin*', coding: 'binary' }))!;
+    const { socket } = await peer.connect((srv.local as number[])[4] as number);
+    socket.write(Buffer.from([0x61, 0xc3, 0xa9, 0xff, 0x62, 0x0a]));
+    await row(page, `binsrv <127.0.0.1:${socket.localPort}>`).click();
+    await expect(page.getByRole('log')).toContainText('a\\303\\251\\377b');
+  });
 });
 
 test.describe('the inspector and the remembered layout', () => {

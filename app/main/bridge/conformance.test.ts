@@ -144,7 +144,10 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.processGet({ id: acc.id, key: 'note' })).toEqual({ seen: [1, 2] });
     expect(await api.processGet({ id: acc.id, key: 'missing' })).toBeNull();
     expect((await api.setQueryOnExitFlag({ id: acc.id, flag: false })).queryOnExit).toBe(false);
-    expect((await api.setCodingSystem({ id: acc.id, decoding: 'latin-1', encoding: 'utf-8' })).coding).toEqual(['latin-1', 'utf-8-unix']);
+    const latin = await api.setCodingSystem({ id: acc.id, decoding: 'latin-1', encoding: 'utf-8' });
+    expect([latin.coding, latin.filterMultibyte]).toEqual([['latin-1', 'utf-8-unix'], true]);
+    // binary decoding makes the filter's strings unibyte, which the buffer view shows as octal escapes.
+    expect((await api.setCodingSystem({ id: acc.id, decoding: 'binary', encoding: 'utf-8' })).filterMultibyte).toBe(false);
   });
 
   it('answers process-contact as nil, t or a keyword, list-processes and format-network-address', async () => {

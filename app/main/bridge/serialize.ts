@@ -64,6 +64,7 @@ export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess):
     filter: builtins.filterName(p.filter),
     sentinel: builtins.sentinelName(p.sentinel),
     coding: np.processCodingSystem(p),
+    filterMultibyte: np.processFilterMultibyteP(p),
     counters: { ...p.counters },
     eofSent: p.eofSent,
     tls: p.tls ? { ...p.tls } : null,

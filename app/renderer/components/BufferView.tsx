@@ -112,7 +112,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
     store,
     useShallow((s) => {
       const p = processById(s, processId);
-      return p ? { id: p.id, name: p.name, buffer: p.buffer } : null;
+      return p ? { id: p.id, name: p.name, buffer: p.buffer, unibyte: !p.filterMultibyte } : null;
     }),
   );
   const departed = useStore(store, (s) => isDeparted(s, processId));
@@ -171,8 +171,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
 
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
     if (!name || !query || !scroller) return;
-    const view = scroller.getView();
-    const from = match ? (direction === 'forward' ? match.end : match.start) : !view.follow ? view.top : undefined;
+    const from = scroller.searchFrom(direction, match);
     try {
       const found = await api.searchBuffer({ name, query, mode: searchMode, direction, ...(from !== undefined ? { from } : {}) });
       if (!found) {
@@ -235,7 +234,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
 
   const copy = (): void => {
     const selected = window.getSelection?.()?.toString() ?? '';
-    const text = selected || scroller?.visibleText() || '';
+    const text = selected || scroller?.visibleText(process.unibyte) || '';
     void navigator.clipboard?.writeText(text).catch((e: Error) => fail(`Copy failed: ${e.message}`));
   };
   const sendEof = (): void => {
@@ -313,7 +312,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
       ) : null}
       {scroller ? (
         <div className="buffer-viewport-frame">
-          <BufferViewport scroller={scroller} label={`Contents of ${name}`} match={match} />
+          <BufferViewport scroller={scroller} label={`Contents of ${name}`} match={match} unibyte={process.unibyte} />
           {empty ? (
             <div className="buffer-empty">
               <EmptyState title="Nothing received yet">

@@ -28,7 +28,7 @@ describe('the buffer viewport', () => {
       scroller.setBounds({ origin: r.origin, end: r.origin + r.length, revision: r.revision });
     };
     const match = { start: 4, end: 5 };
-    render(<BufferViewport scroller={scroller} label="Contents of *c*" match={match} />);
+    render(<BufferViewport scroller={scroller} label="Contents of *c*" unibyte={false} match={match} />);
     await act(bounds);
     const log = screen.getByRole('log', { name: 'Contents of *c*' });
     // Follow mode: the last of the 20 rows that fit (jsdom has no layout) is the sentinel's line.

@@ -8,6 +8,8 @@ interface BufferViewportProps {
   label: string;
   /** The search match to highlight, absolute byte offsets. */
   match: Row | null;
+  /** The process decodes binary or raw-text: bytes at or above 0x80 are shown as octal escapes. */
+  unibyte: boolean;
 }
 
 const MIN_THUMB_PX = 24;
@@ -16,8 +18,8 @@ function overlaps(row: Row, range: Row): boolean {
   return range.start < Math.max(row.end, row.start + 1) && range.end > row.start;
 }
 
-function TextRow({ slice, row, match }: { slice: Slice; row: Row; match: Row | null }) {
-  const segments = rowSegments(slice, row, match);
+function TextRow({ slice, row, match, unibyte }: { slice: Slice; row: Row; match: Row | null; unibyte: boolean }) {
+  const segments = rowSegments(slice, row, match, unibyte);
   // A row the sentinel wrote from end to end (its `Process NAME EVENT` line) is set apart as a whole.
   const wholeSentinel = slice.sentinels.some(([s, e]) => s <= row.start && e >= row.end);
   return (
@@ -50,7 +52,7 @@ function HexRow({ slice, row, match }: { slice: Slice; row: Row; match: Row | nu
 }
 
 /** Memoised: its parent renders for the toolbar and the input line, and the rows depend on none of that. */
-export const BufferViewport = memo(function BufferViewport({ scroller, label, match }: BufferViewportProps) {
+export const BufferViewport = memo(function BufferViewport({ scroller, label, match, unibyte }: BufferViewportProps) {
   const view = useSyncExternalStore(scroller.subscribe, scroller.getView);
   const box = useRef<HTMLDivElement>(null);
   const track = useRef<HTMLDivElement>(null);
@@ -129,7 +131,7 @@ export const BufferViewport = memo(function BufferViewport({ scroller, label, ma
                 scroller.layout === 'hex' ? (
                   <HexRow key={place} slice={view.slice as Slice} row={row} match={match} />
                 ) : (
-                  <TextRow key={place} slice={view.slice as Slice} row={row} match={match} />
+                  <TextRow key={place} slice={view.slice as Slice} row={row} match={match} unibyte={unibyte} />
                 ),
               )
             : null}
