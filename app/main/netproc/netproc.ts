@@ -10,9 +10,10 @@ import { EventEmitter } from 'node:events';
 import { DisposableStore, toDisposable } from '../../shared/lifecycle.js';
 import { formatNetworkAddress, type LispAddress } from './address.js';
 import { AddressResolver, defaultLookup, describeFunction, type LookupFunction, type MakeNetworkProcessOptions } from './arguments.js';
+import { AutoReplyRules, Responder, type AutoReplySpec, type AutoReplyState } from './auto-reply.js';
 import { BufferBudget } from './buffer-budget.js';
 import { BufferRegistry, DEFAULT_BUFFER_BUDGET, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
-import { Decoder, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
+import { Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
 import { kernelDrops, setDatagramPeer } from './datagram-process.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import type { EngineInternals, StatusChange } from './engine-internals.js';
@@ -218,6 +219,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   show(process: NetworkProcess): void {
     process.hidden = false;
     if (this.timelineOptions) this.startTimeline(process, this.timelineOptions);
+    // An accepted connection answers by its server's rules as they are now, as it inherits the server's filter.
+    if (process.server?.autoReply) this.attachAutoReply(process, process.server.autoReply.responder.rules);
     this.emit('process-added', process);
   }
 
@@ -386,6 +389,55 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     return taps.add(subscriber, () => {
       if (process.taps === taps) process.taps = null;
     });
+  }
+
+  /**
+   * Auto-reply rules (auto-reply.ts): SPEC answers the process's input from
+   * now on, replacing any rules it had (pending delayed replies are dropped);
+   * null removes them. A server's connections accepted later inherit them.
+   * Answers the rules as set, with their hit counts.
+   */
+  setAutoReplyRules(designator: ProcessDesignator, spec: AutoReplySpec | null): AutoReplyState | null {
+    const process = this.resolveProcess(designator);
+    if (spec !== null && (typeof spec !== 'object' || Array.isArray(spec))) throw wrongType('rules', 'listp', spec);
+    const rules = spec === null ? null : AutoReplyRules.compile(spec, { encoder: process.encoder, datagram: process.isDatagram });
+    this.attachAutoReply(process, rules);
+    return rules?.state() ?? null;
+  }
+
+  /** The process's auto-reply rules with their hit counts, or null. */
+  autoReplyRules(designator: ProcessDesignator): AutoReplyState | null {
+    return this.resolveProcess(designator).autoReply?.responder.rules.state() ?? null;
+  }
+
+  private attachAutoReply(process: NetworkProcess, rules: AutoReplyRules | null): void {
+    if (process.autoReply) {
+      process.autoReply.subscription.dispose();
+      process.autoReply.responder.dispose();
+      process.autoReply = null;
+    }
+    if (!rules) return;
+    const responder = new Responder(
+      rules,
+      {
+        send: (bytes, peer) => sendString(this, process, bytes, peer),
+        close: () => {
+          if (this.table.has(process)) this.deleteProcess(process);
+        },
+        report: (text) => this.report(text),
+        get utf8() {
+          return process.decoder.coding.charset === 'utf-8';
+        },
+        // A process that decodes one character per byte gets its captured bytes back as they came.
+        encodeText: (text) =>
+          process.decoder.coding.charset !== 'utf-8' && !/[^\u0000-\u00ff]/.test(text)
+            ? Buffer.from(text, 'latin1')
+            : encodeForSending(text, process.encoder),
+      },
+      process.isDatagram,
+      process.name,
+    );
+    process.autoReply = { responder, subscription: this.subscribe(process, responder) };
   }
 
   /** One function for every process's taps to report a throwing subscriber with. */

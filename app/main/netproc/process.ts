@@ -95,6 +95,8 @@ export class NetworkProcess {
   declare taps: import('./taps.js').Taps | null;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */
   declare datagramReady: Promise<void>;
+  /** The auto-reply rules answering this process's input (auto-reply.ts); null when it has none. */
+  declare autoReply: { responder: import('./auto-reply.js').Responder; subscription: import('./taps.js').Disposable } | null;
 
   constructor(
     readonly kind: ProcessKind,
@@ -145,6 +147,7 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'serverCredentials'
   | 'handshaking'
   | 'timeline'
+  | 'autoReply'
 > = {
   stopped: false,
   plist: Object.freeze([]) as unknown as unknown[],
@@ -170,5 +173,6 @@ const PROTOTYPE_DEFAULTS: Pick<
   serverCredentials: null,
   handshaking: null,
   timeline: null,
+  autoReply: null,
 };
 Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);

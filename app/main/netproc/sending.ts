@@ -5,7 +5,7 @@
  */
 import type net from 'node:net';
 import type dgram from 'node:dgram';
-import { socketAddressFromLisp, type SocketAddress } from './address.js';
+import { socketAddressFromLisp, type LispAddress, type SocketAddress } from './address.js';
 import { encodeForSending } from './coding.js';
 import { MAX_DATAGRAM, sendDatagram } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
@@ -26,13 +26,22 @@ export function notRunning(process: NetworkProcess): NetprocError {
   return new NetprocError({ code: 'NOT_RUNNING', message: `Process ${process.name} not running`, field: 'process' });
 }
 
-/** `process-send-string`: text is encoded with the process's coding; byte arrays go as they are. */
-export async function sendString(engine: EngineInternals, process: NetworkProcess, data: string | Uint8Array): Promise<null> {
+/**
+ * `process-send-string`: text is encoded with the process's coding; byte arrays go as they are.
+ * PEER, for a datagram server, sends to that address instead of process-datagram-address (an
+ * auto-reply answers the datagram's own sender, whoever sent last).
+ */
+export async function sendString(
+  engine: EngineInternals,
+  process: NetworkProcess,
+  data: string | Uint8Array,
+  peer: LispAddress | null = null,
+): Promise<null> {
   if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw wrongType('data', 'stringp', data);
   if (process.status.kind === 'connect') await process.leftConnect;
   if (process.status.kind !== 'run') throw notRunning(process);
   const bytes = encodeForSending(data, process.encoder);
-  if (process.isDatagram) return sendOneDatagram(engine, process, bytes);
+  if (process.isDatagram) return sendOneDatagram(engine, process, bytes, peer);
   // Quirk 15 (R): after process-send-eof, output goes nowhere.
   if (process.eofSent || bytes.length === 0) return null;
   const socket = process.socket as net.Socket;
@@ -62,7 +71,7 @@ export async function sendString(engine: EngineInternals, process: NetworkProces
   return null;
 }
 
-async function sendOneDatagram(engine: EngineInternals, process: NetworkProcess, bytes: Buffer): Promise<null> {
+async function sendOneDatagram(engine: EngineInternals, process: NetworkProcess, bytes: Buffer, peer: LispAddress | null): Promise<null> {
   if (bytes.length > MAX_DATAGRAM) {
     throw new NetprocError({
       code: 'EMSGSIZE',
@@ -75,7 +84,8 @@ async function sendOneDatagram(engine: EngineInternals, process: NetworkProcess,
   await process.datagramReady;
   const socket = process.datagram as dgram.Socket;
   let to: SocketAddress | null = null;
-  if (process.kind === 'datagram-server') {
+  if (process.kind === 'datagram-server' && peer) to = socketAddressFromLisp(peer, 'peer');
+  else if (process.kind === 'datagram-server') {
     if (!Array.isArray(process.datagramAddress)) {
       throw new NetprocError({
         code: 'EDESTADDRREQ',
