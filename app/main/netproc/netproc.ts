@@ -430,7 +430,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
         },
         // A process that decodes one character per byte gets its captured bytes back as they came.
         encodeText: (text) =>
-          process.decoder.coding.charset !== 'utf-8' && !/[^\u0000-\u00ff]/.test(text)
+          process.decoder.coding.charset !== 'utf-8' && !/[\u0100-\u{10ffff}]/u.test(text)
             ? Buffer.from(text, 'latin1')
             : encodeForSending(text, process.encoder),
       },
