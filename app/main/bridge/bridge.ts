@@ -212,6 +212,11 @@ export class Bridge implements Disposable {
       sentinel,
       log,
       message,
+      // A reconnecting client's attempts change what its row shows, if it has one now.
+      reconnect: (name: string) => {
+        const process = np.getProcess(name);
+        if (process) changed(process);
+      },
     };
     // Seen as a plain emitter: each listener was typed against its event in the table above.
     const engineEvents: EventEmitter = np;

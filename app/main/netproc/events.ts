@@ -33,4 +33,6 @@ export interface NetprocEvents {
   sentinel: [SentinelCall];
   log: [LogCall];
   message: [string];
+  /** A reconnecting client's state changed (reconnect.ts); null once it no longer reconnects. */
+  reconnect: [name: string, state: import('./reconnect.js').ReconnectState | null];
 }

@@ -37,6 +37,7 @@ import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
 import { statusTap, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
+import { checkReconnectPolicy, Reconnector, type ReconnectState } from './reconnect.js';
 import { recordTls } from './tls.js';
 import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
 
@@ -132,7 +133,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   async makeNetworkProcess(options?: MakeNetworkProcessOptions): Promise<NetworkProcess | null> {
     if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
     if (!options || Object.keys(options).length === 0) return null;
-    return makeProcess(this, this.resolver, this.pins, options);
+    const process = await makeProcess(this, this.resolver, this.pins, options);
+    if (process.kind === 'stream-client' || process.kind === 'datagram-client') process.madeWith = options;
+    return process;
   }
 
   /** `open-network-stream NAME BUFFER HOST SERVICE &rest PARAMS` (open-network-stream.ts): plain, TLS or STARTTLS. */
@@ -438,6 +441,43 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       process.name,
     );
     process.autoReply = { responder, subscription: this.subscribe(process, responder) };
+  }
+
+  /** Reconnecting clients, by name (reconnect.ts). */
+  private readonly reconnector = this.disposables.add(
+    new Reconnector({
+      make: (options) => this.makeNetworkProcess(options),
+      forget: (process) => this.removeFromTable(process),
+      watch: (process, listener) => this.subscribe(process, listener),
+      report: (text) => this.report(text),
+      changed: (name, state) => this.emit('reconnect', name, state),
+    }),
+  );
+
+  /**
+   * Makes a client made by make-network-process reconnect when it closes or
+   * fails (POLICY true for the defaults, or {initialMs, maxMs, multiplier,
+   * jitter, maxAttempts}); null stops it. Answers the state, or null.
+   */
+  setProcessReconnect(designator: ProcessDesignator, policy: unknown): ReconnectState | null {
+    const process = this.resolveProcess(designator);
+    if (policy === null || policy === false) {
+      this.reconnector.cancel(process.name);
+      return null;
+    }
+    if (!process.madeWith)
+      throw invalidArgument('process', `${process.name} is not a client made by make-network-process, so it cannot be made again`);
+    return this.reconnector.enable(process, process.madeWith, checkReconnectPolicy(policy));
+  }
+
+  /** A reconnecting client's state by its name (it outlives each attempt's process), or null. */
+  reconnectState(name: string): ReconnectState | null {
+    return this.reconnector.state(name);
+  }
+
+  /** Stops reconnecting the client NAME, between attempts too; true if it was reconnecting. */
+  cancelReconnect(name: string): boolean {
+    return this.reconnector.cancel(name);
   }
 
   /** One function for every process's taps to report a throwing subscriber with. */

@@ -95,6 +95,8 @@ export class NetworkProcess {
   declare taps: import('./taps.js').Taps | null;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */
   declare datagramReady: Promise<void>;
+  /** A client's make-network-process arguments, kept so that it can be made again (reconnect.ts). */
+  declare madeWith: import('./arguments.js').MakeNetworkProcessOptions | null;
   /** The auto-reply rules answering this process's input (auto-reply.ts); null when it has none. */
   declare autoReply: { responder: import('./auto-reply.js').Responder; subscription: import('./taps.js').Disposable } | null;
 
@@ -148,6 +150,7 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'handshaking'
   | 'timeline'
   | 'autoReply'
+  | 'madeWith'
 > = {
   stopped: false,
   plist: Object.freeze([]) as unknown as unknown[],
@@ -174,5 +177,6 @@ const PROTOTYPE_DEFAULTS: Pick<
   handshaking: null,
   timeline: null,
   autoReply: null,
+  madeWith: null,
 };
 Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);

@@ -1,0 +1,131 @@
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { NetworkProcess } from './process.js';
+import { checkReconnectPolicy, reconnectDelay, RECONNECT_DEFAULTS } from './reconnect.js';
+import { engine, freePort, onCleanup, sleep, waitFor } from './test-support.js';
+
+/** A loopback server on a fixed port that can be stopped and started again, as a restarting peer. */
+function restartablePeer(port: number) {
+  let server: net.Server | null = null;
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const start = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server = net.createServer((s) => {
+        connections++;
+        sockets.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => sockets.delete(s));
+        s.write(`hello ${connections}\n`);
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      if (!server) return resolve();
+      server.close(() => resolve());
+      server = null;
+    });
+  onCleanup(stop);
+  return { start, stop, connections: () => connections };
+}
+
+const fast = { initialMs: 20, maxMs: 80, multiplier: 2, jitter: 0 };
+
+describe('reconnect', () => {
+  it('makes a client again under its name and buffer after the peer restarts, each attempt in the event log', async () => {
+    const np = engine();
+    const lines: string[] = [];
+    np.on('message', (m) => lines.push(m));
+    const port = await freePort();
+    const peer = restartablePeer(port);
+    await peer.start();
+    const first = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: port, buffer: '*c*' }))!;
+    expect(np.setProcessReconnect(first, { ...fast, maxAttempts: 50 })).toMatchObject({ name: 'c', attempt: 0, nextAttemptAt: null });
+    await waitFor(() => np.bufferString('*c*')?.includes('hello 1'));
+    await peer.stop();
+    // The peer is gone: attempts fail (connection refused) and are retried with growing delays.
+    await waitFor(() => (np.reconnectState('c')?.attempt ?? 0) >= 3, 5000, 'three attempts');
+    expect(np.reconnectState('c')?.lastError).toMatch(/refused/i);
+    await peer.start();
+    await waitFor(() => np.bufferString('*c*')?.includes('hello 2'), 5000, 'the new connection');
+    const again = np.getProcess('c')!;
+    expect(again).not.toBe(first);
+    expect(again.id).toBeGreaterThan(first.id);
+    expect(np.processStatus(again)).toBe('open');
+    // One buffer reads as one conversation, with the sentinel's line between the two connections.
+    expect(np.bufferString('*c*')).toMatch(/^hello 1\n\nProcess c connection broken by remote peer\n[\s\S]*hello 2\n$/);
+    await waitFor(() => np.reconnectState('c')?.attempt === 0);
+    expect(lines).toContain('c: connection broken by remote peer; reconnecting in 20 ms (attempt 1 of 50)');
+    expect(lines.some((l) => /^c: reconnected after \d+ attempts?$/.test(l))).toBe(true);
+    // Only one process of that name is listed: the old one left as the new one came.
+    expect(np.processList().filter((p) => p.name.startsWith('c'))).toEqual([again]);
+  });
+
+  it('stops when the user deletes the client, when cancelled between attempts, and when the attempts run out', async () => {
+    const np = engine();
+    const lines: string[] = [];
+    np.on('message', (m) => lines.push(m));
+    const port = await freePort();
+    const peer = restartablePeer(port);
+    await peer.start();
+    const c = (await np.makeNetworkProcess({ name: 'd', host: '127.0.0.1', service: port }))!;
+    np.setProcessReconnect(c, fast);
+    np.deleteProcess(c);
+    await sleep(150);
+    expect(np.reconnectState('d')).toBeNull();
+    expect(np.getProcess('d')).toBeNull();
+    expect(peer.connections()).toBe(1);
+
+    const e = (await np.makeNetworkProcess({ name: 'e', host: '127.0.0.1', service: port }))!;
+    np.setProcessReconnect(e, { ...fast, initialMs: 200, maxMs: 200 });
+    await peer.stop();
+    await waitFor(() => np.reconnectState('e')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
+    expect(np.cancelReconnect('e')).toBe(true);
+    await peer.start();
+    await sleep(300);
+    expect(peer.connections()).toBe(2);
+    expect(lines).toContain('e: reconnect cancelled');
+
+    const f = (await np.makeNetworkProcess({ name: 'f', host: '127.0.0.1', service: port }))!;
+    np.setProcessReconnect(f, { ...fast, maxAttempts: 2 });
+    await peer.stop();
+    await waitFor(() => lines.some((l) => l.startsWith('f: gave up reconnecting after 2 attempts')), 5000, 'giving up');
+    expect(np.reconnectState('f')).toBeNull();
+  });
+
+  it('grows the delay by the multiplier up to the maximum, varied by the jitter either way', () => {
+    const policy = { initialMs: 100, maxMs: 1000, multiplier: 3, jitter: 0.5, maxAttempts: null };
+    const middle = (): number => 0.5;
+    expect([1, 2, 3, 4].map((n) => reconnectDelay(policy, n, middle))).toEqual([100, 300, 900, 1000]);
+    expect(reconnectDelay(policy, 1, () => 0)).toBe(50);
+    expect(reconnectDelay(policy, 1, () => 0.999999)).toBe(150);
+    expect(reconnectDelay(policy, 4, () => 0.999999)).toBe(1000);
+  });
+
+  it('refuses bad policies by field, and processes that cannot be made again', async () => {
+    expect(checkReconnectPolicy(true)).toEqual(RECONNECT_DEFAULTS);
+    expect(checkReconnectPolicy({ initialMs: 5 })).toEqual({ ...RECONNECT_DEFAULTS, initialMs: 5 });
+    const field = (value: unknown): string | undefined => {
+      try {
+        checkReconnectPolicy(value);
+      } catch (err) {
+        return (err as { field?: string }).field;
+      }
+      return 'accepted';
+    };
+    expect(field('soon')).toBe('reconnect');
+    expect(field({ initialMs: -1 })).toBe('reconnect.initialMs');
+    expect(field({ initialMs: 1.5 })).toBe('reconnect.initialMs');
+    expect(field({ initialMs: 5000, maxMs: 100 })).toBe('reconnect.maxMs');
+    expect(field({ multiplier: 0.5 })).toBe('reconnect.multiplier');
+    expect(field({ jitter: 2 })).toBe('reconnect.jitter');
+    expect(field({ maxAttempts: 0 })).toBe('reconnect.maxAttempts');
+    expect(field({ maxAttempts: null })).toBe('accepted');
+    const np = engine();
+    const srv: NetworkProcess = (await np.makeNetworkProcess({ name: 's', server: true, host: '127.0.0.1', service: true }))!;
+    expect(() => np.setProcessReconnect(srv, true)).toThrow(expect.objectContaining({ field: 'process' }));
+  });
+});

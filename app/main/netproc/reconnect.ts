@@ -1,0 +1,237 @@
+/**
+ * Reconnect: a client that closes or fails is made again, after a delay that
+ * grows with each failed attempt. In Emacs's terms each attempt is a new
+ * process: the old one is deleted (it has already exited, so silently, as
+ * delete-process on an exited process is), and make-network-process runs
+ * again with the arguments the client was first made with: the same name
+ * (free again once the old one is gone), the same buffer, filter, sentinel,
+ * coding and plist. So the buffer reads as one conversation across attempts,
+ * with the sentinel's lines ("connection broken by remote peer", "open")
+ * between them, and a new process id for each attempt.
+ *
+ * What stops it: the user deleting the client (delete-process, status
+ * "deleted"), cancelling the reconnect, the attempts running out, or the
+ * engine closing. The state lives here, by name, because between attempts
+ * there may be no process at all (a refused connect without :nowait makes
+ * none).
+ */
+import { DisposableStore, disposableTimeout, type Disposable } from '../../shared/lifecycle.js';
+import type { MakeNetworkProcessOptions } from './arguments.js';
+import { invalidArgument } from './errors.js';
+import type { NetworkProcess } from './process.js';
+import type { TapRecord } from './taps.js';
+
+export interface ReconnectPolicy {
+  /** Delay before the first attempt. */
+  initialMs: number;
+  /** The delay never grows past this. */
+  maxMs: number;
+  /** Each failed attempt multiplies the delay by this. */
+  multiplier: number;
+  /** Each delay is varied by up to this fraction either way (0 to 1), so many clients do not retry in step. */
+  jitter: number;
+  /** Attempts after one close or failure before giving up; null for no limit. */
+  maxAttempts: number | null;
+}
+
+export const RECONNECT_DEFAULTS: ReconnectPolicy = { initialMs: 1000, maxMs: 30_000, multiplier: 2, jitter: 0.2, maxAttempts: 10 };
+const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
+
+/** Checks a policy as a user gives it (missing fields take the defaults); errors name the field. */
+export function checkReconnectPolicy(value: unknown): ReconnectPolicy {
+  if (value === true) return { ...RECONNECT_DEFAULTS };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidArgument('reconnect', 'Reconnect is true (the defaults) or {initialMs, maxMs, multiplier, jitter, maxAttempts}');
+  const given = value as Partial<Record<keyof ReconnectPolicy, unknown>>;
+  const policy = { ...RECONNECT_DEFAULTS, ...given } as Record<keyof ReconnectPolicy, unknown>;
+  const wholeMs = (key: 'initialMs' | 'maxMs', min: number): number => {
+    const v = policy[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_DELAY_MS)
+      throw invalidArgument(`reconnect.${key}`, `Must be a whole number of milliseconds from ${min} to ${MAX_DELAY_MS}`);
+    return v;
+  };
+  const initialMs = wholeMs('initialMs', 0);
+  const maxMs = wholeMs('maxMs', 0);
+  if (maxMs < initialMs) throw invalidArgument('reconnect.maxMs', 'The longest delay cannot be shorter than the first');
+  const { multiplier, jitter, maxAttempts } = policy;
+  if (typeof multiplier !== 'number' || !(multiplier >= 1 && multiplier <= 10))
+    throw invalidArgument('reconnect.multiplier', 'Must be a number from 1 to 10');
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1))
+    throw invalidArgument('reconnect.jitter', 'Must be a fraction from 0 to 1');
+  if (
+    maxAttempts !== null &&
+    (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1_000_000)
+  )
+    throw invalidArgument('reconnect.maxAttempts', 'Must be a whole number from 1 to 1000000, or null for no limit');
+  return { initialMs, maxMs, multiplier, jitter, maxAttempts };
+}
+
+/** The delay before attempt N (1-based), RANDOM giving a number in [0, 1). */
+export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** Math.max(0, attempt - 1));
+  const varied = base * (1 + policy.jitter * (random() * 2 - 1));
+  return Math.round(Math.min(policy.maxMs, Math.max(0, varied)));
+}
+
+export interface ReconnectState {
+  name: string;
+  policy: ReconnectPolicy;
+  /** Attempts made since the client last closed or failed; 0 while it is connected. */
+  attempt: number;
+  /** When the next attempt runs (ms since the epoch), or null when none is waiting. */
+  nextAttemptAt: number | null;
+  /** Why the last attempt (or the connection) ended. */
+  lastError: string | null;
+}
+
+/** What the reconnector needs of the engine. */
+export interface ReconnectHooks {
+  /** make-network-process with the client's first arguments. */
+  make(options: MakeNetworkProcessOptions): Promise<NetworkProcess | null>;
+  /** Takes an exited process out of the list, as delete-process on it does. */
+  forget(process: NetworkProcess): void;
+  /** Subscribes to a process's status changes. */
+  watch(process: NetworkProcess, listener: (record: TapRecord) => void): Disposable;
+  report(text: string): void;
+  /** Something to show changed: the state of NAME (null once it no longer reconnects). */
+  changed(name: string, state: ReconnectState | null): void;
+  random?: () => number;
+}
+
+interface Entry {
+  state: ReconnectState;
+  options: MakeNetworkProcessOptions;
+  process: NetworkProcess | null;
+  /** The watch on the current process and the waiting timer. */
+  readonly resources: DisposableStore;
+}
+
+export class Reconnector implements Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private closed = false;
+
+  constructor(private readonly hooks: ReconnectHooks) {}
+
+  /** From now on, PROCESS (made with OPTIONS) is made again when it closes or fails. Replaces any policy under its name. */
+  enable(process: NetworkProcess, options: MakeNetworkProcessOptions, policy: ReconnectPolicy): ReconnectState {
+    this.cancel(process.name, false);
+    const entry: Entry = {
+      state: { name: process.name, policy, attempt: 0, nextAttemptAt: null, lastError: null },
+      options,
+      process: null,
+      resources: new DisposableStore(),
+    };
+    this.entries.set(process.name, entry);
+    this.follow(entry, process);
+    // A client already closed or failed when the policy is set starts its attempts at once.
+    if (ended(process)) this.schedule(entry, describeEnd(process));
+    this.hooks.changed(entry.state.name, { ...entry.state });
+    return { ...entry.state };
+  }
+
+  /** Stops reconnecting NAME; true if it was. */
+  cancel(name: string, say = true): boolean {
+    const entry = this.entries.get(name);
+    if (!entry) return false;
+    entry.resources.dispose();
+    this.entries.delete(name);
+    if (say) this.hooks.report(`${name}: reconnect cancelled`);
+    this.hooks.changed(name, null);
+    return true;
+  }
+
+  state(name: string): ReconnectState | null {
+    const entry = this.entries.get(name);
+    return entry ? { ...entry.state } : null;
+  }
+
+  /** The process a reconnecting name stands for now (it changes with each attempt). */
+  owns(process: NetworkProcess): boolean {
+    return this.entries.get(process.name)?.process === process;
+  }
+
+  dispose(): void {
+    this.closed = true;
+    for (const entry of this.entries.values()) entry.resources.dispose();
+    this.entries.clear();
+  }
+
+  private follow(entry: Entry, process: NetworkProcess): void {
+    entry.process = process;
+    const watch = entry.resources.add(
+      this.hooks.watch(process, (record) => {
+        if (record.kind !== 'status' || this.closed || entry.process !== process) return;
+        if (record.status === 'run' && entry.state.attempt > 0) {
+          this.hooks.report(`${entry.state.name}: reconnected after ${entry.state.attempt} attempt${entry.state.attempt === 1 ? '' : 's'}`);
+          entry.state = { ...entry.state, attempt: 0, lastError: null };
+          this.hooks.changed(entry.state.name, { ...entry.state });
+        }
+        if (record.status !== 'exit' && record.status !== 'failed') return;
+        entry.resources.delete(watch);
+        // The user's delete-process ends the reconnecting; the peer's close or a failure starts it.
+        if (process.deleting) this.cancel(entry.state.name);
+        else this.schedule(entry, (record.event ?? record.status).trim());
+      }),
+    );
+  }
+
+  private schedule(entry: Entry, why: string): void {
+    const { policy } = entry.state;
+    const attempt = entry.state.attempt + 1;
+    if (policy.maxAttempts !== null && attempt > policy.maxAttempts) {
+      this.hooks.report(`${entry.state.name}: gave up reconnecting after ${policy.maxAttempts} attempts (${why})`);
+      this.cancel(entry.state.name, false);
+      return;
+    }
+    const delay = reconnectDelay(policy, attempt, this.hooks.random);
+    entry.state = { ...entry.state, attempt, nextAttemptAt: Date.now() + delay, lastError: why };
+    const of = policy.maxAttempts === null ? '' : ` of ${policy.maxAttempts}`;
+    this.hooks.report(
+      `${entry.state.name}: ${why}; reconnecting in ${delay < 1000 ? `${delay} ms` : `${(delay / 1000).toFixed(1)} s`} (attempt ${attempt}${of})`,
+    );
+    this.hooks.changed(entry.state.name, { ...entry.state });
+    const timer = entry.resources.add(
+      disposableTimeout(() => {
+        entry.resources.release(timer);
+        void this.attempt(entry);
+      }, delay),
+    );
+  }
+
+  private async attempt(entry: Entry): Promise<void> {
+    if (this.closed || this.entries.get(entry.state.name) !== entry) return;
+    if (entry.process) this.hooks.forget(entry.process);
+    entry.process = null;
+    entry.state = { ...entry.state, nextAttemptAt: null };
+    this.hooks.changed(entry.state.name, { ...entry.state });
+    let made: NetworkProcess | null = null;
+    try {
+      made = await this.hooks.make({ ...entry.options, name: entry.state.name });
+    } catch (err) {
+      if (this.entries.get(entry.state.name) === entry) this.schedule(entry, (err as Error).message);
+      return;
+    }
+    if (this.entries.get(entry.state.name) !== entry || !made) return;
+    if (made.name !== entry.state.name) {
+      // Someone took the name meanwhile: the new process is theirs to keep, and reconnecting under this name stops.
+      this.hooks.report(`${entry.state.name}: the name is taken, so reconnecting stopped (the new client is ${made.name})`);
+      this.cancel(entry.state.name, false);
+      return;
+    }
+    this.follow(entry, made);
+    if (ended(made)) this.schedule(entry, describeEnd(made));
+    else if (made.status.kind === 'run') {
+      this.hooks.report(`${entry.state.name}: reconnected after ${entry.state.attempt} attempt${entry.state.attempt === 1 ? '' : 's'}`);
+      entry.state = { ...entry.state, attempt: 0, lastError: null };
+      this.hooks.changed(entry.state.name, { ...entry.state });
+    }
+  }
+}
+
+function ended(process: NetworkProcess): boolean {
+  return process.status.kind === 'exit' || process.status.kind === 'failed';
+}
+
+function describeEnd(process: NetworkProcess): string {
+  return process.status.kind === 'failed' ? 'failed' : 'closed';
+}
