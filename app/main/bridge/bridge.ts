@@ -217,6 +217,8 @@ export class Bridge implements Disposable {
         const process = np.getProcess(name);
         if (process) changed(process);
       },
+      // Repeats are read with the message library's requests; nothing in a process's row changes with them.
+      repeat: () => undefined,
     };
     // Seen as a plain emitter: each listener was typed against its event in the table above.
     const engineEvents: EventEmitter = np;

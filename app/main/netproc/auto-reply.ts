@@ -210,7 +210,7 @@ export class AutoReplyRules {
 /** What a responder does to its process: given by the engine, so this module needs no more of it. */
 export interface ResponderActions {
   /** Writes REPLY to the process (to PEER, for a datagram server's sender); rejects as process-send-string does. */
-  send(reply: Uint8Array, peer: LispAddress | null): Promise<unknown>;
+  send(reply: Uint8Array, peer: LispAddress | null, label: string): Promise<unknown>;
   /** delete-process, for "close after reply". */
   close(): void;
   /** A line for the event log. */
@@ -335,7 +335,7 @@ export class Responder implements TapSink, Disposable {
 
   private send(rule: AutoReplyRule, reply: Uint8Array, peer: LispAddress | null): void {
     if (this.stopped) return;
-    this.actions.send(reply, peer).then(
+    this.actions.send(reply, peer, `auto-reply: ${rule.spec.name}`).then(
       () => {
         if (rule.spec.close && !this.stopped) this.actions.close();
       },

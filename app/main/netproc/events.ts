@@ -35,4 +35,6 @@ export interface NetprocEvents {
   message: [string];
   /** A reconnecting client's state changed (reconnect.ts); null once it no longer reconnects. */
   reconnect: [name: string, state: import('./reconnect.js').ReconnectState | null];
+  /** A repeating library message started, progressed (at most 4 times a second) or ended (message-send.ts). */
+  repeat: [import('./message-send.js').RepeatState];
 }

@@ -37,6 +37,7 @@ import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
 import { statusTap, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
+import { MessageSender, type MessageSpec, type RepeatState } from './message-send.js';
 import { checkReconnectPolicy, Reconnector, type ReconnectState } from './reconnect.js';
 import { recordTls } from './tls.js';
 import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
@@ -423,7 +424,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     const responder = new Responder(
       rules,
       {
-        send: (bytes, peer) => sendString(this, process, bytes, peer),
+        send: (bytes, peer, label) => sendString(this, process, bytes, { peer, label }),
         close: () => {
           if (this.table.has(process)) this.deleteProcess(process);
         },
@@ -441,6 +442,35 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       process.name,
     );
     process.autoReply = { responder, subscription: this.subscribe(process, responder) };
+  }
+
+  /** Library messages sent once or repeating (message-send.ts). */
+  private readonly messages = this.disposables.add(
+    new MessageSender({
+      send: (process, bytes, options) => sendString(this, process, bytes, options),
+      connectionsOf: (server) => this.table.list().filter((p) => p.server === server && p.status.kind === 'run'),
+      report: (text) => this.report(text),
+      changed: (state) => this.emit('repeat', state),
+    }),
+  );
+
+  /**
+   * Sends a library message (a template, rendered at each send) to a process,
+   * or to every open connection of a server: once, answering null when it
+   * went; or repeated, answering the repeat's state at once.
+   */
+  sendMessage(designator: ProcessDesignator, spec: MessageSpec): Promise<RepeatState | null> {
+    return this.messages.send(this.resolveProcess(designator), spec);
+  }
+
+  /** Stops a repeating message; true if it was running. */
+  stopRepeat(id: number): boolean {
+    return this.messages.stop(id);
+  }
+
+  /** The repeating messages running now. */
+  repeats(): RepeatState[] {
+    return this.messages.list();
   }
 
   /** Reconnecting clients, by name (reconnect.ts). */

@@ -26,22 +26,29 @@ export function notRunning(process: NetworkProcess): NetprocError {
   return new NetprocError({ code: 'NOT_RUNNING', message: `Process ${process.name} not running`, field: 'process' });
 }
 
-/**
- * `process-send-string`: text is encoded with the process's coding; byte arrays go as they are.
- * PEER, for a datagram server, sends to that address instead of process-datagram-address (an
- * auto-reply answers the datagram's own sender, whoever sent last).
- */
+/** What a send says beyond its bytes: for whom, and under what name the timeline shows it. */
+export interface SendOptions {
+  /**
+   * For a datagram server: send to this address instead of process-datagram-address
+   * (an auto-reply answers the datagram's own sender, whoever sent last).
+   */
+  peer?: LispAddress | null;
+  /** The library message or rule that sent it, recorded with the output in the taps. */
+  label?: string | null;
+}
+
+/** `process-send-string`: text is encoded with the process's coding; byte arrays go as they are. */
 export async function sendString(
   engine: EngineInternals,
   process: NetworkProcess,
   data: string | Uint8Array,
-  peer: LispAddress | null = null,
+  options: SendOptions = {},
 ): Promise<null> {
   if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw wrongType('data', 'stringp', data);
   if (process.status.kind === 'connect') await process.leftConnect;
   if (process.status.kind !== 'run') throw notRunning(process);
   const bytes = encodeForSending(data, process.encoder);
-  if (process.isDatagram) return sendOneDatagram(engine, process, bytes, peer);
+  if (process.isDatagram) return sendOneDatagram(engine, process, bytes, options);
   // Quirk 15 (R): after process-send-eof, output goes nowhere.
   if (process.eofSent || bytes.length === 0) return null;
   const socket = process.socket as net.Socket;
@@ -49,7 +56,7 @@ export async function sendString(
     await new Promise<void>((resolve, reject) => {
       if (socket.destroyed) reject(Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
       else {
-        process.taps?.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer: null });
+        process.taps?.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer: null, label: options.label ?? null });
         socket.write(bytes, (err) => (err ? reject(err) : resolve()));
         if (socket.writableLength > OUTPUT_HIGH_WATER) holdInputUntilDrained(engine, process, socket);
       }
@@ -71,7 +78,12 @@ export async function sendString(
   return null;
 }
 
-async function sendOneDatagram(engine: EngineInternals, process: NetworkProcess, bytes: Buffer, peer: LispAddress | null): Promise<null> {
+async function sendOneDatagram(
+  engine: EngineInternals,
+  process: NetworkProcess,
+  bytes: Buffer,
+  { peer = null, label = null }: SendOptions,
+): Promise<null> {
   if (bytes.length > MAX_DATAGRAM) {
     throw new NetprocError({
       code: 'EMSGSIZE',
@@ -114,8 +126,8 @@ async function sendOneDatagram(engine: EngineInternals, process: NetworkProcess,
     }
   }
   if (process.taps) {
-    const peer = Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : null;
-    process.taps.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer });
+    const to = peer ?? (Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : null);
+    process.taps.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer: to, label });
   }
   process.counters.datagramsOut++;
   process.counters.bytesOut += bytes.length;

@@ -24,6 +24,8 @@ export interface TrafficTap {
   bytes: Buffer;
   /** For datagrams: the sender (in) or the destination (out). */
   peer: LispAddress | null;
+  /** Output only: the library message or auto-reply rule that sent it (absent for plain sends and input). */
+  label?: string | null;
 }
 
 export interface StatusTap {
