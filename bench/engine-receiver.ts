@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import v8 from 'node:v8';
 import { Netproc } from '../app/main/netproc/index.js';
+import { createBuiltins } from '../app/main/bridge/builtins.js';
 import { kernelDrops } from '../app/main/netproc/datagram-process.js';
 import { onLines } from './child-messages.js';
 import type { NetworkProcess } from '../app/main/netproc/index.js';
@@ -83,6 +84,21 @@ async function echo(): Promise<void> {
       s.on('data', (d) => s.write(d));
     });
     server.listen(0, '127.0.0.1', () => say({ port: (server.address() as net.AddressInfo).port }));
+  } else if (variant === 'engine-builtin-echo' || variant === 'engine-rule') {
+    // The workbench's own echo filter, beside an auto-reply rule that answers the same: both keep a buffer.
+    const np = new Netproc();
+    const builtin = variant === 'engine-builtin-echo';
+    const srv = (await np.makeNetworkProcess({
+      name: 'echo',
+      server: true,
+      service: true,
+      coding: 'binary',
+      nodelay: true,
+      buffer: '*echo*',
+      ...(builtin ? { filter: createBuiltins(np).filter('echo') } : {}),
+    }))!;
+    if (!builtin) np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'regex', pattern: '^(e+)$', reply: '{{1}}' }] });
+    say({ port: np.processContact(srv, 'service') });
   } else {
     const np = new Netproc();
     const srv = (await np.makeNetworkProcess({
@@ -262,7 +278,33 @@ function gcAndSettle(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** Sends one byte every millisecond to the parent's port for ARG's seconds: the engine's repeat, or a plain setInterval. */
+async function repeat(): Promise<void> {
+  const [port, seconds] = arg.split(':').map(Number) as [number, number];
+  const count = seconds * 1000;
+  if (variant === 'plain') {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      let sent = 0;
+      const timer = setInterval(() => {
+        socket.write('x');
+        if (++sent >= count) {
+          clearInterval(timer);
+          socket.end(() => finish({ sent }));
+        }
+      }, 1);
+    });
+    return;
+  }
+  const np = new Netproc();
+  const c = (await np.makeNetworkProcess({ name: 'repeat', host: '127.0.0.1', service: port, nodelay: true }))!;
+  np.on('repeat', (state) => {
+    if (!state.running) void np.processSendEof(c).then(() => finish({ sent: state.sent, error: state.error }));
+  });
+  await np.sendMessage(c, { name: 'tick', template: 'x', repeat: { intervalMs: 1, count } });
+}
+
 const scenarios: Record<string, () => Promise<void>> = {
+  repeat,
   ingest,
   echo,
   connections,

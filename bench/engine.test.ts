@@ -6,7 +6,7 @@ import { runQuick } from './run-quick.js';
 describe('bench:engine --quick', () => {
   it('runs every scenario side by side and prints each figure with its ratio', async () => {
     const output = await runQuick('./engine.ts', 120_000);
-    const figures = output.split('\n').filter((line) => /^\([a-e]\)/.test(line));
+    const figures = output.split('\n').filter((line) => /^\([a-g]\)/.test(line));
     expect(figures.map((line) => line.slice(0, 3))).toEqual([
       '(a)',
       '(a)',
@@ -23,6 +23,9 @@ describe('bench:engine --quick', () => {
       '(d)',
       '(d)',
       '(d)',
+      '(f)',
+      '(g)',
+      '(g)',
       '(e)',
       '(e)',
     ]);
@@ -31,6 +34,8 @@ describe('bench:engine --quick', () => {
     expect(figures.find((line) => line.startsWith('(d) kernel drops'))).toMatch(/engine +\d+ +plain +\d+ .* ok$/);
     expect(figures.some((line) => line.startsWith('(a) ingest, one tap subscriber vs none'))).toBe(true);
     expect(figures.some((line) => line.startsWith('(a) ingest, timeline recording vs none'))).toBe(true);
+    expect(figures.some((line) => line.startsWith('(f) regex auto-reply vs built-in echo'))).toBe(true);
+    expect(figures.find((line) => line.startsWith('(g) repeat every 1 ms'))).toMatch(/engine +\d+-\d+\/s/);
     // Every connection is served, in every round.
     expect(figures.find((line) => line.startsWith('(c) connections served'))).toMatch(/ ok$/);
   }, 150_000);

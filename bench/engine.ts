@@ -222,6 +222,27 @@ async function datagramsOnce(variant: string): Promise<Blast> {
 }
 
 // ───────────── (e) create + delete ─────────────
+/** Bytes per whole second (from the first byte) that a repeating sender delivered, for SECONDS seconds. */
+async function repeatOnce(variant: string, seconds: number): Promise<number[]> {
+  const bins: number[] = [];
+  let first = 0;
+  const server = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.on('data', (d: Buffer) => {
+      const now = performance.now();
+      if (!first) first = now;
+      const bin = Math.floor((now - first) / 1000);
+      bins[bin] = (bins[bin] ?? 0) + d.length;
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const r = startReceiver('repeat', variant, `${(server.address() as net.AddressInfo).port}:${seconds}`);
+  await r.next();
+  await stop(r);
+  server.close();
+  return Array.from({ length: seconds }, (_, i) => bins[i] ?? 0);
+}
+
 async function createDeleteOnce(variant: string, port: number): Promise<number> {
   const r = startReceiver('create-delete', variant, `${port}:${sizes.createDelete}`);
   const done = (await r.next()) as { ms: number; count: number };
@@ -411,6 +432,47 @@ async function main(): Promise<void> {
       plainDrops > 0 ? engineDrops / plainDrops : engineDrops === 0 ? 1 : NaN,
       exactly(0, 'sent=got+dropped'),
       Math.max(unaccounted('engine'), unaccounted('plain')),
+    );
+  }
+
+  if (runs('f')) {
+    // Paired rounds, alternating which goes first.
+    const rt: Record<string, number[]> = { 'engine-builtin-echo': [], 'engine-rule': [] };
+    const ratios: number[] = [];
+    for (let round = 0; round < sizes.rounds; round++) {
+      for (const v of round % 2 ? ['engine-rule', 'engine-builtin-echo'] : ['engine-builtin-echo', 'engine-rule'])
+        rt[v]!.push(await echoOnce(v));
+      ratios.push(rt['engine-rule']![round]! / rt['engine-builtin-echo']![round]!);
+    }
+    line(
+      `(f) regex auto-reply vs built-in echo, ${sizes.echoes} requests`,
+      `${median(rt['engine-rule']!).toFixed(0)} rt/s`,
+      `${median(rt['engine-builtin-echo']!).toFixed(0)} rt/s`,
+      median(ratios),
+      atLeast(0.8),
+    );
+  }
+
+  if (runs('g')) {
+    const seconds = quick ? 2 : 10;
+    const bins: Record<string, number[]> = { engine: await repeatOnce('engine', seconds), plain: await repeatOnce('plain', seconds) };
+    const average = (v: string): number => bins[v]!.reduce((a, b) => a + b, 0) / seconds;
+    // The worst second's distance from the 1,000 sends a second asked for.
+    const worst = (v: string): number => Math.max(...bins[v]!.map((n) => Math.abs(n / 1000 - 1)));
+    line(
+      `(g) repeat every 1 ms for ${seconds} s: worst second`,
+      `${Math.min(...bins.engine!)}-${Math.max(...bins.engine!)}/s`,
+      `${Math.min(...bins.plain!)}-${Math.max(...bins.plain!)}/s`,
+      average('engine') / 1000,
+      atMost(0.1),
+      worst('engine'),
+    );
+    line(
+      '(g) ... plain setInterval(1 ms), worst second',
+      `${(worst('engine') * 100).toFixed(1)} %`,
+      `${(worst('plain') * 100).toFixed(1)} %`,
+      average('plain') / 1000,
+      INFO,
     );
   }
 
