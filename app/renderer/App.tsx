@@ -77,10 +77,13 @@ export function App({ api }: { api: NetprocApi }) {
     if (!modalOpen()) returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     setModal(which);
   }, []);
-  /** `focus`: where focus goes instead of back (list-processes lands on the list). */
-  const closeModal = useCallback((focus?: HTMLElement | null): void => {
+  /**
+   * Closes `which` if it is still the one open: a command or a create that ends after Esc, once
+   * the other modal is up, leaves that one alone. `focus`: where focus goes instead of back.
+   */
+  const closeModal = useCallback((which: 'form' | 'palette', focus?: HTMLElement | null): void => {
     if (focus !== undefined) returnTo.current = focus;
-    setModal(null);
+    setModal((open) => (open === which ? null : open));
   }, []);
   const returnFocus = useCallback((): void => {
     // The palette closed to open the New process dialog: focus stays in the dialog.
@@ -248,22 +251,22 @@ export function App({ api }: { api: NetprocApi }) {
           api={api}
           store={store}
           open={modal === 'palette'}
-          onOpenChange={(open) => (open ? openModal('palette') : closeModal())}
+          onOpenChange={(open) => (open ? openModal('palette') : closeModal('palette'))}
           returnFocus={returnFocus}
           onDone={(text) => {
             setEcho(text);
-            closeModal();
+            closeModal('palette');
           }}
           onOpenForm={() => openModal('form')}
-          onListProcesses={() => closeModal(document.querySelector<HTMLElement>(PROCESS_LIST))}
+          onListProcesses={() => closeModal('palette', document.querySelector<HTMLElement>(PROCESS_LIST))}
         />
         <NewProcessDialog
           api={api}
           open={modal === 'form'}
-          onOpenChange={(open) => (open ? openModal('form') : closeModal())}
+          onOpenChange={(open) => (open ? openModal('form') : closeModal('form'))}
           returnFocus={returnFocus}
           onCreated={(p) => {
-            closeModal();
+            closeModal('form');
             store.getState().select(p.id);
           }}
         />

@@ -123,12 +123,19 @@ export const EMPTY_FORM: FormState = {
   starttls: SMTP_STARTTLS,
 };
 
+/** Each preset's name is its kind's, so the name keeps following the kind after one is chosen. */
 export const PRESETS: Record<string, Partial<FormState>> = {
-  'TCP client': { kind: 'tcp-client', name: 'client', host: '127.0.0.1', service: '' },
-  'TCP server on a free port': { kind: 'tcp-server', name: 'server', host: '', service: 't' },
-  'UDP socket': { kind: 'udp-server', name: 'udp', host: '127.0.0.1', service: 't' },
-  'Unix socket server': { kind: 'unix-server', name: 'unix', host: '', service: '/tmp/netproc.sock' },
-  'SMTP with STARTTLS': { kind: 'starttls-client', name: 'smtp', host: '127.0.0.1', service: '25', starttls: SMTP_STARTTLS },
+  'TCP client': { kind: 'tcp-client', name: KIND_NAMES['tcp-client'], host: '127.0.0.1', service: '' },
+  'TCP server on a free port': { kind: 'tcp-server', name: KIND_NAMES['tcp-server'], host: '', service: 't' },
+  'UDP socket': { kind: 'udp-server', name: KIND_NAMES['udp-server'], host: '127.0.0.1', service: 't' },
+  'Unix socket server': { kind: 'unix-server', name: KIND_NAMES['unix-server'], host: '', service: '/tmp/netproc.sock' },
+  'SMTP with STARTTLS': {
+    kind: 'starttls-client',
+    name: KIND_NAMES['starttls-client'],
+    host: '127.0.0.1',
+    service: '25',
+    starttls: SMTP_STARTTLS,
+  },
 };
 
 // ───────────── Which fields apply to a kind ─────────────
