@@ -17,7 +17,7 @@ import { electronBinary } from './hosts.js';
 
 export type HostName = 'web' | 'electron';
 
-interface WebHostProcess {
+export interface WebHostProcess {
   url: string;
   port: number;
   token: string;
@@ -33,7 +33,8 @@ function hostEnvironment(): Record<string, string> {
   };
 }
 
-async function startWebHost(): Promise<WebHostProcess> {
+/** A web host of its own, on a free loopback port, with a fresh engine. */
+export async function startWebHost(): Promise<WebHostProcess> {
   const child = spawn(process.execPath, ['dist/main/web-cli.js', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: hostEnvironment(),
@@ -53,6 +54,22 @@ async function startWebHost(): Promise<WebHostProcess> {
   });
   const parsed = new URL(url);
   return { url, port: Number(parsed.port), token: parsed.searchParams.get('token') ?? '', child };
+}
+
+/** A second client of a web host's contract, over its WebSocket as the page's own is. */
+export async function webControl(host: WebHostProcess): Promise<{ api: NetprocApi; close(): void }> {
+  const transport = createWebSocketTransport(
+    `ws://127.0.0.1:${host.port}/ws?token=${host.token}`,
+    (url) => new WebSocket(url, { origin: `http://127.0.0.1:${host.port}` }) as unknown as WebSocketLike,
+  );
+  await transport.opened;
+  return { api: createNetprocApi(transport), close: () => transport.close() };
+}
+
+/** A page showing a web host's workbench, once its first snapshot is in (its keyboard shortcuts are listening by then). */
+export async function openWorkbench(page: Page, host: WebHostProcess): Promise<void> {
+  await page.goto(host.url);
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
 }
 
 /** The contract driven through the page's own window.netproc (Electron's preload). */
@@ -117,24 +134,18 @@ export const test = base.extend<
     }
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(webHost!.url);
-    await ready(page);
+    await openWorkbench(page, webHost!);
     await use(page);
     await context.close();
   },
   control: async ({ host, webHost, page }, use) => {
     if (host === 'electron') return use(pageApi(page));
-    const transport = createWebSocketTransport(
-      `ws://127.0.0.1:${webHost!.port}/ws?token=${webHost!.token}`,
-      (url) => new WebSocket(url, { origin: `http://127.0.0.1:${webHost!.port}` }) as unknown as WebSocketLike,
-    );
-    await transport.opened;
-    const api = createNetprocApi(transport);
+    const { api, close } = await webControl(webHost!);
     await use(api);
     // Leave the engine clean for the next test.
     const { processes } = await api.snapshot({});
     if (processes.length) await api.deleteProcess({ ids: processes.map((p) => p.id) }).catch(() => undefined);
-    transport.close();
+    close();
   },
   peer: async ({}, use) => {
     const sockets: net.Socket[] = [];

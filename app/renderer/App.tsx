@@ -1,13 +1,13 @@
 /** The workbench: process list, buffer, inspector and event log, all fed by the contract. */
 import { Command, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../shared/api.js';
 import { BufferTabs } from './components/BufferTabs.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { EventLog } from './components/EventLog.js';
 import { Inspector } from './components/Inspector.js';
-import { NewProcessForm } from './components/NewProcessForm.js';
+import { NewProcessDialog } from './components/NewProcessForm.js';
 import { ProcessList } from './components/ProcessList.js';
 import { Splitter } from './components/Splitter.js';
 import { Button, IconButton, TooltipProvider } from './components/ui/Button.js';
@@ -16,14 +16,17 @@ import { Segmented } from './components/ui/Segmented.js';
 import { applyTheme, loadSettings, saveSetting, type Theme } from './settings.js';
 import { createWorkbenchStore, RATE_TICK_MS } from './store.js';
 
+const PROCESS_LIST = 'table[aria-label="Processes"] tbody';
+const INPUT_LINE = '.input-line input:not([type="file"]):enabled';
+
 function focusList(): void {
-  document.querySelector<HTMLElement>('table[aria-label="Processes"] tbody')?.focus();
+  document.querySelector<HTMLElement>(PROCESS_LIST)?.focus();
 }
 
 /** The panes F6 moves through, in order, and where focus lands in each: the place one works from. */
 const PANES: Array<{ pane: string; targets: string[] }> = [
-  { pane: '.pane-list', targets: ['table[aria-label="Processes"] tbody'] },
-  { pane: '.pane-buffers', targets: ['.input-line input:not([type="file"]):enabled', '[role="log"][tabindex]'] },
+  { pane: '.pane-list', targets: [PROCESS_LIST] },
+  { pane: '.pane-buffers', targets: [INPUT_LINE, '[role="log"][tabindex]'] },
   { pane: '.pane-inspector', targets: [] },
   { pane: '.pane-events', targets: ['input[type="search"]'] },
 ];
@@ -39,6 +42,15 @@ export function cyclePanes(backwards: boolean): void {
   (el ?? root)?.focus();
 }
 
+/** Ctrl+I: the shown buffer's input line from anywhere; the process list while there is none to type into. */
+export function focusInputLine(): void {
+  const input = document.querySelector<HTMLElement>(`.pane-buffers ${INPUT_LINE}`);
+  if (input) input.focus();
+  else focusList();
+}
+
+const modalOpen = (): boolean => document.querySelector('[role="dialog"]') !== null;
+
 const THEMES = [
   { value: 'system' as const, label: 'System theme', icon: <Monitor size={14} aria-hidden /> },
   { value: 'light' as const, label: 'Light theme', icon: <Sun size={14} aria-hidden /> },
@@ -48,8 +60,12 @@ const THEMES = [
 export function App({ api }: { api: NetprocApi }) {
   const store = useMemo(() => createWorkbenchStore(), []);
   const connected = useStore(store, (s) => s.connected);
-  const [formOpen, setFormOpen] = useState(false);
-  const [paletteOpen, setPaletteOpen] = useState(false);
+  /** One modal at a time: the New process dialog or the command palette. */
+  const [modal, setModal] = useState<'form' | 'palette' | null>(null);
+  /** Where focus goes back to when the last modal closes: where it was when the first one opened. */
+  const returnTo = useRef<HTMLElement | null>(null);
+  /** The last command's answer, as Emacs's echo area shows it. */
+  const [echo, setEcho] = useState<string | null>(null);
   const [columns, setColumns] = useState(() => loadSettings().columns ?? 45);
   const [rows, setRows] = useState(() => loadSettings().rows ?? 58);
   const [theme, setTheme] = useState<Theme>(() => loadSettings().theme ?? 'system');
@@ -61,6 +77,26 @@ export function App({ api }: { api: NetprocApi }) {
     const timer = setInterval(() => store.getState().tickRates(Date.now()), RATE_TICK_MS);
     return () => clearInterval(timer);
   }, [store]);
+
+  const openModal = useCallback((which: 'form' | 'palette'): void => {
+    if (!modalOpen()) returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setModal(which);
+  }, []);
+  /**
+   * Closes `which` if it is still the one open: a command or a create that ends after Esc, once
+   * the other modal is up, leaves that one alone. `focus`: where focus goes instead of back.
+   */
+  const closeModal = useCallback((which: 'form' | 'palette', focus?: HTMLElement | null): void => {
+    if (focus !== undefined) returnTo.current = focus;
+    setModal((open) => (open === which ? null : open));
+  }, []);
+  const returnFocus = useCallback((): void => {
+    // The palette closed to open the New process dialog: focus stays in the dialog.
+    if (modalOpen()) return;
+    const target = returnTo.current;
+    if (target?.isConnected) target.focus();
+    else focusList();
+  }, []);
 
   // Remember what the user was looking at across reloads and restarts.
   useEffect(() => {
@@ -103,8 +139,8 @@ export function App({ api }: { api: NetprocApi }) {
       if (store.getState().applyBatch(batch).resync) void resync();
       for (const e of batch.events) {
         if (e.type !== 'menu-command') continue;
-        if (e.command === 'new-process') setFormOpen(true);
-        else if (e.command === 'command-palette') setPaletteOpen(true);
+        if (e.command === 'new-process') openModal('form');
+        else if (e.command === 'command-palette') openModal('palette');
         else if (e.command === 'list-processes') focusList();
       }
     });
@@ -113,31 +149,32 @@ export function App({ api }: { api: NetprocApi }) {
       live = false;
       stop();
     };
-  }, [api, store]);
+  }, [api, store, openModal]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       const mod = event.ctrlKey || event.metaKey;
-      if (mod && event.shiftKey && event.key.toLowerCase() === 'p') {
+      const key = event.key.toLowerCase();
+      if (mod && event.shiftKey && key === 'p') {
         event.preventDefault();
-        setPaletteOpen(true);
-      } else if (event.altKey && event.key.toLowerCase() === 'x') {
+        openModal('palette');
+      } else if (event.altKey && key === 'x') {
         event.preventDefault();
-        setPaletteOpen(true);
-      } else if (mod && !event.shiftKey && event.key.toLowerCase() === 'n') {
+        openModal('palette');
+      } else if (mod && !event.shiftKey && key === 'n') {
         event.preventDefault();
-        setFormOpen(true);
-      } else if (event.key === 'F6' && !document.querySelector('[aria-modal="true"]')) {
+        openModal('form');
+      } else if (mod && !event.shiftKey && key === 'i' && !modalOpen()) {
+        event.preventDefault();
+        focusInputLine();
+      } else if (event.key === 'F6' && !modalOpen()) {
         event.preventDefault();
         cyclePanes(event.shiftKey);
-      } else if (event.key === 'Escape') {
-        setFormOpen(false);
-        setPaletteOpen(false);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [openModal]);
 
   return (
     <TooltipProvider>
@@ -147,18 +184,23 @@ export function App({ api }: { api: NetprocApi }) {
             <img src="./favicon.svg" alt="" />
             Netproc
           </h1>
-          <Button variant="primary" icon={<Plus size={14} aria-hidden />} onClick={() => setFormOpen(true)} aria-keyshortcuts="Control+N">
+          <Button variant="primary" icon={<Plus size={14} aria-hidden />} onClick={() => openModal('form')} aria-keyshortcuts="Control+N">
             New process
           </Button>
           <Button
             icon={<Command size={14} aria-hidden />}
             title="Command palette (Alt+X, Ctrl+Shift+P)"
             aria-keyshortcuts="Control+Shift+P Alt+X"
-            onClick={() => setPaletteOpen(true)}
+            onClick={() => openModal('palette')}
           >
             M-x
           </Button>
-          <span className="spacer" />
+          {/* Like Emacs's echo area: the last command's answer stays until the next one. Focus or hover shows a long one whole. */}
+          <div className="echo-slot">
+            <output className="echo-area" aria-label="Echo area" tabIndex={echo ? 0 : undefined}>
+              {echo ? <span className="echo-text">{echo}</span> : null}
+            </output>
+          </div>
           <span role="status" className="connection">
             {connected ? 'Connected' : 'Connecting…'}
           </span>
@@ -176,7 +218,7 @@ export function App({ api }: { api: NetprocApi }) {
           className="panes"
           style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
         >
-          <ProcessList api={api} store={store} onNewProcess={() => setFormOpen(true)} />
+          <ProcessList api={api} store={store} onNewProcess={() => openModal('form')} />
           <Splitter
             label="Resize the columns"
             orientation="vertical"
@@ -210,25 +252,29 @@ export function App({ api }: { api: NetprocApi }) {
             <IconButton label="Dismiss" icon={<X size={14} aria-hidden />} onClick={() => setToast(null)} />
           </div>
         ) : null}
-        {paletteOpen ? (
-          <CommandPalette
-            api={api}
-            store={store}
-            onClose={() => setPaletteOpen(false)}
-            onOpenForm={() => setFormOpen(true)}
-            onFocusList={focusList}
-          />
-        ) : null}
-        {formOpen ? (
-          <NewProcessForm
-            api={api}
-            onClose={() => setFormOpen(false)}
-            onCreated={(p) => {
-              setFormOpen(false);
-              store.getState().select(p.id);
-            }}
-          />
-        ) : null}
+        <CommandPalette
+          api={api}
+          store={store}
+          open={modal === 'palette'}
+          onOpenChange={(open) => (open ? openModal('palette') : closeModal('palette'))}
+          returnFocus={returnFocus}
+          onDone={(text) => {
+            setEcho(text);
+            closeModal('palette');
+          }}
+          onOpenForm={() => openModal('form')}
+          onListProcesses={() => closeModal('palette', document.querySelector<HTMLElement>(PROCESS_LIST))}
+        />
+        <NewProcessDialog
+          api={api}
+          open={modal === 'form'}
+          onOpenChange={(open) => (open ? openModal('form') : closeModal('form'))}
+          returnFocus={returnFocus}
+          onCreated={(p) => {
+            closeModal('form');
+            store.getState().select(p.id);
+          }}
+        />
       </div>
     </TooltipProvider>
   );

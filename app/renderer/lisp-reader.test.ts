@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formToAction, LispReadError, readLisp } from './lisp-reader.js';
+import { formToAction, LispReadError, readLisp, typedAction } from './lisp-reader.js';
 
 describe('the palette reader', () => {
   it('reads strings, numbers, t, nil, keywords, quoted symbols and vectors', () => {
@@ -131,19 +131,60 @@ describe('the palette reader', () => {
   });
 });
 
-describe('typed commands', async () => {
-  const { typedAction } = await import('./components/CommandPalette.js');
+describe('typed commands', () => {
   it('acts on a named or the selected process, and opens the form for make-network-process', () => {
-    expect(typedAction('stop-process srv', undefined)).toEqual({ kind: 'process', command: 'stop-process', name: 'srv' });
-    expect(typedAction('delete-process', { name: 'sel' } as never)).toEqual({ kind: 'process', command: 'delete-process', name: 'sel' });
-    expect(typedAction('make-network-process', undefined)).toBe('form');
-    expect(typedAction('netproc-certificate-pins', undefined)).toEqual({ kind: 'pins', method: 'listCertificatePins', params: {} });
-    expect(typedAction('netproc-forget-certificate-pin localhost 8443', undefined)).toEqual({
+    expect(typedAction('stop-process srv')).toEqual({ kind: 'process', command: 'stop-process', name: 'srv' });
+    expect(typedAction('delete-process', { selected: 'sel' })).toEqual({ kind: 'process', command: 'delete-process', name: 'sel' });
+    expect(typedAction('make-network-process')).toBe('form');
+    expect(typedAction('netproc-certificate-pins')).toEqual({ kind: 'pins', method: 'listCertificatePins', params: {} });
+    expect(typedAction('netproc-forget-certificate-pin localhost 8443')).toEqual({
       kind: 'pins',
       method: 'forgetCertificatePin',
       params: { host: 'localhost', port: 8443 },
     });
-    expect(() => typedAction('stop-process', undefined)).toThrow('stop-process: which process?');
-    expect(() => typedAction('frobnicate', undefined)).toThrow('Unknown command frobnicate');
+    expect(typedAction('netproc-pin-certificate ::1 8443 AB:CD')).toMatchObject({
+      params: { host: '::1', port: 8443, fingerprint: 'AB:CD' },
+    });
+    expect(() => typedAction('stop-process')).toThrow('stop-process: which process?');
+    expect(() => typedAction('frobnicate')).toThrow('Unknown command frobnicate');
+    expect(() => typedAction('toString')).toThrow('Unknown command toString');
+  });
+
+  it('reads the arguments after the name as Lisp, as the same form would be read', () => {
+    expect(typedAction('process-contact srv t')).toEqual({ kind: 'process', command: 'process-contact', name: 'srv', key: true });
+    expect(typedAction('process-contact srv :local')).toEqual({ kind: 'process', command: 'process-contact', name: 'srv', key: ':local' });
+    expect(typedAction('process-contact srv nil')).toEqual({ kind: 'process', command: 'process-contact', name: 'srv', key: null });
+    expect(typedAction('process-contact "my srv" t')).toMatchObject({ name: 'my srv', key: true });
+    expect(typedAction('set-process-query-on-exit-flag c nil')).toEqual({
+      kind: 'process',
+      command: 'set-process-query-on-exit-flag',
+      name: 'c',
+      flag: false,
+    });
+    expect(typedAction('set-process-query-on-exit-flag c t')).toMatchObject({ flag: true });
+    // The same words in parentheses mean the same.
+    expect(formToAction(readLisp('(set-process-query-on-exit-flag "c" nil)'))).toEqual(typedAction('set-process-query-on-exit-flag c nil'));
+    expect(typedAction('make-network-process :name "s" :server t :service t')).toEqual({
+      kind: 'request',
+      method: 'makeNetworkProcess',
+      params: { name: 's', server: true, service: true },
+    });
+    expect(() => typedAction('set-process-query-on-exit-flag c')).toThrow('set-process-query-on-exit-flag takes PROCESS FLAG');
+    expect(() => typedAction('process-contact srv :local :extra')).toThrow('process-contact takes PROCESS &optional KEY');
+    expect(() => typedAction('process-contact srv (')).toThrow(LispReadError);
+  });
+
+  it('takes the name of an existing process whole, spaces and all, the longest first', () => {
+    const processNames = ['srv', 'srv <127.0.0.1:5555>', 'srv <127.0.0.1:55>'];
+    expect(typedAction('stop-process srv <127.0.0.1:5555>', { processNames })).toMatchObject({ name: 'srv <127.0.0.1:5555>' });
+    expect(typedAction('process-contact srv <127.0.0.1:55> :remote', { processNames })).toMatchObject({
+      name: 'srv <127.0.0.1:55>',
+      key: ':remote',
+    });
+    expect(typedAction('process-contact srv t', { processNames })).toMatchObject({ name: 'srv', key: true });
+    // Not a known name: a name with spaces must be quoted.
+    expect(() => typedAction('stop-process my proc', { processNames })).toThrow(
+      'stop-process takes PROCESS; a name with spaces goes in quotes',
+    );
   });
 });

@@ -140,13 +140,27 @@ export function starttlsFunctionData(value: LispValue): unknown {
 export type PaletteAction =
   | { kind: 'request'; method: 'makeNetworkProcess'; params: Record<string, unknown> }
   | { kind: 'request'; method: 'openNetworkStream'; params: Record<string, unknown> }
-  | { kind: 'process'; command: ProcessCommand; name: string; key?: unknown }
+  /** `key` is process-contact's KEY, when given. */
+  | { kind: 'process'; command: Exclude<ProcessCommand, 'set-process-query-on-exit-flag'>; name: string; key?: unknown }
+  | { kind: 'process'; command: 'set-process-query-on-exit-flag'; name: string; flag: boolean }
   /** Certificate pins (TLS beyond Emacs): the answer is shown, nothing is selected. */
   | { kind: 'pins'; method: 'pinCertificate' | 'forgetCertificatePin' | 'listCertificatePins'; params: Record<string, unknown> }
   | { kind: 'list-processes' };
 
-export const PROCESS_COMMANDS = ['delete-process', 'stop-process', 'continue-process', 'process-send-eof', 'process-contact'] as const;
-export type ProcessCommand = (typeof PROCESS_COMMANDS)[number];
+/** The commands that act on one process, and what each takes after it, as Emacs's documentation writes it. */
+const PROCESS_COMMAND_ARGS = {
+  'delete-process': { required: 0, optional: 0, usage: 'PROCESS' },
+  'stop-process': { required: 0, optional: 0, usage: 'PROCESS' },
+  'continue-process': { required: 0, optional: 0, usage: 'PROCESS' },
+  'process-send-eof': { required: 0, optional: 0, usage: 'PROCESS' },
+  'process-contact': { required: 0, optional: 1, usage: 'PROCESS &optional KEY' },
+  'set-process-query-on-exit-flag': { required: 1, optional: 0, usage: 'PROCESS FLAG' },
+} as const;
+export type ProcessCommand = keyof typeof PROCESS_COMMAND_ARGS;
+export const PROCESS_COMMANDS = Object.keys(PROCESS_COMMAND_ARGS) as ProcessCommand[];
+const isProcessCommand = (name: string | null | undefined): name is ProcessCommand =>
+  name !== null && name !== undefined && Object.hasOwn(PROCESS_COMMAND_ARGS, name);
+
 /** Netproc's own commands for certificate pins: `(netproc-pin-certificate HOST PORT FINGERPRINT)`, … */
 export const PIN_COMMANDS = {
   'netproc-pin-certificate': { method: 'pinCertificate', args: ['host', 'port', 'fingerprint'] },
@@ -161,6 +175,20 @@ export const COMMANDS = [
   'list-processes',
   ...(Object.keys(PIN_COMMANDS) as PinCommand[]),
 ] as const;
+
+/** A process command's action, its arguments checked against what the command takes. */
+function processAction(command: ProcessCommand, args: LispValue[]): PaletteAction {
+  const { required, optional, usage } = PROCESS_COMMAND_ARGS[command];
+  const target = args[0];
+  // A bare word names a process as well as a string does: `stop-process srv` is `(stop-process "srv")`.
+  const name = isSymbol(target) ? target.symbol : target;
+  if (typeof name !== 'string') throw new LispReadError(`${command} takes a process name in quotes`);
+  const extra = args.slice(1);
+  if (extra.length < required || extra.length > required + optional)
+    throw new LispReadError(`${command} takes ${usage}; a name with spaces goes in quotes`);
+  if (command === 'set-process-query-on-exit-flag') return { kind: 'process', command, name, flag: extra[0] !== null };
+  return { kind: 'process', command, name, ...(extra.length ? { key: toData(extra[0] as LispValue) } : {}) };
+}
 
 /** What a form asks for. */
 export function formToAction(form: LispValue): PaletteAction {
@@ -190,22 +218,54 @@ export function formToAction(form: LispValue): PaletteAction {
     case 'list-processes':
       return { kind: 'list-processes' };
     default:
-      if (name && name in PIN_COMMANDS) {
+      if (name && Object.hasOwn(PIN_COMMANDS, name)) {
         const { method, args: names } = PIN_COMMANDS[name as PinCommand];
         if (args.length !== names.length)
           throw new LispReadError(`${name} takes ${names.map((n) => n.toUpperCase()).join(' ') || 'no arguments'}`);
         return { kind: 'pins', method, params: Object.fromEntries(names.map((n, i) => [n, toData(args[i] as LispValue)])) };
       }
-      if (name && (PROCESS_COMMANDS as readonly string[]).includes(name)) {
-        const target = toData(args[0] ?? null);
-        if (typeof target !== 'string') throw new LispReadError(`${name} takes a process name in quotes`);
-        return {
-          kind: 'process',
-          command: name as ProcessCommand,
-          name: target,
-          ...(args.length > 1 ? { key: toData(args[1] as LispValue) } : {}),
-        };
-      }
+      if (isProcessCommand(name)) return processAction(name, args);
       throw new LispReadError(`Unknown command ${name ?? JSON.stringify(toData(head ?? null))}`);
   }
+}
+
+/**
+ * What a line typed without parentheses asks for, read with the same reader
+ * as a form: `process-contact srv :local` is `(process-contact srv :local)`.
+ * A process command with no argument acts on the selected process, and the
+ * name of an existing process may have spaces (`stop-process srv <127.0.0.1:5555>`).
+ * `'form'`: open the New process dialog.
+ */
+export function typedAction(
+  input: string,
+  context: { selected?: string | undefined; processNames?: readonly string[] } = {},
+): PaletteAction | 'form' {
+  const text = input.trim();
+  if (text.startsWith('(')) return formToAction(readLisp(text));
+  const [, command = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(text) ?? [];
+  const readArgs = (source: string): LispValue[] => readLisp(`(${source})`) as LispValue[];
+  if ((command === 'make-network-process' || command === 'open-network-stream') && rest === '') return 'form';
+  if (isProcessCommand(command)) {
+    if (rest === '') {
+      if (!context.selected) throw new LispReadError(`${command}: which process? Select one or type its name`);
+      return processAction(command, [context.selected]);
+    }
+    const known = longestNamePrefix(rest, context.processNames ?? []);
+    return processAction(command, known === undefined ? readArgs(rest) : [known, ...readArgs(rest.slice(known.length))]);
+  }
+  if ((COMMANDS as readonly string[]).includes(command)) return formToAction(readLisp(`(${text})`));
+  throw new LispReadError(`Unknown command ${command}`);
+}
+
+/** The longest of `names` that `text` starts with as a whole word, if any. */
+function longestNamePrefix(text: string, names: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (const name of names)
+    if (
+      text.startsWith(name) &&
+      (text.length === name.length || /\s/.test(text[name.length] as string)) &&
+      name.length > (found?.length ?? 0)
+    )
+      found = name;
+  return found;
 }

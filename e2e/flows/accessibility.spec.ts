@@ -37,5 +37,21 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(page.getByRole('dialog', { name: 'New process' })).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);
     });
+
+    test('the New process dialog: a TLS client with an error at its field, a TLS server, STARTTLS', async ({ page }) => {
+      test.setTimeout(120_000);
+      await page.keyboard.press('Control+n');
+      const dialog = page.getByRole('dialog', { name: 'New process' });
+      await dialog.getByLabel('Use TLS').check();
+      await dialog.getByLabel('Service (port or name)').fill('70000');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await expect(dialog.getByLabel('Service (port or name)')).toHaveAttribute('aria-invalid', 'true');
+      expect(await seriousViolations(page)).toEqual([]);
+      await dialog.getByLabel('Kind', { exact: true }).selectOption({ label: 'TCP server' });
+      await dialog.getByLabel('TLS server').selectOption({ label: 'Certificate and key files' });
+      expect(await seriousViolations(page)).toEqual([]);
+      await dialog.getByLabel('Kind', { exact: true }).selectOption({ label: 'STARTTLS client (open-network-stream)' });
+      expect(await seriousViolations(page)).toEqual([]);
+    });
   });
 }

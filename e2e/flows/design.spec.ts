@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { expect, test } from '../fixtures.js';
+import { expect, openWorkbench, startWebHost, test, webControl } from '../fixtures.js';
 import { busyWorkbench, row } from './workbench.js';
 
 test.describe('the design', () => {
@@ -211,21 +211,49 @@ test.describe('the design', () => {
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toContain('image/svg+xml');
   });
+});
 
-  test('screenshots, light and dark, at 1280×800 and 1920×1080', async ({ page, control, peer }) => {
-    test.skip(test.info().project.name !== 'web', 'the README shows the web host’s screenshots');
-    await busyWorkbench(page, control, peer);
-    mkdirSync('docs', { recursive: true });
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      for (const [width, height] of [
-        [1280, 800],
-        [1920, 1080],
-      ] as const) {
-        await page.setViewportSize({ width, height });
+test.describe('the README screenshots', () => {
+  test.skip(({ host }) => host !== 'web', 'the README shows the web host’s screenshots');
+
+  test('light and dark, at 1280×800 and 1920×1080, and the New process dialog, of a host of their own', async ({ browser, peer }) => {
+    // A fresh host and engine: the event log shows this scenario's events, none of earlier tests'.
+    const host = await startWebHost();
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await openWorkbench(page, host);
+      const control = await webControl(host);
+      try {
+        await busyWorkbench(page, control.api, peer);
+        const events = page.getByRole('list', { name: 'Event log' }).getByRole('listitem');
+        await expect(events.first()).toBeVisible();
+        for (const line of await events.allTextContents()) expect(line).toMatch(/echo-server|client/);
+        mkdirSync('docs', { recursive: true });
+        for (const scheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          for (const [width, height] of [
+            [1280, 800],
+            [1920, 1080],
+          ] as const) {
+            await page.setViewportSize({ width, height });
+            await page.waitForTimeout(300);
+            await page.screenshot({ path: `docs/screenshot-${scheme}-${width}x${height}.png` });
+          }
+        }
+        // The README's first step: the New process dialog with the server preset chosen.
+        await page.emulateMedia({ colorScheme: 'light' });
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.keyboard.press('Control+n');
+        await page.getByRole('dialog', { name: 'New process' }).getByRole('button', { name: 'TCP server on a free port' }).click();
         await page.waitForTimeout(300);
-        await page.screenshot({ path: `docs/screenshot-${scheme}-${width}x${height}.png` });
+        await page.screenshot({ path: 'docs/screenshot-new-process.png' });
+      } finally {
+        control.close();
       }
+    } finally {
+      await context.close();
+      host.child.kill('SIGTERM');
     }
   });
 });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { smtpServer, type SmtpPeer } from '../../app/main/netproc/smtp-test-server.js';
 import { expect, test } from '../fixtures.js';
-import { row } from './workbench.js';
+import { echoArea, row } from './workbench.js';
 
 const CA = resolve('app/main/netproc/fixtures/ca.pem');
 
@@ -25,10 +25,10 @@ test.describe('STARTTLS (open-network-stream :type starttls)', () => {
         ` :starttls-function (lambda (c) (and (string-match "[ -]STARTTLS" c) "STARTTLS\\r\\n")) :ca-file "${CA}" :return-list t)`,
     );
     await command.press('Enter');
-    await expect(palette.getByRole('status')).toHaveText(
+    await expect(palette).toBeHidden();
+    await expect(echoArea(page)).toHaveText(
       '(#<process smtp> :greeting "220 test.example ESMTP ready\\r\\n" :capabilities "250-test.example over TLS\\r\\n250 AUTH PLAIN\\r\\n" :type tls :error nil)',
     );
-    await command.press('Escape');
     await expect(row(page, 'smtp')).toContainText('open');
     // The server read the second EHLO from a TLS socket on the same connection.
     expect(peer.connections).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures.js';
-import { row } from './workbench.js';
+import { echoArea, row, runCommand } from './workbench.js';
 
 test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
   test('a self-signed TLS server from the form; a client that fails verification is pinned from the inspector and then connects', async ({
@@ -83,27 +83,18 @@ test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
     const port = (srv.local as number[])[4];
     const fingerprint = srv.tls!.localCertificate!.fingerprint256;
 
-    await page.keyboard.press('Control+Shift+P');
-    await command.fill(`(netproc-pin-certificate "127.0.0.1" ${port} "${fingerprint}")`);
-    await command.press('Enter');
-    await expect(palette.getByRole('status')).toHaveText(`127.0.0.1:${port} ${fingerprint}`);
-    await command.fill(`(open-network-stream "mc" nil "127.0.0.1" ${port} :type 'tls :alpn ("h2"))`);
-    await command.press('Enter');
-    await expect(palette).toBeHidden();
+    await expect(await runCommand(page, `(netproc-pin-certificate "127.0.0.1" ${port} "${fingerprint}")`)).toBeHidden();
+    await expect(echoArea(page)).toHaveText(`127.0.0.1:${port} ${fingerprint}`);
+    await expect(await runCommand(page, `(open-network-stream "mc" nil "127.0.0.1" ${port} :type 'tls :alpn ("h2"))`)).toBeHidden();
     await expect(row(page, 'mc')).toContainText('open');
     await expect(page.getByRole('region', { name: 'TLS' })).toContainText('pinned (trusted by fingerprint)');
 
-    await page.keyboard.press('Control+Shift+P');
-    await command.fill('(process-contact "mc" :tls)');
-    await command.press('Enter');
-    await expect(palette.getByRole('status')).toContainText(`:alpn "h2"`);
-    await expect(palette.getByRole('status')).toContainText(`:pinned t`);
-    await command.fill(`netproc-forget-certificate-pin 127.0.0.1 ${port}`);
-    await command.press('Enter');
-    await expect(palette.getByRole('status')).toHaveText('t');
-    await command.fill('netproc-certificate-pins');
-    await command.press('Enter');
-    await expect(palette.getByRole('status')).toHaveText('No pinned certificates');
-    await command.press('Escape');
+    await expect(await runCommand(page, '(process-contact "mc" :tls)')).toBeHidden();
+    await expect(echoArea(page)).toContainText(`:alpn "h2"`);
+    await expect(echoArea(page)).toContainText(`:pinned t`);
+    await runCommand(page, `netproc-forget-certificate-pin 127.0.0.1 ${port}`);
+    await expect(echoArea(page)).toHaveText('t');
+    await runCommand(page, 'netproc-certificate-pins');
+    await expect(echoArea(page)).toHaveText('No pinned certificates');
   });
 });

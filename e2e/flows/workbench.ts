@@ -4,7 +4,7 @@ import type { NetprocApi } from '../../app/shared/api.js';
 import type { Peer } from '../fixtures.js';
 
 /** The process list's row for the process called `name`. */
-export function row(page: Page, name: string) {
+export function row(page: Page, name: string | RegExp) {
   return page
     .getByRole('table', { name: 'Processes' })
     .getByRole('row')
@@ -45,4 +45,19 @@ export async function busyWorkbench(page: Page, control: NetprocApi, peer: Peer)
   await row(page, accepted).click();
   await expect(page.getByRole('log')).toContainText('GET / HTTP/1.1');
   return { port, accepted, outside };
+}
+
+/** Runs a command from M-x as typed; returns the palette (hidden once the command ran, showing the error otherwise). */
+export async function runCommand(page: Page, text: string) {
+  await page.keyboard.press('Alt+x');
+  const palette = page.getByRole('dialog', { name: 'Command palette' });
+  const command = palette.getByRole('combobox', { name: 'Command' });
+  await command.fill(text);
+  await command.press('Enter');
+  return palette;
+}
+
+/** Where a command's answer stays, as in Emacs's echo area. */
+export function echoArea(page: Page) {
+  return page.getByRole('status', { name: 'Echo area' });
 }

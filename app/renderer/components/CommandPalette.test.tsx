@@ -1,50 +1,96 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { NetprocApi } from '../../shared/api.js';
 import { ipcHarness } from '../../main/bridge/test-clients.js';
 import { freePort } from '../../main/netproc/test-support.js';
-import { createWorkbenchStore } from '../store.js';
-import { CommandPalette } from './CommandPalette.js';
+import { createWorkbenchStore, type WorkbenchStore } from '../store.js';
+import { CommandPalette, completes } from './CommandPalette.js';
 
+beforeAll(() => {
+  // jsdom lays nothing out: cmdk measures its list and scrolls the active item into view.
+  globalThis.ResizeObserver ??= class {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  } as unknown as typeof ResizeObserver;
+  Element.prototype.scrollIntoView ??= function scrollIntoView(): void {};
+});
 afterEach(cleanup);
 
+function palette(api: NetprocApi, store: WorkbenchStore = createWorkbenchStore()) {
+  const handlers = { onDone: vi.fn(), onOpenForm: vi.fn(), onListProcesses: vi.fn(), onOpenChange: vi.fn() };
+  render(<CommandPalette api={api} store={store} open returnFocus={() => undefined} {...handlers} />);
+  return { ...handlers, input: screen.getByRole('combobox', { name: 'Command' }) };
+}
+
 describe('CommandPalette', () => {
-  it('shows a refused request as its message and, below it, the signal as the echo area prints it', async () => {
+  it('completes the first word typed, and nothing once a Lisp form starts', () => {
+    expect(completes('stop-process', 'stop-p')).toBe(true);
+    expect(completes('stop-process', 'stop-process srv t')).toBe(true);
+    expect(completes('continue-process', 'stop')).toBe(false);
+    expect(completes('stop-process', '(stop')).toBe(false);
+    expect(completes('stop-process', '')).toBe(true);
+  });
+
+  it('shows a refused request as its message and, below it, the signal as the echo area prints it; it stays open', async () => {
     const { client } = await ipcHarness();
     const api = await client();
     const port = await freePort();
-    render(
-      <CommandPalette
-        api={api}
-        store={createWorkbenchStore()}
-        onClose={() => undefined}
-        onOpenForm={() => undefined}
-        onFocusList={() => undefined}
-      />,
-    );
-    const input = screen.getByRole('combobox', { name: 'Command' });
+    const { input, onDone } = palette(api);
     fireEvent.change(input, { target: { value: `(make-network-process :name "c" :host "127.0.0.1" :service ${port})` } });
     fireEvent.keyDown(input, { key: 'Enter' });
     expect((await screen.findByRole('alert')).textContent).toBe('make client process failed: Connection refused');
     const signal = screen.getByLabelText('Lisp signal').textContent ?? '';
     expect(signal).toMatch(/^\(file-error "make client process failed" "Connection refused" :name "c" /);
     expect(signal).toContain(`:service ${port}`);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(onDone).not.toHaveBeenCalled();
   });
 
   it('shows no signal for a mistake the palette itself catches', () => {
-    render(
-      <CommandPalette
-        api={{} as never}
-        store={createWorkbenchStore()}
-        onClose={() => undefined}
-        onOpenForm={() => undefined}
-        onFocusList={() => undefined}
-      />,
-    );
-    const input = screen.getByRole('combobox', { name: 'Command' });
+    const { input } = palette({} as never);
     fireEvent.change(input, { target: { value: 'shell-command' } });
     fireEvent.keyDown(input, { key: 'Enter' });
     expect(screen.getByRole('alert').textContent).toBe('Unknown command shell-command');
     expect(screen.queryByLabelText('Lisp signal')).toBeNull();
+  });
+
+  it('moves the highlight with the arrow keys, tells assistive technology, and Enter runs the highlighted command', async () => {
+    const { input, onOpenForm, onListProcesses } = palette({} as never);
+    const selected = () => screen.getAllByRole('option').filter((o) => o.getAttribute('aria-selected') === 'true');
+    await waitFor(() => expect(selected().map((o) => o.textContent)).toEqual(['make-network-process']));
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    await waitFor(() => expect(selected().map((o) => o.textContent)).toEqual(['open-network-stream']));
+    expect(input.getAttribute('aria-activedescendant')).toBe(selected()[0]!.id);
+    fireEvent.keyDown(input, { key: 'ArrowUp' });
+    await waitFor(() => expect(selected().map((o) => o.textContent)).toEqual(['make-network-process']));
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(onOpenForm).toHaveBeenCalledOnce();
+    // Typing narrows the list and highlights the first match; Tab completes it.
+    fireEvent.change(input, { target: { value: 'list-p' } });
+    await waitFor(() => expect(selected().map((o) => o.textContent)).toEqual(['list-processes']));
+    fireEvent.keyDown(input, { key: 'Tab' });
+    expect((input as HTMLInputElement).value).toBe('list-processes ');
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(onListProcesses).toHaveBeenCalledOnce();
+  });
+
+  it('runs process-contact NAME t typed without parentheses, and hands the answer to the echo area', async () => {
+    const { client } = await ipcHarness();
+    const api = await client();
+    await api.makeNetworkProcess({ name: 'srv', server: true, service: true, noquery: true });
+    const store = createWorkbenchStore();
+    store.getState().loadSnapshot(await api.snapshot({}));
+    const { input, onDone } = palette(api, store);
+    fireEvent.change(input, { target: { value: 'process-contact srv t' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    expect(onDone.mock.calls[0]![0]).toMatch(/^\(:name "srv" .*:server t :noquery t /);
+    fireEvent.change(input, { target: { value: 'set-process-query-on-exit-flag srv t' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(onDone).toHaveBeenCalledTimes(2));
+    expect(onDone.mock.calls[1]![0]).toBe('srv: query on exit t');
+    expect((await api.snapshot({})).processes.find((p) => p.name === 'srv')!.queryOnExit).toBe(true);
   });
 });

@@ -1,45 +1,27 @@
-/** The minibuffer: Emacs commands by name with completion, or a Lisp form. */
-import { useState, type KeyboardEvent } from 'react';
-import {
-  isOpenNetworkStreamList,
-  NetprocBridgeError,
-  type NetprocApi,
-  type OpenNetworkStreamList,
-  type ProcessInfo,
-} from '../../shared/api.js';
+/**
+ * The minibuffer: Emacs commands by name with completion (cmdk: the active
+ * completion is highlighted and announced), arguments read as Lisp, or a
+ * whole Lisp form. A command that runs closes the palette and leaves its
+ * answer in the echo area; an error stays in the palette, next to what was typed.
+ */
+import { Command, useCommandState } from 'cmdk';
+import { useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { isOpenNetworkStreamList, NetprocBridgeError, type NetprocApi, type OpenNetworkStreamList } from '../../shared/api.js';
 import { lispText, signalText } from '../lisp.js';
-import { COMMANDS, formToAction, LispReadError, PIN_COMMANDS, readLisp, type PaletteAction, type ProcessCommand } from '../lisp-reader.js';
-import type { WorkbenchStore } from '../store.js';
-
-interface Props {
-  api: NetprocApi;
-  store: WorkbenchStore;
-  onClose(): void;
-  onOpenForm(): void;
-  onFocusList(): void;
-}
-
-/** `stop-process srv` → the same action as `(stop-process "srv")`; a bare command acts on the selection. */
-export function typedAction(input: string, selected: ProcessInfo | undefined): PaletteAction | 'form' {
-  const text = input.trim();
-  if (text.startsWith('(')) return formToAction(readLisp(text));
-  const [command, ...rest] = text.split(/\s+/);
-  if (command === 'make-network-process' || command === 'open-network-stream') return 'form';
-  if (command === 'list-processes') return { kind: 'list-processes' };
-  // `netproc-pin-certificate localhost 8443 AB:CD:…`: words as the form's arguments, numbers as numbers.
-  if (command && command in PIN_COMMANDS) return formToAction([{ symbol: command }, ...rest.map((w) => (/^\d+$/.test(w) ? Number(w) : w))]);
-  if (command && (COMMANDS as readonly string[]).includes(command)) {
-    const name = rest.join(' ') || selected?.name;
-    if (!name) throw new LispReadError(`${command}: which process? Select one or type its name`);
-    return { kind: 'process', command: command as ProcessCommand, name };
-  }
-  throw new LispReadError(`Unknown command ${command ?? ''}`);
-}
+import { COMMANDS, LispReadError, typedAction, type PaletteAction } from '../lisp-reader.js';
+import { processById, type WorkbenchStore } from '../store.js';
+import { Modal } from './ui/Modal.js';
 
 /** `(#<process smtp> :greeting "220 …" :capabilities "250 …" :type tls :error nil)`. */
 export function returnListText(list: OpenNetworkStreamList): string {
   const process = list.process ? `#<process ${list.process.name}>` : 'nil';
   return `(${process} :greeting ${lispText(list.greeting)} :capabilities ${lispText(list.capabilities)} :type ${list.type} :error ${lispText(list.error)})`;
+}
+
+/** Which commands complete what is typed: those containing its first word; none once it is a Lisp form. */
+export function completes(command: string, typed: string): boolean {
+  const text = typed.trimStart();
+  return !text.startsWith('(') && command.includes(text.split(/\s/)[0] ?? '');
 }
 
 function contactKey(key: unknown): string | true | null {
@@ -50,144 +32,198 @@ function contactKey(key: unknown): string | true | null {
     .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }: Props) {
+/** Runs a request or a process command; the answer is the text for the echo area, as Emacs would print it. */
+async function runAction(
+  api: NetprocApi,
+  store: WorkbenchStore,
+  action: Exclude<PaletteAction, { kind: 'list-processes' }>,
+): Promise<string> {
+  if (action.kind === 'pins') {
+    const answer =
+      action.method === 'pinCertificate'
+        ? await api.pinCertificate(action.params as never)
+        : action.method === 'forgetCertificatePin'
+          ? await api.forgetCertificatePin(action.params as never)
+          : await api.listCertificatePins({});
+    const pins = Array.isArray(answer) ? answer : typeof answer === 'object' ? [answer] : null;
+    return pins ? pins.map((p) => `${p.host}:${p.port} ${p.fingerprint}`).join('\n') || 'No pinned certificates' : lispText(answer);
+  }
+  if (action.kind === 'request') {
+    const created =
+      action.method === 'makeNetworkProcess'
+        ? await api.makeNetworkProcess(action.params as never)
+        : await api.openNetworkStream(action.params as never);
+    if (isOpenNetworkStreamList(created)) {
+      if (created.process) store.getState().select(created.process.id);
+      return returnListText(created);
+    }
+    if (!created) return 'nil';
+    store.getState().select(created.id);
+    return `#<process ${created.name}>`;
+  }
+  const process = Object.values(store.getState().processes).find((p) => p.name === action.name);
+  if (!process) throw new LispReadError(`Process ${action.name} does not exist`);
+  const id = process.id;
+  switch (action.command) {
+    case 'delete-process':
+      await api.deleteProcess({ ids: [id] });
+      return `Deleted ${process.name}`;
+    case 'stop-process':
+      await api.stopProcess({ id });
+      return `Stopped ${process.name}`;
+    case 'continue-process':
+      await api.continueProcess({ id });
+      return `Continued ${process.name}`;
+    case 'process-send-eof':
+      await api.sendEof({ id });
+      return `Sent EOF to ${process.name}`;
+    case 'set-process-query-on-exit-flag':
+      await api.setQueryOnExitFlag({ id, flag: action.flag });
+      return `${process.name}: query on exit ${action.flag ? 't' : 'nil'}`;
+    case 'process-contact': {
+      const key = contactKey(action.key);
+      const value = await api.processContact({ id, key });
+      store.getState().select(id);
+      // With no key the answer is the list (HOST SERVICE).
+      return key === null && Array.isArray(value) ? `(${value.map(lispText).join(' ')})` : lispText(value);
+    }
+  }
+}
+
+interface Props {
+  api: NetprocApi;
+  store: WorkbenchStore;
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  returnFocus(): void;
+  /** A command ran: close, and show its answer in the echo area. */
+  onDone(echo: string): void;
+  onOpenForm(): void;
+  onListProcesses(): void;
+}
+
+export function CommandPalette({ open, onOpenChange, returnFocus, ...body }: Props) {
+  return (
+    <Modal open={open} onOpenChange={onOpenChange} title="Command palette" hideTitle className="palette" returnFocus={returnFocus}>
+      <PaletteBody {...body} />
+    </Modal>
+  );
+}
+
+type BodyProps = Omit<Props, 'open' | 'onOpenChange' | 'returnFocus'>;
+
+function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses }: BodyProps) {
   const [input, setInput] = useState('');
-  const [active, setActive] = useState(0);
   /** `signal` is the Lisp form of a refused request's error, shown under its message. */
-  const [result, setResult] = useState<{ ok: boolean; text: string; signal?: string } | null>(null);
-  const matches = input.startsWith('(') ? [] : COMMANDS.filter((c) => c.includes(input.trim().split(/\s+/)[0] ?? ''));
+  const [failure, setFailure] = useState<{ text: string; signal?: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
 
-  const run = async (action: PaletteAction): Promise<void> => {
-    if (action.kind === 'list-processes') {
-      onClose();
-      onFocusList();
-      return;
-    }
-    if (action.kind === 'pins') {
-      const answer =
-        action.method === 'pinCertificate'
-          ? await api.pinCertificate(action.params as never)
-          : action.method === 'forgetCertificatePin'
-            ? await api.forgetCertificatePin(action.params as never)
-            : await api.listCertificatePins({});
-      const pins = Array.isArray(answer) ? answer : typeof answer === 'object' ? [answer] : null;
-      return setResult({
-        ok: true,
-        text: pins ? pins.map((p) => `${p.host}:${p.port} ${p.fingerprint}`).join('\n') || 'No pinned certificates' : lispText(answer),
-      });
-    }
-    if (action.kind === 'request') {
-      const created =
-        action.method === 'makeNetworkProcess'
-          ? await api.makeNetworkProcess(action.params as never)
-          : await api.openNetworkStream(action.params as never);
-      if (isOpenNetworkStreamList(created)) {
-        // :return-list t: the list stays on screen, as M-: would print it.
-        if (created.process) store.getState().select(created.process.id);
-        return setResult({ ok: true, text: returnListText(created) });
-      }
-      if (created) store.getState().select(created.id);
-      onClose();
-      return;
-    }
-    const process = Object.values(store.getState().processes).find((p) => p.name === action.name);
-    if (!process) throw new LispReadError(`Process ${action.name} does not exist`);
-    const id = process.id;
-    switch (action.command) {
-      case 'delete-process':
-        await api.deleteProcess({ ids: [id] });
-        return setResult({ ok: true, text: `Deleted ${process.name}` });
-      case 'stop-process':
-        await api.stopProcess({ id });
-        return setResult({ ok: true, text: `Stopped ${process.name}` });
-      case 'continue-process':
-        await api.continueProcess({ id });
-        return setResult({ ok: true, text: `Continued ${process.name}` });
-      case 'process-send-eof':
-        await api.sendEof({ id });
-        return setResult({ ok: true, text: `Sent EOF to ${process.name}` });
-      case 'process-contact': {
-        const key = contactKey(action.key);
-        const value = await api.processContact({ id, key });
-        store.getState().select(id);
-        // With no key the answer is the list (HOST SERVICE).
-        return setResult({ ok: true, text: key === null && Array.isArray(value) ? `(${value.map(lispText).join(' ')})` : lispText(value) });
-      }
-    }
-  };
-
-  const submit = (): void => {
-    const typed = matches.length && !input.includes(' ') && !input.startsWith('(') ? (matches[active] ?? input) : input;
+  const run = async (typed: string): Promise<void> => {
+    setFailure(null);
     try {
-      const action = typedAction(
-        typed,
-        store.getState().selectedId !== null ? store.getState().processes[store.getState().selectedId as number] : undefined,
-      );
-      if (action === 'form') {
-        onClose();
-        onOpenForm();
-        return;
-      }
-      run(action).catch((err: Error) =>
-        setResult({ ok: false, text: err.message, ...(err instanceof NetprocBridgeError ? { signal: signalText(err) } : {}) }),
-      );
+      const state = store.getState();
+      const action = typedAction(typed, {
+        selected: state.selectedId !== null ? processById(state, state.selectedId)?.name : undefined,
+        processNames: Object.values(state.processes).map((p) => p.name),
+      });
+      if (action === 'form') return onOpenForm();
+      if (action.kind === 'list-processes') return onListProcesses();
+      setBusy(true);
+      onDone(await runAction(api, store, action));
     } catch (err) {
-      setResult({ ok: false, text: (err as Error).message });
-    }
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      submit();
-    } else if (event.key === 'Escape') onClose();
-    else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      setActive((a) => Math.max(0, Math.min(matches.length - 1, a + (event.key === 'ArrowDown' ? 1 : -1))));
-    } else if (event.key === 'Tab' && matches[active]) {
-      event.preventDefault();
-      setInput(`${matches[active]} `);
+      const e = err as Error;
+      setFailure({ text: e.message, ...(e instanceof NetprocBridgeError ? { signal: signalText(e) } : {}) });
+    } finally {
+      setBusy(false);
     }
   };
 
   return (
-    <div role="dialog" aria-modal="true" aria-label="Command palette" className="dialog palette">
-      <label>
-        M-x
-        <input
-          role="combobox"
-          aria-label="Command"
-          aria-expanded={matches.length > 0}
-          aria-controls="palette-commands"
-          aria-activedescendant={matches[active] ? `command-${matches[active]}` : undefined}
-          autoFocus
+    <Command label="Command" filter={(value, search) => (completes(value, search) ? 1 : 0)} vimBindings={false} loop>
+      <div className="palette-line">
+        <span className="palette-prompt" aria-hidden>
+          M-x
+        </span>
+        <PaletteInput
+          inputRef={field}
           value={input}
-          placeholder='stop-process srv, or (make-network-process :name "srv" :server t :service 8080)'
-          onChange={(e) => {
-            setInput(e.target.value);
-            setActive(0);
-            setResult(null);
+          busy={busy}
+          invalid={failure !== null}
+          onChange={(text) => {
+            setInput(text);
+            setFailure(null);
           }}
-          onKeyDown={onKeyDown}
+          onRun={(typed) => void run(typed)}
         />
-      </label>
-      <ul role="listbox" id="palette-commands" aria-label="Commands">
-        {matches.map((c, i) => (
-          <li key={c} id={`command-${c}`} role="option" aria-selected={i === active} onMouseDown={() => setInput(`${c} `)}>
+      </div>
+      <Command.List label="Commands" className="palette-list">
+        {COMMANDS.map((c) => (
+          <Command.Item
+            key={c}
+            value={c}
+            className="palette-item"
+            onSelect={() => {
+              setInput(`${c} `);
+              field.current?.focus();
+            }}
+          >
             {c}
-          </li>
+          </Command.Item>
         ))}
-      </ul>
-      {result ? (
-        <pre role={result.ok ? 'status' : 'alert'} className={result.ok ? '' : 'field-error'}>
-          {result.text}
-        </pre>
+      </Command.List>
+      {failure ? (
+        <div className="palette-failure">
+          <p role="alert" id="palette-error" className="field-error">
+            {failure.text}
+          </p>
+          {failure.signal ? (
+            <pre className="lisp-signal" aria-label="Lisp signal">
+              {failure.signal}
+            </pre>
+          ) : null}
+        </div>
       ) : null}
-      {result?.signal ? (
-        <pre className="lisp-signal" aria-label="Lisp signal">
-          {result.signal}
-        </pre>
-      ) : null}
-    </div>
+    </Command>
+  );
+}
+
+interface InputProps {
+  inputRef: RefObject<HTMLInputElement | null>;
+  value: string;
+  busy: boolean;
+  invalid: boolean;
+  onChange(text: string): void;
+  onRun(typed: string): void;
+}
+
+/** Inside cmdk's root, so it knows the highlighted completion: Enter runs it while only a command name is typed, Tab completes it. */
+function PaletteInput({ inputRef, value, busy, invalid, onChange, onRun }: InputProps) {
+  const highlighted = useCommandState((state) => state.value);
+  const text = value.trim();
+  const typingName = !/\s/.test(text) && !text.startsWith('(');
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
+    if (event.key === 'Enter') {
+      // Ours, not cmdk's: the line may hold arguments or a form, not just the highlighted name.
+      event.preventDefault();
+      if (!busy) onRun(typingName && highlighted ? highlighted : value);
+    } else if (event.key === 'Tab' && !event.shiftKey && typingName && highlighted) {
+      event.preventDefault();
+      onChange(`${highlighted} `);
+    } else if (event.key === 'Home' || event.key === 'End') {
+      // The caret's keys in a line being edited, not cmdk's first and last item.
+      event.stopPropagation();
+    }
+  };
+  return (
+    <Command.Input
+      ref={inputRef}
+      value={value}
+      onValueChange={onChange}
+      onKeyDown={onKeyDown}
+      aria-invalid={invalid || undefined}
+      aria-describedby={invalid ? 'palette-error' : undefined}
+      placeholder={'stop-process srv, process-contact srv t, or (make-network-process :name "srv" :server t :service 8080)'}
+    />
   );
 }

@@ -1,395 +1,349 @@
 /**
- * make-network-process as a form (and open-network-stream for a STARTTLS
- * client): every keyword, validated before sending, errors where they belong.
+ * The New process dialog: make-network-process as a form (and
+ * open-network-stream for a STARTTLS client). Only the keywords that apply to
+ * the chosen kind are shown, each with what it means in Emacs's terms; the
+ * form is checked with the contract's schema before sending, and an error,
+ * the engine's too, shows next to the field it names.
  */
-import { useState, type FormEvent } from 'react';
-import {
-  BUILTIN_FILTERS,
-  BUILTIN_SENTINELS,
-  NetprocBridgeError,
-  type NetprocApi,
-  type Params,
-  type ProcessInfo,
-} from '../../shared/api.js';
-import { requestSchemas } from '../../shared/contract.js';
-import { readLisp } from '../lisp-reader.js';
-import { EMPTY_TLS_FORM, TlsFields, tlsParams, type TlsFormState } from './TlsFields.js';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { BUILTIN_FILTERS, BUILTIN_SENTINELS, NetprocBridgeError, type NetprocApi, type ProcessInfo } from '../../shared/api.js';
 import { signalText } from '../lisp.js';
+import {
+  EMPTY_FORM,
+  errorField,
+  formParams,
+  isServer,
+  isUnix,
+  KIND_LABELS,
+  PRESETS,
+  shownFields,
+  starttlsParams,
+  validate,
+  withKind,
+  type FormState,
+  type Kind,
+  type StarttlsFields,
+} from './new-process.js';
+import { TlsFields } from './TlsFields.js';
+import { Button } from './ui/Button.js';
+import { CheckField, Field } from './ui/Field.js';
+import { Modal } from './ui/Modal.js';
 
-export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server' | 'starttls-client';
-
-export interface FormState extends TlsFormState {
-  kind: Kind;
-  name: string;
-  host: string;
-  service: string;
-  buffer: string;
-  family: '' | 'ipv4' | 'ipv6';
-  coding: string;
-  filter: (typeof BUILTIN_FILTERS)[number];
-  sentinel: (typeof BUILTIN_SENTINELS)[number];
-  nowait: boolean;
-  stop: boolean;
-  noquery: boolean;
-  keepalive: boolean;
-  nodelay: boolean;
-  starttls: StarttlsFields;
+interface DialogProps {
+  api: NetprocApi;
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  onCreated(process: ProcessInfo): void;
+  returnFocus(): void;
 }
 
-// ───────────── STARTTLS client (open-network-stream :type starttls) ─────────────
-
-/** Commands and Emacs regexps are written as inside a Lisp string: `\r\n` is CR LF, `\\(` is `\(`. */
-export interface StarttlsFields {
-  capabilityCommand: string;
-  endOfCommand: string;
-  success: string;
-  /** Send this command… */
-  command: string;
-  /** …when the capabilities match this regexp. */
-  offeredWhen: string;
-  clientKey: string;
-  clientCert: string;
-}
-
-/** smtpmail's parameters. */
-export const SMTP_STARTTLS: StarttlsFields = {
-  capabilityCommand: 'EHLO netproc\\r\\n',
-  endOfCommand: '^[0-9]+ .*\\r\\n',
-  success: '^2.*\\n',
-  command: 'STARTTLS\\r\\n',
-  offeredWhen: '[ -]STARTTLS',
-  clientKey: '',
-  clientCert: '',
-};
-
-/** A field's text read as the inside of a Lisp string. */
-function lispString(text: string): string {
-  try {
-    const value = readLisp(`"${text.replace(/"/g, '\\"')}"`);
-    return typeof value === 'string' ? value : text;
-  } catch {
-    return text; // a lone backslash at the end: taken as written
-  }
-}
-
-/** The open-network-stream parameters of a STARTTLS client. */
-export function starttlsParams(form: FormState): Params<'openNetworkStream'> {
-  const s = form.starttls;
-  const name = form.name.trim();
-  const port = service(form);
-  return {
-    name,
-    buffer: form.buffer.trim() || `*${name}*`,
-    createBuffer: true,
-    host: form.host.trim() || '127.0.0.1',
-    service: typeof port === 'number' || typeof port === 'string' ? port : '',
-    type: 'starttls',
-    capabilityCommand: lispString(s.capabilityCommand),
-    endOfCommand: lispString(s.endOfCommand),
-    success: lispString(s.success),
-    starttlsFunction: { match: lispString(s.offeredWhen), command: lispString(s.command) },
-    ...tlsParams(form.kind, form).tlsParameters,
-    ...(s.clientKey.trim() || s.clientCert.trim() ? { clientCertificate: [s.clientKey.trim(), s.clientCert.trim()] } : {}),
-    ...(form.coding ? { coding: form.coding } : {}),
-  };
-}
-
-const STARTTLS_LABELS: Array<[keyof StarttlsFields, string]> = [
-  ['capabilityCommand', 'Capability command'],
-  ['endOfCommand', 'End of command (regexp)'],
-  ['success', 'Success (regexp)'],
-  ['command', 'STARTTLS command'],
-  ['offeredWhen', 'Offered when capabilities match (regexp)'],
-  ['clientKey', 'Client key file'],
-  ['clientCert', 'Client certificate file'],
-];
-
-/** Where the schema's field names land in the form. */
-const STARTTLS_ERROR_FIELDS: Record<string, keyof StarttlsFields> = {
-  capabilityCommand: 'capabilityCommand',
-  endOfCommand: 'endOfCommand',
-  success: 'success',
-  starttlsFunction: 'offeredWhen',
-  clientCertificate: 'clientKey',
-};
-
-function StarttlsFieldset({ fields, onChange }: { fields: StarttlsFields; onChange(fields: StarttlsFields): void }) {
+export function NewProcessDialog({ api, open, onOpenChange, onCreated, returnFocus }: DialogProps) {
   return (
-    <fieldset>
-      <legend>STARTTLS</legend>
-      <p className="hint">As in a Lisp string: \r\n is CR LF. Regexps are Emacs regexps.</p>
-      {STARTTLS_LABELS.map(([key, label]) => (
-        <label key={key}>
-          {label}
-          <input value={fields[key]} onChange={(e) => onChange({ ...fields, [key]: e.target.value })} />
-        </label>
-      ))}
-    </fieldset>
+    <Modal
+      open={open}
+      onOpenChange={onOpenChange}
+      title="New process"
+      description={
+        <>
+          <code>make-network-process</code>, one keyword a field (<code>open-network-stream</code> for STARTTLS). Enter creates, Esc
+          cancels.
+        </>
+      }
+      className="new-process"
+      initialFocus={() => document.getElementById('np-kind')}
+      returnFocus={returnFocus}
+      keepOnOutsideClick
+    >
+      <NewProcessForm api={api} onCreated={onCreated} onCancel={() => onOpenChange(false)} />
+    </Modal>
   );
 }
 
-// ─────────────────────────────────────────────────────────────────────────────
-
-export const PRESETS: Record<string, Partial<FormState>> = {
-  'TCP client': { kind: 'tcp-client', name: 'client', host: '127.0.0.1', service: '' },
-  'TCP server on a free port': { kind: 'tcp-server', name: 'server', host: '', service: 't' },
-  'UDP socket': { kind: 'udp-server', name: 'udp', host: '127.0.0.1', service: 't' },
-  'Unix socket server': { kind: 'unix-server', name: 'unix', host: '', service: '/tmp/netproc.sock' },
-  'SMTP with STARTTLS': { kind: 'starttls-client', name: 'smtp', host: '127.0.0.1', service: '25', starttls: SMTP_STARTTLS },
+const CHECKBOX_HELP: Record<'nowait' | 'stop' | 'noquery' | 'keepalive' | 'nodelay', string> = {
+  nowait: 'return at once; the connection completes later and the sentinel says "open"',
+  stop: 'start stopped: nothing is accepted or read until continue-process',
+  noquery: 'quitting does not ask about this process (its query-on-exit flag is nil)',
+  keepalive: 'send TCP keepalive probes on an idle connection (SO_KEEPALIVE)',
+  nodelay: 'send small writes at once instead of gathering them (TCP_NODELAY, no Nagle)',
 };
 
-export const EMPTY_FORM: FormState = {
-  kind: 'tcp-client',
-  name: 'client',
-  host: '127.0.0.1',
-  service: '',
-  buffer: '',
-  family: '',
-  coding: '',
-  filter: 'default',
-  sentinel: 'default',
-  nowait: false,
-  stop: false,
-  noquery: false,
-  keepalive: false,
-  nodelay: false,
-  ...EMPTY_TLS_FORM,
-  starttls: SMTP_STARTTLS,
-};
+const STARTTLS_FIELDS: Array<[keyof StarttlsFields, string, string]> = [
+  ['capabilityCommand', 'Capability command', ':capability-command — sent after the greeting, to learn what is offered'],
+  ['endOfCommand', 'End of command (regexp)', ':end-of-command — matches the end of each of the server’s answers'],
+  ['success', 'Success (regexp)', ':success — matches an answer that says yes'],
+  ['command', 'STARTTLS command', ':starttls-function — the command that switches to TLS'],
+  ['offeredWhen', 'Offered when capabilities match (regexp)', ':starttls-function — send it only when the capabilities match'],
+  ['clientKey', 'Client key file', ':client-certificate — the key, when the server asks for a certificate'],
+  ['clientCert', 'Client certificate file', ':client-certificate — the certificate that goes with the key'],
+];
 
-function service(form: FormState): number | string | true | undefined {
-  const s = form.service.trim();
-  if (form.kind.endsWith('server') && (s === '' || s === 't')) return true;
-  if (/^\d+$/.test(s)) return Number(s);
-  return s === '' ? undefined : s;
+function hostHelp(kind: Kind): string {
+  return isServer(kind)
+    ? ':host — where to listen; empty is 127.0.0.1 only, 0.0.0.0 is all'
+    : ':host — the name or address to connect to; empty is 127.0.0.1';
 }
 
-/** The make-network-process parameters the form stands for. */
-export function formParams(form: FormState): Params<'makeNetworkProcess'> {
-  const server = form.kind.endsWith('server');
-  const params: Params<'makeNetworkProcess'> = {
-    name: form.name.trim(),
-    buffer: form.buffer.trim() || `*${form.name.trim()}*`,
-    service: service(form),
-  };
-  if (form.kind.startsWith('unix')) params.family = 'local';
-  else {
-    if (form.host.trim()) params.host = form.host.trim();
-    if (form.family) params.family = form.family;
-  }
-  if (form.kind.startsWith('udp')) params.type = 'datagram';
-  if (server) params.server = true;
-  if (form.nowait && !server) params.nowait = true;
-  if (form.stop) params.stop = true;
-  if (form.noquery) params.noquery = true;
-  if (form.coding) params.coding = form.coding;
-  if (form.filter !== 'default') params.filter = form.filter;
-  if (form.sentinel !== 'default') params.sentinel = form.sentinel;
-  if (form.keepalive) params.keepalive = true;
-  if (form.nodelay) params.nodelay = true;
-  return { ...params, ...tlsParams(form.kind, form) };
+function serviceHelp(kind: Kind): string {
+  if (isUnix(kind)) return ':service — with :family local, the socket file’s path';
+  return isServer(kind)
+    ? ':service — the port to listen on; t or empty picks a free one'
+    : ':service — a port, or a service name such as "smtp"';
 }
 
-/** Field → message for everything the contract's schema (and a few form rules) would refuse. */
-export function validate(form: FormState): Record<string, string> {
-  const errors: Record<string, string> = {};
-  const params = formParams(form);
-  if (params.service === undefined) errors.service = form.kind.startsWith('unix') ? 'Give the socket path' : 'Give a port or service name';
-  const parsed =
-    form.kind === 'starttls-client'
-      ? requestSchemas.openNetworkStream.safeParse(starttlsParams(form))
-      : requestSchemas.makeNetworkProcess.safeParse(params);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? 'form');
-      errors[STARTTLS_ERROR_FIELDS[field] ?? field] ??= issue.message;
-    }
-  }
-  return errors;
-}
-
-interface Props {
+interface FormProps {
   api: NetprocApi;
   onCreated(process: ProcessInfo): void;
-  onClose(): void;
+  onCancel(): void;
 }
 
-export function NewProcessForm({ api, onCreated, onClose }: Props) {
+function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
   const [form, setForm] = useState<FormState>(EMPTY_FORM);
+  /** Until the user types a name, the name follows the kind. */
+  const [nameEdited, setNameEdited] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  /** The refused request's error as Emacs would signal it, shown with the form's errors. */
+  /** The refused request's error as Emacs would signal it, shown under the form. */
   const [signal, setSignal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => setForm((f) => ({ ...f, [key]: value }));
-  const server = form.kind.endsWith('server');
+  /** A field's error goes once the field is changed. */
+  const clearError = (key: string): void => setErrors(({ [key]: _changed, ...others }) => others);
+  const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => {
+    setForm((f) => ({ ...f, [key]: value }));
+    clearError(key);
+  };
+  const startOver = (next: FormState): void => {
+    setForm(next);
+    setErrors({});
+    setSignal(null);
+  };
+  const { kind } = form;
+  const shown = shownFields(kind);
+  const server = isServer(kind);
+
+  const showErrors = (found: Record<string, string>): void => {
+    setErrors(found);
+    const first = Object.keys(found).find((key) => key !== 'form');
+    if (first) document.getElementById(`np-${first}`)?.focus();
+  };
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const found = validate(form);
-    setErrors(found);
+    if (busy) return;
     setSignal(null);
+    const found = validate(form);
+    showErrors(found);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
       const created =
-        form.kind === 'starttls-client'
+        kind === 'starttls-client'
           ? ((await api.openNetworkStream(starttlsParams(form))) as ProcessInfo)
           : await api.makeNetworkProcess(formParams(form));
       if (created) onCreated(created);
     } catch (err) {
-      const e = err as NetprocBridgeError;
-      const field = e instanceof NetprocBridgeError && e.field ? e.field.split('.')[0]! : 'form';
-      setErrors({ [STARTTLS_ERROR_FIELDS[field] ?? field]: e.message });
+      const e = err as Error;
+      showErrors({ [errorField(e instanceof NetprocBridgeError ? e.field : null, kind)]: e.message });
       if (e instanceof NetprocBridgeError) setSignal(signalText(e));
     } finally {
       setBusy(false);
     }
   };
 
-  const error = (field: string) =>
-    errors[field] ? (
-      <span role="alert" id={`${field}-error`} className="field-error">
-        {errors[field]}
-      </span>
-    ) : null;
-  const described = (field: string) => (errors[field] ? { 'aria-describedby': `${field}-error`, 'aria-invalid': true } : {});
-  const checkbox = (key: 'nowait' | 'stop' | 'noquery' | 'keepalive' | 'nodelay', label: string, disabled = false) => (
-    <label>
-      <input type="checkbox" checked={form[key]} disabled={disabled} onChange={(e) => update(key, e.target.checked)} /> {label}
-    </label>
+  const text = (key: 'name' | 'host' | 'service' | 'buffer', label: string, help: string, placeholder: string, onEdit?: () => void) => (
+    <Field
+      id={`np-${key}`}
+      label={label}
+      help={help}
+      error={errors[key]}
+      control={(props) => (
+        <input
+          {...props}
+          value={form[key]}
+          placeholder={placeholder}
+          onChange={(e) => {
+            update(key, e.target.value);
+            onEdit?.();
+          }}
+        />
+      )}
+    />
   );
+  const select = (key: 'family' | 'coding' | 'filter' | 'sentinel', label: string, help: string, options: ReactNode) => (
+    <Field
+      id={`np-${key}`}
+      label={label}
+      help={help}
+      error={errors[key]}
+      control={(props) => (
+        <select {...props} value={form[key]} onChange={(e) => update(key, e.target.value as FormState[typeof key])}>
+          {options}
+        </select>
+      )}
+    />
+  );
+  const checkboxes = (['nowait', 'stop', 'noquery', 'keepalive', 'nodelay'] as const).filter((key) => shown.has(key));
 
   return (
-    <div role="dialog" aria-modal="true" aria-label="New process" className="dialog">
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        <h2>make-network-process</h2>
-        <div role="group" aria-label="Presets">
-          {Object.entries(PRESETS).map(([label, preset]) => (
-            <button key={label} type="button" onClick={() => setForm({ ...EMPTY_FORM, ...preset })}>
-              {label}
-            </button>
-          ))}
-        </div>
-        <label>
-          Kind
-          <select aria-label="Kind" value={form.kind} onChange={(e) => update('kind', e.target.value as Kind)}>
-            <option value="tcp-client">TCP client</option>
-            <option value="tcp-server">TCP server</option>
-            <option value="udp-client">UDP client</option>
-            <option value="udp-server">UDP server</option>
-            <option value="unix-client">Unix socket client</option>
-            <option value="unix-server">Unix socket server</option>
-            <option value="starttls-client">STARTTLS client (open-network-stream)</option>
-          </select>
-        </label>
-        <label>
-          Name
-          <input value={form.name} onChange={(e) => update('name', e.target.value)} {...described('name')} />
-        </label>
-        {error('name')}
-        {!form.kind.startsWith('unix') ? (
-          <label>
-            Host
-            <input
-              value={form.host}
-              placeholder={server ? '127.0.0.1 (Emacs default)' : '127.0.0.1'}
-              onChange={(e) => update('host', e.target.value)}
-              {...described('host')}
-            />
-          </label>
-        ) : null}
-        {error('host')}
-        <label>
-          {form.kind.startsWith('unix') ? 'Socket path' : 'Service (port or name)'}
-          <input
-            value={form.service}
-            placeholder={server ? 't (a free port)' : ''}
-            onChange={(e) => update('service', e.target.value)}
-            {...described('service')}
-          />
-        </label>
-        {error('service')}
-        <label>
-          Buffer
-          <input
-            value={form.buffer}
-            placeholder={`*${form.name}*`}
-            onChange={(e) => update('buffer', e.target.value)}
-            {...described('buffer')}
-          />
-        </label>
-        {error('buffer')}
-        {!form.kind.startsWith('unix') ? (
-          <label>
-            Family
-            <select aria-label="Family" value={form.family} onChange={(e) => update('family', e.target.value as FormState['family'])}>
-              <option value="">Any</option>
-              <option value="ipv4">IPv4</option>
-              <option value="ipv6">IPv6</option>
+    <form onSubmit={(e) => void submit(e)} noValidate className="new-process-form">
+      <div role="group" aria-label="Presets" className="presets">
+        <span className="presets-label" aria-hidden>
+          Start from
+        </span>
+        {Object.entries(PRESETS).map(([label, preset]) => (
+          <Button
+            key={label}
+            className="btn-small"
+            onClick={() => {
+              startOver({ ...EMPTY_FORM, ...preset });
+              setNameEdited(false);
+            }}
+          >
+            {label}
+          </Button>
+        ))}
+      </div>
+      <div className="field-grid">
+        <Field
+          id="np-kind"
+          label="Kind"
+          help=":type, :server, :family — stream or datagram; client or server"
+          error={errors.kind}
+          control={(props) => (
+            <select {...props} value={kind} onChange={(e) => startOver(withKind(form, e.target.value as Kind, nameEdited))}>
+              {Object.entries(KIND_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
             </select>
-          </label>
-        ) : null}
-        <label>
-          Coding
-          <select aria-label="Coding" value={form.coding} onChange={(e) => update('coding', e.target.value)}>
+          )}
+        />
+        {text('name', 'Name', ':name — a name already taken gets <1>, <2>, … as in Emacs', '', () => setNameEdited(true))}
+        {shown.has('host') ? text('host', 'Host', hostHelp(kind), server ? '127.0.0.1 (Emacs default)' : '127.0.0.1') : null}
+        {isUnix(kind)
+          ? text('service', 'Socket path', serviceHelp(kind), '/tmp/netproc.sock')
+          : text('service', 'Service (port or name)', serviceHelp(kind), server ? 't (a free port)' : '8080')}
+        {text(
+          'buffer',
+          'Buffer',
+          server
+            ? ':buffer — each accepted connection gets a buffer named after it'
+            : ':buffer — where the default filter inserts; empty is *NAME*',
+          `*${form.name}*`,
+        )}
+        {shown.has('family')
+          ? select(
+              'family',
+              'Family',
+              ':family — only ipv4 or ipv6; Any takes what the lookup gives first',
+              <>
+                <option value="">Any</option>
+                <option value="ipv4">IPv4</option>
+                <option value="ipv6">IPv6</option>
+              </>,
+            )
+          : null}
+        {select(
+          'coding',
+          'Coding',
+          ':coding — how bytes received become text, and text sent bytes',
+          <>
             <option value="">utf-8-unix (default)</option>
             <option value="utf-8-dos">utf-8-dos</option>
             <option value="latin-1">latin-1</option>
             <option value="binary">binary</option>
             <option value="raw-text">raw-text</option>
-          </select>
-        </label>
-        <label>
-          Filter
-          <select aria-label="Filter" value={form.filter} onChange={(e) => update('filter', e.target.value as FormState['filter'])}>
-            {BUILTIN_FILTERS.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Sentinel
-          <select aria-label="Sentinel" value={form.sentinel} onChange={(e) => update('sentinel', e.target.value as FormState['sentinel'])}>
-            {BUILTIN_SENTINELS.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <fieldset>
-          <legend>Keywords and options</legend>
-          {checkbox('nowait', ':nowait', server)}
-          {checkbox('stop', ':stop')}
-          {checkbox('noquery', ':noquery')}
-          {checkbox('keepalive', ':keepalive')}
-          {checkbox('nodelay', ':nodelay')}
+          </>,
+        )}
+        {shown.has('filter')
+          ? select(
+              'filter',
+              'Filter',
+              ':filter — gets each chunk received; default inserts it in the buffer',
+              BUILTIN_FILTERS.map((f) => (
+                <option key={f} value={f}>
+                  {f}
+                </option>
+              )),
+            )
+          : null}
+        {shown.has('sentinel')
+          ? select(
+              'sentinel',
+              'Sentinel',
+              ':sentinel — runs on status changes; default writes them in the buffer',
+              BUILTIN_SENTINELS.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              )),
+            )
+          : null}
+      </div>
+      {checkboxes.length ? (
+        <fieldset className="field-group">
+          <legend>Keywords</legend>
+          {checkboxes.map((key) => (
+            <CheckField
+              key={key}
+              id={`np-${key}`}
+              label={`:${key}`}
+              keyword
+              help={CHECKBOX_HELP[key]}
+              checked={form[key]}
+              error={errors[key]}
+              onChange={(checked) => update(key, checked)}
+            />
+          ))}
         </fieldset>
-        <TlsFields kind={form.kind} form={form} update={update} />
-        {form.kind === 'starttls-client' ? <StarttlsFieldset fields={form.starttls} onChange={(f) => update('starttls', f)} /> : null}
-        {STARTTLS_LABELS.map(([key]) => error(key))}
-        {error('form')}
-        {error('type')}
-        {error('caFile')}
-        {signal ? (
-          <pre className="lisp-signal" aria-label="Lisp signal">
-            {signal}
-          </pre>
-        ) : null}
-        {error('tlsParameters')}
-        {error('tlsServer')}
-        {error('family')}
-        <div className="buttons">
-          <button type="submit" disabled={busy}>
-            Create
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
+      ) : null}
+      <TlsFields kind={kind} form={form} errors={errors} update={update} />
+      {kind === 'starttls-client' ? (
+        <fieldset className="field-group">
+          <legend>STARTTLS</legend>
+          <p className="field-help">As in a Lisp string: \r\n is CR LF. Regexps are Emacs regexps.</p>
+          <div className="field-grid">
+            {STARTTLS_FIELDS.map(([key, label, help]) => (
+              <Field
+                key={key}
+                id={`np-${key}`}
+                label={label}
+                help={help}
+                error={errors[key]}
+                control={(props) => (
+                  <input
+                    {...props}
+                    value={form.starttls[key]}
+                    onChange={(e) => {
+                      update('starttls', { ...form.starttls, [key]: e.target.value });
+                      clearError(key);
+                    }}
+                  />
+                )}
+              />
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
+      <div className="modal-footer">
+        <div className="modal-footer-errors">
+          {errors.form ? (
+            <p role="alert" className="field-error">
+              {errors.form}
+            </p>
+          ) : null}
+          {signal ? (
+            <pre className="lisp-signal" aria-label="Lisp signal">
+              {signal}
+            </pre>
+          ) : null}
         </div>
-      </form>
-    </div>
+        <div className="buttons">
+          <Button onClick={onCancel}>Cancel</Button>
+          <Button type="submit" variant="primary" disabled={busy} aria-busy={busy}>
+            Create
+          </Button>
+        </div>
+      </div>
+    </form>
   );
 }

@@ -1,154 +1,129 @@
 /**
- * The new-process form's TLS block (beyond Emacs), kept apart from the rest
- * of the form: for a client, TLS with verification, a CA file, the SNI
- * name, ALPN protocols and a fingerprint to trust; for a server, a
+ * The New process dialog's TLS block (beyond Emacs), kept apart from the
+ * rest of the form: for a client, TLS with verification, a CA file, the SNI
+ * name, ALPN protocols and a fingerprint to trust; for a TCP server, a
  * certificate and key from files or a generated self-signed pair, and the
  * ALPN protocols it offers.
  */
-import type { Params } from '../../shared/api.js';
-
-export interface TlsFormState {
-  /** Client: use TLS (make-network-process :tls-parameters). */
-  tls: boolean;
-  verify: boolean;
-  caFile: string;
-  servername: string;
-  /** ALPN protocols, separated by commas or spaces. */
-  alpn: string;
-  fingerprint: string;
-  /** Server: plain, a generated self-signed pair, or PEM files (:tls-server). */
-  tlsServer: 'off' | 'self-signed' | 'files';
-  certFile: string;
-  keyFile: string;
-  saveTo: string;
-  serverAlpn: string;
-}
-
-export const EMPTY_TLS_FORM: TlsFormState = {
-  tls: false,
-  verify: true,
-  caFile: '',
-  servername: '',
-  alpn: '',
-  fingerprint: '',
-  tlsServer: 'off',
-  certFile: '',
-  keyFile: '',
-  saveTo: '',
-  serverAlpn: '',
-};
-
-type FormKind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server' | 'starttls-client';
-type TlsParams = Pick<Params<'makeNetworkProcess'>, 'tlsParameters' | 'tlsServer'>;
-
-const protocols = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
-
-/** Which kinds of process the block applies to. */
-export const tlsClientKind = (kind: FormKind): boolean => kind === 'tcp-client' || kind === 'starttls-client';
-/** A STARTTLS client always ends in TLS: there is no "Use TLS" to choose. */
-const alwaysTls = (kind: FormKind): boolean => kind === 'starttls-client';
-export const tlsServerKind = (kind: FormKind): boolean => kind === 'tcp-server' || kind === 'unix-server';
-
-/** The :tls-parameters or :tls-server the block stands for, or nothing. */
-export function tlsParams(kind: FormKind, form: TlsFormState): TlsParams {
-  if (tlsClientKind(kind) && (form.tls || alwaysTls(kind))) {
-    const tlsParameters: NonNullable<TlsParams['tlsParameters']> = { verify: form.verify, caFile: form.caFile.trim() || null };
-    if (form.servername.trim()) tlsParameters.servername = form.servername.trim();
-    if (protocols(form.alpn).length) tlsParameters.alpn = protocols(form.alpn);
-    if (form.fingerprint.trim()) tlsParameters.fingerprint = form.fingerprint.trim();
-    return { tlsParameters };
-  }
-  if (tlsServerKind(kind) && form.tlsServer !== 'off') {
-    const alpn = protocols(form.serverAlpn);
-    const tlsServer =
-      form.tlsServer === 'files'
-        ? { cert: form.certFile.trim(), key: form.keyFile.trim() }
-        : { selfSigned: true, ...(form.saveTo.trim() ? { saveTo: form.saveTo.trim() } : {}) };
-    return { tlsServer: alpn.length ? { ...tlsServer, alpn } : tlsServer };
-  }
-  return {};
-}
+import { CheckField, Field } from './ui/Field.js';
+import { tlsClientKind, tlsServerKind, type Kind, type TlsFormState } from './new-process.js';
 
 interface Props {
-  kind: FormKind;
+  kind: Kind;
   form: TlsFormState;
+  errors: Record<string, string>;
   update<K extends keyof TlsFormState>(key: K, value: TlsFormState[K]): void;
 }
 
-export function TlsFields({ kind, form, update }: Props) {
-  if (tlsClientKind(kind)) {
-    const off = !form.tls && !alwaysTls(kind);
-    return (
-      <fieldset>
-        <legend>TLS</legend>
-        {alwaysTls(kind) ? null : (
-          <label>
-            <input type="checkbox" checked={form.tls} onChange={(e) => update('tls', e.target.checked)} /> Use TLS
-          </label>
-        )}
-        <label>
-          <input type="checkbox" checked={form.verify} disabled={off} onChange={(e) => update('verify', e.target.checked)} /> Verify the
-          certificate
-        </label>
-        <label>
-          CA file
-          <input value={form.caFile} disabled={off} onChange={(e) => update('caFile', e.target.value)} />
-        </label>
-        <label>
-          Server name (SNI)
-          <input value={form.servername} disabled={off} placeholder="the host" onChange={(e) => update('servername', e.target.value)} />
-        </label>
-        <label>
-          ALPN protocols
-          <input value={form.alpn} disabled={off} placeholder="h2, http/1.1" onChange={(e) => update('alpn', e.target.value)} />
-        </label>
-        <label>
-          Trusted fingerprint (SHA-256 pin)
-          <input value={form.fingerprint} disabled={off} placeholder="AB:CD:…" onChange={(e) => update('fingerprint', e.target.value)} />
-        </label>
-      </fieldset>
-    );
-  }
-  if (!tlsServerKind(kind)) return null;
+export function TlsFields({ kind, form, errors, update }: Props) {
+  if (tlsClientKind(kind)) return <TlsClientFields kind={kind} form={form} errors={errors} update={update} />;
+  if (tlsServerKind(kind)) return <TlsServerFields form={form} errors={errors} update={update} />;
+  return null;
+}
+
+function TlsClientFields({ kind, form, errors, update }: Props) {
+  // A STARTTLS client always ends in TLS: there is no "Use TLS" to choose.
+  const always = kind === 'starttls-client';
+  const text = (key: 'caFile' | 'servername' | 'alpn' | 'fingerprint', label: string, help: string, placeholder?: string) => (
+    <Field
+      id={`np-${key}`}
+      label={label}
+      help={help}
+      error={errors[key]}
+      control={(props) => <input {...props} value={form[key]} placeholder={placeholder} onChange={(e) => update(key, e.target.value)} />}
+    />
+  );
   return (
-    <fieldset>
-      <legend>TLS server</legend>
-      <label>
-        TLS
-        <select
-          aria-label="TLS server"
-          value={form.tlsServer}
-          onChange={(e) => update('tlsServer', e.target.value as TlsFormState['tlsServer'])}
-        >
-          <option value="off">Off (plain)</option>
-          <option value="self-signed">Generate a self-signed certificate</option>
-          <option value="files">Certificate and key files</option>
-        </select>
-      </label>
-      {form.tlsServer === 'files' ? (
+    <fieldset className="field-group">
+      <legend>TLS</legend>
+      {always ? (
+        errors.tls ? (
+          <p role="alert" className="field-error">
+            {errors.tls}
+          </p>
+        ) : null
+      ) : (
+        <CheckField
+          id="np-tls"
+          label="Use TLS"
+          help=":tls-parameters — speak TLS on the connection, as open-network-stream :type tls does"
+          checked={form.tls}
+          error={errors.tls}
+          onChange={(checked) => update('tls', checked)}
+        />
+      )}
+      {always || form.tls ? (
         <>
-          <label>
-            Certificate file
-            <input value={form.certFile} placeholder="/path/to/cert.pem" onChange={(e) => update('certFile', e.target.value)} />
-          </label>
-          <label>
-            Key file
-            <input value={form.keyFile} placeholder="/path/to/key.pem" onChange={(e) => update('keyFile', e.target.value)} />
-          </label>
+          <CheckField
+            id="np-verify"
+            label="Verify the certificate"
+            help="refuse a certificate that no trusted authority signed, unless it is pinned"
+            checked={form.verify}
+            error={errors.verify}
+            onChange={(checked) => update('verify', checked)}
+          />
+          <div className="field-grid">
+            {text('caFile', 'CA file', ':ca-file — trust the authorities in this PEM file, not the system’s', '/path/to/ca.pem')}
+            {text('servername', 'Server name (SNI)', ':servername — sent in the handshake, checked against the certificate', 'the host')}
+            {text('alpn', 'ALPN protocols', ':alpn — the protocols to offer, the preferred first', 'h2, http/1.1')}
+            {text(
+              'fingerprint',
+              'Trusted fingerprint (SHA-256 pin)',
+              ':fingerprint — trust exactly this certificate, even unverified',
+              'AB:CD:…',
+            )}
+          </div>
         </>
       ) : null}
-      {form.tlsServer === 'self-signed' ? (
-        <label>
-          Save the generated pair to
-          <input value={form.saveTo} placeholder="(kept in memory only)" onChange={(e) => update('saveTo', e.target.value)} />
-        </label>
-      ) : null}
-      {form.tlsServer !== 'off' ? (
-        <label>
-          ALPN protocols offered
-          <input value={form.serverAlpn} placeholder="h2, http/1.1" onChange={(e) => update('serverAlpn', e.target.value)} />
-        </label>
-      ) : null}
+    </fieldset>
+  );
+}
+
+function TlsServerFields({ form, errors, update }: Omit<Props, 'kind'>) {
+  const text = (key: 'certFile' | 'keyFile' | 'saveTo' | 'serverAlpn', label: string, help: string, placeholder: string) => (
+    <Field
+      id={`np-${key}`}
+      label={label}
+      help={help}
+      error={errors[key]}
+      control={(props) => <input {...props} value={form[key]} placeholder={placeholder} onChange={(e) => update(key, e.target.value)} />}
+    />
+  );
+  return (
+    <fieldset className="field-group">
+      <legend>TLS</legend>
+      <div className="field-grid">
+        <Field
+          id="np-tlsServer"
+          label="TLS server"
+          help=":tls-server — plain, or TLS with a generated or a given certificate"
+          error={errors.tlsServer}
+          control={(props) => (
+            <select {...props} value={form.tlsServer} onChange={(e) => update('tlsServer', e.target.value as TlsFormState['tlsServer'])}>
+              <option value="off">Off (plain)</option>
+              <option value="self-signed">Generate a self-signed certificate</option>
+              <option value="files">Certificate and key files</option>
+            </select>
+          )}
+        />
+        {form.tlsServer === 'files' ? (
+          <>
+            {text('certFile', 'Certificate file', ':cert — the server’s certificate chain, PEM', '/path/to/cert.pem')}
+            {text('keyFile', 'Key file', ':key — the certificate’s private key, PEM', '/path/to/key.pem')}
+          </>
+        ) : null}
+        {form.tlsServer === 'self-signed'
+          ? text(
+              'saveTo',
+              'Save the generated pair to',
+              ':save-to — also write the pair to this new file (mode 600)',
+              '(kept in memory only)',
+            )
+          : null}
+        {form.tlsServer !== 'off'
+          ? text('serverAlpn', 'ALPN protocols offered', ':alpn — the protocols the server accepts, the preferred first', 'h2, http/1.1')
+          : null}
+      </div>
     </fieldset>
   );
 }

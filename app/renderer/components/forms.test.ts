@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyword, lispText, plistText } from '../lisp.js';
 import { outgoing } from './BufferView.js';
-import { EMPTY_FORM, formParams, PRESETS, starttlsParams, validate } from './NewProcessForm.js';
+import { EMPTY_FORM, errorField, formParams, PRESETS, shownFields, starttlsParams, validate, withKind, type Kind } from './new-process.js';
 
 describe('the new-process form', () => {
   it('turns presets into make-network-process parameters', () => {
@@ -52,7 +52,95 @@ describe('the new-process form', () => {
     expect(formParams({ ...server, tls: true }).tlsParameters).toBeUndefined();
     expect(formParams({ ...EMPTY_FORM, service: '1', tlsServer: 'self-signed' }).tlsServer).toBeUndefined();
     expect(validate({ ...server, tlsServer: 'files', certFile: '/c.pem' }).tlsServer).toBeTruthy();
-    expect(validate({ ...EMPTY_FORM, service: '1', tls: true, fingerprint: 'AB' }).tlsParameters).toMatch(/SHA-256/);
+    expect(validate({ ...EMPTY_FORM, service: '1', tls: true, fingerprint: 'AB' }).fingerprint).toMatch(/SHA-256/);
+  });
+
+  it('shows only the keywords that apply to each kind', () => {
+    const shown = (kind: Kind) => [...shownFields(kind)].sort();
+    expect(shown('tcp-client')).toEqual(
+      [
+        'alpn',
+        'buffer',
+        'caFile',
+        'coding',
+        'family',
+        'filter',
+        'fingerprint',
+        'host',
+        'keepalive',
+        'kind',
+        'name',
+        'nodelay',
+        'noquery',
+        'nowait',
+        'sentinel',
+        'service',
+        'servername',
+        'stop',
+        'tls',
+        'verify',
+      ].sort(),
+    );
+    // No :nowait on a server, no TCP options on UDP, no host or family for a Unix socket, TLS for TCP only.
+    expect(shownFields('tcp-server').has('nowait')).toBe(false);
+    expect(shownFields('tcp-server').has('tlsServer')).toBe(true);
+    for (const kind of ['udp-client', 'udp-server'] as const) {
+      expect(shownFields(kind).has('keepalive')).toBe(false);
+      expect(shownFields(kind).has('nodelay')).toBe(false);
+      expect(shownFields(kind).has('tls')).toBe(false);
+    }
+    expect(shownFields('udp-client').has('nowait')).toBe(false);
+    for (const kind of ['unix-client', 'unix-server'] as const) {
+      expect(shownFields(kind).has('host')).toBe(false);
+      expect(shownFields(kind).has('family')).toBe(false);
+      expect(shownFields(kind).has('tls')).toBe(false);
+      expect(shownFields(kind).has('tlsServer')).toBe(false);
+    }
+    expect(shownFields('unix-client').has('nowait')).toBe(true);
+    // open-network-stream :type starttls takes neither a filter nor :stop; its TLS is always on.
+    expect(shownFields('starttls-client').has('filter')).toBe(false);
+    expect(shownFields('starttls-client').has('offeredWhen')).toBe(true);
+  });
+
+  it('sends only what applies: a hidden keyword checked for another kind stays out', () => {
+    const tcp = { ...EMPTY_FORM, service: '80', keepalive: true, nodelay: true, nowait: true, tls: true };
+    expect(formParams(tcp)).toMatchObject({ keepalive: true, nodelay: true, nowait: true, tlsParameters: { verify: true } });
+    const udp = formParams(withKind(tcp, 'udp-client', true));
+    expect(udp).not.toHaveProperty('keepalive');
+    expect(udp).not.toHaveProperty('nodelay');
+    expect(udp).not.toHaveProperty('nowait');
+    expect(udp).not.toHaveProperty('tlsParameters');
+    expect(udp).toMatchObject({ type: 'datagram', service: 80 });
+    // A Unix server with TLS chosen while it was TCP is a plain Unix server.
+    const tlsServer = { ...EMPTY_FORM, ...PRESETS['TCP server on a free port'], tlsServer: 'self-signed' as const };
+    expect(formParams(tlsServer).tlsServer).toEqual({ selfSigned: true });
+    expect(formParams({ ...withKind(tlsServer, 'unix-server', true), service: '/tmp/s.sock' }).tlsServer).toBeUndefined();
+  });
+
+  it('the name follows the kind until the user types one; a port never becomes a socket path', () => {
+    let form = withKind(EMPTY_FORM, 'tcp-server', false);
+    expect(form.name).toBe('server');
+    expect(withKind(form, 'udp-server', false).name).toBe('udp');
+    expect(withKind(form, 'tcp-client', false).name).toBe('tcp-client');
+    form = { ...form, name: 'mine' };
+    expect(withKind(form, 'udp-server', true).name).toBe('mine');
+    expect(withKind({ ...form, service: '8080' }, 'unix-server', true).service).toBe('');
+    expect(withKind({ ...form, service: '8080' }, 'udp-server', true).service).toBe('8080');
+    expect(validate({ ...withKind(form, 'unix-server', true) }).service).toBe('Give the socket path');
+  });
+
+  it('puts an error next to the field it names, or under the form when no shown field holds it', () => {
+    expect(errorField('service', 'tcp-client')).toBe('service');
+    expect(errorField('tlsParameters', 'tcp-client')).toBe('tls');
+    expect(errorField('tlsParameters.fingerprint', 'tcp-client')).toBe('fingerprint');
+    expect(errorField('tlsServer.cert', 'tcp-server')).toBe('certFile');
+    expect(errorField('tlsServer', 'tcp-server')).toBe('tlsServer');
+    expect(errorField('caFile', 'starttls-client')).toBe('caFile');
+    expect(errorField('starttlsFunction.match', 'starttls-client')).toBe('offeredWhen');
+    expect(errorField('type', 'udp-client')).toBe('kind');
+    expect(errorField('host', 'unix-client')).toBe('form');
+    expect(errorField('keepalive', 'udp-server')).toBe('form');
+    expect(errorField(null, 'tcp-client')).toBe('form');
   });
 
   it('validates with the contract before sending, per field', () => {
