@@ -91,4 +91,21 @@ describe('the kernel queues of a socket', () => {
       expect((await np.processKernelQueues(unix)).unavailable).toMatch(/Unix-domain/);
     },
   );
+
+  it.runIf(process.platform === 'linux')(
+    'without ss the queues are still read, and the buffer sizes say why they are missing',
+    async () => {
+      const np = engine();
+      const peer = await plainServer();
+      const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
+      expect(await np.processKernelQueues(c)).toMatchObject({ unavailable: null, buffersUnavailable: null });
+      const path = process.env.PATH;
+      onCleanup(() => (process.env.PATH = path));
+      process.env.PATH = mkdtempSync(join(tmpdir(), 'netproc-no-ss-'));
+      onCleanup(() => rmSync(process.env.PATH!, { recursive: true, force: true }));
+      const queues = await np.processKernelQueues(c);
+      expect(queues).toMatchObject({ unavailable: null, sendQueue: 0, receiveBuffer: null, sendBuffer: null, receiveFill: null });
+      expect(queues.buffersUnavailable).toMatch(/ss \(iproute2\) is not installed/);
+    },
+  );
 });
