@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures.js';
-import { busyWorkbench } from './workbench.js';
+import { busyWorkbench, row } from './workbench.js';
 
 /** Serious and critical axe violations, each as "rule: the elements it found", so a failure names what to fix. */
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -35,6 +35,24 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.keyboard.press('Escape');
       await page.getByRole('button', { name: 'New process', exact: true }).click();
       await expect(page.getByRole('dialog', { name: 'New process' })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test('the inspector with every section open, live kernel queues and an option refused', async ({ page, control, peer }) => {
+      test.setTimeout(150_000);
+      await busyWorkbench(page, control, peer);
+      const inspector = page.getByRole('region', { name: 'Inspector' });
+      for (const title of ['Kernel queues', 'Socket options']) {
+        const toggle = inspector.getByRole('button', { name: title, exact: true });
+        if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+      }
+      await expect(inspector.getByRole('region', { name: 'Kernel queues' }).getByLabel('Send queue', { exact: true })).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      // An error beside its control: a UDP socket refuses :nodelay.
+      await control.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, host: '127.0.0.1', service: true });
+      await row(page, 'udp').click();
+      await inspector.getByRole('checkbox', { name: ':nodelay' }).click();
+      await expect(inspector.getByRole('alert')).toHaveText('Cannot set network option: Protocol not available');
       expect(await seriousViolations(page)).toEqual([]);
     });
   });
