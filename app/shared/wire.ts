@@ -138,6 +138,8 @@ export interface KernelQueues {
   buffersUnavailable: string | null;
   /** receiveQueue / receiveBuffer, 0–1: how close a stopped connection is to holding its peer back. */
   receiveFill: number | null;
+  /** UDP: datagrams the kernel dropped because the receive queue was full; null for streams and where unknown. */
+  datagramDrops: number | null;
 }
 
 export interface ProcessInfo {
@@ -253,6 +255,7 @@ export const KERNEL_QUEUES_KEYS = [
   'sendBuffer',
   'buffersUnavailable',
   'receiveFill',
+  'datagramDrops',
 ] as const;
 
 /** True when A and B are the same union, at compile time. */

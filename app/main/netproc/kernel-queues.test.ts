@@ -79,11 +79,13 @@ describe('the kernel queues of a socket', () => {
         return (got.receiveQueue ?? 0) > 0 ? got : null;
       });
       expect(q.receiveBuffer).toBeGreaterThan(0);
+      expect(q.datagramDrops).toBe(0);
       const peer = await plainServer();
       const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
       const stream = await np.processKernelQueues(c);
       expect(stream.unavailable).toBeNull();
       expect(stream.sendQueue).toBe(0);
+      expect(stream.datagramDrops).toBeNull();
       const path = join(mkdtempSync(join(tmpdir(), 'netproc-queues-')), 's');
       onCleanup(() => rmSync(dirname(path), { recursive: true, force: true }));
       await np.makeNetworkProcess({ name: 'usrv', server: true, family: 'local', service: path });

@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { ipv6Groups } from './address.js';
+import { kernelDrops } from './datagram-process.js';
 import type { KernelQueues } from '../../shared/wire.js';
 import type { NetworkProcess } from './process.js';
 
@@ -140,6 +141,7 @@ export async function kernelQueues(process: NetworkProcess): Promise<KernelQueue
     sendBuffer: null,
     buffersUnavailable: unavailable,
     receiveFill: null,
+    datagramDrops: null,
   });
   if (globalThis.process.platform !== 'linux')
     return none(`not available on ${globalThis.process.platform}: the queues are read from Linux's /proc/net`);
@@ -171,5 +173,6 @@ export async function kernelQueues(process: NetworkProcess): Promise<KernelQueue
     sendBuffer: known?.sendBuffer ?? null,
     buffersUnavailable: typeof buffers === 'string' ? buffers : null,
     receiveFill: known && known.receiveBuffer > 0 ? Math.min(1, queues.receiveQueue / known.receiveBuffer) : null,
+    datagramDrops: process.datagram ? kernelDrops(process.datagram) : null,
   };
 }

@@ -159,7 +159,8 @@ describe('the inspector', () => {
       const sender = dgram.createSocket('udp4');
       onCleanup(() => sender.close());
       const port = (harness.np.processContact(udp, 'local') as number[])[4]!;
-      for (let i = 0; i < 4; i++) await new Promise<void>((done) => sender.send(Buffer.alloc(1000), port, '127.0.0.1', () => done()));
+      // More than the stopped socket's buffer holds: the kernel queues what fits and drops the rest (bounded: 600 datagrams).
+      for (let i = 0; i < 600; i++) await new Promise<void>((done) => sender.send(Buffer.alloc(1400), port, '127.0.0.1', () => done()));
       await show(api, store, udp.id);
       expect(reads).toBe(0);
       fireEvent.click(screen.getByRole('button', { name: 'Kernel queues' }));
@@ -168,6 +169,7 @@ describe('the inspector', () => {
       expect(Number(meter.getAttribute('value'))).toBeGreaterThan(0);
       expect(queues.textContent).toMatch(/Receive queue \d+(\.\d)? KiB of \d+(\.\d)? (KiB|MiB)/);
       expect(queues.textContent).toContain('UDP has no flow control');
+      expect(Number(within(queues).getByLabelText('Datagrams dropped').firstElementChild?.textContent)).toBeGreaterThan(0);
       await waitFor(() => reads >= 2, 5000, 'a second read');
       fireEvent.click(screen.getByRole('button', { name: 'Kernel queues' }));
       // A read in flight may still land; after that, none.

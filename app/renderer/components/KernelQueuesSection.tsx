@@ -38,6 +38,9 @@ function Figures({ process, queues, before }: { process: ProcessInfo; queues: Ke
         <CopyField term="Unsent, held by Node" name="Unsent bytes held by Node" text={formatBytes(queues.heldByNode)} />
         <CopyField term="Receive buffer" name="Receive buffer" text={bytes(queues.receiveBuffer)} />
         <CopyField term="Send buffer" name="Send buffer" text={bytes(queues.sendBuffer)} />
+        {process.kind.startsWith('datagram') ? (
+          <CopyField term="Datagrams dropped" text={queues.datagramDrops === null ? null : String(queues.datagramDrops)} />
+        ) : null}
       </dl>
       {queues.buffersUnavailable && !queues.unavailable ? (
         <p className="note-wrap">Buffer sizes not available: {queues.buffersUnavailable}.</p>
