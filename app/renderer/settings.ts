@@ -26,6 +26,8 @@ export interface Settings {
   listWidths?: Record<string, number>;
   /** Keyed by process name, which survives a restart where the id does not. */
   bufferPrefs?: Record<string, BufferPrefs>;
+  /** Inspector sections by title: open (true) or closed; a section not listed has its default. */
+  inspectorSections?: Record<string, boolean>;
 }
 
 /** Processes whose buffer preferences are kept; the oldest are forgotten first. */
@@ -55,6 +57,14 @@ export function saveBufferPrefs(processName: string, patch: BufferPrefs): void {
   const { [processName]: old, ...others } = loadSettings().bufferPrefs ?? {};
   const kept = Object.entries(others).slice(-(BUFFER_PREFS_KEPT - 1));
   saveSetting({ bufferPrefs: { ...Object.fromEntries(kept), [processName]: { ...old, ...patch } } });
+}
+
+export function inspectorSectionOpen(title: string, fallback: boolean): boolean {
+  return loadSettings().inspectorSections?.[title] ?? fallback;
+}
+
+export function saveInspectorSection(title: string, open: boolean): void {
+  saveSetting({ inspectorSections: { ...loadSettings().inspectorSections, [title]: open } });
 }
 
 export function applyTheme(theme: Theme): void {

@@ -12,6 +12,7 @@ import {
   type BufferInfo,
   type CertificatePin,
   type JsonValue,
+  type KernelQueues,
   type LispAddress,
   type ListProcessesRow,
   type LogLine,
@@ -118,6 +119,9 @@ export interface Results {
   /** True when there was a pin to forget. */
   forgetCertificatePin: boolean;
   listCertificatePins: CertificatePin[];
+  processKernelQueues: KernelQueues;
+  /** Emacs's answer: true (t), or false (nil) for an unknown option with noError. */
+  setNetworkProcessOption: boolean;
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

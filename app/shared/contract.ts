@@ -328,6 +328,21 @@ export const requestSchemas = {
   pinCertificate: z.object({ host, port, fingerprint }).strict(),
   forgetCertificatePin: z.object({ host, port }).strict(),
   listCertificatePins: z.object({}).strict(),
+  processKernelQueues: z.object({ id: processId }).strict(),
+  setNetworkProcessOption: z
+    .object({
+      id: processId,
+      /** Without the colon. Unknown names pass, so that Emacs's "Unknown or unsupported option" (or nil with noError) comes back. */
+      option: z
+        .string()
+        .max(LIMITS.name)
+        .regex(/^[a-z][a-z0-9-]*$/, 'must be an option name without the colon, such as "keepalive"'),
+      value: z.union([z.null(), z.boolean(), z.number().int().min(0).max(65535)], {
+        error: 'must be null (nil), true (t), false, or seconds from 0 to 65535',
+      }),
+      noError: z.boolean().optional(),
+    })
+    .strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

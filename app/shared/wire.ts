@@ -117,6 +117,31 @@ export interface CertificatePin {
   pinnedAt: number;
 }
 
+/**
+ * What the kernel (and Node) hold for a process's socket at one moment
+ * (`processKernelQueues`, beyond Emacs). Kernel figures are null where they
+ * cannot be read, and `unavailable` says why.
+ */
+export interface KernelQueues {
+  /** Null when the figures below can be read; otherwise why not. */
+  unavailable: string | null;
+  /** Bytes the kernel received that the process has not read. */
+  receiveQueue: number | null;
+  /** Bytes the kernel holds to send (TCP: sent but not yet acknowledged, or not yet sent). */
+  sendQueue: number | null;
+  /** Bytes Node holds that have not reached the kernel. */
+  heldByNode: number;
+  /** The socket's receive and send buffer sizes (SO_RCVBUF, SO_SNDBUF) in bytes. */
+  receiveBuffer: number | null;
+  sendBuffer: number | null;
+  /** Null when the buffer sizes are known; otherwise why not (e.g. `ss` is not installed). */
+  buffersUnavailable: string | null;
+  /** receiveQueue / receiveBuffer, 0–1: how close a stopped connection is to holding its peer back. */
+  receiveFill: number | null;
+  /** UDP: datagrams the kernel dropped because the receive queue was full; null for streams and where unknown. */
+  datagramDrops: number | null;
+}
+
 export interface ProcessInfo {
   id: number;
   name: string;
@@ -227,6 +252,17 @@ export const TLS_STATE_KEYS = [
   'savedTo',
 ] as const;
 export const LIST_PROCESSES_ROW_KEYS = ['id', 'process', 'pid', 'status', 'buffer', 'tty', 'thread', 'command'] as const;
+export const KERNEL_QUEUES_KEYS = [
+  'unavailable',
+  'receiveQueue',
+  'sendQueue',
+  'heldByNode',
+  'receiveBuffer',
+  'sendBuffer',
+  'buffersUnavailable',
+  'receiveFill',
+  'datagramDrops',
+] as const;
 
 /** True when A and B are the same union, at compile time. */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -236,6 +272,7 @@ export type KeyListsMatch = [
   Assert<Same<(typeof PROCESS_COUNTERS_KEYS)[number], keyof ProcessCounters>>,
   Assert<Same<(typeof TLS_STATE_KEYS)[number], keyof TlsState>>,
   Assert<Same<(typeof LIST_PROCESSES_ROW_KEYS)[number], keyof ListProcessesRow>>,
+  Assert<Same<(typeof KERNEL_QUEUES_KEYS)[number], keyof KernelQueues>>,
 ];
 
 // ───────────────────────────── errors ─────────────────────────────
@@ -309,6 +346,8 @@ export const METHODS = [
   'pinCertificate',
   'forgetCertificatePin',
   'listCertificatePins',
+  'processKernelQueues',
+  'setNetworkProcessOption',
 ] as const;
 export type Method = (typeof METHODS)[number];
 

@@ -64,8 +64,8 @@ test.describe('the workbench UI', () => {
     await expect(row(page, 'srv')).toContainText('listen');
     const port = ((await control.snapshot({})).processes[0]!.local as number[])[4];
     const inspector = page.getByRole('region', { name: 'Inspector' });
-    await expect(inspector.getByLabel('Contact, nil form')).toHaveText(`("127.0.0.1" ${port})`);
-    await expect(inspector.getByLabel('Contact, t form')).toContainText(`:server t`);
+    await expect(inspector.getByLabel('Contact, nil form', { exact: true })).toHaveText(`("127.0.0.1" ${port})`);
+    await expect(inspector.getByLabel('Contact, t form', { exact: true })).toContainText(`:server t`);
     await expect(inspector.getByRole('table', { name: 'Contact keys' })).toContainText(`:local[127 0 0 1 ${port}]`);
     mkdirSync('reports/screenshots', { recursive: true });
     await page.screenshot({ path: `reports/screenshots/workbench-${test.info().project.name}.png` });
@@ -132,7 +132,7 @@ test.describe('the inspector and the remembered layout', () => {
   test('puts and clears plist entries, and a reload keeps the selected process', async ({ page, control }) => {
     await control.makeNetworkProcess({ name: 'plisted', server: true, service: true });
     await row(page, 'plisted').click();
-    const plist = page.getByRole('region', { name: 'Process plist' });
+    const plist = page.getByRole('region', { name: 'Plist' });
     await plist.getByLabel('Property', { exact: true }).fill('note');
     await plist.getByLabel('Value', { exact: true }).fill('{"seen": [1, 2]}');
     await plist.getByRole('button', { name: 'Put' }).click();

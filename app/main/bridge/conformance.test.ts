@@ -308,6 +308,69 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.setProcessDatagramAddress({ id: d.id, address: [0, 0, 0, 0, 0, 0, 0, 1, 9] })).toBeNull();
   });
 
+  it.runIf(process.platform === 'linux')(
+    "reads a stopped connection's kernel queues filling while its peer floods, and says why a listening socket has none (beyond Emacs)",
+    async () => {
+      const { client } = await harness();
+      const api = await client();
+      const srv = (await api.makeNetworkProcess({ name: 'kq', server: true, host: '127.0.0.1', service: true, filter: 'discard' }))!;
+      expect(await api.processKernelQueues({ id: srv.id })).toMatchObject({
+        unavailable: 'a listening socket has no data queues',
+        receiveQueue: null,
+      });
+      const peer = await plainClient((srv.local as number[])[4] as number);
+      const accepted = await waitFor(async () => (await api.snapshot({})).processes.find((p) => p.kind === 'accepted'));
+      await api.stopProcess({ id: accepted.id });
+      const block = Buffer.alloc(64 * 1024, 0x78);
+      // Write until the peer's own socket backs up: both kernels' buffers are then full (bounded: 400 blocks).
+      for (let i = 0; i < 400 && peer.write(block); i++) await sleep(1);
+      const queues = await waitFor(async () => {
+        const q = await api.processKernelQueues({ id: accepted.id });
+        return q.receiveQueue !== null && q.receiveQueue > 64 * 1024 ? q : null;
+      });
+      expect(queues).toMatchObject({ unavailable: null, heldByNode: 0, buffersUnavailable: null });
+      expect(queues.receiveBuffer).toBeGreaterThan(queues.receiveQueue!);
+      expect(queues.receiveFill).toBeCloseTo(queues.receiveQueue! / queues.receiveBuffer!, 6);
+      // Continued, the process reads everything: the queue drains.
+      await api.continueProcess({ id: accepted.id });
+      await waitFor(
+        async () => peer.writableLength === 0 && (await api.processKernelQueues({ id: accepted.id })).receiveQueue === 0,
+        10_000,
+        'the receive queue to drain',
+      );
+    },
+  );
+
+  it('set-network-process-option: t and the contact records it; :linger t makes delete-process reset; the kernel refuses :nodelay on UDP', async () => {
+    const { client } = await harness();
+    const api = await client();
+    let peerError = '';
+    const peer = await plainServer((s) => s.on('error', (e: NodeJS.ErrnoException) => (peerError = e.code ?? '')));
+    const c = (await api.makeNetworkProcess({ name: 'opt', host: '127.0.0.1', service: peer.port }))!;
+    expect(await api.setNetworkProcessOption({ id: c.id, option: 'keepalive', value: true })).toBe(true);
+    expect(await api.setNetworkProcessOption({ id: c.id, option: 'nodelay', value: false })).toBe(true);
+    expect(await api.setNetworkProcessOption({ id: c.id, option: 'linger', value: true })).toBe(true);
+    expect(await api.processContact({ id: c.id, key: true })).toMatchObject({ keepalive: true, nodelay: false, linger: true });
+    const unknown = await rejection(api.setNetworkProcessOption({ id: c.id, option: 'frob', value: true }));
+    expect(unknown).toMatchObject({ message: 'Unknown or unsupported option', condition: 'error', field: 'option' });
+    expect(await api.setNetworkProcessOption({ id: c.id, option: 'frob', value: true, noError: true })).toBe(false);
+    await waitFor(() => peer.sockets.length === 1);
+    await api.deleteProcess({ ids: [c.id] });
+    await waitFor(() => peerError === 'ECONNRESET');
+
+    const udp = (await api.makeNetworkProcess({ name: 'u', type: 'datagram', server: true, host: '127.0.0.1', service: true }))!;
+    const refused = await rejection(api.setNetworkProcessOption({ id: udp.id, option: 'nodelay', value: true }));
+    expect(refused).toMatchObject({
+      code: 'ENOPROTOOPT',
+      field: 'option',
+      message: 'Cannot set network option: Protocol not available',
+      condition: 'file-error',
+      data: ['Cannot set network option', 'Protocol not available', { symbol: ':nodelay' }, true],
+    });
+    expect(await api.setNetworkProcessOption({ id: udp.id, option: 'reuseaddr', value: null })).toBe(true);
+    expect(await api.processContact({ id: udp.id, key: 'reuseaddr' })).toBe(false);
+  });
+
   it('kills a buffer: its process is deleted first with "deleted\\n", then the buffer goes [spec §9]', async () => {
     const { client, np } = await harness();
     const api = await client();
@@ -539,6 +602,15 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['processDatagramAddress', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
       ['setProcessDatagramAddress', { id: 1, address: [1, 2] }, 'address', 'INVALID_ARGUMENT'],
       ['snapshot', { please: true }, 'please', 'INVALID_ARGUMENT'],
+      ['processKernelQueues', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
+      ['processKernelQueues', { id: 1.5 }, 'id', 'INVALID_ARGUMENT'],
+      ['processKernelQueues', { id: 1, socket: 3 }, 'socket', 'INVALID_ARGUMENT'],
+      ['setNetworkProcessOption', { id: 1, option: ':keepalive', value: true }, 'option', 'INVALID_ARGUMENT'],
+      ['setNetworkProcessOption', { id: 1, option: 'linger', value: 70000 }, 'value', 'INVALID_ARGUMENT'],
+      ['setNetworkProcessOption', { id: 1, option: 'bindtodevice', value: 'eth0' }, 'value', 'INVALID_ARGUMENT'],
+      ['setNetworkProcessOption', { id: 1, option: 'keepalive' }, 'value', 'INVALID_ARGUMENT'],
+      ['setNetworkProcessOption', { id: 1, option: 'keepalive', value: true, noError: 'yes' }, 'noError', 'INVALID_ARGUMENT'],
+      ['setNetworkProcessOption', { id: 999999, option: 'keepalive', value: true }, 'id', 'NO_SUCH_PROCESS'],
     ];
 
     it('covers every method', () => {

@@ -91,6 +91,8 @@ async function fixture(): Promise<Fixture> {
       pinCertificate: { host: 'localhost', port: peer.port, fingerprint: 'AB:'.repeat(31) + 'AB' },
       forgetCertificatePin: { host: 'localhost', port: peer.port },
       listCertificatePins: {},
+      processKernelQueues: { id: id('c') },
+      setNetworkProcessOption: { id: id('c'), option: 'keepalive', value: true },
     };
     return table[method];
   };
@@ -221,6 +223,8 @@ const fieldNames = [
   'alpn',
   'fingerprint',
   'port',
+  'option',
+  'noError',
   '__proto__',
   'constructor',
 ];

@@ -226,6 +226,10 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     forgetCertificatePin: ({ host, port }) => np.forgetCertificatePin(host, port),
 
     listCertificatePins: () => np.certificatePins(),
+
+    processKernelQueues: ({ id }) => np.processKernelQueues(proc(id)),
+
+    setNetworkProcessOption: ({ id, option, value, noError }) => np.setNetworkProcessOption(proc(id), option, value, noError ?? false),
   };
 }
 

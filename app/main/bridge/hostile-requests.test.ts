@@ -375,6 +375,8 @@ describe('an unknown field is refused by every method', () => {
     pinCertificate: { host: 'localhost', port: 443, fingerprint: 'ab'.repeat(32) },
     forgetCertificatePin: { host: 'localhost', port: 443 },
     listCertificatePins: {},
+    processKernelQueues: { id: 1 },
+    setNetworkProcessOption: { id: 1, option: 'nodelay', value: true, noError: false },
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {

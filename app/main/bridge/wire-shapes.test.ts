@@ -5,6 +5,7 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
+  KERNEL_QUEUES_KEYS,
   LIST_PROCESSES_ROW_KEYS,
   MESSAGE_CHARS,
   PROCESS_COUNTERS_KEYS,
@@ -13,6 +14,7 @@ import {
   WIRE_ERROR_LIMITS,
   type AddressFamily,
   type CodingPair,
+  type KernelQueues,
   type LispAddress,
   type ListProcessesRow,
   type ProcessCounters,
@@ -40,6 +42,7 @@ describe('the engine and the wire agree on shapes', () => {
     expectTypeOf<ReturnType<Netproc['listProcessesRows']>>().toEqualTypeOf<ListProcessesRow[]>();
     expectTypeOf<ReturnType<Netproc['processDatagramAddress']>>().toEqualTypeOf<LispAddress | null>();
     expectTypeOf<NetprocError['condition']>().toEqualTypeOf<WireError['condition']>();
+    expectTypeOf<Awaited<ReturnType<Netproc['processKernelQueues']>>>().toEqualTypeOf<KernelQueues>();
     // The engine's richer status stays its own: `run` and `exit` never reach the wire.
     expectTypeOf<'run' | 'exit'>().not.toExtend<ProcessStatus>();
     expectTypeOf<InternalStatus['kind']>().not.toEqualTypeOf<ProcessStatus>();
@@ -84,6 +87,8 @@ describe('the engine and the wire agree on shapes', () => {
       savedTo: null,
     };
     expect(Object.keys(processInfo(np, builtins, accepted).tls!).sort()).toEqual([...TLS_STATE_KEYS].sort());
+    // Kernel queues, read or not (a listening socket has none), carry the same keys.
+    for (const p of [server, accepted]) expect(Object.keys(await np.processKernelQueues(p)).sort()).toEqual([...KERNEL_QUEUES_KEYS].sort());
   });
 });
 

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetprocError } from './errors.js';
 import type { MakeNetworkProcessOptions } from './netproc.js';
-import { engine, freePort, plainServer } from './test-support.js';
+import { engine, freePort, onCleanup, plainServer } from './test-support.js';
 
 const noDns = {
   lookup: async (host: string) => {
@@ -191,6 +194,38 @@ describe('network options (spec §2.2)', () => {
     const c = (await np.makeNetworkProcess({ name: 'dead', host: '127.0.0.1', service: peer.port }))!;
     np.deleteProcess(c);
     await expect(np.setNetworkProcessOption(c, 'keepalive', true)).rejects.toThrow('Process is not running');
+  });
+
+  it("set-network-process-option :nodelay on a UDP or Unix-domain socket signals the kernel's refusal, and records nothing [spec §2.2]", async () => {
+    const np = engine();
+    const udp = (await np.makeNetworkProcess({ name: 'u', type: 'datagram', server: true, host: '127.0.0.1', service: true }))!;
+    const refused = (await np.setNetworkProcessOption(udp, 'nodelay', true).catch((e: unknown) => e)) as NetprocError;
+    expect(refused).toBeInstanceOf(NetprocError);
+    expect(refused).toMatchObject({
+      code: 'ENOPROTOOPT',
+      message: 'Cannot set network option: Protocol not available',
+      condition: 'file-error',
+      field: 'option',
+    });
+    expect(refused.data).toEqual(['Cannot set network option', 'Protocol not available', ':nodelay', true]);
+    // NO-ERROR covers only unknown options: a failing setsockopt signals anyway, as in Emacs.
+    await expect(np.setNetworkProcessOption(udp, 'nodelay', null, true)).rejects.toThrow('Protocol not available');
+    expect(Object.keys(np.processContact(udp, true)!)).not.toContain('nodelay');
+    // The socket-level options apply to every socket.
+    for (const option of ['keepalive', 'linger', 'reuseaddr']) expect(await np.setNetworkProcessOption(udp, option, true)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-options-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const unix = (await np.makeNetworkProcess({ name: 'us', server: true, family: 'local', service: join(dir, 's') }))!;
+    await expect(np.setNetworkProcessOption(unix, 'nodelay', true)).rejects.toMatchObject({
+      code: 'ENOTSUP',
+      message: 'Cannot set network option: Operation not supported',
+      condition: 'file-error',
+    });
+    expect(await np.setNetworkProcessOption(unix, 'keepalive', true)).toBe(true);
+    const peer = await plainServer();
+    const tcp = (await np.makeNetworkProcess({ name: 't', host: '127.0.0.1', service: peer.port }))!;
+    expect(await np.setNetworkProcessOption(tcp, 'nodelay', true)).toBe(true);
+    expect(np.processContact(tcp, 'nodelay')).toBe(true);
   });
 });
 

@@ -33,6 +33,7 @@ export type NetprocErrorCode =
   | 'ENETUNREACH'
   | 'EINVAL'
   | 'ENOTSUP'
+  | 'ENOPROTOOPT'
   | 'TLS_HANDSHAKE'
   | 'STARTTLS_UNAVAILABLE'
   | 'EXCHANGE_TIMEOUT'
@@ -140,6 +141,7 @@ const STRERROR: Record<string, string> = {
   ENETUNREACH: 'Network is unreachable',
   EINVAL: 'Invalid argument',
   ENOTSUP: 'Operation not supported',
+  ENOPROTOOPT: 'Protocol not available',
   EDESTADDRREQ: 'Destination address required',
   EMFILE: 'Too many open files',
   ENFILE: 'Too many open files in system',

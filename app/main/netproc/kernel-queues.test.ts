@@ -79,16 +79,35 @@ describe('the kernel queues of a socket', () => {
         return (got.receiveQueue ?? 0) > 0 ? got : null;
       });
       expect(q.receiveBuffer).toBeGreaterThan(0);
+      expect(q.datagramDrops).toBe(0);
       const peer = await plainServer();
       const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
       const stream = await np.processKernelQueues(c);
       expect(stream.unavailable).toBeNull();
       expect(stream.sendQueue).toBe(0);
+      expect(stream.datagramDrops).toBeNull();
       const path = join(mkdtempSync(join(tmpdir(), 'netproc-queues-')), 's');
       onCleanup(() => rmSync(dirname(path), { recursive: true, force: true }));
       await np.makeNetworkProcess({ name: 'usrv', server: true, family: 'local', service: path });
       const unix = (await np.makeNetworkProcess({ name: 'ucli', family: 'local', service: path }))!;
       expect((await np.processKernelQueues(unix)).unavailable).toMatch(/Unix-domain/);
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'without ss the queues are still read, and the buffer sizes say why they are missing',
+    async () => {
+      const np = engine();
+      const peer = await plainServer();
+      const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
+      expect(await np.processKernelQueues(c)).toMatchObject({ unavailable: null, buffersUnavailable: null });
+      const path = process.env.PATH;
+      onCleanup(() => (process.env.PATH = path));
+      process.env.PATH = mkdtempSync(join(tmpdir(), 'netproc-no-ss-'));
+      onCleanup(() => rmSync(process.env.PATH!, { recursive: true, force: true }));
+      const queues = await np.processKernelQueues(c);
+      expect(queues).toMatchObject({ unavailable: null, sendQueue: 0, receiveBuffer: null, sendBuffer: null, receiveFill: null });
+      expect(queues.buffersUnavailable).toMatch(/ss \(iproute2\) is not installed/);
     },
   );
 });

@@ -7,28 +7,18 @@
  * Linux only: the queues come from /proc/net/{tcp,tcp6,udp,udp6}, matched by
  * the socket's addresses; the buffer sizes from `ss -m` (iproute2), since
  * neither Node nor /proc reports SO_RCVBUF/SO_SNDBUF of a TCP socket.
- * Elsewhere every kernel figure is null and `available` says why.
+ * Elsewhere every kernel figure is null and `unavailable` says why.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { ipv6Groups } from './address.js';
+import { kernelDrops } from './datagram-process.js';
+import type { KernelQueues } from '../../shared/wire.js';
 import type { NetworkProcess } from './process.js';
 
-export interface KernelQueues {
-  /** Null when the figures below can be read; otherwise why not. */
-  unavailable: string | null;
-  /** Bytes the kernel received that the process has not read. */
-  receiveQueue: number | null;
-  /** Bytes the kernel holds to send (TCP: sent but not yet acknowledged, or not yet sent). */
-  sendQueue: number | null;
-  /** Bytes Node holds that have not reached the kernel. */
-  heldByNode: number;
-  receiveBuffer: number | null;
-  sendBuffer: number | null;
-  /** receiveQueue / receiveBuffer, 0–1: how close a stopped connection is to holding its peer back. */
-  receiveFill: number | null;
-}
+// The wire's shape is the engine's own.
+export type { KernelQueues };
 
 interface Ends {
   protocol: 'tcp' | 'udp';
@@ -123,12 +113,19 @@ function bracketed(address: string): string {
   return isIPv6(address) ? `[${address}]` : address;
 }
 
-function ssBuffers(ends: Ends): Promise<{ receiveBuffer: number; sendBuffer: number } | null> {
+type Buffers = { receiveBuffer: number; sendBuffer: number };
+
+/** The socket's buffer sizes as `ss -m` reports them, or why they could not be had. */
+function ssBuffers(ends: Ends): Promise<Buffers | string> {
   const filter = [`src ${bracketed(ends.localAddress)}:${ends.localPort}`];
   if (ends.remoteAddress !== null && ends.remotePort !== null) filter.push(`dst ${bracketed(ends.remoteAddress)}:${ends.remotePort}`);
   const args = [ends.protocol === 'tcp' ? '-tmnH' : '-umnaH', ...filter.join(' and ').split(' ')];
   return new Promise((resolve) => {
-    execFile('ss', args, { timeout: 1000, maxBuffer: 64 * 1024 }, (err, stdout) => resolve(err ? null : parseSkmem(stdout)));
+    execFile('ss', args, { timeout: 1000, maxBuffer: 64 * 1024 }, (err, stdout) => {
+      if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') resolve('ss (iproute2) is not installed, and only it reports them');
+      else if (err) resolve(`ss failed: ${err.message.split('\n')[0]}`);
+      else resolve(parseSkmem(stdout) ?? 'ss did not list the socket');
+    });
   });
 }
 
@@ -142,7 +139,9 @@ export async function kernelQueues(process: NetworkProcess): Promise<KernelQueue
     heldByNode,
     receiveBuffer: null,
     sendBuffer: null,
+    buffersUnavailable: unavailable,
     receiveFill: null,
+    datagramDrops: null,
   });
   if (globalThis.process.platform !== 'linux')
     return none(`not available on ${globalThis.process.platform}: the queues are read from Linux's /proc/net`);
@@ -157,20 +156,23 @@ export async function kernelQueues(process: NetworkProcess): Promise<KernelQueue
     return none(`${tableName} cannot be read`);
   }
   if (!queues) return none(`the socket is not in ${tableName}`);
-  let buffers: { receiveBuffer: number; sendBuffer: number } | null = null;
+  let buffers: Buffers | string;
   if (process.datagram) {
     try {
       buffers = { receiveBuffer: process.datagram.getRecvBufferSize(), sendBuffer: process.datagram.getSendBufferSize() };
-    } catch {
-      buffers = null;
+    } catch (err) {
+      buffers = (err as Error).message;
     }
   } else buffers = await ssBuffers(ends);
+  const known = typeof buffers === 'string' ? null : buffers;
   return {
     unavailable: null,
     ...queues,
     heldByNode,
-    receiveBuffer: buffers?.receiveBuffer ?? null,
-    sendBuffer: buffers?.sendBuffer ?? null,
-    receiveFill: buffers && buffers.receiveBuffer > 0 ? Math.min(1, queues.receiveQueue / buffers.receiveBuffer) : null,
+    receiveBuffer: known?.receiveBuffer ?? null,
+    sendBuffer: known?.sendBuffer ?? null,
+    buffersUnavailable: typeof buffers === 'string' ? buffers : null,
+    receiveFill: known && known.receiveBuffer > 0 ? Math.min(1, queues.receiveQueue / known.receiveBuffer) : null,
+    datagramDrops: process.datagram ? kernelDrops(process.datagram) : null,
   };
 }

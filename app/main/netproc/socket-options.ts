@@ -5,7 +5,7 @@
  */
 import type dgram from 'node:dgram';
 import type net from 'node:net';
-import { NetprocError } from './errors.js';
+import { NetprocError, strerror, type NetprocErrorCode } from './errors.js';
 import type { NetworkProcess } from './process.js';
 
 export const SUPPORTED_OPTIONS = ['reuseaddr', 'keepalive', 'broadcast', 'linger', 'nodelay'] as const;
@@ -60,6 +60,34 @@ export function applyDatagramOptions(socket: dgram.Socket, options: SocketOption
 }
 
 /**
+ * The errno the kernel answers when OPTION cannot be set on this kind of
+ * socket, or null. TCP_NODELAY is a TCP option: setsockopt on a UDP socket
+ * fails with ENOPROTOOPT and on a Unix-domain socket with EOPNOTSUPP (Linux;
+ * libuv names it ENOTSUP). Node's setNoDelay ignores both silently, so the
+ * rule is stated here. The socket-level options (keepalive, linger,
+ * reuseaddr, broadcast) succeed on every socket.
+ */
+export function kernelRefusal(process: Pick<NetworkProcess, 'isDatagram' | 'family'>, option: SocketOptionName): NetprocErrorCode | null {
+  if (option !== 'nodelay') return null;
+  if (process.isDatagram) return 'ENOPROTOOPT';
+  return process.family === 'local' ? 'ENOTSUP' : null;
+}
+
+const CANNOT_SET_OPTION = 'Cannot set network option';
+
+/** Emacs's `(file-error "Cannot set network option" ERRNO-TEXT OPTION VALUE)` for a setsockopt that failed. */
+function cannotSetOption(code: NetprocErrorCode, option: SocketOptionName, value: unknown): NetprocError {
+  const text = strerror(code);
+  return new NetprocError({
+    code,
+    message: `${CANNOT_SET_OPTION}: ${text}`,
+    field: 'option',
+    condition: 'file-error',
+    data: [CANNOT_SET_OPTION, text, `:${option}`, value ?? null],
+  });
+}
+
+/**
  * `set-network-process-option` on a process that has left `connect`: sets
  * the option on its socket (a server's passes to the connections it accepts,
  * as the kernel passes it on) and in its contact. False (nil) for an unknown
@@ -74,6 +102,8 @@ export function setSocketOption(process: NetworkProcess, option: string, value: 
     throw unsupportedOption(option, 'option');
   }
   const normalised = checkOptionValue(option, value);
+  const refused = kernelRefusal(process, option);
+  if (refused) throw cannotSetOption(refused, option, value);
   const one: SocketOptions = { [option]: normalised };
   if (process.socket)
     process.resetOnDelete = applyStreamOptions(process.socket, { ...one }).resetOnDelete || (option !== 'linger' && process.resetOnDelete);

@@ -1,10 +1,20 @@
-/** process-contact three ways, plus everything else Emacs knows about the process. */
-import { useEffect, useState, type FormEvent } from 'react';
+/**
+ * The contact inspector: everything Emacs knows about the selected process,
+ * in sections that open and close (remembered), under a header that stays
+ * while they scroll. Every value has a copy control.
+ */
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { JsonValue, NetprocApi } from '../../shared/api.js';
+import type { JsonValue, NetprocApi, ProcessInfo } from '../../shared/api.js';
 import { formatBytes, keyword, lispText, plistText } from '../lisp.js';
-import { isDeparted, processById, type RateSample, type WorkbenchStore } from '../store.js';
+import { inspectorSectionOpen, saveInspectorSection } from '../settings.js';
+import { currentRate, isDeparted, processById, type RateSample, type WorkbenchStore } from '../store.js';
+import { KernelQueuesSection } from './KernelQueuesSection.js';
+import { SocketOptionsSection } from './SocketOptionsSection.js';
 import { TlsSection } from './TlsSection.js';
+import { KindIcon, StatusChip, kindName } from './ui/Chip.js';
+import { CopyButton, CopyField } from './ui/Copy.js';
+import { Section } from './ui/Section.js';
 
 /** A small line of bytes-in per second over the last samples. */
 export function sparklinePoints(samples: RateSample[], width = 120, height = 24): string {
@@ -19,7 +29,31 @@ export function sparklinePoints(samples: RateSample[], width = 120, height = 24)
     .join(' ');
 }
 
-function PlistEditor({ api, id, plist }: { api: NetprocApi; id: number; plist: JsonValue[] }) {
+/** The sections in order, and whether each is open until the user says otherwise; the live ones start closed. */
+export const INSPECTOR_SECTIONS = [
+  ['Status', true],
+  ['Addresses', true],
+  ['Contact', true],
+  ['Plist', true],
+  ['Counters', true],
+  ['TLS', true],
+  ['Kernel queues', false],
+  ['Socket options', false],
+] as const;
+type SectionTitle = (typeof INSPECTOR_SECTIONS)[number][0];
+
+function useSections(): [(title: SectionTitle) => boolean, (title: SectionTitle, open: boolean) => void] {
+  const [open, setOpen] = useState(
+    () => new Map(INSPECTOR_SECTIONS.map(([title, fallback]) => [title, inspectorSectionOpen(title, fallback)])),
+  );
+  const toggle = (title: SectionTitle, next: boolean): void => {
+    setOpen((all) => new Map(all).set(title, next));
+    saveInspectorSection(title, next);
+  };
+  return [(title) => open.get(title) ?? false, toggle];
+}
+
+function PlistEditor({ api, id, plist, readOnly }: { api: NetprocApi; id: number; plist: JsonValue[]; readOnly: boolean }) {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -48,30 +82,118 @@ function PlistEditor({ api, id, plist }: { api: NetprocApi; id: number; plist: J
     });
   };
   return (
-    <section aria-label="Process plist">
-      <h3>(process-plist p)</h3>
-      <table aria-label="Plist entries">
+    <>
+      <p className="hint">(process-plist p)</p>
+      {entries.length ? (
+        <table aria-label="Plist entries" className="inspector-table">
+          <tbody>
+            {entries.map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td>{lispText(v)}</td>
+                <td className="actions">
+                  <CopyButton what={`the value of ${k}`} value={lispText(v)} />
+                  {readOnly ? null : (
+                    <button type="button" aria-label={`Set ${k} to nil`} onClick={() => void put(k, 'null')}>
+                      Clear
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="note-wrap">nil: no properties.</p>
+      )}
+      {readOnly ? null : (
+        <form onSubmit={submit} aria-label="Put a property" className="inline-form">
+          <input aria-label="Property" value={key} onChange={(e) => setKey(e.target.value)} placeholder="property" />
+          <input aria-label="Value" value={value} onChange={(e) => setValue(e.target.value)} placeholder="value (JSON or text)" />
+          <button type="submit">Put</button>
+        </form>
+      )}
+      {error ? (
+        <p role="alert" className="inline-error-wrap">
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function Contact({ contact }: { contact: { short: JsonValue; full: Record<string, JsonValue> | null } | null }) {
+  const short = contact ? lispText(contact.short).replace(/^\[(.*)\]$/, '($1)') : '';
+  const full = contact?.full ? plistText(contact.full) : 'nil';
+  return (
+    <>
+      <div className="lisp-form">
+        <span className="hint">(process-contact p)</span>
+        <pre aria-label="Contact, nil form">{short}</pre>
+        {short ? <CopyButton what="contact, nil form" value={short} /> : null}
+      </div>
+      <div className="lisp-form">
+        <span className="hint">(process-contact p t)</span>
+        <pre aria-label="Contact, t form">{full}</pre>
+        <CopyButton what="contact, t form" value={full} />
+      </div>
+      <table aria-label="Contact keys" className="inspector-table">
         <tbody>
-          {entries.map(([k, v]) => (
+          {Object.entries(contact?.full ?? {}).map(([k, v]) => (
             <tr key={k}>
-              <th scope="row">{k}</th>
+              <th scope="row">{keyword(k)}</th>
               <td>{lispText(v)}</td>
-              <td>
-                <button type="button" aria-label={`Set ${k} to nil`} onClick={() => void put(k, 'null')}>
-                  Clear
-                </button>
+              <td className="actions">
+                <CopyButton what={keyword(k)} value={lispText(v)} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <form onSubmit={submit} aria-label="Put a property">
-        <input aria-label="Property" value={key} onChange={(e) => setKey(e.target.value)} placeholder="property" />
-        <input aria-label="Value" value={value} onChange={(e) => setValue(e.target.value)} placeholder="value (JSON or text)" />
-        <button type="submit">Put</button>
-      </form>
-      {error ? <p role="alert">{error}</p> : null}
-    </section>
+    </>
+  );
+}
+
+function Counters({ process, samples }: { process: ProcessInfo; samples: RateSample[] | undefined }) {
+  const { counters } = process;
+  const rate = currentRate(samples);
+  const datagrams = process.kind.startsWith('datagram');
+  return (
+    <dl className="fields">
+      <CopyField term="Bytes in" text={String(counters.bytesIn)}>
+        {formatBytes(counters.bytesIn)}
+      </CopyField>
+      <CopyField term="Bytes out" text={String(counters.bytesOut)}>
+        {formatBytes(counters.bytesOut)}
+      </CopyField>
+      {datagrams ? (
+        <>
+          <CopyField term="Datagrams in" text={String(counters.datagramsIn)} />
+          <CopyField term="Datagrams out" text={String(counters.datagramsOut)} />
+        </>
+      ) : null}
+      {process.kind === 'stream-server' ? <CopyField term="Connections accepted" text={String(counters.accepted)} /> : null}
+      <CopyField term="Created" text={new Date(counters.createdAt).toISOString()} />
+      <CopyField term="Rate in" text={`${formatBytes(Math.round(rate.bytesIn))}/s`} />
+      <div className="field">
+        <dt>Recent</dt>
+        <dd>
+          <svg width="120" height="24" role="img" aria-label="Bytes in per second, recent">
+            <polyline points={sparklinePoints(samples ?? [])} fill="none" stroke="currentColor" />
+          </svg>
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+/** An address as Emacs's vector and as format-network-address prints it. */
+function Address({ which, address, text }: { which: 'Local' | 'Remote'; address: ProcessInfo['local']; text: string | null }) {
+  return (
+    <>
+      <CopyField term={`${which} address`} text={text} />
+      <CopyField term={`${which}, as Lisp`} name={`${which} address as Lisp`} text={address === null ? null : lispText(address)} />
+    </>
   );
 }
 
@@ -80,6 +202,9 @@ export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchSto
   const departed = useStore(store, (s) => isDeparted(s, s.selectedId));
   const samples = useStore(store, (s) => (s.selectedId !== null ? s.rates[s.selectedId] : undefined));
   const [contact, setContact] = useState<{ short: JsonValue; full: Record<string, JsonValue> | null } | null>(null);
+  // Bumped when the inspector changes the contact itself (a socket option), so it is read again.
+  const [contactRevision, setContactRevision] = useState(0);
+  const [isOpen, setOpen] = useSections();
   const id = process?.id;
   const status = process?.status;
   useEffect(() => {
@@ -91,69 +216,71 @@ export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchSto
     return () => {
       live = false;
     };
-  }, [api, id, status, departed]);
+  }, [api, id, status, departed, contactRevision]);
   if (!process)
     return (
       <section className="inspector" aria-label="Inspector">
-        Select a process to inspect it.
+        <p className="note-wrap">Select a process to inspect it.</p>
       </section>
     );
+  const running = !departed && process.status !== 'closed' && process.status !== 'failed';
+  const section = (title: SectionTitle, body: ReactNode) => (
+    <Section title={title} open={isOpen(title)} onOpenChange={(open) => setOpen(title, open)}>
+      {body}
+    </Section>
+  );
   return (
     <section className="inspector" aria-label="Inspector">
-      <h2>{process.name}</h2>
+      <header className="inspector-header">
+        <KindIcon process={process} />
+        <h3 title={process.name}>{process.name}</h3>
+        <StatusChip status={process.status} stopped={process.stopped} />
+      </header>
       {departed ? (
-        <p role="note">
+        <p role="note" className="note-wrap">
           No longer in the process list (deleted, or exited under delete-exited-processes); its buffer remains. Shown as it was when it
           left.
         </p>
       ) : null}
-      <dl>
-        <dt>Status</dt>
-        <dd>{process.status}</dd>
-        <dt>Exit status</dt>
-        <dd>{String(process.exitStatus)}</dd>
-        <dt>process-command</dt>
-        <dd>{process.stopped ? 't (stopped)' : 'nil'}</dd>
-        <dt>Query on exit</dt>
-        <dd>{process.queryOnExit ? 't' : 'nil'}</dd>
-        <dt>Filter / sentinel</dt>
-        <dd>
-          {process.filter} / {process.sentinel}
-        </dd>
-        <dt>Coding</dt>
-        <dd>{`(${process.coding[0]} . ${process.coding[1]})`}</dd>
-        <dt>Local</dt>
-        <dd>
-          {lispText(process.local)} {process.localText ? `= ${process.localText}` : ''}
-        </dd>
-        <dt>Remote</dt>
-        <dd>
-          {lispText(process.remote)} {process.remoteText ? `= ${process.remoteText}` : ''}
-        </dd>
-        <dt>Bytes in / out</dt>
-        <dd>
-          {formatBytes(process.counters.bytesIn)} / {formatBytes(process.counters.bytesOut)}
-          <svg width="120" height="24" role="img" aria-label="Bytes in per second, recent">
-            <polyline points={sparklinePoints(samples ?? [])} fill="none" stroke="currentColor" />
-          </svg>
-        </dd>
-      </dl>
-      {process.tls ? <TlsSection api={api} tls={process.tls} /> : null}
-      {departed ? null : <PlistEditor api={api} id={process.id} plist={process.plist} />}
-      <h3>(process-contact p)</h3>
-      <pre aria-label="Contact, nil form">{contact ? lispText(contact.short).replace(/^\[(.*)\]$/, '($1)') : ''}</pre>
-      <h3>(process-contact p t)</h3>
-      <pre aria-label="Contact, t form">{contact?.full ? plistText(contact.full) : 'nil'}</pre>
-      <table aria-label="Contact keys">
-        <tbody>
-          {Object.entries(contact?.full ?? {}).map(([k, v]) => (
-            <tr key={k}>
-              <th scope="row">{keyword(k)}</th>
-              <td>{lispText(v)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {section(
+        'Status',
+        <dl className="fields">
+          <CopyField term="Kind" text={kindName(process)} />
+          <CopyField term="process-status" name="Status" text={process.status} />
+          <CopyField term="process-exit-status" name="Exit status" text={String(process.exitStatus)} />
+          <CopyField term="process-command" name="Command" text={process.stopped ? 't' : 'nil'}>
+            {process.stopped ? 't (stopped)' : 'nil'}
+          </CopyField>
+          <CopyField term="Query on exit" text={process.queryOnExit ? 't' : 'nil'} />
+          <CopyField term="Filter" text={process.filter} />
+          <CopyField term="Sentinel" text={process.sentinel} />
+          <CopyField term="Coding" text={`(${process.coding[0]} . ${process.coding[1]})`} />
+          <CopyField term="Buffer" text={process.buffer} />
+        </dl>,
+      )}
+      {section(
+        'Addresses',
+        <dl className="fields">
+          <Address which="Local" address={process.local} text={process.localText} />
+          <Address which="Remote" address={process.remote} text={process.remoteText} />
+        </dl>,
+      )}
+      {section('Contact', <Contact contact={contact} />)}
+      {section('Plist', <PlistEditor api={api} id={process.id} plist={process.plist} readOnly={departed} />)}
+      {section('Counters', <Counters process={process} samples={samples} />)}
+      {process.tls ? section('TLS', <TlsSection api={api} tls={process.tls} />) : null}
+      {section('Kernel queues', <KernelQueuesSection key={process.id} api={api} process={process} live={running} />)}
+      {section(
+        'Socket options',
+        <SocketOptionsSection
+          key={process.id}
+          api={api}
+          process={process}
+          contact={contact?.full ?? null}
+          live={running}
+          onChanged={() => setContactRevision((n) => n + 1)}
+        />,
+      )}
     </section>
   );
 }

@@ -1,10 +1,15 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render as renderBare, screen } from '@testing-library/react';
+import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NetprocApi, TlsState } from '../../shared/api.js';
 import { TlsSection } from './TlsSection.js';
+import { TooltipProvider } from './ui/Button.js';
 
 afterEach(cleanup);
+
+/** As the inspector renders it: inside the tooltip provider its copy buttons need. */
+const render = (section: ReactElement) => renderBare(section, { wrapper: TooltipProvider });
 
 const FINGERPRINT = 'AB:'.repeat(31) + 'AB';
 const refused: TlsState = {
@@ -42,8 +47,7 @@ describe('the inspector TLS section', () => {
     const calls = api();
     const writeText = vi.fn(async () => undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
-    render(<TlsSection api={calls as unknown as NetprocApi} tls={refused} />);
-    const section = screen.getByRole('region', { name: 'TLS' });
+    const { container: section } = render(<TlsSection api={calls as unknown as NetprocApi} tls={refused} />);
     expect(section.textContent).toContain('refused: DEPTH_ZERO_SELF_SIGNED_CERT');
     expect(section.textContent).toContain('TLSv1.3');
     expect(section.textContent).toContain('none of h2');
@@ -57,10 +61,10 @@ describe('the inspector TLS section', () => {
 
   it('once pinned offers to forget the pin, not to pin again; a verified connection offers neither', () => {
     const calls = api();
-    const { rerender } = render(
+    const { container, rerender } = render(
       <TlsSection api={calls as unknown as NetprocApi} tls={{ ...refused, pinned: true, pinnedFingerprint: FINGERPRINT }} />,
     );
-    expect(screen.getByRole('region', { name: 'TLS' }).textContent).toContain('pinned (trusted by fingerprint)');
+    expect(container.textContent).toContain('pinned (trusted by fingerprint)');
     expect(screen.queryByRole('button', { name: 'Trust this certificate (pin fingerprint)' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Forget pin' }));
     expect(calls.forgetCertificatePin).toHaveBeenCalledWith({ host: 'localhost', port: 8443 });
@@ -69,7 +73,7 @@ describe('the inspector TLS section', () => {
   });
 
   it("shows a server's own certificate and where it came from", () => {
-    render(
+    const { container } = render(
       <TlsSection
         api={api() as unknown as NetprocApi}
         tls={{
@@ -82,7 +86,7 @@ describe('the inspector TLS section', () => {
         }}
       />,
     );
-    expect(screen.getByRole('region', { name: 'TLS' }).textContent).toContain('generated, self-signed, in memory only');
+    expect(container.textContent).toContain('generated, self-signed, in memory only');
     expect(screen.getByLabelText('Server certificate fingerprint').textContent).toBe(FINGERPRINT);
   });
 });

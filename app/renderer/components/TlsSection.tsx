@@ -6,48 +6,15 @@
  */
 import { useState } from 'react';
 import type { CertificateInfo, NetprocApi, TlsState } from '../../shared/api.js';
-
-/** A value with a button that copies it; the value stays selectable text where the clipboard is refused. */
-function Copyable({ label, value }: { label: string; value: string | null }) {
-  const [copied, setCopied] = useState(false);
-  if (value === null || value === '') return <>—</>;
-  const copy = (): void => {
-    void navigator.clipboard?.writeText(value).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    );
-  };
-  return (
-    <>
-      <code aria-label={label}>{value}</code>{' '}
-      <button type="button" aria-label={`Copy ${label.toLowerCase()}`} onClick={copy}>
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-    </>
-  );
-}
+import { CopyField } from './ui/Copy.js';
 
 function Certificate({ title, cert }: { title: string; cert: CertificateInfo }) {
   return (
     <>
-      <dt>{title}</dt>
-      <dd>
-        <Copyable label={`${title} subject`} value={cert.subject} />
-      </dd>
-      <dt>Issuer</dt>
-      <dd>
-        <Copyable label={`${title} issuer`} value={cert.issuer} />
-      </dd>
-      <dt>Valid</dt>
-      <dd>
-        <span aria-label={`${title} validity`}>
-          {cert.validFrom} — {cert.validTo}
-        </span>
-      </dd>
-      <dt>SHA-256</dt>
-      <dd>
-        <Copyable label={`${title} fingerprint`} value={cert.fingerprint256} />
-      </dd>
+      <CopyField term={title} name={`${title} subject`} text={cert.subject} />
+      <CopyField term="Issuer" name={`${title} issuer`} text={cert.issuer} />
+      <CopyField term="Valid" name={`${title} validity`} text={`${cert.validFrom} — ${cert.validTo}`} />
+      <CopyField term="SHA-256" name={`${title} fingerprint`} text={cert.fingerprint256} />
     </>
   );
 }
@@ -71,44 +38,32 @@ export function TlsSection({ api, tls }: { api: NetprocApi; tls: TlsState }) {
     );
   };
   return (
-    <section aria-label="TLS">
-      <h3>TLS</h3>
-      <dl>
-        <dt>Trust</dt>
-        <dd>{verdict(tls)}</dd>
+    <>
+      <dl className="fields">
+        <CopyField term="Trust" text={verdict(tls)} />
         {tls.role !== 'server' ? (
           <>
-            <dt>Protocol</dt>
-            <dd>{tls.protocol ?? '—'}</dd>
-            <dt>Cipher</dt>
-            <dd>
-              <Copyable label="Cipher" value={tls.cipher} />
-            </dd>
-            <dt>ALPN</dt>
-            <dd>{tls.alpnProtocol ?? (tls.alpnOffered.length ? `none of ${tls.alpnOffered.join(', ')}` : '—')}</dd>
-            <dt>SNI</dt>
-            <dd>{tls.servername ?? '—'}</dd>
+            <CopyField term="Protocol" text={tls.protocol} />
+            <CopyField term="Cipher" text={tls.cipher} />
+            <CopyField term="ALPN" text={tls.alpnProtocol ?? (tls.alpnOffered.length ? `none of ${tls.alpnOffered.join(', ')}` : null)} />
+            <CopyField term="SNI" text={tls.servername} />
           </>
         ) : (
           <>
-            <dt>ALPN offered</dt>
-            <dd>{tls.alpnOffered.join(', ') || '—'}</dd>
-            <dt>Certificate</dt>
-            <dd>
-              {tls.certificateSource === 'self-signed' ? 'generated, self-signed' : 'from files'}
-              {tls.savedTo ? `, saved to ${tls.savedTo}` : tls.certificateSource === 'self-signed' ? ', in memory only' : ''}
-            </dd>
+            <CopyField term="ALPN offered" text={tls.alpnOffered.join(', ')} />
+            <CopyField
+              term="Certificate"
+              name="Certificate source"
+              text={`${tls.certificateSource === 'self-signed' ? 'generated, self-signed' : 'from files'}${
+                tls.savedTo ? `, saved to ${tls.savedTo}` : tls.certificateSource === 'self-signed' ? ', in memory only' : ''
+              }`}
+            />
           </>
         )}
         {tls.peerCertificate ? <Certificate title="Peer certificate" cert={tls.peerCertificate} /> : null}
         {tls.localCertificate ? <Certificate title="Server certificate" cert={tls.localCertificate} /> : null}
         {target ? (
-          <>
-            <dt>Pin for {`${target.host}:${target.port}`}</dt>
-            <dd>
-              <Copyable label="Pinned fingerprint" value={tls.pinnedFingerprint} />
-            </dd>
-          </>
+          <CopyField term={`Pin for ${target.host}:${target.port}`} name="Pinned fingerprint" text={tls.pinnedFingerprint} />
         ) : null}
       </dl>
       {target && presented && tls.verify && !tls.authorized && tls.pinnedFingerprint !== presented ? (
@@ -121,7 +76,11 @@ export function TlsSection({ api, tls }: { api: NetprocApi; tls: TlsState }) {
           Forget pin
         </button>
       ) : null}
-      {error ? <p role="alert">{error}</p> : null}
-    </section>
+      {error ? (
+        <p role="alert" className="inline-error-wrap">
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }
