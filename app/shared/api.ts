@@ -19,6 +19,7 @@ import {
   type Method,
   type ProcessCounters,
   type ProcessInfo,
+  type RepeatState,
   type WireError,
 } from './wire.js';
 
@@ -59,6 +60,8 @@ export type BridgeEvent =
   | { type: 'buffer-killed'; name: string }
   | { type: 'counters'; id: number; counters: ProcessCounters }
   | { type: 'line'; line: LogLine }
+  /** A repeating message's progress, coalesced per repeat to at most one per batch; `running: false` is its last. */
+  | { type: 'repeat'; state: RepeatState }
   /** A command chosen in the desktop app's menu, for the renderer to carry out. */
   | { type: 'menu-command'; command: MenuCommand };
 
@@ -122,6 +125,11 @@ export interface Results {
   processKernelQueues: KernelQueues;
   /** Emacs's answer: true (t), or false (nil) for an unknown option with noError. */
   setNetworkProcessOption: boolean;
+  /** Null when sent once (it went); with `repeat`, the repeat's state as it starts. */
+  sendMessage: RepeatState | null;
+  /** True when the repeat was running and is now stopped. */
+  stopRepeat: boolean;
+  listRepeats: RepeatState[];
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

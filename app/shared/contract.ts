@@ -343,6 +343,33 @@ export const requestSchemas = {
       noError: z.boolean().optional(),
     })
     .strict(),
+  sendMessage: z
+    .object({
+      id: processId,
+      /** Checked by the engine's template compiler, which names the character at fault. */
+      template: z.string().min(1, 'must not be empty').max(LIMITS.template, `must have at most ${LIMITS.template} characters`),
+      name: name.optional(),
+      repeat: z
+        .object({
+          intervalMs: z
+            .number()
+            .int()
+            .min(1, `must be whole milliseconds from 1 to ${LIMITS.repeatIntervalMs}`)
+            .max(LIMITS.repeatIntervalMs, `must be whole milliseconds from 1 to ${LIMITS.repeatIntervalMs}`),
+          count: z
+            .number()
+            .int()
+            .min(1, `must be a whole number from 1 to ${LIMITS.repeatCount}, or null for until stopped`)
+            .max(LIMITS.repeatCount, `must be a whole number from 1 to ${LIMITS.repeatCount}, or null for until stopped`)
+            .nullable(),
+        })
+        .strict()
+        .optional(),
+      everyConnection: z.boolean().optional(),
+    })
+    .strict(),
+  stopRepeat: z.object({ id: z.number().int().positive() }).strict(),
+  listRepeats: z.object({}).strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

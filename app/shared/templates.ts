@@ -23,6 +23,8 @@
  *   {{0}} {{1}} … {{9}}    a regular expression's match and its groups (rules only; empty when a group did not take part)
  */
 
+import { LIMITS } from './wire.js';
+
 export class TemplateError extends Error {
   /** The character (0-based) where the problem starts. */
   readonly at: number;
@@ -64,7 +66,7 @@ export interface Template {
 const SIMPLE_ESCAPES: Record<string, string> = { r: '\r', n: '\n', t: '\t', '0': '\0', e: '\x1b', '\\': '\\', '{': '{' };
 const MAX_RANDOM = 2 ** 32;
 /** Longest source accepted: longer payloads are files or hex, not templates. */
-export const TEMPLATE_MAX_CHARS = 65_536;
+export const TEMPLATE_MAX_CHARS = LIMITS.template;
 
 /** Parses "48 65 6c" / "48656c" into bytes; null when it is not whole bytes of hex. */
 export function parseHexBytes(text: string): Uint8Array | null {

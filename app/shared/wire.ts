@@ -348,8 +348,26 @@ export const METHODS = [
   'listCertificatePins',
   'processKernelQueues',
   'setNetworkProcessOption',
+  'sendMessage',
+  'stopRepeat',
+  'listRepeats',
 ] as const;
 export type Method = (typeof METHODS)[number];
+
+/** A library message repeating (sendMessage with `repeat`): its progress, sent as it starts, as it runs and as it ends. */
+export interface RepeatState {
+  id: number;
+  name: string;
+  /** The process sent to (for everyConnection, the server). */
+  processName: string;
+  intervalMs: number;
+  /** Sends in all; null: until stopped. */
+  count: number | null;
+  sent: number;
+  running: boolean;
+  /** Why it stopped, when not by its count or by the user. */
+  error: string | null;
+}
 
 export const LIMITS = {
   /** Largest payload one send may carry, in bytes: sendString's text counted as UTF-8, sendBytes' decoded bytes. */
@@ -378,6 +396,12 @@ export const LIMITS = {
   valueBytes: 64 * 1024,
   /** How deeply arrays and objects may nest inside one JSON value. */
   valueDepth: 32,
+  /** A library message's template (sendMessage): characters. Longer payloads are files or hex. */
+  template: 65_536,
+  /** A repeating message's interval: milliseconds, from 1 to a day. */
+  repeatIntervalMs: 86_400_000,
+  /** A repeating message's count of sends. */
+  repeatCount: 10_000_000,
   /** Process ids one deleteProcess may name. */
   deleteIds: 10_000,
   /**

@@ -13,6 +13,7 @@ import {
   type LogLine,
   type MenuCommand,
   type Method,
+  type RepeatState,
   type Response,
   type Snapshot,
 } from '../../shared/api.js';
@@ -47,7 +48,8 @@ type Pending =
   | { kind: 'killed'; name: string }
   | { kind: 'counters'; process: NetworkProcess }
   | { kind: 'line'; line: LogLine }
-  | { kind: 'command'; command: MenuCommand };
+  | { kind: 'command'; command: MenuCommand }
+  | { kind: 'repeat'; state: RepeatState };
 
 export class BridgeSession implements Disposable {
   private attached = false;
@@ -217,8 +219,8 @@ export class Bridge implements Disposable {
         const process = np.getProcess(name);
         if (process) changed(process);
       },
-      // Repeats are read with the message library's requests; nothing in a process's row changes with them.
-      repeat: () => undefined,
+      // The latest state per repeat per batch: its count moves on, and its end (running: false) is never lost.
+      repeat: (state: RepeatState) => this.broadcast({ kind: 'repeat', state }, `r:${state.id}`),
     };
     // Seen as a plain emitter: each listener was typed against its event in the table above.
     const engineEvents: EventEmitter = np;
@@ -315,6 +317,8 @@ export class Bridge implements Disposable {
         return { type: 'line', line: entry.line };
       case 'command':
         return { type: 'menu-command', command: entry.command };
+      case 'repeat':
+        return { type: 'repeat', state: entry.state };
     }
   }
 

@@ -119,6 +119,45 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(info.counters.bytesOut).toBe(Buffer.byteLength('héllo\n') + 8);
   });
 
+  it('sends a library message once, repeats it with its progress as events, stops a repeat, and sends to every connection', async () => {
+    const { client } = await harness();
+    const api = await client();
+    await api.snapshot({});
+    const { events } = record(api);
+    const peer = await plainServer();
+    const c = (await api.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
+    expect(await api.sendMessage({ id: c.id, name: 'hello', template: 'hi\\x00{{hex:ff}}\\n' })).toBeNull();
+    await waitFor(() => peer.received().length >= 5);
+
+    const started = (await api.sendMessage({ id: c.id, name: 'tick', template: '{{seq}};', repeat: { intervalMs: 2, count: 50 } }))!;
+    expect(started).toMatchObject({ name: 'tick', processName: 'c', intervalMs: 2, count: 50, running: true, error: null });
+    const last = (): BridgeEvent | undefined =>
+      events().findLast((e) => e.type === 'repeat' && e.state.id === started.id && !e.state.running);
+    await waitFor(() => last() !== undefined, 10_000, 'the repeat to end');
+    expect(last()).toEqual({ type: 'repeat', state: { ...started, sent: 50, running: false } });
+    expect(peer.received()).toBe('hi\u0000\ufffd\n' + Array.from({ length: 50 }, (_, i) => `${i + 1};`).join(''));
+    expect(await api.listRepeats({})).toEqual([]);
+
+    const forever = (await api.sendMessage({ id: c.id, name: 'forever', template: '.', repeat: { intervalMs: 5, count: null } }))!;
+    expect((await api.listRepeats({})).map((r) => r.id)).toEqual([forever.id]);
+    expect(await api.stopRepeat({ id: forever.id })).toBe(true);
+    expect(await api.stopRepeat({ id: forever.id })).toBe(false);
+    await waitFor(() => events().some((e) => e.type === 'repeat' && e.state.id === forever.id && !e.state.running));
+
+    const bad = await rejection(api.sendMessage({ id: c.id, template: 'a\\qb' }));
+    expect(bad).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'template' });
+    expect(bad.message).toContain('character 2');
+
+    const srv = (await api.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const port = (srv.local as number[])[4] as number;
+    const [one, two] = [await plainClient(port), await plainClient(port)];
+    const [got1, got2] = [collect(one!), collect(two!)];
+    await waitFor(async () => (await api.snapshot({})).processes.filter((p) => p.serverId === srv.id).length === 2);
+    expect(await api.sendMessage({ id: srv.id, name: 'all', template: 'to all {{seq}}\\n', everyConnection: true })).toBeNull();
+    await waitFor(() => got1() === 'to all 1\n' && got2() === 'to all 1\n');
+    expect((await rejection(api.sendMessage({ id: srv.id, template: 'x', everyConnection: false }))).code).toBe('NOT_RUNNING');
+  });
+
   it('stops and continues, switches filters and sentinels, and keeps plists', async () => {
     const { client } = await harness();
     const api = await client();
@@ -611,6 +650,15 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['setNetworkProcessOption', { id: 1, option: 'keepalive' }, 'value', 'INVALID_ARGUMENT'],
       ['setNetworkProcessOption', { id: 1, option: 'keepalive', value: true, noError: 'yes' }, 'noError', 'INVALID_ARGUMENT'],
       ['setNetworkProcessOption', { id: 999999, option: 'keepalive', value: true }, 'id', 'NO_SUCH_PROCESS'],
+      ['sendMessage', { id: 999999, template: 'x' }, 'id', 'NO_SUCH_PROCESS'],
+      ['sendMessage', { id: 1, template: '' }, 'template', 'INVALID_ARGUMENT'],
+      ['sendMessage', { id: 1, template: 'x'.repeat(LIMITS.template + 1) }, 'template', 'INVALID_ARGUMENT'],
+      ['sendMessage', { id: 1, template: 'x', repeat: { intervalMs: 0, count: 1 } }, 'repeat.intervalMs', 'INVALID_ARGUMENT'],
+      ['sendMessage', { id: 1, template: 'x', repeat: { intervalMs: 5 } }, 'repeat.count', 'INVALID_ARGUMENT'],
+      ['sendMessage', { id: 1, template: 'x', repeat: { intervalMs: 5, count: 0.5 } }, 'repeat.count', 'INVALID_ARGUMENT'],
+      ['sendMessage', { id: 1, template: 'x', everyConnection: 'yes' }, 'everyConnection', 'INVALID_ARGUMENT'],
+      ['stopRepeat', { id: 'one' }, 'id', 'INVALID_ARGUMENT'],
+      ['listRepeats', { all: true }, 'all', 'INVALID_ARGUMENT'],
     ];
 
     it('covers every method', () => {

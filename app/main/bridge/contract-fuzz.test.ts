@@ -93,6 +93,9 @@ async function fixture(): Promise<Fixture> {
       listCertificatePins: {},
       processKernelQueues: { id: id('c') },
       setNetworkProcessOption: { id: id('c'), option: 'keepalive', value: true },
+      sendMessage: { id: id('c'), template: 'fz {{seq}} {{random:9}}\\r\\n', name: 'fz', repeat: { intervalMs: 50, count: 3 } },
+      stopRepeat: { id: 1 },
+      listRepeats: {},
     };
     return table[method];
   };
@@ -225,6 +228,9 @@ const fieldNames = [
   'port',
   'option',
   'noError',
+  'template',
+  'repeat',
+  'everyConnection',
   '__proto__',
   'constructor',
 ];
@@ -274,6 +280,7 @@ async function answered(fx: Fixture, method: Method, params: unknown): Promise<R
 
 /** Everything the fuzzing made goes, so the next run starts from the fixture. */
 function sweep(fx: Fixture): void {
+  for (const repeat of fx.np.repeats()) fx.np.stopRepeat(repeat.id);
   for (const p of fx.np.processList()) if (!['srv', 'c', 'd'].includes(p.name)) fx.np.deleteProcess(p);
   for (const b of fx.np.bufferList()) if (!['*srv*', '*c*', '*x*'].includes(b.name)) fx.np.killBuffer(b);
 }

@@ -230,6 +230,12 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     processKernelQueues: ({ id }) => np.processKernelQueues(proc(id)),
 
     setNetworkProcessOption: ({ id, option, value, noError }) => np.setNetworkProcessOption(proc(id), option, value, noError ?? false),
+
+    sendMessage: ({ id, ...message }) => np.sendMessage(proc(id), message),
+
+    stopRepeat: ({ id }) => np.stopRepeat(id),
+
+    listRepeats: () => np.repeats(),
   };
 }
 

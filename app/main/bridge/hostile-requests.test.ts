@@ -193,6 +193,28 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
     'text',
   ],
   ['sendBytes', 'sendBytes', { id: 1, hex: n(LIMITS.sendBytes, 'ab ') }, { id: 1, hex: n(LIMITS.sendBytes + 1, 'ab') }, 'hex'],
+  ['message template', 'sendMessage', { id: 1, template: n(LIMITS.template) }, { id: 1, template: n(LIMITS.template + 1) }, 'template'],
+  [
+    'message name',
+    'sendMessage',
+    { id: 1, template: 'x', name: n(LIMITS.name) },
+    { id: 1, template: 'x', name: n(LIMITS.name + 1) },
+    'name',
+  ],
+  [
+    'repeat interval',
+    'sendMessage',
+    { id: 1, template: 'x', repeat: { intervalMs: LIMITS.repeatIntervalMs, count: 1 } },
+    { id: 1, template: 'x', repeat: { intervalMs: LIMITS.repeatIntervalMs + 1, count: 1 } },
+    'repeat.intervalMs',
+  ],
+  [
+    'repeat count',
+    'sendMessage',
+    { id: 1, template: 'x', repeat: { intervalMs: 1, count: LIMITS.repeatCount } },
+    { id: 1, template: 'x', repeat: { intervalMs: 1, count: LIMITS.repeatCount + 1 } },
+    'repeat.count',
+  ],
   ['sendFile path', 'sendFile', { id: 1, path: '/' + n(LIMITS.path - 1) }, { id: 1, path: '/' + n(LIMITS.path) }, 'path'],
   [
     'deleteProcess ids',
@@ -377,6 +399,9 @@ describe('an unknown field is refused by every method', () => {
     listCertificatePins: {},
     processKernelQueues: { id: 1 },
     setNetworkProcessOption: { id: 1, option: 'nodelay', value: true, noError: false },
+    sendMessage: { id: 1, template: 'x{{seq}}', name: 'm', repeat: { intervalMs: 10, count: null }, everyConnection: false },
+    stopRepeat: { id: 1 },
+    listRepeats: {},
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {

@@ -14,6 +14,7 @@
  */
 import { disposableTimeout, DisposableStore, type Disposable } from '../../shared/lifecycle.js';
 import { compileTemplate, TemplateError, type Template } from '../../shared/templates.js';
+import { LIMITS, type RepeatState } from '../../shared/wire.js';
 import { encodeForSending } from './coding.js';
 import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
@@ -30,20 +31,10 @@ export interface MessageSpec {
   everyConnection?: boolean;
 }
 
-export interface RepeatState {
-  id: number;
-  name: string;
-  /** The process sent to (for everyConnection, the server). */
-  processName: string;
-  intervalMs: number;
-  count: number | null;
-  sent: number;
-  running: boolean;
-  /** Why it stopped, when not by count or by the user. */
-  error: string | null;
-}
+/** The wire's shape: the bridge relays it as it is. */
+export type { RepeatState };
 
-export const REPEAT_LIMITS = { maxIntervalMs: 86_400_000, maxCount: 10_000_000, burst: 1000 } as const;
+export const REPEAT_LIMITS = { maxIntervalMs: LIMITS.repeatIntervalMs, maxCount: LIMITS.repeatCount, burst: 1000 } as const;
 
 export interface MessageHooks {
   send(process: NetworkProcess, bytes: Uint8Array, options: SendOptions): Promise<unknown>;
