@@ -1,5 +1,5 @@
 /** The workbench: process list, buffer, inspector and event log, all fed by the contract. */
-import { Command, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
+import { Command, MessagesSquare, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../shared/api.js';
@@ -7,12 +7,14 @@ import { BufferTabs } from './components/BufferTabs.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { EventLog } from './components/EventLog.js';
 import { Inspector } from './components/Inspector.js';
+import { MessagesPane } from './components/MessagesPane.js';
 import { NewProcessDialog } from './components/NewProcessForm.js';
 import { ProcessList } from './components/ProcessList.js';
 import { Splitter } from './components/Splitter.js';
 import { Button, IconButton, TooltipProvider } from './components/ui/Button.js';
 import { PaneHeader } from './components/ui/Pane.js';
 import { Segmented } from './components/ui/Segmented.js';
+import { createMessageLibraryStore } from './message-library.js';
 import { applyTheme, loadSettings, saveSetting, type Theme } from './settings.js';
 import { createWorkbenchStore, RATE_TICK_MS } from './store.js';
 
@@ -29,14 +31,20 @@ const PANES: Array<{ pane: string; targets: string[] }> = [
   { pane: '.pane-buffers', targets: [INPUT_LINE, '[role="log"][tabindex]'] },
   { pane: '.pane-inspector', targets: [] },
   { pane: '.pane-events', targets: ['input[type="search"]'] },
+  { pane: '.pane-messages', targets: ['.message-list button', '.pane-messages button'] },
 ];
 
 /** F6 / Shift+F6: the next or previous pane, as in Emacs's other-window and the browsers' own F6. */
 export function cyclePanes(backwards: boolean): void {
-  const here = PANES.findIndex(({ pane }) => document.activeElement?.closest(pane));
+  // The Messages pane is there only while it is open.
+  const panes = PANES.filter(({ pane }) => document.querySelector(pane));
+  const here = panes.findIndex(({ pane }) => document.activeElement?.closest(pane));
   const step = backwards ? -1 : 1;
-  const next = here < 0 ? (backwards ? PANES.length - 1 : 0) : (here + step + PANES.length) % PANES.length;
-  const { pane, targets } = PANES[next] as (typeof PANES)[number];
+  const next = here < 0 ? (backwards ? panes.length - 1 : 0) : (here + step + panes.length) % panes.length;
+  focusPane(panes[next] as (typeof PANES)[number]);
+}
+
+function focusPane({ pane, targets }: (typeof PANES)[number]): void {
   const root = document.querySelector<HTMLElement>(pane);
   const el = targets.map((t) => root?.querySelector<HTMLElement>(t)).find(Boolean);
   (el ?? root)?.focus();
@@ -59,6 +67,19 @@ const THEMES = [
 
 export function App({ api }: { api: NetprocApi }) {
   const store = useMemo(() => createWorkbenchStore(), []);
+  const library = useMemo(() => createMessageLibraryStore(), []);
+  const [messagesOpen, setMessagesOpen] = useState(() => loadSettings().messagesOpen ?? false);
+  /** Set when the user opens the Messages pane, so focus follows it there (not when it was open at startup). */
+  const focusMessages = useRef(false);
+  /** Ctrl+Shift+M and M-x message-library: opens the Messages pane and moves focus into it, or closes it. */
+  const toggleMessages = useCallback((open?: boolean): void => {
+    setMessagesOpen((was) => {
+      const next = open ?? !was;
+      focusMessages.current = next;
+      saveSetting({ messagesOpen: next });
+      return next;
+    });
+  }, []);
   const connected = useStore(store, (s) => s.connected);
   /** One modal at a time: the New process dialog or the command palette. */
   const [modal, setModal] = useState<'form' | 'palette' | null>(null);
@@ -125,6 +146,7 @@ export function App({ api }: { api: NetprocApi }) {
         const { selectedName: wanted, tabNames = [] } = loadSettings();
         const byName = new Map(snapshot.processes.map((p) => [p.name, p.id]));
         store.getState().loadSnapshot(snapshot);
+        store.getState().loadRepeats(await api.listRepeats({}));
         for (const name of tabNames) {
           const id = byName.get(name);
           if (id !== undefined) store.getState().openTab(id);
@@ -167,6 +189,9 @@ export function App({ api }: { api: NetprocApi }) {
       } else if (mod && !event.shiftKey && key === 'i' && !modalOpen()) {
         event.preventDefault();
         focusInputLine();
+      } else if (mod && event.shiftKey && key === 'm' && !modalOpen()) {
+        event.preventDefault();
+        toggleMessages();
       } else if (event.key === 'F6' && !modalOpen()) {
         event.preventDefault();
         cyclePanes(event.shiftKey);
@@ -174,7 +199,15 @@ export function App({ api }: { api: NetprocApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [openModal]);
+  }, [openModal, toggleMessages]);
+
+  // Opening the pane takes focus into it, where the message to send is picked.
+  useEffect(() => {
+    if (!messagesOpen || !focusMessages.current) return;
+    focusMessages.current = false;
+    const messages = PANES.find((p) => p.pane === '.pane-messages');
+    if (messages && !modalOpen()) focusPane(messages);
+  }, [messagesOpen]);
 
   return (
     <TooltipProvider>
@@ -201,6 +234,15 @@ export function App({ api }: { api: NetprocApi }) {
               {echo ? <span className="echo-text">{echo}</span> : null}
             </output>
           </div>
+          <Button
+            icon={<MessagesSquare size={14} aria-hidden />}
+            aria-pressed={messagesOpen}
+            aria-keyshortcuts="Control+Shift+M"
+            title="Message library (Ctrl+Shift+M)"
+            onClick={() => toggleMessages()}
+          >
+            Messages
+          </Button>
           <span role="status" className="connection">
             {connected ? 'Connected' : 'Connecting…'}
           </span>
@@ -214,38 +256,41 @@ export function App({ api }: { api: NetprocApi }) {
             }}
           />
         </header>
-        <main
-          className="panes"
-          style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
-        >
-          <ProcessList api={api} store={store} onNewProcess={() => openModal('form')} />
-          <Splitter
-            label="Resize the columns"
-            orientation="vertical"
-            value={columns}
-            onChange={(v) => {
-              setColumns(v);
-              saveSetting({ columns: v });
-            }}
-          />
-          <BufferTabs api={api} store={store} />
-          <Splitter
-            label="Resize the rows"
-            orientation="horizontal"
-            value={rows}
-            onChange={(v) => {
-              setRows(v);
-              saveSetting({ rows: v });
-            }}
-          />
-          <div className="pane pane-inspector" tabIndex={-1} aria-labelledby="inspector-title" role="group">
-            <PaneHeader title="Inspector" id="inspector-title" />
-            <div className="pane-body">
-              <Inspector api={api} store={store} />
+        <div className="workbench-body">
+          <main
+            className="panes"
+            style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
+          >
+            <ProcessList api={api} store={store} onNewProcess={() => openModal('form')} />
+            <Splitter
+              label="Resize the columns"
+              orientation="vertical"
+              value={columns}
+              onChange={(v) => {
+                setColumns(v);
+                saveSetting({ columns: v });
+              }}
+            />
+            <BufferTabs api={api} store={store} />
+            <Splitter
+              label="Resize the rows"
+              orientation="horizontal"
+              value={rows}
+              onChange={(v) => {
+                setRows(v);
+                saveSetting({ rows: v });
+              }}
+            />
+            <div className="pane pane-inspector" tabIndex={-1} aria-labelledby="inspector-title" role="group">
+              <PaneHeader title="Inspector" id="inspector-title" />
+              <div className="pane-body">
+                <Inspector api={api} store={store} />
+              </div>
             </div>
-          </div>
-          <EventLog store={store} />
-        </main>
+            <EventLog store={store} />
+          </main>
+          {messagesOpen ? <MessagesPane api={api} store={store} library={library} onClose={() => toggleMessages(false)} /> : null}
+        </div>
         {toast ? (
           <div role="alert" className="toast">
             {toast}
@@ -264,6 +309,10 @@ export function App({ api }: { api: NetprocApi }) {
           }}
           onOpenForm={() => openModal('form')}
           onListProcesses={() => closeModal('palette', document.querySelector<HTMLElement>(PROCESS_LIST))}
+          onMessageLibrary={() => {
+            closeModal('palette');
+            toggleMessages(true);
+          }}
         />
         <NewProcessDialog
           api={api}

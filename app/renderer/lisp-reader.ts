@@ -145,7 +145,9 @@ export type PaletteAction =
   | { kind: 'process'; command: 'set-process-query-on-exit-flag'; name: string; flag: boolean }
   /** Certificate pins (TLS beyond Emacs): the answer is shown, nothing is selected. */
   | { kind: 'pins'; method: 'pinCertificate' | 'forgetCertificatePin' | 'listCertificatePins'; params: Record<string, unknown> }
-  | { kind: 'list-processes' };
+  | { kind: 'list-processes' }
+  /** Netproc's own: opens the message library. */
+  | { kind: 'message-library' };
 
 /** The commands that act on one process, and what each takes after it, as Emacs's documentation writes it. */
 const PROCESS_COMMAND_ARGS = {
@@ -173,6 +175,7 @@ export const COMMANDS = [
   'open-network-stream',
   ...PROCESS_COMMANDS,
   'list-processes',
+  'message-library',
   ...(Object.keys(PIN_COMMANDS) as PinCommand[]),
 ] as const;
 
@@ -217,6 +220,8 @@ export function formToAction(form: LispValue): PaletteAction {
     }
     case 'list-processes':
       return { kind: 'list-processes' };
+    case 'message-library':
+      return { kind: 'message-library' };
     default:
       if (name && Object.hasOwn(PIN_COMMANDS, name)) {
         const { method, args: names } = PIN_COMMANDS[name as PinCommand];

@@ -28,6 +28,8 @@ export interface Settings {
   bufferPrefs?: Record<string, BufferPrefs>;
   /** Inspector sections by title: open (true) or closed; a section not listed has its default. */
   inspectorSections?: Record<string, boolean>;
+  /** The Messages pane is open. (The library itself is kept by message-library.ts.) */
+  messagesOpen?: boolean;
 }
 
 /** Processes whose buffer preferences are kept; the oldest are forgotten first. */

@@ -4,7 +4,7 @@
  * re-renders that buffer's view, not the process list.
  */
 import { create } from 'zustand';
-import type { BufferInfo, EventBatch, LogLine, ProcessCounters, ProcessInfo, Snapshot } from '../shared/api.js';
+import type { BufferInfo, EventBatch, LogLine, ProcessCounters, ProcessInfo, RepeatState, Snapshot } from '../shared/api.js';
 
 export interface RateSample {
   time: number;
@@ -31,7 +31,14 @@ export interface WorkbenchState {
    */
   departed: Record<number, ProcessInfo>;
   showClosed: boolean;
+  /** Repeating library messages by repeat id: those running, and the last few that ended (their final count stays in view). */
+  repeats: Record<number, RepeatState>;
   loadSnapshot(snapshot: Snapshot): void;
+  /** The repeats main has running, read after a (re)sync; what events said since is kept where it is newer. */
+  loadRepeats(running: RepeatState[]): void;
+  /** Records a repeat's state as sendMessage answered it (events may have said more already). */
+  noteRepeat(state: RepeatState): void;
+  dismissRepeat(id: number): void;
   applyBatch(batch: EventBatch): { resync: boolean };
   select(id: number | null): void;
   toggleMark(id: number): void;
@@ -71,6 +78,7 @@ export const createWorkbenchStore = () =>
     tabs: [],
     departed: {},
     showClosed: true,
+    repeats: {},
 
     loadSnapshot: (snapshot) =>
       set((state) => ({
@@ -87,7 +95,7 @@ export const createWorkbenchStore = () =>
       if (batch.resync) return { resync: true };
       const now = Date.now();
       const { selectedId, tabs } = get();
-      let { processes, buffers, log, rates, marked, departed } = get();
+      let { processes, buffers, log, rates, marked, departed, repeats } = get();
       let lines: LogLine[] | null = null;
       for (const event of batch.events) {
         switch (event.type) {
@@ -119,15 +127,32 @@ export const createWorkbenchStore = () =>
           case 'line':
             (lines ??= []).push(event.line);
             break;
+          case 'repeat':
+            repeats = withRepeat(repeats, event.state);
+            break;
           case 'menu-command':
             break;
         }
       }
       if (lines) log = [...log, ...lines].slice(-LOG_LIMIT);
-      set({ processes, buffers, log, rates, selectedId, marked, tabs, departed });
+      set({ processes, buffers, log, rates, selectedId, marked, tabs, departed, repeats });
       return { resync: false };
     },
 
+    loadRepeats: (running) =>
+      set((s) => {
+        // A repeat that is neither running now nor known to have ended ended while this client was not looking.
+        const known = Object.values(s.repeats).filter((r) => !r.running || running.some((n) => n.id === r.id));
+        let repeats = Object.fromEntries(known.map((r) => [r.id, r]));
+        for (const state of running) repeats = withRepeat(repeats, state);
+        return { repeats };
+      }),
+    noteRepeat: (state) => set((s) => ({ repeats: withRepeat(s.repeats, state) })),
+    dismissRepeat: (id) =>
+      set((s) => {
+        const { [id]: _gone, ...repeats } = s.repeats;
+        return { repeats };
+      }),
     select: (id) => set((s) => ({ selectedId: id, departed: keepDeparted(s.departed, id, s.tabs) })),
     toggleMark: (id) => set((s) => ({ marked: s.marked.includes(id) ? s.marked.filter((m) => m !== id) : [...s.marked, id] })),
     clearMarks: () => set({ marked: [] }),
@@ -152,6 +177,22 @@ export const createWorkbenchStore = () =>
   }));
 
 export type WorkbenchStore = ReturnType<typeof createWorkbenchStore>;
+
+/** Ended repeats kept in view, the oldest forgotten first. */
+const ENDED_REPEATS_KEPT = 20;
+
+/**
+ * A repeat's newer state. States can arrive out of order (an answer and an
+ * event in flight together): a count never goes back, and an ended repeat stays ended.
+ */
+function withRepeat(repeats: Record<number, RepeatState>, state: RepeatState): Record<number, RepeatState> {
+  const known = repeats[state.id];
+  if (known && (!known.running || (state.running && state.sent < known.sent))) return repeats;
+  const next = { ...repeats, [state.id]: state };
+  const ended = Object.values(next).filter((r) => !r.running);
+  for (const old of ended.slice(0, Math.max(0, ended.length - ENDED_REPEATS_KEPT))) delete next[old.id];
+  return next;
+}
 
 /** A departed process stays only while it is still looked at. */
 function keepDeparted(departed: Record<number, ProcessInfo>, selectedId: number | null, tabs: number[]): Record<number, ProcessInfo> {

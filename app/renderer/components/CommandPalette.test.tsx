@@ -19,7 +19,7 @@ beforeAll(() => {
 afterEach(cleanup);
 
 function palette(api: NetprocApi, store: WorkbenchStore = createWorkbenchStore()) {
-  const handlers = { onDone: vi.fn(), onOpenForm: vi.fn(), onListProcesses: vi.fn(), onOpenChange: vi.fn() };
+  const handlers = { onDone: vi.fn(), onOpenForm: vi.fn(), onListProcesses: vi.fn(), onMessageLibrary: vi.fn(), onOpenChange: vi.fn() };
   render(<CommandPalette api={api} store={store} open returnFocus={() => undefined} {...handlers} />);
   return { ...handlers, input: screen.getByRole('combobox', { name: 'Command' }) };
 }
@@ -74,6 +74,13 @@ describe('CommandPalette', () => {
     expect((input as HTMLInputElement).value).toBe('list-processes ');
     fireEvent.keyDown(input, { key: 'Enter' });
     expect(onListProcesses).toHaveBeenCalledOnce();
+  });
+
+  it('message-library opens the Messages pane', async () => {
+    const { input, onMessageLibrary } = palette({} as never);
+    fireEvent.change(input, { target: { value: 'message-library' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(onMessageLibrary).toHaveBeenCalledOnce());
   });
 
   it('runs process-contact NAME t typed without parentheses, and hands the answer to the echo area', async () => {

@@ -36,7 +36,7 @@ function contactKey(key: unknown): string | true | null {
 async function runAction(
   api: NetprocApi,
   store: WorkbenchStore,
-  action: Exclude<PaletteAction, { kind: 'list-processes' }>,
+  action: Exclude<PaletteAction, { kind: 'list-processes' } | { kind: 'message-library' }>,
 ): Promise<string> {
   if (action.kind === 'pins') {
     const answer =
@@ -100,6 +100,7 @@ interface Props {
   onDone(echo: string): void;
   onOpenForm(): void;
   onListProcesses(): void;
+  onMessageLibrary(): void;
 }
 
 export function CommandPalette({ open, onOpenChange, returnFocus, ...body }: Props) {
@@ -112,7 +113,7 @@ export function CommandPalette({ open, onOpenChange, returnFocus, ...body }: Pro
 
 type BodyProps = Omit<Props, 'open' | 'onOpenChange' | 'returnFocus'>;
 
-function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses }: BodyProps) {
+function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onMessageLibrary }: BodyProps) {
   const [input, setInput] = useState('');
   /** `signal` is the Lisp form of a refused request's error, shown under its message. */
   const [failure, setFailure] = useState<{ text: string; signal?: string } | null>(null);
@@ -129,6 +130,7 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses }: BodyPr
       });
       if (action === 'form') return onOpenForm();
       if (action.kind === 'list-processes') return onListProcesses();
+      if (action.kind === 'message-library') return onMessageLibrary();
       setBusy(true);
       onDone(await runAction(api, store, action));
     } catch (err) {
