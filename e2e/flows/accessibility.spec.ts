@@ -84,3 +84,33 @@ for (const scheme of ['light', 'dark'] as const) {
     });
   });
 }
+
+// The Messages pane, checked within itself (the rest of the page is checked above): a message with a template error at
+// its field, its preview, a repeat's count and the list of repeats.
+for (const scheme of ['light', 'dark'] as const) {
+  test.describe(`accessibility of the Messages pane, ${scheme}`, () => {
+    test.beforeEach(async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+    });
+
+    test('the library, the editor with an error at its field, and a finished repeat', async ({ page, control, peer }) => {
+      test.setTimeout(150_000);
+      await busyWorkbench(page, control, peer);
+      await page.keyboard.press('Control+Shift+M');
+      const pane = page.getByRole('complementary', { name: 'Messages' });
+      await expect(pane.getByRole('note', { name: 'No messages yet' })).toBeVisible();
+      expect(await seriousViolations(page, '.pane-messages')).toEqual([]);
+      await pane.getByRole('button', { name: 'New message' }).first().click();
+      await pane.getByLabel('Template', { exact: true }).fill('bad \\q');
+      await expect(pane.getByLabel('Template', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+      expect(await seriousViolations(page, '.pane-messages')).toEqual([]);
+      await pane.getByLabel('Template', { exact: true }).fill('tick {{seq}}\\n');
+      await pane.getByRole('checkbox', { name: 'Repeat' }).check();
+      await pane.getByLabel('Every (ms)').fill('5');
+      await pane.getByLabel('Times').fill('3');
+      await pane.getByRole('button', { name: 'Repeat', exact: true }).click();
+      await expect(pane.getByRole('status', { name: 'Sent by message', exact: true })).toHaveText('3 of 3');
+      expect(await seriousViolations(page, '.pane-messages')).toEqual([]);
+    });
+  });
+}
