@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures.js';
 import { row } from './workbench.js';
@@ -103,5 +106,33 @@ test.describe('the message library', () => {
     const pane = await newMessage(page, 'all', 'hello {{seq}}\\r\\n');
     await pane.getByRole('button', { name: 'Send to every connection', exact: true }).click();
     await expect.poll(() => [one.received(), two.received()]).toEqual(['hello 1\r\n', 'hello 1\r\n']);
+  });
+
+  test('a hex message goes out as its bytes, a file message as the file', async ({ page, control }) => {
+    const peer = await listeningPeer();
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-message-'));
+    try {
+      writeFileSync(join(dir, 'greeting.txt'), 'from a file\n');
+      await control.makeNetworkProcess({ name: 'bytes', host: '127.0.0.1', service: peer.port });
+      await row(page, 'bytes').click();
+      const pane = await newMessage(page, 'raw', '');
+      await pane.getByRole('radio', { name: 'Hex' }).click();
+      await pane.getByLabel('Hex bytes', { exact: true }).fill('68 69\n0a');
+      await expect(pane.getByLabel('Preview')).toContainText('68 69 0a');
+      await pane.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect.poll(peer.received).toBe('hi\n');
+      await pane.getByRole('radio', { name: 'File' }).click();
+      await pane.getByLabel('File path', { exact: true }).fill(join(dir, 'greeting.txt'));
+      await pane.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect.poll(peer.received).toBe('hi\nfrom a file\n');
+      // A file that is not there is said at its field.
+      await pane.getByLabel('File path', { exact: true }).fill(join(dir, 'absent.txt'));
+      await pane.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect(pane.getByLabel('File path', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+      await expect(pane.getByRole('alert')).toContainText('No such file or directory');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await peer.close();
+    }
   });
 });

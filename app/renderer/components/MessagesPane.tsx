@@ -7,7 +7,7 @@ import { Copy, MessageSquarePlus, Plus, Send, Square, Trash2, X } from 'lucide-r
 import { useId, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { LIMITS, type NetprocApi, type ProcessInfo, type RepeatState } from '../../shared/api.js';
+import { LIMITS, NetprocBridgeError, type NetprocApi, type ProcessInfo, type RepeatState } from '../../shared/api.js';
 import { messageSource, messageTemplate, type LibraryMessage, type MessageKind } from '../../shared/message-library.js';
 import { hexDump } from '../hex.js';
 import type { MessageLibraryStore, StoredMessage } from '../message-library.js';
@@ -198,11 +198,15 @@ function MessageEditor({
 }) {
   const id = useId();
   const target = useTarget(store);
-  const update = (patch: Partial<LibraryMessage>): void => library.getState().update(message.id, patch);
+  const update = (patch: Partial<LibraryMessage>): void => {
+    if (patch.body !== undefined || patch.kind !== undefined) setFailure(null);
+    library.getState().update(message.id, patch);
+  };
   const [name, setName] = useState(message.name);
   const [interval, setIntervalText] = useState(String(message.repeat?.intervalMs ?? 1000));
   const [count, setCount] = useState(message.repeat?.count === null ? '' : String(message.repeat?.count ?? 10));
-  const [failure, setFailure] = useState<string | null>(null);
+  /** Why the last send was refused; `atBody` when main named the template or the file (shown at that field). */
+  const [failure, setFailure] = useState<{ text: string; atBody: boolean } | null>(null);
   const latest = useStore(
     store,
     useShallow((s) => {
@@ -212,7 +216,7 @@ function MessageEditor({
   );
 
   const compiled = message.kind === 'file' ? null : messageTemplate(message.kind, message.body);
-  const bodyError = compiled && 'problem' in compiled ? compiled.problem.message : undefined;
+  const bodyError = compiled && 'problem' in compiled ? compiled.problem.message : failure?.atBody ? failure.text : undefined;
   const preview =
     compiled && 'template' in compiled ? compiled.template.render({ seq: 1, now: Date.now() }, (t) => new TextEncoder().encode(t)) : null;
   const intervalMs = wholeNumber(interval, 1, LIMITS.repeatIntervalMs);
@@ -235,7 +239,9 @@ function MessageEditor({
   const send = (): void => {
     if (!target || !ready) return;
     setFailure(null);
-    sendLibraryMessage(api, store, message, target).catch((err: Error) => setFailure(err.message));
+    sendLibraryMessage(api, store, message, target).catch((err: Error) =>
+      setFailure({ text: err.message, atBody: err instanceof NetprocBridgeError && (err.field === 'path' || err.field === 'template') }),
+    );
   };
   const sendOnCtrlEnter = (event: KeyboardEvent): void => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
@@ -383,9 +389,9 @@ function MessageEditor({
         {latest ? <RepeatProgress api={api} state={latest} /> : null}
       </div>
       {fileToServer ? <p className="field-error">A file is sent to one connection: select it rather than its server.</p> : null}
-      {failure ? (
+      {failure && !failure.atBody ? (
         <p role="alert" className="field-error">
-          {failure}
+          {failure.text}
         </p>
       ) : null}
     </section>
