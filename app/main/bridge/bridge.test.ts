@@ -48,6 +48,27 @@ describe('the bridge', () => {
     ]);
   });
 
+  it("keeps one pending repeat state per repeat, the latest, so no repeat's end is lost to its progress", async () => {
+    const np = engine();
+    const bridge = new Bridge(np, { frameMs: 5 });
+    onCleanup(() => bridge.close());
+    let ready = false;
+    const batches: EventBatch[] = [];
+    const session = bridge.connect({ send: (b) => batches.push(b), ready: () => ready });
+    await session.request('snapshot', {});
+    const state = { name: 'tick', processName: 'c', intervalMs: 1, count: 1000, error: null };
+    for (let sent = 0; sent <= 1000; sent++) {
+      np.emit('repeat', { ...state, id: 1, sent, running: sent < 1000 });
+      np.emit('repeat', { ...state, id: 2, sent, running: true });
+    }
+    ready = true;
+    await waitFor(() => batches.length === 1);
+    expect(batches[0]?.events).toEqual([
+      { type: 'repeat', state: { ...state, id: 1, sent: 1000, running: false } },
+      { type: 'repeat', state: { ...state, id: 2, sent: 1000, running: true } },
+    ]);
+  });
+
   it('never sends news of a connection after its removal, so a client cannot bring back a closed one', async () => {
     const np = engine();
     const bridge = new Bridge(np, { frameMs: 5 });
