@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RepeatState } from '../shared/api.js';
 import { createMessageLibraryStore, LIBRARY_STORAGE_KEY, uniqueName } from './message-library.js';
 import { createWorkbenchStore } from './store.js';
-
-/** A Storage kept in a Map: what localStorage would hold. */
-function memoryStorage(): Storage & { entries: Map<string, string> } {
-  const entries = new Map<string, string>();
-  return {
-    entries,
-    get length() {
-      return entries.size;
-    },
-    clear: () => entries.clear(),
-    getItem: (key) => entries.get(key) ?? null,
-    key: (i) => [...entries.keys()][i] ?? null,
-    removeItem: (key) => void entries.delete(key),
-    setItem: (key, value) => void entries.set(key, value),
-  };
-}
+import { memoryStorage } from './test-fixtures.js';
 
 describe('the message library store', () => {
   it('adds, renames, duplicates and deletes; names stay unique; what is stored is the plain MessageLibrary', () => {

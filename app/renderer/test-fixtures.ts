@@ -29,3 +29,19 @@ export function processInfo(id: number, name: string, extra: Partial<ProcessInfo
     ...extra,
   };
 }
+
+/** A Storage kept in a Map, standing for localStorage; `entries` shows what it holds. */
+export function memoryStorage(): Storage & { entries: Map<string, string> } {
+  const entries = new Map<string, string>();
+  return {
+    entries,
+    get length() {
+      return entries.size;
+    },
+    clear: () => entries.clear(),
+    getItem: (key) => entries.get(key) ?? null,
+    key: (i) => [...entries.keys()][i] ?? null,
+    removeItem: (key) => void entries.delete(key),
+    setItem: (key, value) => void entries.set(key, value),
+  };
+}
