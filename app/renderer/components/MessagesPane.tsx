@@ -300,7 +300,8 @@ function MessageEditor({
           <figcaption>
             First send: {preview.length} {preview.length === 1 ? 'byte' : 'bytes'}, text as UTF-8
           </figcaption>
-          <pre aria-label="Preview">
+          {/* Focusable, so a long preview can be scrolled from the keyboard. */}
+          <pre aria-label="Preview" tabIndex={0}>
             {hexDump(preview.subarray(0, PREVIEW_BYTES), 0).join('\n')}
             {preview.length > PREVIEW_BYTES ? '\n…' : ''}
           </pre>
