@@ -9,6 +9,7 @@
 import type { Params } from './contract.js';
 import {
   METHODS,
+  type AutoReplyState,
   type BufferInfo,
   type CertificatePin,
   type JsonValue,
@@ -19,6 +20,7 @@ import {
   type Method,
   type ProcessCounters,
   type ProcessInfo,
+  type ReconnectState,
   type WireError,
 } from './wire.js';
 
@@ -122,6 +124,13 @@ export interface Results {
   processKernelQueues: KernelQueues;
   /** Emacs's answer: true (t), or false (nil) for an unknown option with noError. */
   setNetworkProcessOption: boolean;
+  /** The rules as set, with their hit counts; null when removed. */
+  setAutoReplyRules: AutoReplyState | null;
+  autoReplyRules: AutoReplyState | null;
+  /** The reconnect state; null when switched off. */
+  setProcessReconnect: ReconnectState | null;
+  /** True when the name was reconnecting. */
+  cancelReconnect: boolean;
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

@@ -142,6 +142,57 @@ export interface KernelQueues {
   datagramDrops: number | null;
 }
 
+/** Auto-reply rules as a request gives them (setAutoReplyRules); the engine's own shape in auto-reply.ts. */
+export const AUTO_REPLY_MATCH_KINDS = ['exact', 'prefix', 'contains', 'regex', 'hex'] as const;
+export type AutoReplyMatch = (typeof AUTO_REPLY_MATCH_KINDS)[number];
+export const AUTO_REPLY_FRAMINGS = ['chunk', 'line', 'length-prefixed'] as const;
+export type AutoReplyFraming = (typeof AUTO_REPLY_FRAMINGS)[number];
+
+export interface AutoReplyRuleSpec {
+  name?: string;
+  match: AutoReplyMatch;
+  pattern: string;
+  caseFold?: boolean;
+  /** A template (app/shared/templates.ts); {{0}}…{{9}} are a regex rule's match and groups. */
+  reply: string;
+  delayMs?: number;
+  close?: boolean;
+}
+
+export interface AutoReplySpec {
+  framing: AutoReplyFraming;
+  lengthBytes?: 1 | 2 | 4;
+  rules: AutoReplyRuleSpec[];
+}
+
+/** The rules as set, every field filled in, with each rule's hits (shared with inheriting connections). */
+export interface AutoReplyState {
+  framing: AutoReplyFraming;
+  lengthBytes: 1 | 2 | 4;
+  rules: Array<Required<AutoReplyRuleSpec> & { hits: number }>;
+}
+
+export interface ReconnectPolicy {
+  initialMs: number;
+  maxMs: number;
+  multiplier: number;
+  /** A fraction from 0 to 1. */
+  jitter: number;
+  /** Null for no limit. */
+  maxAttempts: number | null;
+}
+
+/** A reconnecting client's state, by name: it outlives each attempt's process. */
+export interface ReconnectState {
+  name: string;
+  policy: ReconnectPolicy;
+  /** Attempts since the client last closed or failed; 0 while connected. */
+  attempt: number;
+  /** Milliseconds since the epoch, or null when no attempt is waiting. */
+  nextAttemptAt: number | null;
+  lastError: string | null;
+}
+
 export interface ProcessInfo {
   id: number;
   name: string;
@@ -173,6 +224,10 @@ export interface ProcessInfo {
   eofSent: boolean;
   tls: TlsState | null;
   plist: JsonValue[];
+  /** Each auto-reply rule's hit count in order (the rules themselves: autoReplyRules); null without rules. */
+  autoReplyHits: number[] | null;
+  /** Set while the client reconnects when it closes or fails (setProcessReconnect). */
+  reconnect: ReconnectState | null;
 }
 
 export interface BufferInfo {
@@ -230,6 +285,8 @@ export const PROCESS_INFO_KEYS = [
   'eofSent',
   'tls',
   'plist',
+  'autoReplyHits',
+  'reconnect',
 ] as const;
 export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
 export const TLS_STATE_KEYS = [
@@ -348,6 +405,10 @@ export const METHODS = [
   'listCertificatePins',
   'processKernelQueues',
   'setNetworkProcessOption',
+  'setAutoReplyRules',
+  'autoReplyRules',
+  'setProcessReconnect',
+  'cancelReconnect',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -378,6 +439,12 @@ export const LIMITS = {
   valueBytes: 64 * 1024,
   /** How deeply arrays and objects may nest inside one JSON value. */
   valueDepth: 32,
+  /** Auto-reply rules one process may have. */
+  autoReplyRules: 100,
+  /** An auto-reply rule's pattern: characters. */
+  autoReplyPattern: 4096,
+  /** An auto-reply rule's reply template: characters (templates.ts's TEMPLATE_MAX_CHARS). */
+  autoReplyReply: 65_536,
   /** Process ids one deleteProcess may name. */
   deleteIds: 10_000,
   /**

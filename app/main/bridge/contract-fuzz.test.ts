@@ -93,6 +93,13 @@ async function fixture(): Promise<Fixture> {
       listCertificatePins: {},
       processKernelQueues: { id: id('c') },
       setNetworkProcessOption: { id: id('c'), option: 'keepalive', value: true },
+      setAutoReplyRules: {
+        id: id('srv'),
+        rules: { framing: 'line', rules: [{ match: 'regex', pattern: '^GET (\\S+)', reply: 'got {{1}}\\n', delayMs: 0 }] },
+      },
+      autoReplyRules: { id: id('srv') },
+      setProcessReconnect: { id: id('c'), policy: { initialMs: 100, maxAttempts: 2 } },
+      cancelReconnect: { name: 'c' },
     };
     return table[method];
   };

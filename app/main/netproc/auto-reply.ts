@@ -215,6 +215,8 @@ export interface ResponderActions {
   close(): void;
   /** A line for the event log. */
   report(text: string): void;
+  /** A rule's hit count grew: what shows the counts should show it. */
+  hit(): void;
   /** How the process decodes, for regular expressions: UTF-8 text, or one character per byte. */
   readonly utf8: boolean;
   readonly encodeText: (text: string) => Uint8Array;
@@ -319,6 +321,7 @@ export class Responder implements TapSink, Disposable {
       const captures = rule.matches(frame, asText);
       if (!captures) continue;
       rule.hits++;
+      this.actions.hit();
       const reply = rule.reply.render({ seq: rule.hits, now: Date.now(), captures }, this.actions.encodeText);
       if (rule.spec.delayMs === 0) this.send(rule, reply, peer);
       else {
