@@ -182,6 +182,9 @@ export interface ReconnectPolicy {
   maxAttempts: number | null;
 }
 
+/** What a policy of `true` means, and what a policy's missing fields take. */
+export const RECONNECT_DEFAULTS: ReconnectPolicy = { initialMs: 1000, maxMs: 30_000, multiplier: 2, jitter: 0.2, maxAttempts: 10 };
+
 /** A reconnecting client's state, by name: it outlives each attempt's process. */
 export interface ReconnectState {
   name: string;

@@ -24,6 +24,7 @@
 import { getSystemErrorMap } from 'node:util';
 import { DisposableStore, disposableTimeout, type Disposable } from '../../shared/lifecycle.js';
 import type { MakeNetworkProcessOptions } from './arguments.js';
+import { RECONNECT_DEFAULTS } from '../../shared/wire.js';
 import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import type { TapRecord } from './taps.js';
@@ -41,7 +42,7 @@ export interface ReconnectPolicy {
   maxAttempts: number | null;
 }
 
-export const RECONNECT_DEFAULTS: ReconnectPolicy = { initialMs: 1000, maxMs: 30_000, multiplier: 2, jitter: 0.2, maxAttempts: 10 };
+export { RECONNECT_DEFAULTS };
 const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** Checks a policy as a user gives it (missing fields take the defaults); errors name the field. */
