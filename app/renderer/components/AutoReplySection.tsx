@@ -230,7 +230,7 @@ export function AutoReplySection({ api, process, live }: { api: NetprocApi; proc
                   {title}
                   {rule.name.trim() ? `: ${rule.name.trim()}` : ''}
                   {hits !== undefined ? (
-                    <span className="auto-reply-hits" aria-label={`${title} hits`}>
+                    <span className="auto-reply-hits">
                       {' '}
                       · {hits} {hits === 1 ? 'hit' : 'hits'}
                     </span>
