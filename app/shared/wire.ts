@@ -149,18 +149,24 @@ export const AUTO_REPLY_FRAMINGS = ['chunk', 'line', 'length-prefixed'] as const
 export type AutoReplyFraming = (typeof AUTO_REPLY_FRAMINGS)[number];
 
 export interface AutoReplyRuleSpec {
+  /** Shown in the inspector and the event log; defaults to "rule N". */
   name?: string;
   match: AutoReplyMatch;
+  /** exact/prefix/contains: text with the template escapes; regex: an RE2 expression; hex: bytes, `??` for any byte. */
   pattern: string;
+  /** exact/prefix/contains/regex: ignore case (ASCII letters for the byte matches). */
   caseFold?: boolean;
   /** A template (app/shared/templates.ts); {{0}}…{{9}} are a regex rule's match and groups. */
   reply: string;
+  /** Wait this long before answering (0 to 60,000 ms). */
   delayMs?: number;
+  /** Close the connection (delete-process) once the reply is written. Streams only. */
   close?: boolean;
 }
 
 export interface AutoReplySpec {
   framing: AutoReplyFraming;
+  /** length-prefixed: the big-endian length's size in bytes (default 2). */
   lengthBytes?: 1 | 2 | 4;
   rules: AutoReplyRuleSpec[];
 }
