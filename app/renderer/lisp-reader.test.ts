@@ -188,3 +188,30 @@ describe('typed commands', () => {
     );
   });
 });
+
+describe('workflow forms (beyond Emacs)', () => {
+  it('reads auto-reply rules as setAutoReplyRules takes them, and nil as none', () => {
+    expect(
+      typedAction(
+        '(netproc-set-auto-reply "srv" (:framing line :rules ((:match regex :pattern "^HI (\\\\w+)" :reply "hello {{1}}\\\\n" :case-fold t))))',
+      ),
+    ).toEqual({
+      kind: 'workflow',
+      method: 'setAutoReplyRules',
+      name: 'srv',
+      value: { framing: 'line', rules: [{ match: 'regex', pattern: '^HI (\\w+)', reply: 'hello {{1}}\\n', caseFold: true }] },
+    });
+    expect(typedAction('(netproc-set-auto-reply srv nil)')).toMatchObject({ name: 'srv', value: null });
+    expect(() => typedAction('(netproc-set-auto-reply srv (:rules (1 2)))')).toThrow(/list of rule plists/);
+    expect(() => typedAction('(netproc-set-auto-reply srv)')).toThrow(/takes PROCESS RULES/);
+  });
+
+  it('reads reconnect policies and cancel', () => {
+    expect(typedAction('(netproc-set-reconnect c t)')).toEqual({ kind: 'workflow', method: 'setProcessReconnect', name: 'c', value: true });
+    expect(typedAction('(netproc-set-reconnect c (:initial-ms 500 :max-attempts 3))')).toMatchObject({
+      value: { initialMs: 500, maxAttempts: 3 },
+    });
+    expect(typedAction('(netproc-cancel-reconnect "c")')).toEqual({ kind: 'workflow', method: 'cancelReconnect', name: 'c' });
+    expect(() => typedAction('(netproc-set-reconnect c 5)')).toThrow(/takes t, nil/);
+  });
+});

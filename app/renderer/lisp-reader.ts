@@ -145,6 +145,9 @@ export type PaletteAction =
   | { kind: 'process'; command: 'set-process-query-on-exit-flag'; name: string; flag: boolean }
   /** Certificate pins (TLS beyond Emacs): the answer is shown, nothing is selected. */
   | { kind: 'pins'; method: 'pinCertificate' | 'forgetCertificatePin' | 'listCertificatePins'; params: Record<string, unknown> }
+  /** Beyond Emacs: auto-reply rules and reconnect; `value` is the contract's rules or policy. */
+  | { kind: 'workflow'; method: 'setAutoReplyRules' | 'setProcessReconnect'; name: string; value: unknown }
+  | { kind: 'workflow'; method: 'cancelReconnect'; name: string }
   | { kind: 'list-processes' }
   /** Netproc's own: opens the message library. */
   | { kind: 'message-library' };
@@ -170,6 +173,53 @@ export const PIN_COMMANDS = {
   'netproc-certificate-pins': { method: 'listCertificatePins', args: [] },
 } as const;
 type PinCommand = keyof typeof PIN_COMMANDS;
+
+/** Netproc's own commands for workflows (docs/workflows.md), each taking PROCESS first. */
+export const WORKFLOW_COMMANDS = {
+  'netproc-set-auto-reply': { method: 'setAutoReplyRules', usage: 'PROCESS RULES' },
+  'netproc-set-reconnect': { method: 'setProcessReconnect', usage: 'PROCESS POLICY' },
+  'netproc-cancel-reconnect': { method: 'cancelReconnect', usage: 'PROCESS' },
+} as const;
+type WorkflowCommand = keyof typeof WORKFLOW_COMMANDS;
+
+/**
+ * `(:framing line :rules ((:match regex :pattern "^HI (\\w+)" :reply "hello {{1}}\\n") …))`
+ * as setAutoReplyRules takes it; nil removes the rules.
+ */
+export function autoReplyData(value: LispValue): unknown {
+  if (value === null) return null;
+  if (!isPlist(value))
+    throw new LispReadError('netproc-set-auto-reply takes nil or (:framing FRAMING :rules ((:match KIND :pattern P :reply R) …))');
+  const spec = plistToParams(value);
+  const rulesAt = value.findIndex((item, i) => i % 2 === 0 && isKeyword(item, 'rules'));
+  const rules = rulesAt >= 0 ? value[rulesAt + 1] : undefined;
+  if (rules !== undefined && rules !== null) {
+    if (!Array.isArray(rules) || !rules.every((rule) => rule === null || isPlist(rule)))
+      throw new LispReadError(':rules takes a list of rule plists, ((:match regex :pattern "…" :reply "…") …)');
+    spec.rules = rules.map((rule) => (rule === null ? {} : plistToParams(rule as LispValue[])));
+  } else spec.rules = [];
+  return spec;
+}
+
+/** `t` for the defaults, nil to stop, or `(:initial-ms 500 :max-attempts 5 …)`. */
+export function reconnectData(value: LispValue): unknown {
+  if (value === null || value === true) return value;
+  if (!isPlist(value))
+    throw new LispReadError('netproc-set-reconnect takes t, nil or (:initial-ms MS :max-ms MS :multiplier N :jitter F :max-attempts N)');
+  return plistToParams(value);
+}
+
+function workflowAction(command: WorkflowCommand, args: LispValue[]): PaletteAction {
+  const { method, usage } = WORKFLOW_COMMANDS[command];
+  const target = args[0];
+  const name = isSymbol(target) ? target.symbol : target;
+  const wanted = method === 'cancelReconnect' ? 1 : 2;
+  if (typeof name !== 'string' || args.length !== wanted) throw new LispReadError(`${command} takes ${usage}`);
+  if (method === 'cancelReconnect') return { kind: 'workflow', method, name };
+  const value = args[1] as LispValue;
+  return { kind: 'workflow', method, name, value: method === 'setAutoReplyRules' ? autoReplyData(value) : reconnectData(value) };
+}
+
 export const COMMANDS = [
   'make-network-process',
   'open-network-stream',
@@ -177,6 +227,7 @@ export const COMMANDS = [
   'list-processes',
   'message-library',
   ...(Object.keys(PIN_COMMANDS) as PinCommand[]),
+  ...(Object.keys(WORKFLOW_COMMANDS) as WorkflowCommand[]),
 ] as const;
 
 /** A process command's action, its arguments checked against what the command takes. */
@@ -230,6 +281,7 @@ export function formToAction(form: LispValue): PaletteAction {
         return { kind: 'pins', method, params: Object.fromEntries(names.map((n, i) => [n, toData(args[i] as LispValue)])) };
       }
       if (isProcessCommand(name)) return processAction(name, args);
+      if (name && Object.hasOwn(WORKFLOW_COMMANDS, name)) return workflowAction(name as WorkflowCommand, args);
       throw new LispReadError(`Unknown command ${name ?? JSON.stringify(toData(head ?? null))}`);
   }
 }

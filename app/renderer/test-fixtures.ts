@@ -26,6 +26,8 @@ export function processInfo(id: number, name: string, extra: Partial<ProcessInfo
     eofSent: false,
     tls: null,
     plist: [],
+    autoReplyHits: null,
+    reconnect: null,
     ...extra,
   };
 }

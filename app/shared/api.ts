@@ -9,6 +9,7 @@
 import type { Params } from './contract.js';
 import {
   METHODS,
+  type AutoReplyState,
   type BufferInfo,
   type CertificatePin,
   type JsonValue,
@@ -20,6 +21,7 @@ import {
   type ProcessCounters,
   type ProcessInfo,
   type RepeatState,
+  type ReconnectState,
   type WireError,
 } from './wire.js';
 
@@ -130,6 +132,13 @@ export interface Results {
   /** True when the repeat was running and is now stopped. */
   stopRepeat: boolean;
   listRepeats: RepeatState[];
+  /** The rules as set, with their hit counts; null when removed. */
+  setAutoReplyRules: AutoReplyState | null;
+  autoReplyRules: AutoReplyState | null;
+  /** The reconnect state; null when switched off. */
+  setProcessReconnect: ReconnectState | null;
+  /** True when the name was reconnecting. */
+  cancelReconnect: boolean;
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

@@ -7,7 +7,16 @@
  */
 import { z } from 'zod';
 import { jsonBytes, plistOverflow, utf8Length } from './json-bounds.js';
-import { ADDRESS_FAMILIES, BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue, type Method } from './wire.js';
+import {
+  ADDRESS_FAMILIES,
+  AUTO_REPLY_FRAMINGS,
+  AUTO_REPLY_MATCH_KINDS,
+  BUILTIN_FILTERS,
+  BUILTIN_SENTINELS,
+  LIMITS,
+  type JsonValue,
+  type Method,
+} from './wire.js';
 
 // ───────────────────────────── request schemas ─────────────────────────────
 
@@ -66,6 +75,38 @@ const tlsServer = z.union(
   ],
   { error: 'must be "self-signed" or {cert, key} or {selfSigned: true}' },
 );
+
+// ───────────────────────────── workflows ─────────────────────────────
+
+/** One auto-reply rule; what the text means (a regexp compiles, a template parses) is checked by the engine, which names the field. */
+const autoReplyRule = z
+  .object({
+    name: z.string().max(LIMITS.name).optional(),
+    match: z.enum(AUTO_REPLY_MATCH_KINDS),
+    pattern: z.string().min(1, 'must not be empty').max(LIMITS.autoReplyPattern),
+    caseFold: z.boolean().optional(),
+    reply: z.string().max(LIMITS.autoReplyReply),
+    delayMs: z.number().int().min(0).max(60_000).optional(),
+    close: z.boolean().optional(),
+  })
+  .strict();
+const autoReplySpec = z
+  .object({
+    framing: z.enum(AUTO_REPLY_FRAMINGS),
+    lengthBytes: z.union([z.literal(1), z.literal(2), z.literal(4)], { error: 'must be 1, 2 or 4' }).optional(),
+    rules: z.array(autoReplyRule).max(LIMITS.autoReplyRules, `must list at most ${LIMITS.autoReplyRules} rules`),
+  })
+  .strict();
+/** Missing fields take the engine's defaults (reconnect.ts), which also checks that maxMs is not below initialMs. */
+const reconnectPolicy = z
+  .object({
+    initialMs: z.number().int().min(0).max(86_400_000).optional(),
+    maxMs: z.number().int().min(0).max(86_400_000).optional(),
+    multiplier: z.number().min(1).max(10).optional(),
+    jitter: z.number().min(0).max(1).optional(),
+    maxAttempts: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  })
+  .strict();
 
 // ───────────────────────────── JSON values ─────────────────────────────
 
@@ -370,6 +411,15 @@ export const requestSchemas = {
     .strict(),
   stopRepeat: z.object({ id: z.number().int().positive() }).strict(),
   listRepeats: z.object({}).strict(),
+  /** Rules null removes them. */
+  setAutoReplyRules: z.object({ id: processId, rules: autoReplySpec.nullable() }).strict(),
+  autoReplyRules: z.object({ id: processId }).strict(),
+  /** Policy true for the defaults, null to stop. */
+  setProcessReconnect: z
+    .object({ id: processId, policy: z.union([z.literal(true), z.null(), reconnectPolicy], { error: 'must be true, null or a policy' }) })
+    .strict(),
+  /** By name: between attempts there may be no process to name by id. */
+  cancelReconnect: z.object({ name }).strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

@@ -142,6 +142,66 @@ export interface KernelQueues {
   datagramDrops: number | null;
 }
 
+/** Auto-reply rules as a request gives them (setAutoReplyRules); the engine's own shape in auto-reply.ts. */
+export const AUTO_REPLY_MATCH_KINDS = ['exact', 'prefix', 'contains', 'regex', 'hex'] as const;
+export type AutoReplyMatch = (typeof AUTO_REPLY_MATCH_KINDS)[number];
+export const AUTO_REPLY_FRAMINGS = ['chunk', 'line', 'length-prefixed'] as const;
+export type AutoReplyFraming = (typeof AUTO_REPLY_FRAMINGS)[number];
+
+export interface AutoReplyRuleSpec {
+  /** Shown in the inspector and the event log; defaults to "rule N". */
+  name?: string;
+  match: AutoReplyMatch;
+  /** exact/prefix/contains: text with the template escapes; regex: an RE2 expression; hex: bytes, `??` for any byte. */
+  pattern: string;
+  /** exact/prefix/contains/regex: ignore case (ASCII letters for the byte matches). */
+  caseFold?: boolean;
+  /** A template (app/shared/templates.ts); {{0}}…{{9}} are a regex rule's match and groups. */
+  reply: string;
+  /** Wait this long before answering (0 to 60,000 ms). */
+  delayMs?: number;
+  /** Close the connection (delete-process) once the reply is written. Streams only. */
+  close?: boolean;
+}
+
+export interface AutoReplySpec {
+  framing: AutoReplyFraming;
+  /** length-prefixed: the big-endian length's size in bytes (default 2). */
+  lengthBytes?: 1 | 2 | 4;
+  rules: AutoReplyRuleSpec[];
+}
+
+/** The rules as set, every field filled in, with each rule's hits (shared with inheriting connections). */
+export interface AutoReplyState {
+  framing: AutoReplyFraming;
+  lengthBytes: 1 | 2 | 4;
+  rules: Array<Required<AutoReplyRuleSpec> & { hits: number }>;
+}
+
+export interface ReconnectPolicy {
+  initialMs: number;
+  maxMs: number;
+  multiplier: number;
+  /** A fraction from 0 to 1. */
+  jitter: number;
+  /** Null for no limit. */
+  maxAttempts: number | null;
+}
+
+/** What a policy of `true` means, and what a policy's missing fields take. */
+export const RECONNECT_DEFAULTS: ReconnectPolicy = { initialMs: 1000, maxMs: 30_000, multiplier: 2, jitter: 0.2, maxAttempts: 10 };
+
+/** A reconnecting client's state, by name: it outlives each attempt's process. */
+export interface ReconnectState {
+  name: string;
+  policy: ReconnectPolicy;
+  /** Attempts since the client last closed or failed; 0 while connected. */
+  attempt: number;
+  /** Milliseconds since the epoch, or null when no attempt is waiting. */
+  nextAttemptAt: number | null;
+  lastError: string | null;
+}
+
 export interface ProcessInfo {
   id: number;
   name: string;
@@ -173,6 +233,10 @@ export interface ProcessInfo {
   eofSent: boolean;
   tls: TlsState | null;
   plist: JsonValue[];
+  /** Each auto-reply rule's hit count in order (the rules themselves: autoReplyRules); null without rules. */
+  autoReplyHits: number[] | null;
+  /** Set while the client reconnects when it closes or fails (setProcessReconnect). */
+  reconnect: ReconnectState | null;
 }
 
 export interface BufferInfo {
@@ -230,6 +294,8 @@ export const PROCESS_INFO_KEYS = [
   'eofSent',
   'tls',
   'plist',
+  'autoReplyHits',
+  'reconnect',
 ] as const;
 export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
 export const TLS_STATE_KEYS = [
@@ -351,6 +417,10 @@ export const METHODS = [
   'sendMessage',
   'stopRepeat',
   'listRepeats',
+  'setAutoReplyRules',
+  'autoReplyRules',
+  'setProcessReconnect',
+  'cancelReconnect',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -402,6 +472,12 @@ export const LIMITS = {
   repeatIntervalMs: 86_400_000,
   /** A repeating message's count of sends. */
   repeatCount: 10_000_000,
+  /** Auto-reply rules one process may have. */
+  autoReplyRules: 100,
+  /** An auto-reply rule's pattern: characters. */
+  autoReplyPattern: 4096,
+  /** An auto-reply rule's reply template: characters (templates.ts's TEMPLATE_MAX_CHARS). */
+  autoReplyReply: 65_536,
   /** Process ids one deleteProcess may name. */
   deleteIds: 10_000,
   /**

@@ -75,6 +75,16 @@ for (const scheme of ['light', 'dark'] as const) {
       }
       await expect(inspector.getByRole('region', { name: 'Kernel queues' }).getByLabel('Send queue', { exact: true })).toBeVisible();
       expect(await seriousViolations(page, '.pane-inspector')).toEqual([]);
+      // Auto-reply rules: a rule being edited, with a template error at its field.
+      const rules = inspector.getByRole('button', { name: 'Auto-reply rules', exact: true });
+      if ((await rules.getAttribute('aria-expanded')) === 'false') await rules.click();
+      const rulesSection = inspector.getByRole('region', { name: 'Auto-reply rules' });
+      await rulesSection.getByRole('button', { name: 'Add rule' }).click();
+      const rule = rulesSection.getByRole('group', { name: 'Rule 1' });
+      await rule.getByLabel('Pattern', { exact: true }).fill('^GET (\\S+)');
+      await rule.getByLabel('Reply', { exact: true }).fill('{{nope}}');
+      await expect(rule.getByRole('alert')).toContainText('unknown variable');
+      expect(await seriousViolations(page, '.pane-inspector')).toEqual([]);
       // An error beside its control: a UDP socket refuses :nodelay.
       await control.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, host: '127.0.0.1', service: true });
       await row(page, 'udp').click();

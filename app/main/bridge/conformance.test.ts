@@ -410,6 +410,105 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.processContact({ id: udp.id, key: 'reuseaddr' })).toBe(false);
   });
 
+  it('auto-reply rules: a regex rule answers with its capture, hits reach the row live, bad rules name their field', async () => {
+    const { client } = await harness();
+    const api = await client();
+    await api.snapshot({});
+    const { events } = record(api);
+    const srv = (await api.makeNetworkProcess({ name: 'ar', server: true, host: '127.0.0.1', service: true }))!;
+    const spec = {
+      framing: 'line' as const,
+      rules: [
+        { name: 'greet', match: 'regex' as const, pattern: '^HELLO (\\w+)', reply: 'hi {{1}}\\n' },
+        { match: 'exact' as const, pattern: 'bye', reply: 'ciao\\n', close: true },
+      ],
+    };
+    const state = await api.setAutoReplyRules({ id: srv.id, rules: spec });
+    expect(state).toMatchObject({
+      framing: 'line',
+      lengthBytes: 2,
+      rules: [
+        { name: 'greet', hits: 0 },
+        { name: 'rule 2', close: true },
+      ],
+    });
+    const peer = await plainClient((srv.local as number[])[4] as number);
+    const heard = collect(peer);
+    peer.write('HELLO bob\r\n');
+    await waitFor(() => heard() === 'hi bob\n');
+    const row = await waitFor(() =>
+      events().find((e) => e.type === 'process-changed' && e.process.id === srv.id && e.process.autoReplyHits?.[0] === 1),
+    );
+    expect(row).toMatchObject({ process: { autoReplyHits: [1, 0] } });
+    expect(await api.autoReplyRules({ id: srv.id })).toMatchObject({ rules: [{ hits: 1 }, { hits: 0 }] });
+
+    const badRegex = await rejection(
+      api.setAutoReplyRules({ id: srv.id, rules: { framing: 'chunk', rules: [{ match: 'regex', pattern: '(a', reply: '' }] } }),
+    );
+    expect(badRegex).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'rules.rules.0.pattern' });
+    const badReply = await rejection(
+      api.setAutoReplyRules({ id: srv.id, rules: { framing: 'chunk', rules: [{ match: 'exact', pattern: 'a', reply: '{{nope}}' }] } }),
+    );
+    expect(badReply).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'rules.rules.0.reply' });
+    // A refused change leaves the rules as they were.
+    expect((await api.autoReplyRules({ id: srv.id }))?.rules).toHaveLength(2);
+
+    expect(await api.setAutoReplyRules({ id: srv.id, rules: null })).toBeNull();
+    expect(await api.autoReplyRules({ id: srv.id })).toBeNull();
+    await waitFor(() => events().some((e) => e.type === 'process-changed' && e.process.id === srv.id && e.process.autoReplyHits === null));
+  });
+
+  it('reconnect: a client made again after its peer closes, its state on its row, its attempts in the log; cancel by name', async () => {
+    const { client } = await harness();
+    const api = await client();
+    await api.snapshot({});
+    const { events } = record(api);
+    const peer = await plainServer();
+    const c = (await api.makeNetworkProcess({ name: 'rc', host: '127.0.0.1', service: peer.port, buffer: '*rc*' }))!;
+    const state = await api.setProcessReconnect({ id: c.id, policy: { initialMs: 400, maxMs: 400, jitter: 0, maxAttempts: 3 } });
+    expect(state).toMatchObject({ name: 'rc', attempt: 0, policy: { initialMs: 400, maxAttempts: 3, multiplier: 2 } });
+    await waitFor(() => peer.sockets.length === 1);
+    peer.sockets[0]!.destroy();
+    await waitFor(() =>
+      events().some(
+        (e) => e.type === 'process-changed' && e.process.id === c.id && e.process.status === 'closed' && e.process.reconnect?.attempt === 1,
+      ),
+    );
+    const again = await waitFor(() =>
+      events().find(
+        (e): e is Extract<BridgeEvent, { type: 'process-added' }> =>
+          e.type === 'process-added' && e.process.name === 'rc' && e.process.id !== c.id,
+      ),
+    );
+    expect(again.process.buffer).toBe('*rc*');
+    await waitFor(() =>
+      events().some(
+        (e) =>
+          (e.type === 'process-changed' || e.type === 'process-added') &&
+          e.process.id === again.process.id &&
+          e.process.reconnect?.attempt === 0 &&
+          e.process.status === 'open',
+      ),
+    );
+    await waitFor(() => events().some((e) => e.type === 'line' && e.line.text.includes('rc: reconnected after 1 attempt')));
+
+    const server = (await api.makeNetworkProcess({ name: 'rs', server: true, host: '127.0.0.1', service: true }))!;
+    expect(await rejection(api.setProcessReconnect({ id: server.id, policy: true }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'id',
+    });
+    expect(await rejection(api.setProcessReconnect({ id: again.process.id, policy: { initialMs: 500, maxMs: 100 } }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'policy.maxMs',
+    });
+
+    expect(await api.cancelReconnect({ name: 'rc' })).toBe(true);
+    expect(await api.cancelReconnect({ name: 'rc' })).toBe(false);
+    await waitFor(() =>
+      events().some((e) => e.type === 'process-changed' && e.process.id === again.process.id && e.process.reconnect === null),
+    );
+  });
+
   it('kills a buffer: its process is deleted first with "deleted\\n", then the buffer goes [spec §9]', async () => {
     const { client, np } = await harness();
     const api = await client();
@@ -659,6 +758,48 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['sendMessage', { id: 1, template: 'x', everyConnection: 'yes' }, 'everyConnection', 'INVALID_ARGUMENT'],
       ['stopRepeat', { id: 'one' }, 'id', 'INVALID_ARGUMENT'],
       ['listRepeats', { all: true }, 'all', 'INVALID_ARGUMENT'],
+      ['setAutoReplyRules', { id: 999999, rules: null }, 'id', 'NO_SUCH_PROCESS'],
+      ['setAutoReplyRules', { id: 1 }, 'rules', 'INVALID_ARGUMENT'],
+      ['setAutoReplyRules', { id: 1, rules: { framing: 'word', rules: [] } }, 'rules.framing', 'INVALID_ARGUMENT'],
+      [
+        'setAutoReplyRules',
+        { id: 1, rules: { framing: 'length-prefixed', lengthBytes: 3, rules: [] } },
+        'rules.lengthBytes',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'setAutoReplyRules',
+        { id: 1, rules: { framing: 'chunk', rules: [{ match: 'glob', pattern: 'a', reply: 'b' }] } },
+        'rules.rules.0.match',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'setAutoReplyRules',
+        { id: 1, rules: { framing: 'chunk', rules: [{ match: 'exact', pattern: '', reply: 'b' }] } },
+        'rules.rules.0.pattern',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'setAutoReplyRules',
+        { id: 1, rules: { framing: 'chunk', rules: [{ match: 'exact', pattern: 'a', reply: 'b', delayMs: 60_001 }] } },
+        'rules.rules.0.delayMs',
+        'INVALID_ARGUMENT',
+      ],
+      [
+        'setAutoReplyRules',
+        { id: 1, rules: { framing: 'chunk', rules: [{ match: 'exact', pattern: 'a', reply: 'b', eval: '(x)' }] } },
+        'rules.rules.0.eval',
+        'INVALID_ARGUMENT',
+      ],
+      ['autoReplyRules', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
+      ['autoReplyRules', { name: 'x' }, 'name', 'INVALID_ARGUMENT'],
+      ['setProcessReconnect', { id: 999999, policy: true }, 'id', 'NO_SUCH_PROCESS'],
+      ['setProcessReconnect', { id: 1, policy: false }, 'policy', 'INVALID_ARGUMENT'],
+      ['setProcessReconnect', { id: 1, policy: { jitter: 2 } }, 'policy.jitter', 'INVALID_ARGUMENT'],
+      ['setProcessReconnect', { id: 1, policy: { maxAttempts: 0 } }, 'policy.maxAttempts', 'INVALID_ARGUMENT'],
+      ['setProcessReconnect', { id: 1, policy: { initialMs: 1.5 } }, 'policy.initialMs', 'INVALID_ARGUMENT'],
+      ['cancelReconnect', { name: '' }, 'name', 'INVALID_ARGUMENT'],
+      ['cancelReconnect', { id: 1 }, 'id', 'INVALID_ARGUMENT'],
     ];
 
     it('covers every method', () => {

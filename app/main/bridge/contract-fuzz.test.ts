@@ -96,6 +96,13 @@ async function fixture(): Promise<Fixture> {
       sendMessage: { id: id('c'), template: 'fz {{seq}} {{random:9}}\\r\\n', name: 'fz', repeat: { intervalMs: 50, count: 3 } },
       stopRepeat: { id: 1 },
       listRepeats: {},
+      setAutoReplyRules: {
+        id: id('srv'),
+        rules: { framing: 'line', rules: [{ match: 'regex', pattern: '^GET (\\S+)', reply: 'got {{1}}\\n', delayMs: 0 }] },
+      },
+      autoReplyRules: { id: id('srv') },
+      setProcessReconnect: { id: id('c'), policy: { initialMs: 100, maxAttempts: 2 } },
+      cancelReconnect: { name: 'c' },
     };
     return table[method];
   };

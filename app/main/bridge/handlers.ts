@@ -236,7 +236,35 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     stopRepeat: ({ id }) => np.stopRepeat(id),
 
     listRepeats: () => np.repeats(),
+    setAutoReplyRules: ({ id, rules }) => {
+      const p = proc(id);
+      return requestFields({ '': 'rules.' }, () => np.setAutoReplyRules(p, rules));
+    },
+    autoReplyRules: ({ id }) => np.autoReplyRules(proc(id)),
+    setProcessReconnect: ({ id, policy }) => {
+      const p = proc(id);
+      return requestFields({ process: 'id', reconnect: 'policy' }, () => np.setProcessReconnect(p, policy));
+    },
+    cancelReconnect: ({ name }) => np.cancelReconnect(name),
   };
+}
+
+/**
+ * Runs RUN, naming an engine error's field as the request does: the engine
+ * names its own argument's parts (`rules[2].pattern`), the request nests
+ * them (`rules.rules.2.pattern`), so the renderer can put the error at its
+ * field. RENAME maps the engine field's first part to the request's prefix.
+ */
+function requestFields<T>(rename: Record<string, string>, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (!(err instanceof NetprocError) || !err.field) throw err;
+    const path = err.field.replace(/\[(\d+)\]/g, '.$1');
+    const head = path.split('.')[0] as string;
+    const field = head in rename ? `${rename[head]}${path.slice(head.length)}` : `${rename[''] ?? ''}${path}`;
+    throw new RequestError({ ...errorJson(err), field });
+  }
 }
 
 /** Runs one raw request end to end: validation, handler, structured result. Never throws. */

@@ -230,6 +230,28 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
     { id: 1, decoding: n(LIMITS.coding + 1), encoding: 'utf-8' },
     'decoding',
   ],
+  [
+    'auto-reply rules',
+    'setAutoReplyRules',
+    { id: 1, rules: { framing: 'chunk', rules: new Array(LIMITS.autoReplyRules).fill({ match: 'exact', pattern: 'a', reply: 'b' }) } },
+    { id: 1, rules: { framing: 'chunk', rules: new Array(LIMITS.autoReplyRules + 1).fill({ match: 'exact', pattern: 'a', reply: 'b' }) } },
+    'rules.rules',
+  ],
+  [
+    'auto-reply pattern',
+    'setAutoReplyRules',
+    { id: 1, rules: { framing: 'chunk', rules: [{ match: 'contains', pattern: n(LIMITS.autoReplyPattern), reply: 'b' }] } },
+    { id: 1, rules: { framing: 'chunk', rules: [{ match: 'contains', pattern: n(LIMITS.autoReplyPattern + 1), reply: 'b' }] } },
+    'rules.rules.0.pattern',
+  ],
+  [
+    'auto-reply reply',
+    'setAutoReplyRules',
+    { id: 1, rules: { framing: 'chunk', rules: [{ match: 'contains', pattern: 'a', reply: n(LIMITS.autoReplyReply) }] } },
+    { id: 1, rules: { framing: 'chunk', rules: [{ match: 'contains', pattern: 'a', reply: n(LIMITS.autoReplyReply + 1) }] } },
+    'rules.rules.0.reply',
+  ],
+  ['cancelReconnect name', 'cancelReconnect', { name: n(LIMITS.name) }, { name: n(LIMITS.name + 1) }, 'name'],
   ['processGet key', 'processGet', { id: 1, key: n(LIMITS.name) }, { id: 1, key: n(LIMITS.name + 1) }, 'key'],
   ['processPut key', 'processPut', { id: 1, key: n(LIMITS.name), value: 1 }, { id: 1, key: n(LIMITS.name + 1), value: 1 }, 'key'],
   [
@@ -402,6 +424,17 @@ describe('an unknown field is refused by every method', () => {
     sendMessage: { id: 1, template: 'x{{seq}}', name: 'm', repeat: { intervalMs: 10, count: null }, everyConnection: false },
     stopRepeat: { id: 1 },
     listRepeats: {},
+    setAutoReplyRules: {
+      id: 1,
+      rules: {
+        framing: 'length-prefixed',
+        lengthBytes: 2,
+        rules: [{ name: 'r', match: 'hex', pattern: 'de ad', reply: 'x', close: true }],
+      },
+    },
+    autoReplyRules: { id: 1 },
+    setProcessReconnect: { id: 1, policy: { initialMs: 10, maxMs: 100, multiplier: 2, jitter: 0, maxAttempts: null } },
+    cancelReconnect: { name: 'c' },
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {

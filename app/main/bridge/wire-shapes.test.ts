@@ -12,7 +12,11 @@ import {
   PROCESS_INFO_KEYS,
   TLS_STATE_KEYS,
   WIRE_ERROR_LIMITS,
+  LIMITS,
   type AddressFamily,
+  type AutoReplySpec,
+  type AutoReplyState,
+  type ReconnectState,
   type CodingPair,
   type KernelQueues,
   type LispAddress,
@@ -24,12 +28,20 @@ import {
   type WireError,
 } from '../../shared/wire.js';
 import { NetprocError, type Netproc, type NetworkProcess } from '../netproc/index.js';
+import { AUTO_REPLY_LIMITS } from '../netproc/auto-reply.js';
+import { TEMPLATE_MAX_CHARS } from '../../shared/templates.js';
 import { mappedStatus, type InternalStatus } from '../netproc/status.js';
 import { engine, freePort, onCleanup, plainClient, waitFor } from '../netproc/test-support.js';
 import { createBuiltins } from './builtins.js';
 import { errorJson, processInfo } from './serialize.js';
 
 describe('the engine and the wire agree on shapes', () => {
+  it("the contract's auto-reply limits are the engine's", () => {
+    expect(LIMITS.autoReplyRules).toBe(AUTO_REPLY_LIMITS.rules);
+    expect(LIMITS.autoReplyPattern).toBe(AUTO_REPLY_LIMITS.pattern);
+    expect(LIMITS.autoReplyReply).toBe(TEMPLATE_MAX_CHARS);
+  });
+
   it('at compile time', () => {
     expectTypeOf<NetworkProcess['kind']>().toEqualTypeOf<ProcessKind>();
     expectTypeOf<NetworkProcess['family']>().toEqualTypeOf<AddressFamily>();
@@ -43,6 +55,9 @@ describe('the engine and the wire agree on shapes', () => {
     expectTypeOf<ReturnType<Netproc['processDatagramAddress']>>().toEqualTypeOf<LispAddress | null>();
     expectTypeOf<NetprocError['condition']>().toEqualTypeOf<WireError['condition']>();
     expectTypeOf<Awaited<ReturnType<Netproc['processKernelQueues']>>>().toEqualTypeOf<KernelQueues>();
+    expectTypeOf<ReturnType<Netproc['autoReplyRules']>>().toEqualTypeOf<AutoReplyState | null>();
+    expectTypeOf<Parameters<Netproc['setAutoReplyRules']>[1]>().toEqualTypeOf<AutoReplySpec | null>();
+    expectTypeOf<ReturnType<Netproc['reconnectState']>>().toEqualTypeOf<ReconnectState | null>();
     // The engine's richer status stays its own: `run` and `exit` never reach the wire.
     expectTypeOf<'run' | 'exit'>().not.toExtend<ProcessStatus>();
     expectTypeOf<InternalStatus['kind']>().not.toEqualTypeOf<ProcessStatus>();

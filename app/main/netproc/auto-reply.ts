@@ -16,53 +16,27 @@
 import { RE2JS, RE2JSSyntaxException } from 're2js';
 import { DisposableStore, disposableTimeout, type Disposable } from '../../shared/lifecycle.js';
 import { compileTemplate, parseHexBytes, patternBytes, TemplateError, type Template } from '../../shared/templates.js';
+import {
+  AUTO_REPLY_FRAMINGS,
+  AUTO_REPLY_MATCH_KINDS,
+  type AutoReplyFraming,
+  type AutoReplyMatch,
+  type AutoReplyRuleSpec,
+  type AutoReplySpec,
+  type AutoReplyState,
+} from '../../shared/wire.js';
 import type { LispAddress } from './address.js';
 import type { CodingSystem } from './coding.js';
 import { encodeForSending } from './coding.js';
 import { invalidArgument } from './errors.js';
 import type { TapRecord, TapSink } from './taps.js';
 
-export const MATCH_KINDS = ['exact', 'prefix', 'contains', 'regex', 'hex'] as const;
-export type MatchKind = (typeof MATCH_KINDS)[number];
-export const FRAMINGS = ['chunk', 'line', 'length-prefixed'] as const;
-export type Framing = (typeof FRAMINGS)[number];
-
-export interface AutoReplyRuleSpec {
-  /** Shown in the inspector and the event log; defaults to "rule N". */
-  name?: string;
-  match: MatchKind;
-  /** exact/prefix/contains: text with the template escapes; regex: an RE2 expression; hex: bytes, `??` for any byte. */
-  pattern: string;
-  /** exact/prefix/contains/regex: ignore case (ASCII letters for the byte matches). */
-  caseFold?: boolean;
-  /** A template (app/shared/templates.ts); {{0}}…{{9}} are a regex's match and groups. */
-  reply: string;
-  /** Wait this long before answering (0 to 60,000 ms). */
-  delayMs?: number;
-  /** Close the connection (delete-process) once the reply is written. Streams only. */
-  close?: boolean;
-}
-
-export interface AutoReplySpec {
-  framing: Framing;
-  /** length-prefixed: the big-endian length's size in bytes. */
-  lengthBytes?: 1 | 2 | 4;
-  rules: AutoReplyRuleSpec[];
-}
-
-/** The rules as the inspector shows them: the spec, with each rule's hits. */
-export interface AutoReplyState {
-  framing: Framing;
-  lengthBytes: 1 | 2 | 4;
-  rules: Array<
-    Required<Pick<AutoReplyRuleSpec, 'name' | 'match' | 'pattern' | 'reply'>> & {
-      caseFold: boolean;
-      delayMs: number;
-      close: boolean;
-      hits: number;
-    }
-  >;
-}
+// The shapes are the wire's (a request gives the spec, the inspector shows the state).
+export const MATCH_KINDS = AUTO_REPLY_MATCH_KINDS;
+export type MatchKind = AutoReplyMatch;
+export const FRAMINGS = AUTO_REPLY_FRAMINGS;
+export type Framing = AutoReplyFraming;
+export type { AutoReplyRuleSpec, AutoReplySpec, AutoReplyState };
 
 export const AUTO_REPLY_LIMITS = {
   rules: 100,
@@ -215,6 +189,8 @@ export interface ResponderActions {
   close(): void;
   /** A line for the event log. */
   report(text: string): void;
+  /** A rule's hit count grew: what shows the counts should show it. */
+  hit(): void;
   /** How the process decodes, for regular expressions: UTF-8 text, or one character per byte. */
   readonly utf8: boolean;
   readonly encodeText: (text: string) => Uint8Array;
@@ -319,6 +295,7 @@ export class Responder implements TapSink, Disposable {
       const captures = rule.matches(frame, asText);
       if (!captures) continue;
       rule.hits++;
+      this.actions.hit();
       const reply = rule.reply.render({ seq: rule.hits, now: Date.now(), captures }, this.actions.encodeText);
       if (rule.spec.delayMs === 0) this.send(rule, reply, peer);
       else {

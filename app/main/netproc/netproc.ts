@@ -185,10 +185,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.status = status;
     process.taps?.emit(statusTap(status, how.quiet ? null : (how.sentinel ?? null)));
     if (how.quiet) return;
-    if (how.leaveList === 'before-sentinel') this.removeFromTable(process);
+    // A client waiting to reconnect keeps its row until its next attempt (reconnect.ts), as under delete-exited-processes nil.
+    const leaveList = this.reconnector.owns(process) && !process.deleting ? undefined : how.leaveList;
+    if (leaveList === 'before-sentinel') this.removeFromTable(process);
     this.emit('process-changed', process);
     if (how.sentinel !== undefined) this.input.runSentinel(process, how.sentinel);
-    if (how.leaveList === 'after-sentinel') this.removeFromTable(process);
+    if (leaveList === 'after-sentinel') this.removeFromTable(process);
   }
 
   /** @internal */
@@ -406,6 +408,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (spec !== null && (typeof spec !== 'object' || Array.isArray(spec))) throw wrongType('rules', 'listp', spec);
     const rules = spec === null ? null : AutoReplyRules.compile(spec, { encoder: process.encoder, datagram: process.isDatagram });
     this.attachAutoReply(process, rules);
+    this.emit('process-changed', process);
     return rules?.state() ?? null;
   }
 
@@ -429,6 +432,13 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
           if (this.table.has(process)) this.deleteProcess(process);
         },
         report: (text) => this.report(text),
+        // The counts are shared with the server the rules came from, so its row changes too (the bridge coalesces both per frame).
+        hit: () => {
+          if (!this.table.has(process)) return;
+          this.emit('process-changed', process);
+          const server = process.server;
+          if (server?.autoReply?.responder.rules === rules && this.table.has(server)) this.emit('process-changed', server);
+        },
         get utf8() {
           return process.decoder.coding.charset === 'utf-8';
         },

@@ -83,7 +83,10 @@ describe('reconnect', () => {
     np.setProcessReconnect(e, { ...fast, initialMs: 200, maxMs: 200 });
     await peer.stop();
     await waitFor(() => np.reconnectState('e')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
+    // While it waits, the ended client keeps its row (its status says why); cancelling lets it leave the list.
+    expect(np.processStatus(np.getProcess('e')!)).toMatch(/closed|failed/);
     expect(np.cancelReconnect('e')).toBe(true);
+    expect(np.getProcess('e')).toBeNull();
     await peer.start();
     await sleep(300);
     expect(peer.connections()).toBe(2);
@@ -94,6 +97,9 @@ describe('reconnect', () => {
     await peer.stop();
     await waitFor(() => lines.some((l) => l.startsWith('f: gave up reconnecting after 2 attempts')), 5000, 'giving up');
     expect(np.reconnectState('f')).toBeNull();
+    expect(np.getProcess('f')).toBeNull();
+    // Refused attempts run in the background: each is a failed process whose reason is told.
+    expect(lines.some((l) => /^f: failed with code \d+ \(connection refused\); reconnecting/i.test(l))).toBe(true);
   });
 
   it('grows the delay by the multiplier up to the maximum, varied by the jitter either way', () => {

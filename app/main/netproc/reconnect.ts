@@ -9,14 +9,22 @@
  * with the sentinel's lines ("connection broken by remote peer", "open")
  * between them, and a new process id for each attempt.
  *
+ * Between attempts the ended process stays in the list (as with
+ * delete-exited-processes nil), so its row shows the waiting; it leaves
+ * when the next attempt starts. A stream client's attempts connect in the
+ * background (:nowait), so a refused attempt is a failed process with its
+ * sentinel line in the buffer, then the next attempt.
+ *
  * What stops it: the user deleting the client (delete-process, status
  * "deleted"), cancelling the reconnect, the attempts running out, or the
  * engine closing. The state lives here, by name, because between attempts
  * there may be no process at all (a refused connect without :nowait makes
  * none).
  */
+import { getSystemErrorMap } from 'node:util';
 import { DisposableStore, disposableTimeout, type Disposable } from '../../shared/lifecycle.js';
 import type { MakeNetworkProcessOptions } from './arguments.js';
+import { RECONNECT_DEFAULTS } from '../../shared/wire.js';
 import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import type { TapRecord } from './taps.js';
@@ -34,7 +42,7 @@ export interface ReconnectPolicy {
   maxAttempts: number | null;
 }
 
-export const RECONNECT_DEFAULTS: ReconnectPolicy = { initialMs: 1000, maxMs: 30_000, multiplier: 2, jitter: 0.2, maxAttempts: 10 };
+export { RECONNECT_DEFAULTS };
 const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** Checks a policy as a user gives it (missing fields take the defaults); errors name the field. */
@@ -135,6 +143,8 @@ export class Reconnector implements Disposable {
     if (!entry) return false;
     entry.resources.dispose();
     this.entries.delete(name);
+    // An ended client was kept in the list for its row while it waited (Netproc.changeStatus); now it leaves as any other.
+    if (entry.process && ended(entry.process)) this.hooks.forget(entry.process);
     if (say) this.hooks.report(`${name}: reconnect cancelled`);
     this.hooks.changed(name, null);
     return true;
@@ -170,7 +180,7 @@ export class Reconnector implements Disposable {
         entry.resources.delete(watch);
         // The user's delete-process ends the reconnecting; the peer's close or a failure starts it.
         if (process.deleting) this.cancel(entry.state.name);
-        else this.schedule(entry, (record.event ?? record.status).trim());
+        else this.schedule(entry, failureText(process) ?? (record.event ?? record.status).trim());
       }),
     );
   }
@@ -206,7 +216,10 @@ export class Reconnector implements Disposable {
     this.hooks.changed(entry.state.name, { ...entry.state });
     let made: NetworkProcess | null = null;
     try {
-      made = await this.hooks.make({ ...entry.options, name: entry.state.name });
+      // A stream client's attempts connect in the background (:nowait), so a refused attempt is a failed process
+      // whose row and sentinel line show it, rather than no process at all.
+      const background = !entry.options.server && !entry.options.type;
+      made = await this.hooks.make({ ...entry.options, name: entry.state.name, ...(background ? { nowait: true } : {}) });
     } catch (err) {
       if (this.entries.get(entry.state.name) === entry) this.schedule(entry, (err as Error).message);
       return;
@@ -233,5 +246,13 @@ function ended(process: NetworkProcess): boolean {
 }
 
 function describeEnd(process: NetworkProcess): string {
-  return process.status.kind === 'failed' ? 'failed' : 'closed';
+  return failureText(process) ?? (process.status.kind === 'failed' ? 'failed' : 'closed');
+}
+
+/** "failed with code 111 (connection refused)": Emacs's sentinel text, with what the errno means. */
+function failureText(process: NetworkProcess): string | null {
+  if (process.status.kind !== 'failed') return null;
+  const code = process.status.exitCode;
+  const meaning = typeof code === 'number' ? getSystemErrorMap().get(-code)?.[1] : undefined;
+  return `failed with code ${code}${meaning ? ` (${meaning})` : ''}`;
 }

@@ -61,9 +61,20 @@ async function runAction(
     store.getState().select(created.id);
     return `#<process ${created.name}>`;
   }
+  if (action.kind === 'workflow' && action.method === 'cancelReconnect')
+    return (await api.cancelReconnect({ name: action.name })) ? `${action.name}: reconnect cancelled` : 'nil';
   const process = Object.values(store.getState().processes).find((p) => p.name === action.name);
   if (!process) throw new LispReadError(`Process ${action.name} does not exist`);
   const id = process.id;
+  if (action.kind === 'workflow') {
+    store.getState().select(id);
+    if (action.method === 'setAutoReplyRules') {
+      const state = await api.setAutoReplyRules({ id, rules: action.value as never });
+      return state ? `${process.name}: ${state.rules.length} auto-reply rule${state.rules.length === 1 ? '' : 's'}` : 'nil';
+    }
+    const state = await api.setProcessReconnect({ id, policy: action.value as never });
+    return state ? `${process.name}: reconnects (${state.policy.maxAttempts ?? 'unlimited'} attempts)` : 'nil';
+  }
   switch (action.command) {
     case 'delete-process':
       await api.deleteProcess({ ids: [id] });

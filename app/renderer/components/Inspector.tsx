@@ -9,7 +9,9 @@ import type { JsonValue, NetprocApi, ProcessInfo } from '../../shared/api.js';
 import { formatBytes, keyword, lispText, plistText } from '../lisp.js';
 import { inspectorSectionOpen, saveInspectorSection } from '../settings.js';
 import { currentRate, isDeparted, processById, type RateSample, type WorkbenchStore } from '../store.js';
+import { AutoReplySection } from './AutoReplySection.js';
 import { KernelQueuesSection } from './KernelQueuesSection.js';
+import { ReconnectSection } from './ReconnectSection.js';
 import { SocketOptionsSection } from './SocketOptionsSection.js';
 import { TlsSection } from './TlsSection.js';
 import { KindIcon, StatusChip, kindName } from './ui/Chip.js';
@@ -39,6 +41,8 @@ export const INSPECTOR_SECTIONS = [
   ['TLS', true],
   ['Kernel queues', false],
   ['Socket options', false],
+  ['Auto-reply rules', false],
+  ['Reconnect', false],
 ] as const;
 type SectionTitle = (typeof INSPECTOR_SECTIONS)[number][0];
 
@@ -281,6 +285,10 @@ export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchSto
           onChanged={() => setContactRevision((n) => n + 1)}
         />,
       )}
+      {section('Auto-reply rules', <AutoReplySection key={process.id} api={api} process={process} live={running} />)}
+      {process.kind === 'stream-client' || process.kind === 'datagram-client'
+        ? section('Reconnect', <ReconnectSection key={process.id} api={api} process={process} live={running} />)
+        : null}
     </section>
   );
 }

@@ -138,6 +138,8 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
         kind === 'starttls-client'
           ? ((await api.openNetworkStream(starttlsParams(form))) as ProcessInfo)
           : await api.makeNetworkProcess(formParams(form));
+      // Reconnect is not a keyword of make-network-process: it is set on the client once made.
+      if (created && form.reconnect && shown.has('reconnect')) await api.setProcessReconnect({ id: created.id, policy: true });
       if (created) onCreated(created);
     } catch (err) {
       const e = err as Error;
@@ -294,6 +296,16 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
               onChange={(checked) => update(key, checked)}
             />
           ))}
+          {shown.has('reconnect') ? (
+            <CheckField
+              id="np-reconnect"
+              label="Reconnect"
+              help="beyond Emacs: make the client again when it closes or fails (1 s doubling to 30 s, 10 attempts; change it in the inspector)"
+              checked={form.reconnect}
+              error={errors.reconnect}
+              onChange={(checked) => update('reconnect', checked)}
+            />
+          ) : null}
         </fieldset>
       ) : null}
       <TlsFields kind={kind} form={form} errors={errors} update={update} />

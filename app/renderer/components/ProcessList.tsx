@@ -7,6 +7,7 @@ import { formatBytes } from '../lisp.js';
 import { loadSettings, saveSetting } from '../settings.js';
 import { currentRate, processTree, type RateSample, type Sort, type SortKey, type WorkbenchStore } from '../store.js';
 import { Button, IconButton } from './ui/Button.js';
+import { ReconnectBadge } from './ReconnectSection.js';
 import { KindIcon, StatusChip } from './ui/Chip.js';
 import { CheckMenu } from './ui/Menu.js';
 import { OverflowToolbar } from './ui/OverflowToolbar.js';
@@ -159,6 +160,7 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
       return (
         <td key={c.title} title={p.stopped ? `${p.status}, stopped` : p.status}>
           <StatusChip status={p.status} stopped={p.stopped} />
+          <ReconnectBadge process={p} />
         </td>
       );
     }

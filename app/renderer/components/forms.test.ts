@@ -73,6 +73,7 @@ describe('the new-process form', () => {
         'nodelay',
         'noquery',
         'nowait',
+        'reconnect',
         'sentinel',
         'service',
         'servername',

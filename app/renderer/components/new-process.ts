@@ -76,6 +76,8 @@ export interface FormState extends TlsFormState {
   noquery: boolean;
   keepalive: boolean;
   nodelay: boolean;
+  /** Beyond Emacs: make the client again when it closes or fails (setProcessReconnect with the defaults). */
+  reconnect: boolean;
   starttls: StarttlsFields;
 }
 
@@ -119,6 +121,7 @@ export const EMPTY_FORM: FormState = {
   noquery: false,
   keepalive: false,
   nodelay: false,
+  reconnect: false,
   ...EMPTY_TLS_FORM,
   starttls: SMTP_STARTTLS,
 };
@@ -160,6 +163,7 @@ export function shownFields(kind: Kind): ReadonlySet<string> {
   // :nowait is for stream clients (Emacs hangs a datagram client on it; Netproc ignores it there).
   if (!isServer(kind) && !isUdp(kind) && !starttls) fields.push('nowait');
   if (isTcp(kind)) fields.push('keepalive', 'nodelay');
+  if (kind === 'tcp-client' || kind === 'udp-client') fields.push('reconnect');
   if (tlsClientKind(kind)) fields.push('tls', 'verify', 'caFile', 'servername', 'alpn', 'fingerprint');
   if (tlsServerKind(kind)) fields.push('tlsServer', 'certFile', 'keyFile', 'saveTo', 'serverAlpn');
   if (starttls) fields.push(...STARTTLS_KEYS);
