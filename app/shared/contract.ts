@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { jsonBytes, plistOverflow, utf8Length } from './json-bounds.js';
-import { ADDRESS_FAMILIES, BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue, type Method } from './wire.js';
+import { ADDRESS_FAMILIES, BUILTIN_FILTERS, BUILTIN_SENTINELS, clip, LIMITS, type JsonValue, type Method } from './wire.js';
 
 // ───────────────────────────── request schemas ─────────────────────────────
 
@@ -201,6 +201,39 @@ const hexBytes = z
   });
 
 const sendText = z.string().refine((text) => fitsUtf8(text, LIMITS.sendBytes), `holds more than ${LIMITS.sendBytes} bytes as UTF-8`);
+
+// ───────────────────────────── reporting ─────────────────────────────
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The issue to report and its full path. An unknown field comes first (a
+ * misspelt field also leaves a required one missing, and the misspelling is
+ * the news); inside a union, the issue of the branch that got furthest, so a
+ * bad element deep in a value is named rather than the whole value.
+ */
+function firstIssue(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } | null {
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+  if (!issue) return null;
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    const deeper = issue.errors.flat().find((i) => i.path.length > 0);
+    if (deeper) return firstIssue([deeper], path);
+  }
+  return { issue, path };
+}
+
+/**
+ * The field at fault and why, for a failed parse: the path as FORMAT writes
+ * it, an unknown field named with it (echoed clipped).
+ */
+export function issueReport(issues: readonly Issue[], format: (path: PropertyKey[]) => string): { field: string; reason: string } {
+  const report = firstIssue(issues);
+  const unknownKey = report?.issue.code === 'unrecognized_keys' ? report.issue.keys[0] : undefined;
+  const path = [...(report?.path ?? []), ...(unknownKey !== undefined ? [clip(unknownKey)] : [])];
+  const reason = unknownKey !== undefined ? 'is not a known field' : (report?.issue.message ?? 'is invalid');
+  return { field: format(path), reason };
+}
 
 export const makeNetworkProcessParams = z
   .object({

@@ -4,7 +4,7 @@
  * (code, message, field, and Emacs's condition and data) and changes nothing.
  */
 import type { z } from 'zod';
-import { decodeHex, requestSchemas } from '../../shared/contract.js';
+import { decodeHex, issueReport, requestSchemas } from '../../shared/contract.js';
 import {
   clip,
   excerpt,
@@ -45,25 +45,6 @@ export function toBridgeError(err: unknown): BridgeError {
   return plainError('INTERNAL', err instanceof Error ? err.message : String(err));
 }
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * The issue to report and its full path. An unknown field comes first (a
- * misspelt field also leaves a required one missing, and the misspelling is
- * the news); inside a union, the issue of the branch that got furthest, so a
- * bad element deep in a value is named rather than the whole value.
- */
-function issueToReport(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } | null {
-  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-  if (!issue) return null;
-  const path = [...prefix, ...issue.path];
-  if (issue.code === 'invalid_union') {
-    const deeper = issue.errors.flat().find((i) => i.path.length > 0);
-    if (deeper) return issueToReport([deeper], path);
-  }
-  return { issue, path };
-}
-
 /** Validates a request; unknown methods and bad parameters name the field at fault. */
 export function parseRequest(method: unknown, params: unknown): { method: Method; params: unknown } {
   if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method)) {
@@ -72,11 +53,7 @@ export function parseRequest(method: unknown, params: unknown): { method: Method
   const schema = requestSchemas[method as Method];
   const parsed = schema.safeParse(params ?? {});
   if (!parsed.success) {
-    const report = issueToReport(parsed.error.issues);
-    const path = report?.path.map(String).join('.') ?? '';
-    const unknownKey = report?.issue.code === 'unrecognized_keys' ? report.issue.keys[0] : undefined;
-    const field = unknownKey !== undefined ? [path, clip(unknownKey)].filter(Boolean).join('.') : path;
-    const reason = unknownKey !== undefined ? 'is not a known field' : (report?.issue.message ?? 'is invalid');
+    const { field, reason } = issueReport(parsed.error.issues, (path) => path.map(String).join('.'));
     fail('INVALID_ARGUMENT', field || null, `${field || 'parameters'}: ${reason}`);
   }
   return { method: method as Method, params: parsed.data };
