@@ -7,6 +7,7 @@
 // Types only (erased from bundles, so the preload and the renderer never pull zod in);
 // contract.ts imports nothing from here, so the two do not depend on each other.
 import type { Params } from './contract.js';
+import type { ProcessDefinition, Workspace } from './workspace.js';
 import {
   METHODS,
   type BufferInfo,
@@ -122,6 +123,10 @@ export interface Results {
   processKernelQueues: KernelQueues;
   /** Emacs's answer: true (t), or false (nil) for an unknown option with noError. */
   setNetworkProcessOption: boolean;
+  /** The definitions of the processes in the list, oldest first. */
+  captureWorkspace: { processes: ProcessDefinition[] };
+  /** The workspace as read (migrated to this version), the processes made, and the names left alone because a process has them. */
+  applyWorkspace: { workspace: Workspace; created: ProcessInfo[]; skipped: string[] };
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

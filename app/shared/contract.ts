@@ -376,6 +376,14 @@ export const requestSchemas = {
       noError: z.boolean().optional(),
     })
     .strict(),
+  captureWorkspace: z.object({}).strict(),
+  /** A workspace file's text, checked whole in main (app/shared/workspace.ts); start: false only checks it. */
+  applyWorkspace: z
+    .object({
+      text: z.string().max(LIMITS.workspaceBytes, `must be at most ${LIMITS.workspaceBytes} characters`),
+      start: z.boolean(),
+    })
+    .strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

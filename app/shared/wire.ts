@@ -348,6 +348,8 @@ export const METHODS = [
   'listCertificatePins',
   'processKernelQueues',
   'setNetworkProcessOption',
+  'captureWorkspace',
+  'applyWorkspace',
 ] as const;
 export type Method = (typeof METHODS)[number];
 

@@ -93,6 +93,17 @@ async function fixture(): Promise<Fixture> {
       listCertificatePins: {},
       processKernelQueues: { id: id('c') },
       setNetworkProcessOption: { id: id('c'), option: 'keepalive', value: true },
+      captureWorkspace: {},
+      applyWorkspace: {
+        text: JSON.stringify({
+          format: 'netproc-workspace',
+          version: 1,
+          processes: [{ kind: 'make-network-process', args: { name: 'fzw', host: '127.0.0.1', service: peer.port } }],
+          messages: [],
+          layout: {},
+        }),
+        start: true,
+      },
     };
     return table[method];
   };

@@ -18,9 +18,11 @@ import {
   type Results,
   type Snapshot,
 } from '../../shared/api.js';
-import { NetprocError, NetworkProcess, type MakeNetworkProcessOptions, type Netproc, type SearchPattern } from '../netproc/index.js';
+import { NetprocError, NetworkProcess, type Netproc, type SearchPattern } from '../netproc/index.js';
+import { parseWorkspace } from '../../shared/workspace.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
+import { createDefinitions } from './definitions.js';
 import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, toJson } from './serialize.js';
 
 type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
@@ -63,22 +65,18 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
   const proc = (id: number): NetworkProcess => np.getProcessById(id) ?? fail('NO_SUCH_PROCESS', 'id', `No process with id ${id}`);
   const info = (p: NetworkProcess) => processInfo(np, builtins, p);
   const buffer = (name: string) => np.getBuffer(name) ?? fail('NO_SUCH_BUFFER', 'name', `No buffer named ${clip(name)}`);
+  const definitions = createDefinitions(np, builtins);
 
   return {
     snapshot: () => snapshot(),
 
     makeNetworkProcess: async (params) => {
-      const { filter, sentinel, ...rest } = params;
-      const options: MakeNetworkProcessOptions = { ...(rest as MakeNetworkProcessOptions) };
-      if (filter !== undefined) options.filter = builtins.filter(filter);
-      if (sentinel !== undefined) options.sentinel = builtins.sentinel(sentinel);
-      const p = await np.makeNetworkProcess(options);
+      const p = await definitions.makeNetworkProcess(params);
       return p ? info(p) : null;
     },
 
-    openNetworkStream: async ({ name, buffer: bufferName, createBuffer, host, service, ...rest }) => {
-      if (createBuffer && bufferName !== null) np.getBufferCreate(bufferName);
-      const opened = await np.openNetworkStream(name, bufferName, host, service, rest);
+    openNetworkStream: async (params) => {
+      const opened = await definitions.openNetworkStream(params);
       if (opened instanceof NetworkProcess) return info(opened);
       return { ...opened, process: opened.process && info(opened.process) };
     },
@@ -207,6 +205,17 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     processKernelQueues: ({ id }) => np.processKernelQueues(proc(id)),
 
     setNetworkProcessOption: ({ id, option, value, noError }) => np.setNetworkProcessOption(proc(id), option, value, noError ?? false),
+
+    captureWorkspace: () => ({ processes: definitions.capture() }),
+
+    // The whole file is checked before anything is made; a definition the engine refuses undoes those made before it.
+    applyWorkspace: async ({ text, start }) => {
+      const parsed = parseWorkspace(text);
+      if (!parsed.ok) fail('INVALID_WORKSPACE', parsed.error.field, parsed.error.message);
+      if (!start) return { workspace: parsed.workspace, created: [], skipped: [] };
+      const { created, skipped } = await definitions.apply(parsed.workspace.processes);
+      return { workspace: parsed.workspace, created: created.map(info), skipped };
+    },
   };
 }
 

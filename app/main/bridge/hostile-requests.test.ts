@@ -377,6 +377,8 @@ describe('an unknown field is refused by every method', () => {
     listCertificatePins: {},
     processKernelQueues: { id: 1 },
     setNetworkProcessOption: { id: 1, option: 'nodelay', value: true, noError: false },
+    captureWorkspace: {},
+    applyWorkspace: { text: '{}', start: false },
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {
