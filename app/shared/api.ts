@@ -127,6 +127,12 @@ export interface Results {
   captureWorkspace: { processes: ProcessDefinition[] };
   /** The workspace as read (migrated to this version), the processes made, and the names left alone because a process has them. */
   applyWorkspace: { workspace: Workspace; created: ProcessInfo[]; skipped: string[] };
+  /** The file read and checked, or null when its dialog was cancelled. */
+  openWorkspaceFile: { path: string; workspace: Workspace } | null;
+  /** Where the file was written, or null when its dialog was cancelled. */
+  saveWorkspaceFile: { path: string } | null;
+  /** available: the host keeps workspace files (the desktop); the web host saves by download instead. */
+  recentWorkspaces: { available: boolean; paths: string[] };
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

@@ -384,6 +384,17 @@ export const requestSchemas = {
       start: z.boolean(),
     })
     .strict(),
+  /** The desktop's files: path null asks with a dialog; a path given must be a recent workspace. */
+  openWorkspaceFile: z.object({ path: filePath.nullable() }).strict(),
+  saveWorkspaceFile: z
+    .object({
+      text: z.string().max(LIMITS.workspaceBytes, `must be at most ${LIMITS.workspaceBytes} characters`),
+      path: filePath.nullable(),
+      /** The file name the save dialog suggests, without the folder. */
+      name: name,
+    })
+    .strict(),
+  recentWorkspaces: z.object({}).strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

@@ -350,6 +350,9 @@ export const METHODS = [
   'setNetworkProcessOption',
   'captureWorkspace',
   'applyWorkspace',
+  'openWorkspaceFile',
+  'saveWorkspaceFile',
+  'recentWorkspaces',
 ] as const;
 export type Method = (typeof METHODS)[number];
 

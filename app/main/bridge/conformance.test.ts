@@ -427,6 +427,8 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['ws-cli', 'stream-client', 'default', 'silent'],
     ]);
     expect((await api.captureWorkspace({})).processes.map((d) => d.args.name)).toEqual(['ws-srv', 'ws-cli']);
+    // These hosts keep no workspace files: the renderer downloads and uploads instead.
+    expect(await api.recentWorkspaces({})).toEqual({ available: false, paths: [] });
   });
 
   it('kills a buffer: its process is deleted first with "deleted\\n", then the buffer goes [spec §9]', async () => {
@@ -697,6 +699,16 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
         'processes[1].args.service',
         'INVALID_WORKSPACE',
       ],
+      ['openWorkspaceFile', {}, 'path', 'INVALID_ARGUMENT'],
+      ['openWorkspaceFile', { path: null }, null, 'NOT_AVAILABLE'],
+      ['saveWorkspaceFile', { text: '{}', path: null }, 'name', 'INVALID_ARGUMENT'],
+      [
+        'saveWorkspaceFile',
+        { text: '{"format": "netproc-workspace", "version": 0}', path: null, name: 'w' },
+        'version',
+        'INVALID_WORKSPACE',
+      ],
+      ['recentWorkspaces', { all: true }, 'all', 'INVALID_ARGUMENT'],
     ];
 
     it('covers every method', () => {

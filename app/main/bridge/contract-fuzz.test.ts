@@ -104,6 +104,9 @@ async function fixture(): Promise<Fixture> {
         }),
         start: true,
       },
+      openWorkspaceFile: { path: null },
+      saveWorkspaceFile: { text: '{}', path: null, name: 'w' },
+      recentWorkspaces: {},
     };
     return table[method];
   };

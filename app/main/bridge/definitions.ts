@@ -13,6 +13,21 @@ import { toJson } from './serialize.js';
 type MakeParams = Params<'makeNetworkProcess'>;
 type OpenParams = Params<'openNetworkStream'>;
 
+/**
+ * Workspace files as a host keeps them: the desktop's open and save dialogs
+ * and its recent list. A path given rather than chosen must be a recent one.
+ */
+export interface WorkspaceFiles {
+  /** The file's text: PATH, or the one chosen in the open dialog; null when the dialog is cancelled. */
+  open(path: string | null): Promise<{ path: string; text: string } | null>;
+  /** Writes TEXT to PATH, or where the save dialog says; the path written, or null when cancelled. */
+  save(text: string, path: string | null, suggestedName: string): Promise<string | null>;
+  /** Puts PATH first in the recent list. */
+  remember(path: string): void;
+  /** The recent workspaces, the last opened or saved first. */
+  recent(): string[];
+}
+
 export interface ApplyResult {
   created: NetworkProcess[];
   /** Definitions left alone because a process in the list already has their name. */

@@ -22,7 +22,7 @@ import { NetprocError, NetworkProcess, type Netproc, type SearchPattern } from '
 import { parseWorkspace } from '../../shared/workspace.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
-import { createDefinitions } from './definitions.js';
+import { createDefinitions, type WorkspaceFiles } from './definitions.js';
 import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, toJson } from './serialize.js';
 
 type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
@@ -61,11 +61,18 @@ export function parseRequest(method: unknown, params: unknown): { method: Method
   return { method: method as Method, params: parsed.data };
 }
 
-export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => Snapshot): Handlers {
+export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => Snapshot, workspaceFiles?: WorkspaceFiles): Handlers {
   const proc = (id: number): NetworkProcess => np.getProcessById(id) ?? fail('NO_SUCH_PROCESS', 'id', `No process with id ${id}`);
   const info = (p: NetworkProcess) => processInfo(np, builtins, p);
   const buffer = (name: string) => np.getBuffer(name) ?? fail('NO_SUCH_BUFFER', 'name', `No buffer named ${clip(name)}`);
   const definitions = createDefinitions(np, builtins);
+  const files = (): WorkspaceFiles =>
+    workspaceFiles ?? fail('NOT_AVAILABLE', null, 'This host has no workspace files of its own: open by upload, save by download');
+  const checkedWorkspace = (text: string) => {
+    const parsed = parseWorkspace(text);
+    if (!parsed.ok) fail('INVALID_WORKSPACE', parsed.error.field, parsed.error.message);
+    return parsed.workspace;
+  };
 
   return {
     snapshot: () => snapshot(),
@@ -210,12 +217,30 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
 
     // The whole file is checked before anything is made; a definition the engine refuses undoes those made before it.
     applyWorkspace: async ({ text, start }) => {
-      const parsed = parseWorkspace(text);
-      if (!parsed.ok) fail('INVALID_WORKSPACE', parsed.error.field, parsed.error.message);
-      if (!start) return { workspace: parsed.workspace, created: [], skipped: [] };
-      const { created, skipped } = await definitions.apply(parsed.workspace.processes);
-      return { workspace: parsed.workspace, created: created.map(info), skipped };
+      const workspace = checkedWorkspace(text);
+      if (!start) return { workspace, created: [], skipped: [] };
+      const { created, skipped } = await definitions.apply(workspace.processes);
+      return { workspace, created: created.map(info), skipped };
     },
+
+    // Only a file that reads as a workspace is remembered as a recent one.
+    openWorkspaceFile: async ({ path }) => {
+      const opened = await files().open(path);
+      if (!opened) return null;
+      const workspace = checkedWorkspace(opened.text);
+      files().remember(opened.path);
+      return { path: opened.path, workspace };
+    },
+
+    // A bad workspace is never written.
+    saveWorkspaceFile: async ({ text, path, name }) => {
+      checkedWorkspace(text);
+      const written = await files().save(text, path, name);
+      if (written) files().remember(written);
+      return written === null ? null : { path: written };
+    },
+
+    recentWorkspaces: () => (workspaceFiles ? { available: true, paths: workspaceFiles.recent() } : { available: false, paths: [] }),
   };
 }
 

@@ -379,6 +379,9 @@ describe('an unknown field is refused by every method', () => {
     setNetworkProcessOption: { id: 1, option: 'nodelay', value: true, noError: false },
     captureWorkspace: {},
     applyWorkspace: { text: '{}', start: false },
+    openWorkspaceFile: { path: '/tmp/w.netproc.json' },
+    saveWorkspaceFile: { text: '{}', path: null, name: 'w' },
+    recentWorkspaces: {},
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {
