@@ -1,11 +1,12 @@
 /**
  * The Workspace menu: open a workspace file, save the processes (their
  * definitions), messages and layout to one, and start, stop or delete every
- * process at once. Files go through the browser's own file chooser and
- * download, which both hosts offer; main reads and checks every file.
+ * process at once. On the desktop, files go through its own dialogs, with a
+ * recent list and the last workspace opened again at start; the web host
+ * uploads and downloads. Main reads and checks every file.
  */
 import { FolderOpen } from 'lucide-react';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { StoreApi } from 'zustand';
 import { LIMITS, type NetprocApi } from '../../shared/api.js';
 import { serializeWorkspace, WORKSPACE_FORMAT, WORKSPACE_VERSION, type Workspace, type WorkspaceLayout } from '../../shared/workspace.js';
@@ -19,6 +20,8 @@ import { Modal } from './ui/Modal.js';
 /** The workspace in hand: its name (the file's, less the extension), what it holds, and whether its processes were made. */
 interface Current {
   name: string;
+  /** The desktop's file, once opened or saved there. */
+  path: string | null;
   workspace: Workspace;
   /** False from Open until Start all: Save then writes the file's definitions back, not the (empty) process list. */
   started: boolean;
@@ -32,8 +35,9 @@ interface Failure {
 
 const FILE_SUFFIX = '.netproc.json';
 
-/** "lab.netproc.json" → "lab"; "lab.json" → "lab". */
+/** "lab.netproc.json" → "lab"; "lab.json" → "lab"; a path's folders are dropped. */
 export function workspaceName(fileName: string): string {
+  fileName = fileName.slice(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
   const base = fileName.endsWith(FILE_SUFFIX) ? fileName.slice(0, -FILE_SUFFIX.length) : fileName.replace(/\.json$/i, '');
   return base || 'workspace';
 }
@@ -72,6 +76,53 @@ export function WorkspaceMenu({
   const fileInput = useRef<HTMLInputElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
   const returnFocus = (): void => trigger.current?.focus();
+  /** The desktop's recent workspaces; null on a host without workspace files (the web host). */
+  const [recent, setRecent] = useState<string[] | null>(null);
+
+  function opened(workspace: Workspace, fileName: string, path: string | null): void {
+    setCurrent({ name: workspaceName(fileName), path, workspace, started: false });
+    saveWorkspaceLayout(workspace.layout);
+    onLayout(workspace.layout);
+    onEcho(`Opened ${fileName}: ${workspace.processes.length} processes, not started`);
+  }
+
+  async function refreshRecent(): Promise<void> {
+    const { available, paths } = await api.recentWorkspaces({});
+    setRecent(available ? paths : null);
+  }
+
+  /** The desktop's file: PATH from the recent list, or null to choose one. */
+  async function openPath(path: string | null): Promise<void> {
+    try {
+      const answer = await api.openWorkspaceFile({ path });
+      if (answer) opened(answer.workspace, answer.path, answer.path);
+    } catch (err) {
+      setFailure({ title: `Could not open ${path ? workspaceName(path) : 'the workspace'}`, ...errorOf(err) });
+    }
+    await refreshRecent();
+  }
+
+  // The desktop opens its last workspace again (without starting it); a file gone since is only mentioned.
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      try {
+        const { available, paths } = await api.recentWorkspaces({});
+        if (!live) return;
+        setRecent(available ? paths : null);
+        const last = available ? paths[0] : undefined;
+        if (!last) return;
+        const answer = await api.openWorkspaceFile({ path: last });
+        if (live && answer) opened(answer.workspace, answer.path, answer.path);
+      } catch (err) {
+        if (live) onEcho(`Could not open the last workspace again: ${errorOf(err).message}`);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+    // Once per connection to main, when the workbench starts.
+  }, [api]);
 
   async function open(file: File): Promise<void> {
     const title = `Could not open ${file.name}`;
@@ -82,16 +133,14 @@ export function WorkspaceMenu({
     try {
       // start: false only checks the file; nothing is made until Start all.
       const { workspace } = await api.applyWorkspace({ text: await file.text(), start: false });
-      setCurrent({ name: workspaceName(file.name), workspace, started: false });
-      saveWorkspaceLayout(workspace.layout);
-      onLayout(workspace.layout);
-      onEcho(`Opened ${file.name}: ${workspace.processes.length} processes, not started`);
+      opened(workspace, file.name, null);
     } catch (err) {
       setFailure({ title, ...errorOf(err) });
     }
   }
 
-  async function save(name: string): Promise<void> {
+  /** ASK: choose where (Save as…); otherwise the current file, if there is one. */
+  async function save(name: string, ask = false): Promise<void> {
     try {
       const processes = current && !current.started ? current.workspace.processes : (await api.captureWorkspace({})).processes;
       const workspace: Workspace = {
@@ -101,9 +150,19 @@ export function WorkspaceMenu({
         messages: current?.workspace.messages ?? [],
         layout: workspaceLayout(),
       };
-      download(`${name}${FILE_SUFFIX}`, serializeWorkspace(workspace));
-      setCurrent({ name, workspace, started: current?.started ?? true });
-      onEcho(`Saved ${name}${FILE_SUFFIX}: ${processes.length} processes`);
+      const started = current?.started ?? true;
+      if (recent === null) {
+        download(`${name}${FILE_SUFFIX}`, serializeWorkspace(workspace));
+        setCurrent({ name, path: null, workspace, started });
+        onEcho(`Saved ${name}${FILE_SUFFIX}: ${processes.length} processes`);
+        return;
+      }
+      const path = ask ? null : (current?.path ?? null);
+      const written = await api.saveWorkspaceFile({ text: serializeWorkspace(workspace), path, name });
+      await refreshRecent();
+      if (!written) return;
+      setCurrent({ name: workspaceName(written.path), path: written.path, workspace, started });
+      onEcho(`Saved ${written.path}: ${processes.length} processes`);
     } catch (err) {
       setFailure({ title: `Could not save ${name}`, ...errorOf(err) });
     }
@@ -160,12 +219,26 @@ export function WorkspaceMenu({
           </Button>
         }
         actions={[
-          { key: 'open', label: 'Open…', onSelect: () => fileInput.current?.click() },
+          { key: 'open', label: 'Open…', onSelect: () => (recent === null ? fileInput.current?.click() : void openPath(null)) },
+          ...(recent === null
+            ? []
+            : [
+                {
+                  key: 'recent',
+                  label: 'Recent',
+                  disabled: recent.length === 0,
+                  actions: recent.map((path) => ({ key: path, label: path, onSelect: () => void openPath(path) })),
+                },
+              ]),
           { key: 'save', label: 'Save', onSelect: () => void save(name) },
           {
             key: 'save-as',
             label: 'Save as…',
             onSelect: () => {
+              if (recent !== null) {
+                void save(name, true);
+                return;
+              }
               setSaveAsName(name);
               setDialog('save-as');
             },
