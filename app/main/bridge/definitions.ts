@@ -45,12 +45,14 @@ export interface Definitions {
   apply(processes: readonly ProcessDefinition[]): Promise<ApplyResult>;
 }
 
+/** Carried by a client's options, which spreading copies (a symbol is no keyword, so make-network-process never sees it). */
+const DEFINITION = Symbol('netproc.definition');
+type Tagged = MakeNetworkProcessOptions & { [DEFINITION]?: ProcessDefinition };
+
 const omitUndefined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 export function createDefinitions(np: Netproc, builtins: Builtins): Definitions {
-  // Keyed by the process, and for a client also by its options object: a reconnecting client is made
-  // again from that same object (reconnect.ts), so its next process is found through `madeWith`.
-  const made = new WeakMap<object, ProcessDefinition>();
+  const made = new WeakMap<NetworkProcess, ProcessDefinition>();
 
   async function makeNetworkProcess(params: MakeParams): Promise<NetworkProcess | null> {
     const { filter, sentinel, plist, ...args } = params;
@@ -62,7 +64,8 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
     if (p) {
       const definition: ProcessDefinition = { kind: 'make-network-process', args: { ...args, name: p.name } };
       made.set(p, definition);
-      made.set(options, definition);
+      // A reconnecting client is made again from a copy of its options (reconnect.ts); the copy keeps this.
+      (options as Tagged)[DEFINITION] = definition;
     }
     return p;
   }
@@ -80,7 +83,7 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
   }
 
   function definitionOf(p: NetworkProcess): ProcessDefinition | undefined {
-    return made.get(p) ?? (p.madeWith ? made.get(p.madeWith) : undefined);
+    return made.get(p) ?? (p.madeWith as Tagged | null)?.[DEFINITION];
   }
 
   function capture(): ProcessDefinition[] {
@@ -100,11 +103,11 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
           sentinel: sentinel === 'custom' || sentinel === 'default' ? undefined : sentinel,
           plist: p.plist.length > 0 ? p.plist.map(toJson) : undefined,
           rules: rules
-            ? {
+            ? omitUndefined({
                 framing: rules.framing,
                 lengthBytes: rules.framing === 'length-prefixed' ? rules.lengthBytes : undefined,
                 rules: rules.rules.map(({ hits: _hits, ...rule }) => rule),
-              }
+              })
             : undefined,
           reconnect: reconnect ? { ...reconnect.policy } : undefined,
         }) as ProcessDefinition,
@@ -121,12 +124,24 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
     } else {
       const opened = await openNetworkStream(definition.args);
       p = opened instanceof NetworkProcess ? opened : opened.process;
-      if (p && filter !== undefined) np.setProcessFilter(p, builtins.filter(filter));
-      if (p && sentinel !== undefined) np.setProcessSentinel(p, builtins.sentinel(sentinel));
-      if (p && plist !== undefined) np.setProcessPlist(p, plist);
+      try {
+        if (p && filter !== undefined) np.setProcessFilter(p, builtins.filter(filter));
+        if (p && sentinel !== undefined) np.setProcessSentinel(p, builtins.sentinel(sentinel));
+        if (p && plist !== undefined) np.setProcessPlist(p, plist);
+      } catch (err) {
+        if (p) np.deleteProcess(p);
+        throw err;
+      }
     }
-    if (p && rules) np.setAutoReplyRules(p, rules);
-    if (p && reconnect) np.setProcessReconnect(p, reconnect);
+    if (!p) return null;
+    try {
+      if (rules) np.setAutoReplyRules(p, rules);
+      if (reconnect) np.setProcessReconnect(p, reconnect);
+    } catch (err) {
+      // Made but refused its rules or policy: it goes with the rest.
+      np.deleteProcess(p);
+      throw err;
+    }
     return p;
   }
 
