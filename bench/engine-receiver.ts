@@ -8,6 +8,7 @@ import net from 'node:net';
 import v8 from 'node:v8';
 import { Netproc } from '../app/main/netproc/index.js';
 import { createBuiltins } from '../app/main/bridge/builtins.js';
+import { createHandlers, handleRequest } from '../app/main/bridge/handlers.js';
 import { kernelDrops } from '../app/main/netproc/datagram-process.js';
 import { onLines } from './child-messages.js';
 import type { NetworkProcess } from '../app/main/netproc/index.js';
@@ -266,6 +267,49 @@ async function createDelete(): Promise<void> {
 }
 
 /**
+ * (h) A workspace of COUNT definitions, half servers on port 0 and half
+ * clients to the bench's loopback server, opened and started as the
+ * Workspace menu does it: applyWorkspace through the contract's handlers
+ * (the file parsed and checked whole, then each process made). Plain Node
+ * listens and connects as many sockets, one after another, as apply does.
+ */
+async function workspace(): Promise<void> {
+  const [portText, countText] = arg.split(':');
+  const port = Number(portText);
+  const count = Number(countText);
+  const servers = Math.floor(count / 2);
+  let start: number;
+  if (variant === 'plain') {
+    start = performance.now();
+    for (let i = 0; i < servers; i++) {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    }
+    for (let i = servers; i < count; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const c = net.connect(port, '127.0.0.1', () => resolve());
+        c.on('error', reject);
+      });
+    }
+    finish({ ms: performance.now() - start, made: count });
+    return;
+  }
+  const np = new Netproc();
+  const handlers = createHandlers(np, createBuiltins(np), () => ({ processes: [], buffers: [], log: [] }) as never);
+  const processes = Array.from({ length: count }, (_, i) =>
+    i < servers
+      ? { kind: 'make-network-process', args: { name: `srv-${i}`, server: true, host: '127.0.0.1', service: 0 }, filter: 'echo' }
+      : { kind: 'make-network-process', args: { name: `cli-${i}`, host: '127.0.0.1', service: port } },
+  );
+  const text = JSON.stringify({ format: 'netproc-workspace', version: 1, processes, messages: [], layout: {} }, null, 2);
+  start = performance.now();
+  const response = await handleRequest(handlers, 'applyWorkspace', { text, start: true });
+  const ms = performance.now() - start;
+  if (!response.ok) throw new Error(response.error.message);
+  finish({ ms, made: (response.result as { created: unknown[] }).created.length });
+}
+
+/**
  * Bytes V8 holds for its young generation. It grows with the rate of
  * allocation (to about 25 MiB more during a burst of accepts, on either
  * side), not with what is kept, and a full GC leaves it grown.
@@ -310,6 +354,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   connections,
   datagrams,
   'create-delete': createDelete,
+  workspace,
 };
 const run = scenarios[scenario];
 if (!run) {

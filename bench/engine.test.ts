@@ -6,7 +6,7 @@ import { runQuick } from './run-quick.js';
 describe('bench:engine --quick', () => {
   it('runs every scenario side by side and prints each figure with its ratio', async () => {
     const output = await runQuick('./engine.ts', 120_000);
-    const figures = output.split('\n').filter((line) => /^\([a-g]\)/.test(line));
+    const figures = output.split('\n').filter((line) => /^\([a-h]\)/.test(line));
     expect(figures.map((line) => line.slice(0, 3))).toEqual([
       '(a)',
       '(a)',
@@ -28,6 +28,7 @@ describe('bench:engine --quick', () => {
       '(g)',
       '(e)',
       '(e)',
+      '(h)',
     ]);
     for (const line of figures) expect(line).toMatch(/engine .* plain .* ratio +(\d+\.\d\d|NaN) +target .* (ok|MISSED|-)$/);
     // Every datagram the receivers did not get is one the kernel says it dropped (Linux reports drops).
@@ -36,6 +37,7 @@ describe('bench:engine --quick', () => {
     expect(figures.some((line) => line.startsWith('(a) ingest, timeline recording vs none'))).toBe(true);
     expect(figures.some((line) => line.startsWith('(f) regex auto-reply vs built-in echo'))).toBe(true);
     expect(figures.find((line) => line.startsWith('(g) repeat every 1 ms'))).toMatch(/engine +\d+-\d+\/s/);
+    expect(figures.find((line) => line.startsWith('(h) workspace of'))).toMatch(/engine +\d+ ms .* target < 2000 ms/);
     // Every connection is served, in every round.
     expect(figures.find((line) => line.startsWith('(c) connections served'))).toMatch(/ ok$/);
   }, 150_000);

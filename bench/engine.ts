@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { openFileLimit } from '../app/main/netproc/descriptor-watch.js';
 import { messages } from './child-messages.js';
 import { median } from './stats.js';
-import { atLeast, atMost, exactly, INFO, verdict, type Target } from './verdict.js';
+import { atLeast, atMost, below, exactly, INFO, verdict, type Target } from './verdict.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only a,c` runs just those scenarios (for profiling one path). */
@@ -21,8 +21,17 @@ const runs = (scenario: string): boolean => !onlyArg || onlyArg.split(',').inclu
 const childFlags = (process.env.NETPROC_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const MiB = 1024 * 1024;
 const sizes = quick
-  ? { ingest: 8 * MiB, echoes: 300, connections: 200, datagrams: 3000, createDelete: 50, rounds: 1, ingestRounds: 1 }
-  : { ingest: 256 * MiB, echoes: 10_000, connections: 15_000, datagrams: 100_000, createDelete: 1000, rounds: 3, ingestRounds: 4 };
+  ? { ingest: 8 * MiB, echoes: 300, connections: 200, datagrams: 3000, createDelete: 50, workspace: 40, rounds: 1, ingestRounds: 1 }
+  : {
+      ingest: 256 * MiB,
+      echoes: 10_000,
+      connections: 15_000,
+      datagrams: 100_000,
+      createDelete: 1000,
+      workspace: 500,
+      rounds: 3,
+      ingestRounds: 4,
+    };
 /**
  * Each side of (c) holds every connection at once, and this process holds the
  * peers' ends: descriptors for both, with room for everything else. The hard
@@ -248,6 +257,14 @@ async function createDeleteOnce(variant: string, port: number): Promise<number> 
   const done = (await r.next()) as { ms: number; count: number };
   await stop(r);
   return done.ms / done.count;
+}
+
+async function workspaceOnce(variant: string, port: number): Promise<number> {
+  const r = startReceiver('workspace', variant, `${port}:${sizes.workspace}`);
+  const done = (await r.next()) as { ms: number; made: number };
+  await stop(r);
+  if (done.made !== sizes.workspace) throw new Error(`(h) ${variant} made ${done.made} of ${sizes.workspace} processes`);
+  return done.ms;
 }
 
 /** One figure: engine beside plain Node, their ratio, and the verdict on `judged` (the ratio unless given). */
@@ -498,6 +515,23 @@ async function main(): Promise<void> {
       `${(withAddress * 1000).toFixed(0)} µs/op`,
       median(cd.engine!) / withAddress,
       INFO,
+    );
+  }
+
+  if (runs('h')) {
+    const server = net.createServer((s) => s.on('error', () => undefined));
+    await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 1024 }, r));
+    const port = (server.address() as net.AddressInfo).port;
+    const ws: Record<string, number[]> = { engine: [], plain: [] };
+    for (let round = 0; round < sizes.rounds; round++) for (const v of Object.keys(ws)) ws[v]!.push(await workspaceOnce(v, port));
+    server.close();
+    line(
+      `(h) workspace of ${sizes.workspace} processes: open + start`,
+      `${median(ws.engine!).toFixed(0)} ms`,
+      `${median(ws.plain!).toFixed(0)} ms`,
+      median(ws.engine!) / median(ws.plain!),
+      below(2000, 0, ' ms'),
+      median(ws.engine!),
     );
   }
 }

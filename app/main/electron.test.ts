@@ -1,10 +1,10 @@
 import type Electron from 'electron';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { IPC_EVENTS, IPC_REQUEST, type EventBatch, type Response } from '../shared/api.js';
+import { IPC_EVENTS, IPC_REQUEST, type EventBatch, type Method, type Response } from '../shared/api.js';
 import { appPaths } from './app-paths.js';
 import { APP_SCHEME, RENDERER_URL } from './app-scheme.js';
 import type { IpcInvokeEventLike, WebFrameLike } from './bridge/ipc-transport.js';
@@ -85,10 +85,23 @@ class FakeElectron implements ElectronLike {
     setApplicationMenu: () => undefined,
   };
 
+  /** What the open and save dialogs answer next: a path, or null for Cancel. */
+  openAnswer: string | null = null;
+  saveAnswer: string | null = null;
+  readonly fileDialogs: Array<{ parent: unknown; options: Electron.OpenDialogOptions | Electron.SaveDialogOptions }> = [];
+
   dialog = {
     showMessageBox: async (_w: unknown, options: Electron.MessageBoxOptions) => {
       this.dialogs.push(options);
       return { response: this.dialogAnswer };
+    },
+    showOpenDialog: async (parent: unknown, options: Electron.OpenDialogOptions) => {
+      this.fileDialogs.push({ parent, options });
+      return this.openAnswer === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [this.openAnswer] };
+    },
+    showSaveDialog: async (parent: unknown, options: Electron.SaveDialogOptions) => {
+      this.fileDialogs.push({ parent, options });
+      return this.saveAnswer === null ? { canceled: true } : { canceled: false, filePath: this.saveAnswer };
     },
   };
 
@@ -184,6 +197,56 @@ async function start(fake = new FakeElectron(), appPathsUsed = paths) {
 }
 
 describe('the Electron host (with a stand-in for Electron)', () => {
+  it('workspace files: chosen in dialogs over the window, checked before they are read or written, remembered as recent', async () => {
+    const { fake, running } = await start();
+    const folder = mkdtempSync(join(tmpdir(), 'netproc-workspaces-'));
+    onCleanup(() => rmSync(folder, { recursive: true, force: true }));
+    const request = (method: Method, params: unknown) => running.bridge.request(method, params);
+    const good = { format: 'netproc-workspace', version: 1, processes: [], messages: [], layout: { columns: 40 } };
+    expect(await request('recentWorkspaces', {})).toEqual({ ok: true, result: { available: true, paths: [] } });
+
+    // Save: the dialog suggests NAME.netproc.json; Cancel writes nothing.
+    expect(await request('saveWorkspaceFile', { text: JSON.stringify(good), path: null, name: 'lab' })).toEqual({ ok: true, result: null });
+    expect(fake.fileDialogs[0]).toMatchObject({ parent: fake.windows[0], options: { defaultPath: 'lab.netproc.json' } });
+    const file = join(folder, 'lab.netproc.json');
+    fake.saveAnswer = file;
+    expect(await request('saveWorkspaceFile', { text: JSON.stringify(good), path: null, name: 'lab' })).toEqual({
+      ok: true,
+      result: { path: file },
+    });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(good);
+    // A bad workspace is never written, even over a recent file.
+    expect(
+      await request('saveWorkspaceFile', { text: '{"format": "netproc-workspace", "version": 1}', path: file, name: 'lab' }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_WORKSPACE', field: 'processes' },
+    });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(good);
+
+    // Open from the recent list without a dialog; a path the user never chose is refused, read or written.
+    expect(await request('recentWorkspaces', {})).toEqual({ ok: true, result: { available: true, paths: [file] } });
+    const dialogs = fake.fileDialogs.length;
+    expect(await request('openWorkspaceFile', { path: file })).toMatchObject({ ok: true, result: { path: file, workspace: good } });
+    expect(fake.fileDialogs).toHaveLength(dialogs);
+    expect(await request('openWorkspaceFile', { path: '/etc/passwd' })).toMatchObject({ ok: false, error: { field: 'path' } });
+    expect(await request('saveWorkspaceFile', { text: JSON.stringify(good), path: join(folder, 'x.json'), name: 'x' })).toMatchObject({
+      ok: false,
+      error: { field: 'path' },
+    });
+    expect(existsSync(join(folder, 'x.json'))).toBe(false);
+
+    // Open through the dialog: a bad file is refused with its first bad field and does not join the recent list.
+    const bad = join(folder, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...good, layout: { columns: 'wide' } }));
+    fake.openAnswer = bad;
+    expect(await request('openWorkspaceFile', { path: null })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_WORKSPACE', field: 'layout.columns' },
+    });
+    expect(JSON.parse(readFileSync(join(fake.userData, 'recent-workspaces.json'), 'utf8'))).toEqual([file]);
+  });
+
   it('opens one window with context isolation, the sandbox, no Node, and our preload, showing our own origin', async () => {
     const { fake } = await start();
     expect(fake.windows).toHaveLength(1);

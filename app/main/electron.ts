@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type Electron from 'electron';
 import type { MenuCommand } from '../shared/api.js';
+import { createWorkspaceFiles, type FileDialogs } from './workspace-files.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, isOwnMainFrame, isOwnUrl, RENDERER_URL, rendererProtocolHandler } from './app-scheme.js';
 import type { AppPaths } from './app-paths.js';
 import { DisposableStore } from '../shared/lifecycle.js';
@@ -51,7 +52,7 @@ export interface ElectronLike {
   BrowserWindow: new (options: Electron.BrowserWindowConstructorOptions) => BrowserWindowLike;
   ipcMain: IpcMainLike;
   Menu: { buildFromTemplate(template: Electron.MenuItemConstructorOptions[]): unknown; setApplicationMenu(menu: unknown): void };
-  dialog: { showMessageBox(window: unknown, options: Electron.MessageBoxOptions): Promise<{ response: number }> };
+  dialog: { showMessageBox(window: unknown, options: Electron.MessageBoxOptions): Promise<{ response: number }> } & FileDialogs;
   screen: { getAllDisplays(): Array<{ workArea: Rectangle }> };
   protocol: Pick<Electron.Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
   session: { defaultSession: Pick<Electron.Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> };
@@ -136,7 +137,9 @@ export async function startElectronApp(electron: ElectronLike, paths: AppPaths, 
   );
   // What quitting releases before the engine closes: the IPC registration, then the bridge.
   const disposables = new DisposableStore();
-  const bridge = disposables.add(new Bridge(np));
+  // Asked over the window, which is made below, by the time a renderer can ask for a file.
+  const workspaceFiles = createWorkspaceFiles(dialog, () => window, join(app.getPath('userData'), 'recent-workspaces.json'));
+  const bridge = disposables.add(new Bridge(np, { workspaceFiles }));
 
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const saved = loadWindowState(stateFile);

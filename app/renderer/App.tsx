@@ -11,6 +11,7 @@ import { MessagesPane } from './components/MessagesPane.js';
 import { NewProcessDialog } from './components/NewProcessForm.js';
 import { ProcessList } from './components/ProcessList.js';
 import { Splitter } from './components/Splitter.js';
+import { WorkspaceMenu } from './components/WorkspaceMenu.js';
 import { Button, IconButton, TooltipProvider } from './components/ui/Button.js';
 import { PaneHeader } from './components/ui/Pane.js';
 import { Segmented } from './components/ui/Segmented.js';
@@ -228,6 +229,16 @@ export function App({ api }: { api: NetprocApi }) {
           >
             M-x
           </Button>
+          <WorkspaceMenu
+            api={api}
+            store={store}
+            onEcho={setEcho}
+            onLayout={(layout) => {
+              if (layout.columns !== undefined) setColumns(layout.columns);
+              if (layout.rows !== undefined) setRows(layout.rows);
+              if (layout.showClosed !== undefined) store.getState().setShowClosed(layout.showClosed);
+            }}
+          />
           {/* Like Emacs's echo area: the last command's answer stays until the next one. Focus or hover shows a long one whole. */}
           <div className="echo-slot">
             <output className="echo-area" aria-label="Echo area" tabIndex={echo ? 0 : undefined}>

@@ -1,4 +1,5 @@
 /** What the workbench remembers across reloads and restarts: one localStorage entry, read and patched here only. */
+import type { WorkspaceLayout } from '../shared/workspace.js';
 import type { LineEnding } from './components/BufferView.js';
 
 const SETTINGS_KEY = 'netproc.workbench';
@@ -72,4 +73,15 @@ export function saveInspectorSection(title: string, open: boolean): void {
 export function applyTheme(theme: Theme): void {
   if (theme === 'system') delete document.documentElement.dataset.theme;
   else document.documentElement.dataset.theme = theme;
+}
+
+/** The layout a workspace carries: the settings above that arrange the workbench, not the theme or a selection. */
+export function workspaceLayout(): WorkspaceLayout {
+  const { columns, rows, listColumns, listWidths, tabNames, showClosed } = loadSettings();
+  return { columns, rows, listColumns, listWidths, tabNames, showClosed };
+}
+
+/** Remembers a workspace's layout as the workbench's own; what it leaves out stays as it was. */
+export function saveWorkspaceLayout(layout: WorkspaceLayout): void {
+  saveSetting(Object.fromEntries(Object.entries(layout).filter(([, v]) => v !== undefined)) as Settings);
 }

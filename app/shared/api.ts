@@ -7,6 +7,7 @@
 // Types only (erased from bundles, so the preload and the renderer never pull zod in);
 // contract.ts imports nothing from here, so the two do not depend on each other.
 import type { Params } from './contract.js';
+import type { ProcessDefinition, Workspace } from './workspace.js';
 import {
   METHODS,
   type AutoReplyState,
@@ -139,6 +140,16 @@ export interface Results {
   setProcessReconnect: ReconnectState | null;
   /** True when the name was reconnecting. */
   cancelReconnect: boolean;
+  /** The definitions of the processes in the list, oldest first. */
+  captureWorkspace: { processes: ProcessDefinition[] };
+  /** The workspace as read (migrated to this version), the processes made, and the names left alone because a process has them. */
+  applyWorkspace: { workspace: Workspace; created: ProcessInfo[]; skipped: string[] };
+  /** The file read and checked, or null when its dialog was cancelled. */
+  openWorkspaceFile: { path: string; workspace: Workspace } | null;
+  /** Where the file was written, or null when its dialog was cancelled. */
+  saveWorkspaceFile: { path: string } | null;
+  /** available: the host keeps workspace files (the desktop); the web host saves by download instead. */
+  recentWorkspaces: { available: boolean; paths: string[] };
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

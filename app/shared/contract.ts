@@ -13,6 +13,7 @@ import {
   AUTO_REPLY_MATCH_KINDS,
   BUILTIN_FILTERS,
   BUILTIN_SENTINELS,
+  clip,
   LIMITS,
   type JsonValue,
   type Method,
@@ -243,6 +244,39 @@ const hexBytes = z
 
 const sendText = z.string().refine((text) => fitsUtf8(text, LIMITS.sendBytes), `holds more than ${LIMITS.sendBytes} bytes as UTF-8`);
 
+// ───────────────────────────── reporting ─────────────────────────────
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The issue to report and its full path. An unknown field comes first (a
+ * misspelt field also leaves a required one missing, and the misspelling is
+ * the news); inside a union, the issue of the branch that got furthest, so a
+ * bad element deep in a value is named rather than the whole value.
+ */
+function firstIssue(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } | null {
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+  if (!issue) return null;
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    const deeper = issue.errors.flat().find((i) => i.path.length > 0);
+    if (deeper) return firstIssue([deeper], path);
+  }
+  return { issue, path };
+}
+
+/**
+ * The field at fault and why, for a failed parse: the path as FORMAT writes
+ * it, an unknown field named with it (echoed clipped).
+ */
+export function issueReport(issues: readonly Issue[], format: (path: PropertyKey[]) => string): { field: string; reason: string } {
+  const report = firstIssue(issues);
+  const unknownKey = report?.issue.code === 'unrecognized_keys' ? report.issue.keys[0] : undefined;
+  const path = [...(report?.path ?? []), ...(unknownKey !== undefined ? [clip(unknownKey)] : [])];
+  const reason = unknownKey !== undefined ? 'is not a known field' : (report?.issue.message ?? 'is invalid');
+  return { field: format(path), reason };
+}
+
 export const makeNetworkProcessParams = z
   .object({
     name,
@@ -420,6 +454,25 @@ export const requestSchemas = {
     .strict(),
   /** By name: between attempts there may be no process to name by id. */
   cancelReconnect: z.object({ name }).strict(),
+  captureWorkspace: z.object({}).strict(),
+  /** A workspace file's text, checked whole in main (app/shared/workspace.ts); start: false only checks it. */
+  applyWorkspace: z
+    .object({
+      text: z.string().max(LIMITS.workspaceBytes, `must be at most ${LIMITS.workspaceBytes} characters`),
+      start: z.boolean(),
+    })
+    .strict(),
+  /** The desktop's files: path null asks with a dialog; a path given must be a recent workspace. */
+  openWorkspaceFile: z.object({ path: filePath.nullable() }).strict(),
+  saveWorkspaceFile: z
+    .object({
+      text: z.string().max(LIMITS.workspaceBytes, `must be at most ${LIMITS.workspaceBytes} characters`),
+      path: filePath.nullable(),
+      /** The file name the save dialog suggests, without the folder. */
+      name: name,
+    })
+    .strict(),
+  recentWorkspaces: z.object({}).strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

@@ -421,6 +421,11 @@ export const METHODS = [
   'autoReplyRules',
   'setProcessReconnect',
   'cancelReconnect',
+  'captureWorkspace',
+  'applyWorkspace',
+  'openWorkspaceFile',
+  'saveWorkspaceFile',
+  'recentWorkspaces',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -480,6 +485,13 @@ export const LIMITS = {
   autoReplyReply: 65_536,
   /** Process ids one deleteProcess may name. */
   deleteIds: 10_000,
+  /** A workspace file, as JSON text: characters (larger files are refused before they are parsed). */
+  workspaceBytes: 8 * 1024 * 1024,
+  /** Process definitions one workspace may hold. */
+  workspaceProcesses: 5_000,
+  /** Saved messages one workspace may hold, and the characters of each one's body. */
+  workspaceMessages: 1_000,
+  workspaceMessageChars: 1024 * 1024,
   /**
    * Largest request message a transport accepts, in bytes: the largest valid
    * sendString when JSON escapes every character (a control character as

@@ -22,6 +22,7 @@ import { DisposableStore, disposableTimeout, listen, toDisposable, type Disposab
 import type { Netproc, NetprocBuffer, NetprocEvents, NetworkProcess } from '../netproc/index.js';
 import { createBuiltins, type Builtins } from './builtins.js';
 import { createHandlers, handleRequest, type Handlers } from './handlers.js';
+import type { WorkspaceFiles } from './definitions.js';
 import { bufferInfo, processInfo } from './serialize.js';
 
 export interface EventSink {
@@ -39,6 +40,8 @@ export interface BridgeOptions {
   logRing?: number;
   /** How often live byte counters are sent (default 250 ms). */
   countersMs?: number;
+  /** The host's workspace files (the desktop's dialogs and recent list); without them the file methods say the host has none. */
+  workspaceFiles?: WorkspaceFiles;
 }
 
 type Pending =
@@ -191,7 +194,7 @@ export class Bridge implements Disposable {
     this.maxPendingLines = options.maxPendingLines ?? 10_000;
     this.logRing = options.logRing ?? 1000;
     this.builtins = createBuiltins(np);
-    this.handlers = createHandlers(np, this.builtins, () => this.snapshot());
+    this.handlers = createHandlers(np, this.builtins, () => this.snapshot(), options.workspaceFiles);
 
     const added = (p: NetworkProcess): void => this.broadcast({ kind: 'process', process: p, added: true }, `p:${p.id}`);
     const changed = (p: NetworkProcess): void => this.broadcast({ kind: 'process', process: p, added: false }, `p:${p.id}`);

@@ -509,6 +509,66 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     );
   });
 
+  it('a workspace: captured from what the contract made, applied whole or not at all, and made again the same', async () => {
+    const { client, np } = await harness();
+    const api = await client();
+    // A port given, not chosen at run time, so that the client's definition still names the server's port when made again.
+    const port = await freePort();
+    await api.makeNetworkProcess({
+      name: 'ws-srv',
+      server: true,
+      host: '127.0.0.1',
+      service: port,
+      filter: 'echo',
+      plist: ['k', 1],
+    });
+    await api.makeNetworkProcess({ name: 'ws-cli', host: '127.0.0.1', service: port, buffer: '*ws-cli*', sentinel: 'silent' });
+    await waitFor(() => np.processList().some((p) => p.kind === 'accepted'));
+    const { processes } = await api.captureWorkspace({});
+    // Accepted connections are their server's doing, not definitions; the builtin names and the plist are as set now.
+    expect(processes).toEqual([
+      {
+        kind: 'make-network-process',
+        args: { name: 'ws-srv', server: true, host: '127.0.0.1', service: port },
+        filter: 'echo',
+        plist: ['k', 1],
+      },
+      { kind: 'make-network-process', args: { name: 'ws-cli', host: '127.0.0.1', service: port, buffer: '*ws-cli*' }, sentinel: 'silent' },
+    ]);
+    const workspace = { format: 'netproc-workspace', version: 1, processes, messages: [], layout: {} };
+
+    // A definition the engine refuses (its name is taken by nothing, but its port is in use) undoes the ones made before it.
+    const busy = await plainServer(() => {});
+    const failing = {
+      ...workspace,
+      processes: [
+        { kind: 'make-network-process', args: { name: 'first', server: true, host: '127.0.0.1', service: 0 } },
+        { kind: 'make-network-process', args: { name: 'second', server: true, host: '127.0.0.1', service: busy.port } },
+      ],
+    };
+    const before = np.processList().length;
+    const refused = await rejection(api.applyWorkspace({ text: JSON.stringify(failing), start: true }));
+    expect(refused.field?.startsWith('processes[1]')).toBe(true);
+    expect(refused.message).toMatch(/^processes\[1\] \(second\): /);
+    await waitFor(() => np.processList().length === before);
+    expect(np.getProcess('first')).toBeNull();
+
+    // Checking only (start: false) makes nothing; applying skips the names in the list and makes the rest.
+    const text = JSON.stringify(workspace);
+    expect(await api.applyWorkspace({ text, start: false })).toEqual({ workspace, created: [], skipped: [] });
+    expect((await api.applyWorkspace({ text, start: true })).skipped).toEqual(['ws-srv', 'ws-cli']);
+    await api.deleteProcess({ ids: np.processList().map((p) => p.id) });
+    await waitFor(() => np.processList().length === 0);
+    const again = await api.applyWorkspace({ text, start: true });
+    expect(again.created.map((p) => [p.name, p.kind, p.filter, p.sentinel])).toEqual([
+      ['ws-srv', 'stream-server', 'echo', 'default'],
+      ['ws-cli', 'stream-client', 'default', 'silent'],
+    ]);
+    expect((await api.captureWorkspace({})).processes.map((d) => d.args.name)).toEqual(['ws-srv', 'ws-cli']);
+    // These hosts keep no workspace files: the renderer downloads and uploads instead.
+    expect(await api.recentWorkspaces({})).toEqual({ available: false, paths: [] });
+  });
+
   it('kills a buffer: its process is deleted first with "deleted\\n", then the buffer goes [spec §9]', async () => {
     const { client, np } = await harness();
     const api = await client();
@@ -749,6 +809,44 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['setNetworkProcessOption', { id: 1, option: 'keepalive' }, 'value', 'INVALID_ARGUMENT'],
       ['setNetworkProcessOption', { id: 1, option: 'keepalive', value: true, noError: 'yes' }, 'noError', 'INVALID_ARGUMENT'],
       ['setNetworkProcessOption', { id: 999999, option: 'keepalive', value: true }, 'id', 'NO_SUCH_PROCESS'],
+      ['captureWorkspace', { all: true }, 'all', 'INVALID_ARGUMENT'],
+      ['applyWorkspace', { text: '{}' }, 'start', 'INVALID_ARGUMENT'],
+      ['applyWorkspace', { text: 'x'.repeat(LIMITS.workspaceBytes + 1), start: false }, 'text', 'INVALID_ARGUMENT'],
+      ['applyWorkspace', { text: 'not json', start: true }, null, 'INVALID_WORKSPACE'],
+      [
+        'applyWorkspace',
+        { text: JSON.stringify({ format: 'netproc-workspace', version: 9 }), start: true },
+        'version',
+        'INVALID_WORKSPACE',
+      ],
+      [
+        'applyWorkspace',
+        {
+          text: JSON.stringify({
+            format: 'netproc-workspace',
+            version: 1,
+            processes: [
+              { kind: 'make-network-process', args: { name: 'a', server: true, service: 0 } },
+              { kind: 'make-network-process', args: { name: 'b', service: -1 } },
+            ],
+            messages: [],
+            layout: {},
+          }),
+          start: true,
+        },
+        'processes[1].args.service',
+        'INVALID_WORKSPACE',
+      ],
+      ['openWorkspaceFile', {}, 'path', 'INVALID_ARGUMENT'],
+      ['openWorkspaceFile', { path: null }, null, 'NOT_AVAILABLE'],
+      ['saveWorkspaceFile', { text: '{}', path: null }, 'name', 'INVALID_ARGUMENT'],
+      [
+        'saveWorkspaceFile',
+        { text: '{"format": "netproc-workspace", "version": 0}', path: null, name: 'w' },
+        'version',
+        'INVALID_WORKSPACE',
+      ],
+      ['recentWorkspaces', { all: true }, 'all', 'INVALID_ARGUMENT'],
       ['sendMessage', { id: 999999, template: 'x' }, 'id', 'NO_SUCH_PROCESS'],
       ['sendMessage', { id: 1, template: '' }, 'template', 'INVALID_ARGUMENT'],
       ['sendMessage', { id: 1, template: 'x'.repeat(LIMITS.template + 1) }, 'template', 'INVALID_ARGUMENT'],

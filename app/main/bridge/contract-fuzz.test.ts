@@ -103,6 +103,20 @@ async function fixture(): Promise<Fixture> {
       autoReplyRules: { id: id('srv') },
       setProcessReconnect: { id: id('c'), policy: { initialMs: 100, maxAttempts: 2 } },
       cancelReconnect: { name: 'c' },
+      captureWorkspace: {},
+      applyWorkspace: {
+        text: JSON.stringify({
+          format: 'netproc-workspace',
+          version: 1,
+          processes: [{ kind: 'make-network-process', args: { name: 'fzw', host: '127.0.0.1', service: peer.port } }],
+          messages: [],
+          layout: {},
+        }),
+        start: true,
+      },
+      openWorkspaceFile: { path: null },
+      saveWorkspaceFile: { text: '{}', path: null, name: 'w' },
+      recentWorkspaces: {},
     };
     return table[method];
   };

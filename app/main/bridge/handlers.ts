@@ -4,7 +4,7 @@
  * (code, message, field, and Emacs's condition and data) and changes nothing.
  */
 import type { z } from 'zod';
-import { decodeHex, requestSchemas } from '../../shared/contract.js';
+import { decodeHex, issueReport, requestSchemas } from '../../shared/contract.js';
 import {
   clip,
   excerpt,
@@ -18,9 +18,11 @@ import {
   type Results,
   type Snapshot,
 } from '../../shared/api.js';
-import { NetprocError, NetworkProcess, type MakeNetworkProcessOptions, type Netproc, type SearchPattern } from '../netproc/index.js';
+import { NetprocError, NetworkProcess, type Netproc, type SearchPattern } from '../netproc/index.js';
+import { parseWorkspace } from '../../shared/workspace.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
+import { createDefinitions, type WorkspaceFiles } from './definitions.js';
 import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, toJson } from './serialize.js';
 
 type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
@@ -45,25 +47,6 @@ export function toBridgeError(err: unknown): BridgeError {
   return plainError('INTERNAL', err instanceof Error ? err.message : String(err));
 }
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * The issue to report and its full path. An unknown field comes first (a
- * misspelt field also leaves a required one missing, and the misspelling is
- * the news); inside a union, the issue of the branch that got furthest, so a
- * bad element deep in a value is named rather than the whole value.
- */
-function issueToReport(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } | null {
-  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-  if (!issue) return null;
-  const path = [...prefix, ...issue.path];
-  if (issue.code === 'invalid_union') {
-    const deeper = issue.errors.flat().find((i) => i.path.length > 0);
-    if (deeper) return issueToReport([deeper], path);
-  }
-  return { issue, path };
-}
-
 /** Validates a request; unknown methods and bad parameters name the field at fault. */
 export function parseRequest(method: unknown, params: unknown): { method: Method; params: unknown } {
   if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method)) {
@@ -72,36 +55,35 @@ export function parseRequest(method: unknown, params: unknown): { method: Method
   const schema = requestSchemas[method as Method];
   const parsed = schema.safeParse(params ?? {});
   if (!parsed.success) {
-    const report = issueToReport(parsed.error.issues);
-    const path = report?.path.map(String).join('.') ?? '';
-    const unknownKey = report?.issue.code === 'unrecognized_keys' ? report.issue.keys[0] : undefined;
-    const field = unknownKey !== undefined ? [path, clip(unknownKey)].filter(Boolean).join('.') : path;
-    const reason = unknownKey !== undefined ? 'is not a known field' : (report?.issue.message ?? 'is invalid');
+    const { field, reason } = issueReport(parsed.error.issues, (path) => path.map(String).join('.'));
     fail('INVALID_ARGUMENT', field || null, `${field || 'parameters'}: ${reason}`);
   }
   return { method: method as Method, params: parsed.data };
 }
 
-export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => Snapshot): Handlers {
+export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => Snapshot, workspaceFiles?: WorkspaceFiles): Handlers {
   const proc = (id: number): NetworkProcess => np.getProcessById(id) ?? fail('NO_SUCH_PROCESS', 'id', `No process with id ${id}`);
   const info = (p: NetworkProcess) => processInfo(np, builtins, p);
   const buffer = (name: string) => np.getBuffer(name) ?? fail('NO_SUCH_BUFFER', 'name', `No buffer named ${clip(name)}`);
+  const definitions = createDefinitions(np, builtins);
+  const files = (): WorkspaceFiles =>
+    workspaceFiles ?? fail('NOT_AVAILABLE', null, 'This host has no workspace files of its own: open by upload, save by download');
+  const checkedWorkspace = (text: string) => {
+    const parsed = parseWorkspace(text);
+    if (!parsed.ok) fail('INVALID_WORKSPACE', parsed.error.field, parsed.error.message);
+    return parsed.workspace;
+  };
 
   return {
     snapshot: () => snapshot(),
 
     makeNetworkProcess: async (params) => {
-      const { filter, sentinel, ...rest } = params;
-      const options: MakeNetworkProcessOptions = { ...(rest as MakeNetworkProcessOptions) };
-      if (filter !== undefined) options.filter = builtins.filter(filter);
-      if (sentinel !== undefined) options.sentinel = builtins.sentinel(sentinel);
-      const p = await np.makeNetworkProcess(options);
+      const p = await definitions.makeNetworkProcess(params);
       return p ? info(p) : null;
     },
 
-    openNetworkStream: async ({ name, buffer: bufferName, createBuffer, host, service, ...rest }) => {
-      if (createBuffer && bufferName !== null) np.getBufferCreate(bufferName);
-      const opened = await np.openNetworkStream(name, bufferName, host, service, rest);
+    openNetworkStream: async (params) => {
+      const opened = await definitions.openNetworkStream(params);
       if (opened instanceof NetworkProcess) return info(opened);
       return { ...opened, process: opened.process && info(opened.process) };
     },
@@ -246,6 +228,34 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       return requestFields({ process: 'id', reconnect: 'policy' }, () => np.setProcessReconnect(p, policy));
     },
     cancelReconnect: ({ name }) => np.cancelReconnect(name),
+    captureWorkspace: () => ({ processes: definitions.capture() }),
+
+    // The whole file is checked before anything is made; a definition the engine refuses undoes those made before it.
+    applyWorkspace: async ({ text, start }) => {
+      const workspace = checkedWorkspace(text);
+      if (!start) return { workspace, created: [], skipped: [] };
+      const { created, skipped } = await definitions.apply(workspace.processes);
+      return { workspace, created: created.map(info), skipped };
+    },
+
+    // Only a file that reads as a workspace is remembered as a recent one.
+    openWorkspaceFile: async ({ path }) => {
+      const opened = await files().open(path);
+      if (!opened) return null;
+      const workspace = checkedWorkspace(opened.text);
+      files().remember(opened.path);
+      return { path: opened.path, workspace };
+    },
+
+    // A bad workspace is never written.
+    saveWorkspaceFile: async ({ text, path, name }) => {
+      checkedWorkspace(text);
+      const written = await files().save(text, path, name);
+      if (written) files().remember(written);
+      return written === null ? null : { path: written };
+    },
+
+    recentWorkspaces: () => (workspaceFiles ? { available: true, paths: workspaceFiles.recent() } : { available: false, paths: [] }),
   };
 }
 

@@ -435,6 +435,11 @@ describe('an unknown field is refused by every method', () => {
     autoReplyRules: { id: 1 },
     setProcessReconnect: { id: 1, policy: { initialMs: 10, maxMs: 100, multiplier: 2, jitter: 0, maxAttempts: null } },
     cancelReconnect: { name: 'c' },
+    captureWorkspace: {},
+    applyWorkspace: { text: '{}', start: false },
+    openWorkspaceFile: { path: '/tmp/w.netproc.json' },
+    saveWorkspaceFile: { text: '{}', path: null, name: 'w' },
+    recentWorkspaces: {},
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {
