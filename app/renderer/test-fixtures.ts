@@ -1,5 +1,5 @@
 /** A ProcessInfo for renderer tests: a listening server unless `extra` says otherwise. */
-import type { ProcessInfo } from '../shared/api.js';
+import type { BufferInfo, ProcessInfo } from '../shared/api.js';
 
 export function processInfo(id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo {
   return {
@@ -25,6 +25,23 @@ export function processInfo(id: number, name: string, extra: Partial<ProcessInfo
     eofSent: false,
     tls: null,
     plist: [],
+    ...extra,
+  };
+}
+
+/** A BufferInfo for renderer tests: an empty buffer no process uses, unless `extra` says otherwise. */
+export function bufferInfo(name: string, extra: Partial<BufferInfo> = {}): BufferInfo {
+  return {
+    name,
+    origin: 0,
+    end: 0,
+    length: 0,
+    revision: 0,
+    trimmedBytes: 0,
+    cap: 64 * 1024 * 1024,
+    process: null,
+    lastProcess: null,
+    changedAt: 0,
     ...extra,
   };
 }
