@@ -1,8 +1,9 @@
 /** The workbench: process list, buffer, inspector and event log, all fed by the contract. */
-import { Command, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { Command, Files, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../shared/api.js';
+import { BufferList, focusBufferList } from './components/BufferList.js';
 import { BufferTabs } from './components/BufferTabs.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { EventLog } from './components/EventLog.js';
@@ -14,15 +15,15 @@ import { Button, IconButton, TooltipProvider } from './components/ui/Button.js';
 import { PaneHeader } from './components/ui/Pane.js';
 import { Segmented } from './components/ui/Segmented.js';
 import { applyTheme, loadSettings, saveSetting, type Theme } from './settings.js';
-import { createWorkbenchStore } from './store.js';
+import { createWorkbenchStore, processById } from './store.js';
 
-function focusList(): void {
+function focusProcessList(): void {
   document.querySelector<HTMLElement>('table[aria-label="Processes"] tbody')?.focus();
 }
 
 /** The panes F6 moves through, in order, and where focus lands in each: the place one works from. */
 const PANES: Array<{ pane: string; targets: string[] }> = [
-  { pane: '.pane-list', targets: ['table[aria-label="Processes"] tbody'] },
+  { pane: '.pane-list', targets: ['table[aria-label="Processes"] tbody', 'table[aria-label="Buffers"] tbody'] },
   { pane: '.pane-buffers', targets: ['.input-line input:not([type="file"]):enabled', '[role="log"][tabindex]'] },
   { pane: '.pane-inspector', targets: [] },
   { pane: '.pane-events', targets: ['input[type="search"]'] },
@@ -54,6 +55,21 @@ export function App({ api }: { api: NetprocApi }) {
   const [rows, setRows] = useState(() => loadSettings().rows ?? 58);
   const [theme, setTheme] = useState<Theme>(() => loadSettings().theme ?? 'system');
   const [toast, setToast] = useState<string | null>(null);
+  /** The left pane: the process list, or the buffer list (list-buffers). */
+  const [listView, setListView] = useState(() => loadSettings().listView ?? 'processes');
+  const showList = (view: 'processes' | 'buffers'): void => {
+    setListView(view);
+    saveSetting({ listView: view });
+    // Focus lands in the list once it is drawn.
+    requestAnimationFrame(view === 'buffers' ? focusBufferList : focusProcessList);
+  };
+  const focusList = (): void => showList('processes');
+  // Read by the keyboard handler, registered once.
+  const listViewNow = useRef(listView);
+  useEffect(() => {
+    listViewNow.current = listView;
+  }, [listView]);
+  const toggleBufferList = (): void => showList(listViewNow.current === 'buffers' ? 'processes' : 'buffers');
 
   useEffect(() => applyTheme(theme), [theme]);
 
@@ -65,8 +81,9 @@ export function App({ api }: { api: NetprocApi }) {
     return store.subscribe((s) => {
       // Before the first snapshot the store is empty: writing then would forget what is to be restored.
       if (!s.connected) return;
-      const selectedName = s.selectedId !== null ? (s.processes[s.selectedId]?.name ?? null) : null;
-      const tabNames = s.tabs.flatMap((id) => (s.processes[id] ? [s.processes[id].name] : []));
+      // Departed processes count too: their buffers outlive them, and a reload still shows them.
+      const selectedName = processById(s, s.selectedId)?.name ?? null;
+      const tabNames = s.tabs.flatMap((id) => processById(s, id)?.name ?? []);
       const text = JSON.stringify({ showClosed: s.showClosed, selectedName, tabNames });
       if (text === written) return;
       written = text;
@@ -82,7 +99,8 @@ export function App({ api }: { api: NetprocApi }) {
         if (!live) return;
         // Read the remembered selection before loading, which records the current (empty) one.
         const { selectedName: wanted, tabNames = [] } = loadSettings();
-        const byName = new Map(snapshot.processes.map((p) => [p.name, p.id]));
+        // A live process wins over a departed one of the same name (its name was free again).
+        const byName = new Map([...snapshot.departed, ...snapshot.processes].map((p) => [p.name, p.id]));
         store.getState().loadSnapshot(snapshot);
         for (const name of tabNames) {
           const id = byName.get(name);
@@ -119,6 +137,9 @@ export function App({ api }: { api: NetprocApi }) {
       } else if (event.altKey && event.key.toLowerCase() === 'x') {
         event.preventDefault();
         setPaletteOpen(true);
+      } else if (mod && event.shiftKey && event.key.toLowerCase() === 'b') {
+        event.preventDefault();
+        toggleBufferList();
       } else if (mod && !event.shiftKey && event.key.toLowerCase() === 'n') {
         event.preventDefault();
         setFormOpen(true);
@@ -146,6 +167,15 @@ export function App({ api }: { api: NetprocApi }) {
             New process
           </Button>
           <Button
+            icon={<Files size={14} aria-hidden />}
+            title="Buffer list (Ctrl+Shift+B, or M-x list-buffers)"
+            aria-keyshortcuts="Control+Shift+B"
+            aria-pressed={listView === 'buffers'}
+            onClick={toggleBufferList}
+          >
+            Buffer list
+          </Button>
+          <Button
             icon={<Command size={14} aria-hidden />}
             title="Command palette (Alt+X, Ctrl+Shift+P)"
             aria-keyshortcuts="Control+Shift+P Alt+X"
@@ -171,7 +201,11 @@ export function App({ api }: { api: NetprocApi }) {
           className="panes"
           style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
         >
-          <ProcessList api={api} store={store} onNewProcess={() => setFormOpen(true)} />
+          {listView === 'buffers' ? (
+            <BufferList api={api} store={store} onClose={() => showList('processes')} />
+          ) : (
+            <ProcessList api={api} store={store} onNewProcess={() => setFormOpen(true)} />
+          )}
           <Splitter
             label="Resize the columns"
             orientation="vertical"
@@ -212,6 +246,7 @@ export function App({ api }: { api: NetprocApi }) {
             onClose={() => setPaletteOpen(false)}
             onOpenForm={() => setFormOpen(true)}
             onFocusList={focusList}
+            onListBuffers={() => showList('buffers')}
           />
         ) : null}
         {formOpen ? (

@@ -143,7 +143,8 @@ export type PaletteAction =
   | { kind: 'process'; command: ProcessCommand; name: string; key?: unknown }
   /** Certificate pins (TLS beyond Emacs): the answer is shown, nothing is selected. */
   | { kind: 'pins'; method: 'pinCertificate' | 'forgetCertificatePin' | 'listCertificatePins'; params: Record<string, unknown> }
-  | { kind: 'list-processes' };
+  | { kind: 'list-processes' }
+  | { kind: 'list-buffers' };
 
 export const PROCESS_COMMANDS = ['delete-process', 'stop-process', 'continue-process', 'process-send-eof', 'process-contact'] as const;
 export type ProcessCommand = (typeof PROCESS_COMMANDS)[number];
@@ -159,6 +160,7 @@ export const COMMANDS = [
   'open-network-stream',
   ...PROCESS_COMMANDS,
   'list-processes',
+  'list-buffers',
   ...(Object.keys(PIN_COMMANDS) as PinCommand[]),
 ] as const;
 
@@ -189,6 +191,8 @@ export function formToAction(form: LispValue): PaletteAction {
     }
     case 'list-processes':
       return { kind: 'list-processes' };
+    case 'list-buffers':
+      return { kind: 'list-buffers' };
     default:
       if (name && name in PIN_COMMANDS) {
         const { method, args: names } = PIN_COMMANDS[name as PinCommand];

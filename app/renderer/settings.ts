@@ -26,6 +26,10 @@ export interface Settings {
   listWidths?: Record<string, number>;
   /** Keyed by process name, which survives a restart where the id does not. */
   bufferPrefs?: Record<string, BufferPrefs>;
+  /** The directory a buffer was last saved to, offered for the next save. */
+  saveDirectory?: string;
+  /** Which list the left pane shows. */
+  listView?: 'processes' | 'buffers';
 }
 
 /** Processes whose buffer preferences are kept; the oldest are forgotten first. */

@@ -17,6 +17,8 @@ interface Props {
   onClose(): void;
   onOpenForm(): void;
   onFocusList(): void;
+  /** `list-buffers`: show the buffer list. */
+  onListBuffers?(): void;
 }
 
 /** `stop-process srv` → the same action as `(stop-process "srv")`; a bare command acts on the selection. */
@@ -26,6 +28,7 @@ export function typedAction(input: string, selected: ProcessInfo | undefined): P
   const [command, ...rest] = text.split(/\s+/);
   if (command === 'make-network-process' || command === 'open-network-stream') return 'form';
   if (command === 'list-processes') return { kind: 'list-processes' };
+  if (command === 'list-buffers') return { kind: 'list-buffers' };
   // `netproc-pin-certificate localhost 8443 AB:CD:…`: words as the form's arguments, numbers as numbers.
   if (command && command in PIN_COMMANDS) return formToAction([{ symbol: command }, ...rest.map((w) => (/^\d+$/.test(w) ? Number(w) : w))]);
   if (command && (COMMANDS as readonly string[]).includes(command)) {
@@ -50,7 +53,7 @@ function contactKey(key: unknown): string | true | null {
     .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }: Props) {
+export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList, onListBuffers }: Props) {
   const [input, setInput] = useState('');
   const [active, setActive] = useState(0);
   /** `signal` is the Lisp form of a refused request's error, shown under its message. */
@@ -61,6 +64,11 @@ export function CommandPalette({ api, store, onClose, onOpenForm, onFocusList }:
     if (action.kind === 'list-processes') {
       onClose();
       onFocusList();
+      return;
+    }
+    if (action.kind === 'list-buffers') {
+      onClose();
+      onListBuffers?.();
       return;
     }
     if (action.kind === 'pins') {
