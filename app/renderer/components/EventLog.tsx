@@ -106,7 +106,8 @@ export function EventLog({ store }: { store: WorkbenchStore }) {
         />
       </PaneHeader>
       <div className="pane-body event-log-body">
-        <div role="log" aria-label="Event log" className="event-log-lines" ref={scroller} onScroll={onScroll}>
+        {/* Focusable, so the keyboard can scroll it even when no line leads anywhere. */}
+        <div role="log" aria-label="Event log" className="event-log-lines" ref={scroller} onScroll={onScroll} tabIndex={0}>
           <ol onKeyDown={onKeyDown}>
             {shown.map((line, i) => {
               const content = (
