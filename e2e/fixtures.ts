@@ -131,9 +131,10 @@ export const test = base.extend<
     await transport.opened;
     const api = createNetprocApi(transport);
     await use(api);
-    // Leave the engine clean for the next test.
+    // Leave the engine clean for the next test: buffers outlive their processes, so they go too.
     const { processes } = await api.snapshot({});
     if (processes.length) await api.deleteProcess({ ids: processes.map((p) => p.id) }).catch(() => undefined);
+    for (const { name } of (await api.snapshot({})).buffers) await api.killBuffer({ name }).catch(() => undefined);
     transport.close();
   },
   peer: async ({}, use) => {
