@@ -2,8 +2,9 @@
  * `npm run bench:ui`: the workbench in headless Chromium (the web host),
  * following the buffer of a connection that a peer floods with 256 MiB.
  * Reports the frames the page renders per second during the flood, the delay
- * from a key press in the input line to its character on screen, and the
- * engine's ingest rate with the page attached against none.
+ * from a key press in the input line to its character on screen, the
+ * engine's ingest rate with the page attached against none, and how soon a
+ * full (64 MiB) buffer opened from the buffer list shows its tail.
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -47,8 +48,8 @@ interface Session {
   close: () => Promise<void>;
 }
 
-/** Main (engine, bridge, web host) in a child, a peer connected to its server, and the page following the connection's buffer. */
-async function open(withPage: boolean, floodBytes: number): Promise<Session> {
+/** Main (engine, bridge, web host) in a child, a peer connected to its server, and the page following the connection's buffer (unless `follow` is false). */
+async function open(withPage: boolean, floodBytes: number, follow = !noFollow): Promise<Session> {
   const child = spawn(process.execPath, ['--import', 'tsx', mainScript, String(floodBytes)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NETPROC_RENDERER_DIR: rendererDir, NETPROC_BENCH_WARMUP_BYTES: withPage ? String(WARMUP.length) : '0' },
@@ -77,8 +78,8 @@ async function open(withPage: boolean, floodBytes: number): Promise<Session> {
       // Open the flooded connection's buffer (follow mode is on by default).
       socket.write(WARMUP);
       await page.getByRole('cell', { name: /^flood </ }).waitFor();
-      if (!noFollow) await page.getByRole('cell', { name: /^flood </ }).click();
-      if (!noFollow) await page.getByRole('log').waitFor();
+      if (follow) await page.getByRole('cell', { name: /^flood </ }).click();
+      if (follow) await page.getByRole('log', { name: /^Contents of/ }).waitFor();
     }
     return { socket, next, page, close };
   } catch (err) {
@@ -168,6 +169,69 @@ async function probeRound(): Promise<Probe> {
   }
 }
 
+/** The buffer the list opens: as large as the buffer cap (64 MiB), its last line a marker to look for. */
+const BIG_BUFFER = 64 * MiB;
+const OPENS = quick ? 2 : 7;
+
+/**
+ * In the page: from the next Enter in the buffer list to the first frame
+ * painted after the marker's line is in the buffer view. The clock starts at
+ * the key event's own time stamp, so the page's handling counts.
+ */
+const OPEN_PROBE = (marker: string): string => `
+  window.tailShown = new Promise((resolve) => {
+    const rows = document.querySelector('table[aria-label="Buffers"] tbody');
+    rows.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter') return;
+      const start = event.timeStamp;
+      const check = () => {
+        const log = document.querySelector('[role="log"][aria-label^="Contents of *flood* <"]');
+        if (log && log.textContent.includes(${JSON.stringify(marker)})) requestAnimationFrame(() => resolve(performance.now() - start));
+        else requestAnimationFrame(check);
+      };
+      check();
+    }, { once: true });
+  });
+  // The script's value must not be the promise: page.evaluate would wait for it, and the Enter that settles it comes after.
+  undefined;
+`;
+
+/**
+ * A connection fills its buffer to the cap and leaves; the buffer list opens
+ * that buffer again and again (another buffer in between), each time timed
+ * from Enter to its tail on screen. Milliseconds, one per open.
+ */
+async function openFromListRound(): Promise<number[]> {
+  const session = await open(true, Number.MAX_SAFE_INTEGER, false);
+  const page = session.page!;
+  try {
+    const marker = `tail marker ${Date.now()}`;
+    const last = Buffer.from(`\n${marker}\n`);
+    await flood(session.socket, (sent) => sent < BIG_BUFFER - MiB);
+    const lastBlock = Buffer.concat([FLOOD_BLOCK.subarray(0, MiB - last.length), last]);
+    await new Promise<void>((resolve) => session.socket.end(lastBlock, resolve));
+    await page.keyboard.press('Control+Shift+B');
+    const rows = page.getByRole('table', { name: 'Buffers' }).getByRole('row');
+    const big = rows.filter({ has: page.getByRole('cell', { name: /^\*flood\* </ }) });
+    await big.filter({ hasText: `${(BIG_BUFFER / MiB).toFixed(1)} MiB` }).waitFor({ timeout: 60_000 });
+    const other = rows.filter({ has: page.getByRole('cell', { name: '*flood*', exact: true }) });
+    const times: number[] = [];
+    for (let i = 0; i < OPENS; i++) {
+      // Something else first, so that each open starts from another buffer.
+      await other.click();
+      await page.keyboard.press('Enter');
+      await page.getByRole('log', { name: 'Contents of *flood*' }).waitFor();
+      await big.click();
+      await page.evaluate(OPEN_PROBE(marker));
+      await page.keyboard.press('Enter');
+      times.push((await page.evaluate('window.tailShown')) as number);
+    }
+    return times;
+  } finally {
+    await session.close();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`netproc UI benchmark${quick ? ' (quick sizes)' : ''}: ${total / MiB} MiB flood into a followed buffer, headless Chromium\n`);
   const measured = await probeRound();
@@ -178,6 +242,7 @@ async function main(): Promise<void> {
     none.push(await ingestRound(false));
     ui.push(await ingestRound(true));
   }
+  const opens = await openFromListRound();
   const rateNone = median(none);
   const rateUi = median(ui);
   const delays = measured.keyDelays;
@@ -201,6 +266,12 @@ async function main(): Promise<void> {
     `${rateUi.toFixed(0)} / ${rateNone.toFixed(0)} MiB/s = ${(rateUi / rateNone).toFixed(2)}`,
     atLeast(0.8),
     rateUi / rateNone,
+  );
+  show(
+    `open a ${BIG_BUFFER / MiB} MiB buffer from the buffer list → tail shown, median of ${opens.length}`,
+    `${median(opens).toFixed(0)} ms (max ${Math.max(...opens).toFixed(0)})`,
+    below(200, 0, ' ms'),
+    median(opens),
   );
 }
 

@@ -142,9 +142,10 @@ export const test = base.extend<
     if (host === 'electron') return use(pageApi(page));
     const { api, close } = await webControl(webHost!);
     await use(api);
-    // Leave the engine clean for the next test.
+    // Leave the engine clean for the next test: buffers outlive their processes, so they go too.
     const { processes } = await api.snapshot({});
     if (processes.length) await api.deleteProcess({ ids: processes.map((p) => p.id) }).catch(() => undefined);
+    for (const { name } of (await api.snapshot({})).buffers) await api.killBuffer({ name }).catch(() => undefined);
     close();
   },
   peer: async ({}, use) => {

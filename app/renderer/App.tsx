@@ -1,8 +1,9 @@
 /** The workbench: process list, buffer, inspector and event log, all fed by the contract. */
-import { Command, MessagesSquare, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
+import { Command, Files, MessagesSquare, Monitor, Moon, Plus, Sun, X } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { NetprocApi } from '../shared/api.js';
+import { BufferList, focusBufferList } from './components/BufferList.js';
 import { BufferTabs } from './components/BufferTabs.js';
 import { CommandPalette } from './components/CommandPalette.js';
 import { EventLog } from './components/EventLog.js';
@@ -17,7 +18,7 @@ import { PaneHeader } from './components/ui/Pane.js';
 import { Segmented } from './components/ui/Segmented.js';
 import { createMessageLibraryStore } from './message-library.js';
 import { applyTheme, loadSettings, saveSetting, type Theme } from './settings.js';
-import { createWorkbenchStore, RATE_TICK_MS } from './store.js';
+import { createWorkbenchStore, processById, RATE_TICK_MS } from './store.js';
 
 const PROCESS_LIST = 'table[aria-label="Processes"] tbody';
 const INPUT_LINE = '.input-line input:not([type="file"]):enabled';
@@ -28,7 +29,7 @@ function focusList(): void {
 
 /** The panes F6 moves through, in order, and where focus lands in each: the place one works from. */
 const PANES: Array<{ pane: string; targets: string[] }> = [
-  { pane: '.pane-list', targets: [PROCESS_LIST] },
+  { pane: '.pane-list', targets: [PROCESS_LIST, 'table[aria-label="Buffers"] tbody'] },
   { pane: '.pane-buffers', targets: [INPUT_LINE, '[role="log"][tabindex]'] },
   { pane: '.pane-inspector', targets: [] },
   { pane: '.pane-events', targets: ['input[type="search"]'] },
@@ -92,6 +93,21 @@ export function App({ api }: { api: NetprocApi }) {
   const [rows, setRows] = useState(() => loadSettings().rows ?? 58);
   const [theme, setTheme] = useState<Theme>(() => loadSettings().theme ?? 'system');
   const [toast, setToast] = useState<string | null>(null);
+  /** The left pane: the process list, or the buffer list (list-buffers). */
+  const [listView, setListView] = useState(() => loadSettings().listView ?? 'processes');
+  const showList = (view: 'processes' | 'buffers'): void => {
+    setListView(view);
+    saveSetting({ listView: view });
+    // Focus lands in the list once it is drawn.
+    requestAnimationFrame(view === 'buffers' ? focusBufferList : focusList);
+  };
+  const showProcessList = (): void => showList('processes');
+  // Read by the keyboard handler, registered once.
+  const listViewNow = useRef(listView);
+  useEffect(() => {
+    listViewNow.current = listView;
+  }, [listView]);
+  const toggleBufferList = (): void => showList(listViewNow.current === 'buffers' ? 'processes' : 'buffers');
 
   useEffect(() => applyTheme(theme), [theme]);
 
@@ -128,8 +144,9 @@ export function App({ api }: { api: NetprocApi }) {
     return store.subscribe((s) => {
       // Before the first snapshot the store is empty: writing then would forget what is to be restored.
       if (!s.connected) return;
-      const selectedName = s.selectedId !== null ? (s.processes[s.selectedId]?.name ?? null) : null;
-      const tabNames = s.tabs.flatMap((id) => (s.processes[id] ? [s.processes[id].name] : []));
+      // Departed processes count too: their buffers outlive them, and a reload still shows them.
+      const selectedName = processById(s, s.selectedId)?.name ?? null;
+      const tabNames = s.tabs.flatMap((id) => processById(s, id)?.name ?? []);
       const text = JSON.stringify({ showClosed: s.showClosed, selectedName, tabNames });
       if (text === written) return;
       written = text;
@@ -145,7 +162,8 @@ export function App({ api }: { api: NetprocApi }) {
         if (!live) return;
         // Read the remembered selection before loading, which records the current (empty) one.
         const { selectedName: wanted, tabNames = [] } = loadSettings();
-        const byName = new Map(snapshot.processes.map((p) => [p.name, p.id]));
+        // A live process wins over a departed one of the same name (its name was free again).
+        const byName = new Map([...snapshot.departed, ...snapshot.processes].map((p) => [p.name, p.id]));
         store.getState().loadSnapshot(snapshot);
         store.getState().loadRepeats(await api.listRepeats({}));
         for (const name of tabNames) {
@@ -164,7 +182,7 @@ export function App({ api }: { api: NetprocApi }) {
         if (e.type !== 'menu-command') continue;
         if (e.command === 'new-process') openModal('form');
         else if (e.command === 'command-palette') openModal('palette');
-        else if (e.command === 'list-processes') focusList();
+        else if (e.command === 'list-processes') showProcessList();
       }
     });
     void resync();
@@ -184,6 +202,9 @@ export function App({ api }: { api: NetprocApi }) {
       } else if (event.altKey && key === 'x') {
         event.preventDefault();
         openModal('palette');
+      } else if (mod && event.shiftKey && key === 'b') {
+        event.preventDefault();
+        toggleBufferList();
       } else if (mod && !event.shiftKey && key === 'n') {
         event.preventDefault();
         openModal('form');
@@ -220,6 +241,15 @@ export function App({ api }: { api: NetprocApi }) {
           </h1>
           <Button variant="primary" icon={<Plus size={14} aria-hidden />} onClick={() => openModal('form')} aria-keyshortcuts="Control+N">
             New process
+          </Button>
+          <Button
+            icon={<Files size={14} aria-hidden />}
+            title="Buffer list (Ctrl+Shift+B, or M-x list-buffers)"
+            aria-keyshortcuts="Control+Shift+B"
+            aria-pressed={listView === 'buffers'}
+            onClick={toggleBufferList}
+          >
+            Buffer list
           </Button>
           <Button
             icon={<Command size={14} aria-hidden />}
@@ -272,7 +302,11 @@ export function App({ api }: { api: NetprocApi }) {
             className="panes"
             style={{ gridTemplateColumns: `${columns}fr 6px ${100 - columns}fr`, gridTemplateRows: `${rows}fr 6px ${100 - rows}fr` }}
           >
-            <ProcessList api={api} store={store} onNewProcess={() => openModal('form')} />
+            {listView === 'buffers' ? (
+              <BufferList api={api} store={store} onClose={() => showList('processes')} />
+            ) : (
+              <ProcessList api={api} store={store} onNewProcess={() => openModal('form')} />
+            )}
             <Splitter
               label="Resize the columns"
               orientation="vertical"
@@ -320,6 +354,10 @@ export function App({ api }: { api: NetprocApi }) {
           }}
           onOpenForm={() => openModal('form')}
           onListProcesses={() => closeModal('palette', document.querySelector<HTMLElement>(PROCESS_LIST))}
+          onListBuffers={() => {
+            closeModal('palette');
+            showList('buffers');
+          }}
           onMessageLibrary={() => {
             closeModal('palette');
             toggleMessages(true);

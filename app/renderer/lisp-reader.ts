@@ -149,6 +149,7 @@ export type PaletteAction =
   | { kind: 'workflow'; method: 'setAutoReplyRules' | 'setProcessReconnect'; name: string; value: unknown }
   | { kind: 'workflow'; method: 'cancelReconnect'; name: string }
   | { kind: 'list-processes' }
+  | { kind: 'list-buffers' }
   /** Netproc's own: opens the message library. */
   | { kind: 'message-library' };
 
@@ -226,6 +227,7 @@ export const COMMANDS = [
   ...PROCESS_COMMANDS,
   'list-processes',
   'message-library',
+  'list-buffers',
   ...(Object.keys(PIN_COMMANDS) as PinCommand[]),
   ...(Object.keys(WORKFLOW_COMMANDS) as WorkflowCommand[]),
 ] as const;
@@ -273,6 +275,8 @@ export function formToAction(form: LispValue): PaletteAction {
       return { kind: 'list-processes' };
     case 'message-library':
       return { kind: 'message-library' };
+    case 'list-buffers':
+      return { kind: 'list-buffers' };
     default:
       if (name && Object.hasOwn(PIN_COMMANDS, name)) {
         const { method, args: names } = PIN_COMMANDS[name as PinCommand];

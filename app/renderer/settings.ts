@@ -31,6 +31,10 @@ export interface Settings {
   inspectorSections?: Record<string, boolean>;
   /** The Messages pane is open. (The library itself is kept by message-library.ts.) */
   messagesOpen?: boolean;
+  /** The directory a buffer was last saved to, offered for the next save. */
+  saveDirectory?: string;
+  /** Which list the left pane shows. */
+  listView?: 'processes' | 'buffers';
 }
 
 /** Processes whose buffer preferences are kept; the oldest are forgotten first. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../shared/api.js';
-import { createWorkbenchStore, currentRate, isDeparted, processById, processTree, RATE_TICK_MS } from './store.js';
-import { processInfo } from './test-fixtures.js';
+import { createWorkbenchStore, currentRate, isDeparted, listedDeparted, processById, processTree, RATE_TICK_MS } from './store.js';
+import { bufferInfo, processInfo } from './test-fixtures.js';
 
 const info = (id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo =>
   processInfo(id, name, { kind: 'stream-client', status: 'open', buffer: null, command: '', local: null, localText: null, ...extra });
@@ -9,15 +9,15 @@ const info = (id: number, name: string, extra: Partial<ProcessInfo> = {}): Proce
 describe('the workbench store', () => {
   it('loads a snapshot, then applies added, changed, removed, buffer and line events', () => {
     const store = createWorkbenchStore();
-    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], log: [] });
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], departed: [], log: [] });
     store.getState().select(1);
     store.getState().applyBatch({
       seq: 2,
       events: [
         { type: 'process-added', process: info(2, 'b') },
         { type: 'process-changed', process: info(1, 'a', { status: 'stop', stopped: true }) },
-        { type: 'buffer-changed', buffer: { name: '*b*', origin: 0, end: 5, length: 5, revision: 1, trimmedBytes: 0, cap: 100 } },
-        { type: 'line', line: { time: 1, kind: 'sentinel', processId: 2, processName: 'b', text: 'open\n' } },
+        { type: 'buffer-changed', buffer: bufferInfo('*b*', { end: 5, length: 5, revision: 1, cap: 100 }) },
+        { type: 'line', line: { time: 1, kind: 'sentinel', processId: 2, processName: 'b', buffer: null, text: 'open\n' } },
       ],
     });
     let s = store.getState();
@@ -47,7 +47,7 @@ describe('the workbench store', () => {
 
   it('asks for a resync when told to, and keeps counters as rates', () => {
     const store = createWorkbenchStore();
-    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], log: [] });
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], departed: [], log: [] });
     expect(store.getState().applyBatch({ seq: 2, events: [], resync: true })).toEqual({ resync: true });
     const counters = { bytesIn: 1000, bytesOut: 10, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 };
     store.getState().applyBatch({ seq: 3, events: [{ type: 'counters', id: 1, counters }] });
@@ -63,7 +63,7 @@ describe('the workbench store', () => {
 
   it('lets a rate fall to 0 once the counters stop moving (a stopped process included), and then stops ticking', () => {
     const store = createWorkbenchStore();
-    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], log: [] });
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a')], buffers: [], log: [], departed: [] });
     const counters = (bytesIn: number) => ({ bytesIn, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: 0 });
     const real = Date.now;
     let clock = 1_000_000;
@@ -116,7 +116,7 @@ describe('the workbench store', () => {
 describe('buffer tabs', () => {
   it('opens each process once, closes, and keeps the tab of a removed process until it is closed', () => {
     const store = createWorkbenchStore();
-    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b')], buffers: [], log: [] });
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b')], buffers: [], departed: [], log: [] });
     store.getState().openTab(1);
     store.getState().openTab(2);
     store.getState().openTab(1);
@@ -158,5 +158,113 @@ describe('sorting and folding', () => {
       'alpha:0',
       'srv:2',
     ]);
+  });
+});
+
+describe('buffers outlive their processes', () => {
+  const accepted = (id: number, extra: Partial<ProcessInfo> = {}): ProcessInfo =>
+    info(id, `srv <127.0.0.1:${id}>`, { kind: 'accepted', serverId: 1, buffer: `*srv* <127.0.0.1:${id}>`, ...extra });
+  const lastOf = (p: ProcessInfo) => ({
+    id: p.id,
+    name: p.name,
+    kind: p.kind,
+    status: 'closed' as const,
+    exitStatus: 256,
+    serverId: 1,
+    serverName: 'srv',
+    remoteText: `127.0.0.1:${p.id}`,
+  });
+
+  it('a departed connection stays listed under its server while its buffer names it, and goes with the buffer', () => {
+    const store = createWorkbenchStore();
+    const server = info(1, 'srv', { kind: 'stream-server', status: 'listen', buffer: '*srv*' });
+    const conn = accepted(2);
+    store.getState().loadSnapshot({ seq: 1, processes: [server, conn], buffers: [], departed: [], log: [] });
+    store.getState().applyBatch({
+      seq: 2,
+      events: [
+        { type: 'buffer-changed', buffer: bufferInfo(conn.buffer!, { length: 6, end: 6, lastProcess: lastOf(conn) }) },
+        { type: 'process-removed', id: 2, name: conn.name, last: { ...conn, status: 'closed' } },
+      ],
+    });
+    let s = store.getState();
+    expect(s.processes[2]).toBeUndefined();
+    expect(listedDeparted(s).map((p) => p.name)).toEqual([conn.name]);
+    const listed = { ...s.processes, ...Object.fromEntries(listedDeparted(s).map((p) => [p.id, p])) };
+    expect(processTree(listed, true).map((r) => `${r.depth}:${r.process.name}`)).toEqual(['0:srv', `1:${conn.name}`]);
+    // Looking elsewhere does not drop it: its buffer still names it.
+    store.getState().select(1);
+    expect(listedDeparted(store.getState())).toHaveLength(1);
+    store.getState().applyBatch({ seq: 3, events: [{ type: 'buffer-killed', name: conn.buffer! }] });
+    s = store.getState();
+    expect(listedDeparted(s)).toEqual([]);
+    expect(s.departed).toEqual({});
+  });
+
+  it('a departed process whose buffer another process took is no longer listed', () => {
+    const store = createWorkbenchStore();
+    const old = info(2, 'c', { buffer: '*c*' });
+    store.getState().loadSnapshot({
+      seq: 1,
+      processes: [],
+      buffers: [bufferInfo('*c*', { lastProcess: { ...lastOf(old), name: 'c', serverId: null, serverName: null } })],
+      departed: [old],
+      log: [],
+    });
+    expect(listedDeparted(store.getState()).map((p) => p.id)).toEqual([2]);
+    store.getState().applyBatch({
+      seq: 2,
+      events: [
+        { type: 'process-added', process: info(3, 'c', { buffer: '*c*' }) },
+        { type: 'buffer-changed', buffer: bufferInfo('*c*', { process: { id: 3, name: 'c' } }) },
+      ],
+    });
+    expect(listedDeparted(store.getState())).toEqual([]);
+    expect(store.getState().departed).toEqual({});
+  });
+
+  it('a snapshot brings departed processes back, with their tabs and the selection', () => {
+    const store = createWorkbenchStore();
+    const conn = accepted(2);
+    store.getState().openTab(2);
+    store.getState().select(2);
+    store.getState().loadSnapshot({
+      seq: 5,
+      processes: [info(1, 'srv', { kind: 'stream-server' })],
+      buffers: [bufferInfo(conn.buffer!, { lastProcess: lastOf(conn) })],
+      departed: [{ ...conn, status: 'closed' }],
+      log: [],
+    });
+    const s = store.getState();
+    expect(s.tabs).toEqual([2]);
+    expect(s.selectedId).toBe(2);
+    expect(isDeparted(s, 2)).toBe(true);
+    expect(processById(s, 2)?.status).toBe('closed');
+  });
+
+  it('opens a buffer through its live process, its departed one, or by itself when it has none', () => {
+    const store = createWorkbenchStore();
+    const conn = accepted(2);
+    store.getState().loadSnapshot({
+      seq: 1,
+      processes: [info(1, 'srv', { kind: 'stream-server', buffer: '*srv*' })],
+      buffers: [
+        bufferInfo('*srv*', { process: { id: 1, name: 'srv' } }),
+        bufferInfo(conn.buffer!, { lastProcess: lastOf(conn) }),
+        bufferInfo('*scratch*'),
+      ],
+      departed: [conn],
+      log: [],
+    });
+    store.getState().openBuffer('*srv*');
+    expect(store.getState()).toMatchObject({ selectedId: 1, viewedBuffer: null });
+    store.getState().openBuffer(conn.buffer!);
+    expect(store.getState()).toMatchObject({ selectedId: 2, viewedBuffer: null });
+    store.getState().openBuffer('*scratch*');
+    expect(store.getState()).toMatchObject({ selectedId: null, viewedBuffer: '*scratch*' });
+    store.getState().applyBatch({ seq: 2, events: [{ type: 'buffer-killed', name: '*scratch*' }] });
+    expect(store.getState().viewedBuffer).toBeNull();
+    store.getState().openBuffer('*scratch*');
+    expect(store.getState().viewedBuffer).toBeNull();
   });
 });

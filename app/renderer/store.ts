@@ -25,11 +25,14 @@ export interface WorkbenchState {
   /** Processes whose buffers are open as tabs, besides the selected process's. */
   tabs: number[];
   /**
-   * Processes that left the table (deleted, or exited under delete-exited-processes)
-   * while selected or open as a tab: their buffers outlive them, as in Emacs, so
-   * the view keeps showing them until the user looks elsewhere.
+   * Processes that left the table (deleted, or exited under delete-exited-processes),
+   * as they were when they left: their buffers outlive them, as in Emacs. Each
+   * stays while its buffer lives and names it as its last process (so it is
+   * still found under its server), or while it is selected or open as a tab.
    */
   departed: Record<number, ProcessInfo>;
+  /** A buffer shown by name, because no process (live or departed) is known to use it; null when a process is selected. */
+  viewedBuffer: string | null;
   showClosed: boolean;
   /** Repeating library messages by repeat id: those running, and the last few that ended (their final count stays in view). */
   repeats: Record<number, RepeatState>;
@@ -41,6 +44,8 @@ export interface WorkbenchState {
   dismissRepeat(id: number): void;
   applyBatch(batch: EventBatch): { resync: boolean };
   select(id: number | null): void;
+  /** Shows a buffer: by selecting its process, live or departed, or by itself when it has none. */
+  openBuffer(name: string): void;
   toggleMark(id: number): void;
   openTab(id: number): void;
   closeTab(id: number): void;
@@ -77,26 +82,36 @@ export const createWorkbenchStore = () =>
     marked: [],
     tabs: [],
     departed: {},
+    viewedBuffer: null,
     showClosed: true,
     repeats: {},
 
     loadSnapshot: (snapshot) =>
-      set((state) => ({
-        connected: true,
-        processes: Object.fromEntries(snapshot.processes.map((p) => [p.id, p])),
-        buffers: Object.fromEntries(snapshot.buffers.map((b) => [b.name, b])),
-        log: snapshot.log.slice(-LOG_LIMIT),
-        selectedId: state.selectedId !== null && snapshot.processes.some((p) => p.id === state.selectedId) ? state.selectedId : null,
-        departed: {},
-        tabs: state.tabs.filter((id) => snapshot.processes.some((p) => p.id === id)),
-      })),
+      set((state) => {
+        const processes = Object.fromEntries(snapshot.processes.map((p) => [p.id, p]));
+        const departed = Object.fromEntries(snapshot.departed.filter((p) => !processes[p.id]).map((p) => [p.id, p]));
+        const known = (id: number): boolean => processes[id] !== undefined || departed[id] !== undefined;
+        const buffers = Object.fromEntries(snapshot.buffers.map((b) => [b.name, b]));
+        return {
+          connected: true,
+          processes,
+          buffers,
+          log: snapshot.log.slice(-LOG_LIMIT),
+          selectedId: state.selectedId !== null && known(state.selectedId) ? state.selectedId : null,
+          departed,
+          viewedBuffer: state.viewedBuffer !== null && buffers[state.viewedBuffer] ? state.viewedBuffer : null,
+          tabs: state.tabs.filter(known),
+        };
+      }),
 
     applyBatch: (batch) => {
       if (batch.resync) return { resync: true };
       const now = Date.now();
       const { selectedId, tabs } = get();
-      let { processes, buffers, log, rates, marked, departed, repeats } = get();
+      let { processes, buffers, log, rates, marked, departed, repeats, viewedBuffer } = get();
       let lines: LogLine[] | null = null;
+      /** Whether a departed process may have lost what keeps it (its buffer, or its place as the buffer's last process). */
+      let ownersChanged = false;
       for (const event of batch.events) {
         switch (event.type) {
           case 'process-added':
@@ -107,15 +122,22 @@ export const createWorkbenchStore = () =>
             const { [event.id]: _gone, ...rest } = processes;
             processes = rest;
             if (marked.includes(event.id)) marked = marked.filter((m) => m !== event.id);
-            if (selectedId === event.id || tabs.includes(event.id)) departed = { ...departed, [event.id]: event.last };
+            // Kept below if its buffer names it, or if it is looked at.
+            departed = { ...departed, [event.id]: event.last };
+            ownersChanged = true;
             break;
           }
-          case 'buffer-changed':
+          case 'buffer-changed': {
+            const before = buffers[event.buffer.name];
+            if (before?.lastProcess?.id !== event.buffer.lastProcess?.id) ownersChanged = true;
             buffers = { ...buffers, [event.buffer.name]: event.buffer };
             break;
+          }
           case 'buffer-killed': {
             const { [event.name]: _killed, ...rest } = buffers;
             buffers = rest;
+            if (viewedBuffer === event.name) viewedBuffer = null;
+            ownersChanged = true;
             break;
           }
           case 'counters': {
@@ -135,7 +157,8 @@ export const createWorkbenchStore = () =>
         }
       }
       if (lines) log = [...log, ...lines].slice(-LOG_LIMIT);
-      set({ processes, buffers, log, rates, selectedId, marked, tabs, departed, repeats });
+      if (ownersChanged) departed = keepDeparted(departed, selectedId, tabs, buffers);
+      set({ processes, buffers, log, rates, selectedId, marked, tabs, departed, repeats, viewedBuffer });
       return { resync: false };
     },
 
@@ -153,14 +176,21 @@ export const createWorkbenchStore = () =>
         const { [id]: _gone, ...repeats } = s.repeats;
         return { repeats };
       }),
-    select: (id) => set((s) => ({ selectedId: id, departed: keepDeparted(s.departed, id, s.tabs) })),
+    select: (id) => set((s) => ({ selectedId: id, viewedBuffer: null, departed: keepDeparted(s.departed, id, s.tabs, s.buffers) })),
+    openBuffer: (name) => {
+      const s = get();
+      const buffer = s.buffers[name];
+      const owner = buffer?.process?.id ?? buffer?.lastProcess?.id;
+      if (owner !== undefined && processById(s, owner)) s.select(owner);
+      else set({ selectedId: null, viewedBuffer: buffer ? name : null, departed: keepDeparted(s.departed, null, s.tabs, s.buffers) });
+    },
     toggleMark: (id) => set((s) => ({ marked: s.marked.includes(id) ? s.marked.filter((m) => m !== id) : [...s.marked, id] })),
     clearMarks: () => set({ marked: [] }),
     openTab: (id) => set((s) => ({ tabs: s.tabs.includes(id) ? s.tabs : [...s.tabs, id] })),
     closeTab: (id) =>
       set((s) => {
         const tabs = s.tabs.filter((t) => t !== id);
-        return { tabs, departed: keepDeparted(s.departed, s.selectedId, tabs) };
+        return { tabs, departed: keepDeparted(s.departed, s.selectedId, tabs, s.buffers) };
       }),
     setShowClosed: (show) => set({ showClosed: show }),
     tickRates: (now) => {
@@ -194,9 +224,24 @@ function withRepeat(repeats: Record<number, RepeatState>, state: RepeatState): R
   return next;
 }
 
-/** A departed process stays only while it is still looked at. */
-function keepDeparted(departed: Record<number, ProcessInfo>, selectedId: number | null, tabs: number[]): Record<number, ProcessInfo> {
-  const kept = Object.values(departed).filter((p) => p.id === selectedId || tabs.includes(p.id));
+/** True when the departed process is still its live buffer's last process: what keeps it findable, listed under its server. */
+export function namedByItsBuffer(p: ProcessInfo, buffers: Record<string, BufferInfo>): boolean {
+  return p.buffer !== null && buffers[p.buffer]?.lastProcess?.id === p.id;
+}
+
+/** Departed processes the process list still shows: those whose buffers live on and name them. */
+export function listedDeparted(state: Pick<WorkbenchState, 'departed' | 'buffers'>): ProcessInfo[] {
+  return Object.values(state.departed).filter((p) => namedByItsBuffer(p, state.buffers));
+}
+
+/** A departed process stays while its buffer lives and names it as its last process, or while it is looked at. */
+function keepDeparted(
+  departed: Record<number, ProcessInfo>,
+  selectedId: number | null,
+  tabs: number[],
+  buffers: Record<string, BufferInfo>,
+): Record<number, ProcessInfo> {
+  const kept = Object.values(departed).filter((p) => p.id === selectedId || tabs.includes(p.id) || namedByItsBuffer(p, buffers));
   return kept.length === Object.keys(departed).length ? departed : Object.fromEntries(kept.map((p) => [p.id, p]));
 }
 

@@ -1,5 +1,5 @@
 /** A ProcessInfo for renderer tests: a listening server unless `extra` says otherwise. */
-import type { ProcessInfo } from '../shared/api.js';
+import type { BufferInfo, ProcessInfo } from '../shared/api.js';
 
 export function processInfo(id: number, name: string, extra: Partial<ProcessInfo> = {}): ProcessInfo {
   return {
@@ -45,5 +45,22 @@ export function memoryStorage(): Storage & { entries: Map<string, string> } {
     key: (i) => [...entries.keys()][i] ?? null,
     removeItem: (key) => void entries.delete(key),
     setItem: (key, value) => void entries.set(key, value),
+  };
+}
+
+/** A BufferInfo for renderer tests: an empty buffer no process uses, unless `extra` says otherwise. */
+export function bufferInfo(name: string, extra: Partial<BufferInfo> = {}): BufferInfo {
+  return {
+    name,
+    origin: 0,
+    end: 0,
+    length: 0,
+    revision: 0,
+    trimmedBytes: 0,
+    cap: 64 * 1024 * 1024,
+    process: null,
+    lastProcess: null,
+    changedAt: 0,
+    ...extra,
   };
 }

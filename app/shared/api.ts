@@ -34,6 +34,12 @@ export interface Snapshot {
   seq: number;
   processes: ProcessInfo[];
   buffers: BufferInfo[];
+  /**
+   * Processes that left the table while their buffers live on (each buffer's
+   * `lastProcess`), as they were when they left: a reload still lists them
+   * under their servers and keeps their tabs open.
+   */
+  departed: ProcessInfo[];
   /** The most recent sentinel, server-log and message lines, oldest first. */
   log: LogLine[];
 }
@@ -117,6 +123,8 @@ export interface Results {
   clearBuffer: BufferInfo;
   /** kill-buffer: true when a live buffer was killed (its processes deleted first), false when there was none. */
   killBuffer: boolean;
+  /** The bytes written, and where. */
+  saveBuffer: { bytes: number; path: string };
   listProcesses: ListProcessesRow[];
   formatNetworkAddress: string | null;
   processDatagramAddress: LispAddress | null;

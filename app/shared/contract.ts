@@ -396,6 +396,8 @@ export const requestSchemas = {
     .strict(),
   clearBuffer: z.object({ name: bufferName }).strict(),
   killBuffer: z.object({ name: bufferName }).strict(),
+  /** Where to write the buffer's bytes: an absolute path, written whole through a file beside it (regular-file.ts). */
+  saveBuffer: z.object({ name: bufferName, path: filePath }).strict(),
   listProcesses: z.object({ queryOnly: z.boolean().optional() }).strict(),
   formatNetworkAddress: z.object({ address: jsonValue, omitPort: z.boolean().optional() }).strict(),
   processDatagramAddress: z.object({ id: processId }).strict(),

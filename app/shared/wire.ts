@@ -239,6 +239,29 @@ export interface ProcessInfo {
   reconnect: ReconnectState | null;
 }
 
+/** A process as a buffer names it: enough to find it in the process list. */
+export interface BufferProcessRef {
+  id: number;
+  name: string;
+}
+
+/**
+ * The process that last used a buffer, as it left the process table: a
+ * departed connection's buffer still says whose it was (its server, its
+ * peer) and how it ended.
+ */
+export interface LastProcessInfo extends BufferProcessRef {
+  kind: ProcessKind;
+  /** Its final status (`closed` after delete-process) and exit status. */
+  status: ProcessStatus;
+  exitStatus: number | string;
+  /** For an accepted connection: the server that accepted it. */
+  serverId: number | null;
+  serverName: string | null;
+  /** `format-network-address` of its peer, e.g. "127.0.0.1:40312". */
+  remoteText: string | null;
+}
+
 export interface BufferInfo {
   name: string;
   origin: number;
@@ -247,6 +270,12 @@ export interface BufferInfo {
   revision: number;
   trimmedBytes: number;
   cap: number;
+  /** `get-buffer-process`: the newest listed process whose buffer this is, or null. */
+  process: BufferProcessRef | null;
+  /** When no process uses the buffer any more: the one that last did; null otherwise. */
+  lastProcess: LastProcessInfo | null;
+  /** When its text last changed (insert, trim, clear), in milliseconds since the epoch; 0 if never. */
+  changedAt: number;
 }
 
 export interface ListProcessesRow {
@@ -265,6 +294,8 @@ export interface LogLine {
   kind: 'sentinel' | 'log' | 'message';
   processId: number | null;
   processName: string | null;
+  /** The process's buffer when the line was written, so the line still leads to it once the process is gone. */
+  buffer: string | null;
   text: string;
 }
 
@@ -329,6 +360,19 @@ export const KERNEL_QUEUES_KEYS = [
   'receiveFill',
   'datagramDrops',
 ] as const;
+export const BUFFER_INFO_KEYS = [
+  'name',
+  'origin',
+  'end',
+  'length',
+  'revision',
+  'trimmedBytes',
+  'cap',
+  'process',
+  'lastProcess',
+  'changedAt',
+] as const;
+export const LAST_PROCESS_INFO_KEYS = ['id', 'name', 'kind', 'status', 'exitStatus', 'serverId', 'serverName', 'remoteText'] as const;
 
 /** True when A and B are the same union, at compile time. */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -339,6 +383,8 @@ export type KeyListsMatch = [
   Assert<Same<(typeof TLS_STATE_KEYS)[number], keyof TlsState>>,
   Assert<Same<(typeof LIST_PROCESSES_ROW_KEYS)[number], keyof ListProcessesRow>>,
   Assert<Same<(typeof KERNEL_QUEUES_KEYS)[number], keyof KernelQueues>>,
+  Assert<Same<(typeof BUFFER_INFO_KEYS)[number], keyof BufferInfo>>,
+  Assert<Same<(typeof LAST_PROCESS_INFO_KEYS)[number], keyof LastProcessInfo>>,
 ];
 
 // ───────────────────────────── errors ─────────────────────────────
@@ -405,6 +451,7 @@ export const METHODS = [
   'searchBuffer',
   'clearBuffer',
   'killBuffer',
+  'saveBuffer',
   'listProcesses',
   'formatNetworkAddress',
   'processDatagramAddress',

@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures.js';
-import { busyWorkbench, row } from './workbench.js';
+import { bufferLog, busyWorkbench, row } from './workbench.js';
 
 /** Serious and critical axe violations, each as "rule: the elements it found", so a failure names what to fix; within SELECTOR if given. */
 async function seriousViolations(page: Page, selector?: string): Promise<string[]> {
@@ -28,7 +28,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await busyWorkbench(page, control, peer);
       expect(await seriousViolations(page)).toEqual([]);
       await page.getByLabel('Hex', { exact: true }).check();
-      await expect(page.getByRole('log')).toContainText('|GET / HTTP/1.1..|');
+      await expect(bufferLog(page)).toContainText('|GET / HTTP/1.1..|');
       expect(await seriousViolations(page)).toEqual([]);
       await page.keyboard.press('Control+Shift+P');
       await expect(page.getByRole('dialog', { name: 'Command palette' })).toBeVisible();
@@ -121,6 +121,38 @@ for (const scheme of ['light', 'dark'] as const) {
       await pane.getByRole('button', { name: 'Repeat', exact: true }).click();
       await expect(pane.getByRole('status', { name: 'Sent by message', exact: true })).toHaveText('3 of 3');
       expect(await seriousViolations(page, '.pane-messages')).toEqual([]);
+    });
+  });
+}
+
+// The buffer list, its save form and the kill question, with a departed connection listed.
+for (const scheme of ['light', 'dark'] as const) {
+  test.describe(`accessibility of the buffer list, ${scheme}`, () => {
+    test.beforeEach(async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+    });
+
+    test('the buffer list with a departed connection, its save form, and the question before a kill', async ({ page, control, peer }) => {
+      test.setTimeout(150_000);
+      const { accepted, outside } = await busyWorkbench(page, control, peer);
+      outside.socket.destroy();
+      await expect(row(page, accepted)).toHaveClass(/departed/);
+      // The departed row is checked as listed; the inspector is checked on a live process (its departed view is the inspector's own).
+      await row(page, 'echo-server').click();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press('Control+Shift+B');
+      await page.getByRole('cell', { name: '*echo-server*', exact: true }).click();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Save buffer…' }).click();
+      await page.getByLabel('File path').fill('not absolute');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect(page.getByRole('form', { name: 'Save *echo-server*' }).getByRole('alert')).toContainText('absolute');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Kill buffer' }).click();
+      await expect(page.getByRole('alertdialog')).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
     });
   });
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect, openWorkbench, startWebHost, test, webControl } from '../fixtures.js';
-import { busyWorkbench, row } from './workbench.js';
+import { bufferLog, busyWorkbench, row } from './workbench.js';
 
 test.describe('the design', () => {
   test('each pane has a titled header, and the empty workbench says what to do next', async ({ page }) => {
@@ -131,7 +131,7 @@ test.describe('the design', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await busyWorkbench(page, control, peer);
     await page.getByLabel('Hex', { exact: true }).check();
-    const log = page.getByRole('log');
+    const log = bufferLog(page);
     await expect(log).toContainText('|GET / HTTP/1.1..|');
     const whole = await log.evaluate((el) => el.scrollWidth <= el.clientWidth);
     expect(whole).toBe(true);
@@ -183,7 +183,7 @@ test.describe('the design', () => {
     await row(page, first).click();
     await expect(page.getByLabel('Input mode')).toHaveValue('hex');
     // A bad hex string is refused next to the input that holds it, without moving the layout.
-    const logTop = () => page.getByRole('log').evaluate((el) => el.getBoundingClientRect().top);
+    const logTop = () => bufferLog(page).evaluate((el) => el.getBoundingClientRect().top);
     const top = await logTop();
     await page.getByLabel(`Input for ${first}`).fill('zz');
     await page.getByLabel(`Input for ${first}`).press('Enter');

@@ -3,11 +3,11 @@
  * if the walkthrough and the UI drift apart, this fails.
  */
 import { expect, test } from '../fixtures.js';
-import { echoArea, row, runCommand } from './workbench.js';
+import { bufferLog, echoArea, row, runCommand } from './workbench.js';
 
 test('first five minutes: start a server, connect a client, send, stop and continue, inspect, delete', async ({ page }) => {
   const dialog = page.getByRole('dialog', { name: 'New process' });
-  const log = page.getByRole('log');
+  const log = bufferLog(page);
   const events = page.getByRole('region', { name: 'Events' });
 
   // 1. Start a server.

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures.js';
-import { busyWorkbench } from './workbench.js';
+import { bufferLog, busyWorkbench } from './workbench.js';
 
 /**
  * From wherever focus is, the keys to the shown buffer's input line: Esc for
@@ -59,7 +59,7 @@ test.describe('the focus model', () => {
       ['the inspector', () => page.getByRole('group', { name: 'Inspector' }).focus()],
       ['the event filter', () => page.getByLabel('Filter events').focus()],
       ['the theme switch', () => page.getByRole('radio', { name: 'Dark theme' }).focus()],
-      ['the buffer’s rows', () => page.getByRole('log').focus()],
+      ['the buffer’s rows', () => bufferLog(page).focus()],
       ['the buffer search', () => page.getByLabel('Search buffer').focus()],
       ['the New process dialog', () => page.keyboard.press('Control+n')],
       ['the command palette', () => page.keyboard.press('Alt+x')],

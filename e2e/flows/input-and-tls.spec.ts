@@ -41,8 +41,9 @@ test.describe('the input line', () => {
     await expect(log.locator('.sentinel-row', { hasText: 'Process' })).toContainText(`Process ${name} `);
     await expect(log.locator('.sentinel-row', { hasText: 'last words' })).toHaveCount(0);
     await expect(log.locator('.row', { hasText: 'last words' })).toHaveCount(1);
-    // The connection left the process list (delete-exited-processes), but its buffer stays in view, as in Emacs.
-    await expect(row(page, name)).toHaveCount(0);
+    // The connection left the process list (delete-exited-processes), but its buffer stays in view, as in Emacs,
+    // and its row stays listed as departed while the buffer lives.
+    await expect(row(page, name)).toHaveClass(/departed/);
     await expect(page.getByRole('region', { name: 'Inspector' }).getByRole('note')).toContainText('No longer in the process list');
     await expect(page.getByLabel(`Input for ${name}`)).toBeDisabled();
   });

@@ -10,7 +10,7 @@ test.describe('the workbench shows the live process table', () => {
     const { socket } = await peer.connect(port);
     const name = `srv <127.0.0.1:${socket.localPort}>`;
     await expect(table.getByRole('cell', { name, exact: true })).toBeVisible();
-    await expect(page.getByRole('list', { name: 'Event log' })).toContainText(`${name} open from 127.0.0.1`);
+    await expect(page.getByRole('log', { name: 'Event log' })).toContainText(`${name} open from 127.0.0.1`);
   });
 
   test('data typed by the peer reaches the buffer, and our reply reaches the peer', async ({ page, control, peer }) => {
@@ -31,7 +31,7 @@ test.describe('the workbench shows the live process table', () => {
     await expect(table.getByRole('cell', { name: 'doomed', exact: true })).toBeVisible();
     await control.deleteProcess({ ids: [p.id] });
     await expect(table.getByRole('cell', { name: 'doomed', exact: true })).toHaveCount(0);
-    await expect(page.getByRole('list', { name: 'Event log' })).toContainText('doomed deleted');
+    await expect(page.getByRole('log', { name: 'Event log' })).toContainText('doomed deleted');
   });
 
   test('a reload starts from a snapshot and shows every process again', async ({ page, control }) => {

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { expect, test } from '../fixtures.js';
 import type { Page } from '@playwright/test';
-import { newProcess, row } from './workbench.js';
+import { bufferLog, newProcess, row } from './workbench.js';
 
 async function createFromForm(page: Page, preset: string, name: string) {
   await expect(await newProcess(page, { preset, name })).toBeHidden();
@@ -20,7 +20,7 @@ test.describe('real sockets from the workbench', () => {
       await new Promise<void>((r) => sender.bind(0, '127.0.0.1', () => r()));
       await new Promise<void>((r) => sender.send('ping over udp', port, '127.0.0.1', () => r()));
       await row(page, 'udp').click();
-      await expect(page.getByRole('log')).toContainText('ping over udp');
+      await expect(bufferLog(page)).toContainText('ping over udp');
       await page.getByLabel('Line ending').selectOption('none');
       await page.getByLabel('Input for udp').fill('pong');
       await page.getByRole('button', { name: 'Send', exact: true }).click();
@@ -70,17 +70,23 @@ test.describe('real sockets from the workbench', () => {
     }
   });
 
-  test('deleting from the toolbar writes "Process NAME deleted" into the buffer', async ({ page, control, peer }) => {
+  test('deleting from the toolbar writes "Process NAME deleted" into the buffer, which stays with the departed row', async ({
+    page,
+    control,
+    peer,
+  }) => {
     const srv = (await control.makeNetworkProcess({ name: 'bye', server: true, service: true, buffer: '*bye*' }))!;
     const { socket } = await peer.connect((srv.local as number[])[4] as number);
     const name = `bye <127.0.0.1:${socket.localPort}>`;
     socket.write('last words');
     await row(page, name).click();
-    await expect(page.getByRole('log')).toHaveText('last words');
+    await expect(bufferLog(page)).toHaveText('last words');
     const bufferName = `*bye* <127.0.0.1:${socket.localPort}>`;
     await page.getByRole('button', { name: 'Delete' }).click();
-    await expect(row(page, name)).toHaveCount(0);
-    await expect(page.getByRole('log')).toContainText(`last words Process ${name} deleted`);
+    // Its buffer outlives it, so its row stays, departed, until the buffer is killed.
+    await expect(row(page, name)).toHaveClass(/departed/);
+    await expect(row(page, name)).toContainText('closed');
+    await expect(bufferLog(page)).toContainText(`last words Process ${name} deleted`);
     await expect.poll(async () => (await control.readBuffer({ name: bufferName })).data).toBe(`last words\nProcess ${name} deleted\n`);
   });
 });

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test } from '../fixtures.js';
-import { newProcess, row } from './workbench.js';
+import { bufferLog, newProcess, row } from './workbench.js';
 
 test.describe('the workbench UI', () => {
   test('a TCP server and a client made from the form exchange data through the input line', async ({ page, control, peer }) => {
@@ -25,7 +25,7 @@ test.describe('the workbench UI', () => {
     await row(page, outsideName).click();
     await expect(page.getByRole('log', { name: `Contents of *srv* <127.0.0.1:${outside.socket.localPort}>` })).toHaveText('from outside');
     await accepted.click();
-    await expect(page.getByRole('log')).toContainText('hello through the UI');
+    await expect(bufferLog(page)).toContainText('hello through the UI');
     // The input line sends hex bytes too.
     await row(page, outsideName).click();
     await page.getByLabel('Input mode').selectOption('hex');
@@ -79,7 +79,7 @@ test.describe('the buffer view', () => {
     socket.write('GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n');
     const name = `hexsrv <127.0.0.1:${socket.localPort}>`;
     await row(page, name).click();
-    const log = page.getByRole('log');
+    const log = bufferLog(page);
     await expect(log).toContainText('Host: localhost');
     await page.getByLabel('Hex', { exact: true }).check();
     await expect(log).toContainText('00000000  47 45 54 20 2f 69 6e 64  65 78 2e 68 74 6d 6c 20  |GET /index.html |');
@@ -103,7 +103,7 @@ test.describe('the buffer view', () => {
     const { socket } = await peer.connect((srv.local as number[])[4] as number);
     socket.write(Array.from({ length: 400 }, (_, n) => `line ${String(n).padStart(4, '0')}\n`).join(''));
     await row(page, `linesrv <127.0.0.1:${socket.localPort}>`).click();
-    const log = page.getByRole('log');
+    const log = bufferLog(page);
     await expect(log).toContainText('line 0399');
     const status = page.getByRole('status').filter({ hasText: /match/i });
     await page.getByLabel('Search buffer').fill('line 03');
@@ -124,7 +124,7 @@ test.describe('the buffer view', () => {
     const { socket } = await peer.connect((srv.local as number[])[4] as number);
     socket.write(Buffer.from([0x61, 0xc3, 0xa9, 0xff, 0x62, 0x0a]));
     await row(page, `binsrv <127.0.0.1:${socket.localPort}>`).click();
-    await expect(page.getByRole('log')).toContainText('a\\303\\251\\377b');
+    await expect(bufferLog(page)).toContainText('a\\303\\251\\377b');
   });
 });
 
@@ -159,7 +159,7 @@ test.describe('a large buffer', () => {
     socket.write(parts.join(''));
     const name = `big <127.0.0.1:${socket.localPort}>`;
     await row(page, name).click();
-    const log = page.getByRole('log');
+    const log = bufferLog(page);
     const scrollbar = page.getByRole('scrollbar', { name: 'Position in buffer' });
     await expect(log).toContainText(lineNo(LINES - 1), { timeout: 30_000 });
     await expect(scrollbar).toHaveAttribute('aria-valuemax', String(64 * LINES));
@@ -232,22 +232,22 @@ test.describe('several buffers', () => {
     const first = `tabs <127.0.0.1:${one.socket.localPort}>`;
     const second = `tabs <127.0.0.1:${two.socket.localPort}>`;
     await row(page, first).click();
-    await expect(page.getByRole('log')).toHaveText('first connection');
+    await expect(bufferLog(page)).toHaveText('first connection');
     await page.getByRole('button', { name: 'Keep open' }).click();
     await row(page, second).click();
     const tabs = page.getByRole('tablist', { name: 'Open buffers' });
     await tabs.getByRole('tab', { name: 'Selected process' }).click();
-    await expect(page.getByRole('log')).toHaveText('second connection');
+    await expect(bufferLog(page)).toHaveText('second connection');
     await tabs.getByRole('tab', { name: first }).click();
-    await expect(page.getByRole('log')).toHaveText('first connection');
+    await expect(bufferLog(page)).toHaveText('first connection');
     // Open buffers are part of the remembered layout.
     await page.reload();
     await expect(tabs.getByRole('tab', { name: first })).toBeVisible();
     await tabs.getByRole('tab', { name: first }).click();
-    await expect(page.getByRole('log')).toHaveText('first connection');
+    await expect(bufferLog(page)).toHaveText('first connection');
     await tabs.getByRole('button', { name: `Close ${first}` }).click();
     await expect(tabs.getByRole('tab', { name: first })).toHaveCount(0);
-    await expect(page.getByRole('log')).toHaveText('second connection');
+    await expect(bufferLog(page)).toHaveText('second connection');
   });
 });
 

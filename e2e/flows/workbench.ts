@@ -3,6 +3,11 @@ import { expect, type Page } from '@playwright/test';
 import type { NetprocApi } from '../../app/shared/api.js';
 import type { Peer } from '../fixtures.js';
 
+/** The buffer view's text (the event log is a log too, named apart). */
+export function bufferLog(page: Page) {
+  return page.getByRole('log', { name: /^Contents of/ });
+}
+
 /** The process list's row for the process called `name`. */
 export function row(page: Page, name: string | RegExp) {
   return page
@@ -43,7 +48,7 @@ export async function busyWorkbench(page: Page, control: NetprocApi, peer: Peer)
   const accepted = `echo-server <127.0.0.1:${outside.socket.localPort}>`;
   await expect(row(page, accepted)).toContainText('open');
   await row(page, accepted).click();
-  await expect(page.getByRole('log')).toContainText('GET / HTTP/1.1');
+  await expect(bufferLog(page)).toContainText('GET / HTTP/1.1');
   return { port, accepted, outside };
 }
 

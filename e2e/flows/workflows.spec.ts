@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { expect, test } from '../fixtures.js';
-import { row } from './workbench.js';
+import { bufferLog, row } from './workbench.js';
 
 /** `ncat 127.0.0.1 PORT`, an outside client: what it prints, and its stdin to type on; killed by `stop`. */
 function ncat(port: number) {
@@ -81,7 +81,7 @@ test.describe('workflows beyond the peers', () => {
       // The buffer still shows what the peer sent: the rule listens beside the filter.
       const accepted = row(page, /^responder </);
       await accepted.click();
-      await expect(page.getByRole('log').first()).toContainText('HELLO ncat');
+      await expect(bufferLog(page)).toContainText('HELLO ncat');
     } finally {
       outside.stop();
     }

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, openWorkbench, startWebHost, test, webControl } from '../fixtures.js';
-import { row } from './workbench.js';
+import { bufferLog, row } from './workbench.js';
 
 async function workspaceMenu(page: Page, item: string): Promise<void> {
   await page.getByRole('button', { name: /^Workspace:/ }).click();
@@ -66,7 +66,7 @@ test.describe('workspaces', () => {
       await page.getByLabel('Input for ws-client').fill('hello again');
       await page.getByRole('button', { name: 'Send', exact: true }).click();
       // The server's echo filter, saved by name, answers.
-      await expect(page.getByRole('log')).toContainText('hello again');
+      await expect(bufferLog(page)).toContainText('hello again');
       await expect
         .poll(async () => (await control.api.snapshot({})).processes.find((p) => p.name === 'ws-client')?.counters.bytesIn ?? 0)
         .toBeGreaterThan(0);

@@ -204,11 +204,13 @@ export class Bridge implements Disposable {
     };
     const buffer = (e: { name: string; live: boolean }): void =>
       e.live ? this.broadcast({ kind: 'buffer', name: e.name }, `b:${e.name}`) : this.broadcast({ kind: 'killed', name: e.name }, null);
+    const about = (p: NetworkProcess) => ({ processId: p.id, processName: p.name, buffer: p.buffer?.live ? p.buffer.name : null });
     const sentinel = ({ process, event }: { process: NetworkProcess; event: string }): void =>
-      this.line({ time: Date.now(), kind: 'sentinel', processId: process.id, processName: process.name, text: event });
+      this.line({ time: Date.now(), kind: 'sentinel', ...about(process), text: event });
     const log = ({ server, message }: { server: NetworkProcess; message: string }): void =>
-      this.line({ time: Date.now(), kind: 'log', processId: server.id, processName: server.name, text: message });
-    const message = (text: string): void => this.line({ time: Date.now(), kind: 'message', processId: null, processName: null, text });
+      this.line({ time: Date.now(), kind: 'log', ...about(server), text: message });
+    const message = (text: string): void =>
+      this.line({ time: Date.now(), kind: 'message', processId: null, processName: null, buffer: null, text });
     const listeners: { [E in keyof NetprocEvents]: (...args: NetprocEvents[E]) => void } = {
       'process-added': added,
       'process-changed': changed,
@@ -256,7 +258,8 @@ export class Bridge implements Disposable {
     return {
       seq: this.seq,
       processes: this.np.processList().map((p) => processInfo(this.np, this.builtins, p)),
-      buffers: this.np.bufferList().map(bufferInfo),
+      buffers: this.np.bufferList().map((b) => bufferInfo(this.np, b)),
+      departed: this.np.bufferList().flatMap((b) => (b.lastProcess ? [processInfo(this.np, this.builtins, b.lastProcess)] : [])),
       log: this.log.slice(),
     };
   }
@@ -310,7 +313,7 @@ export class Bridge implements Disposable {
         };
       case 'buffer': {
         const b = this.np.getBuffer(entry.name) as NetprocBuffer | null;
-        return b ? { type: 'buffer-changed', buffer: bufferInfo(b) } : { type: 'buffer-killed', name: entry.name };
+        return b ? { type: 'buffer-changed', buffer: bufferInfo(this.np, b) } : { type: 'buffer-killed', name: entry.name };
       }
       case 'killed':
         return { type: 'buffer-killed', name: entry.name };

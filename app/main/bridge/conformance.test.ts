@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -586,6 +586,53 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect((await rejection(api.killBuffer({ name: '*kb*' }))).code).toBe('NO_SUCH_BUFFER');
   });
 
+  it('a departed connection keeps its buffer: the buffer names it, the snapshot lists it, saveBuffer writes its bytes', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const { events } = record(api);
+    await api.snapshot({});
+    const srv = (await api.makeNetworkProcess({ name: 'keep', server: true, service: true, buffer: '*keep*' }))!;
+    const peer = await plainClient((srv.local as number[])[4] as number);
+    const port = peer.localPort;
+    const name = `keep <127.0.0.1:${port}>`;
+    const bufferName = `*keep* <127.0.0.1:${port}>`;
+    peer.end('hello\n');
+    const removed = await waitFor(() =>
+      events().find((e): e is Extract<BridgeEvent, { type: 'process-removed' }> => e.type === 'process-removed' && e.name === name),
+    );
+    // The buffer said whose it was no later than the process was announced gone.
+    const named = events().findIndex((e) => e.type === 'buffer-changed' && e.buffer.lastProcess?.id === removed.id);
+    expect(named).toBeGreaterThanOrEqual(0);
+    expect(named).toBeLessThan(events().indexOf(removed));
+    const opened = events().find((e) => e.type === 'line' && e.line.processName === name);
+    expect(opened).toMatchObject({ line: { processId: removed.id, buffer: bufferName } });
+
+    const snap = await api.snapshot({});
+    expect(snap.processes.map((p) => p.name)).toEqual(['keep']);
+    expect(snap.departed).toEqual([
+      expect.objectContaining({ id: removed.id, name, serverId: srv.id, status: 'closed', buffer: bufferName }),
+    ]);
+    const info = snap.buffers.find((b) => b.name === bufferName)!;
+    expect(info).toMatchObject({
+      process: null,
+      lastProcess: { id: removed.id, name, kind: 'accepted', serverId: srv.id, serverName: 'keep', remoteText: `127.0.0.1:${port}` },
+    });
+    expect(info.lastProcess?.status).toBe('closed');
+    expect(info.changedAt).toBeGreaterThan(0);
+    expect(snap.buffers.find((b) => b.name === '*keep*')).toMatchObject({ process: { id: srv.id, name: 'keep' }, lastProcess: null });
+
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-save-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'keep.txt');
+    expect(await api.saveBuffer({ name: bufferName, path })).toEqual({ bytes: info.length, path });
+    const held = await api.readBuffer({ name: bufferName, encoding: 'base64' });
+    expect(readFileSync(path)).toEqual(Buffer.from(held.data, 'base64'));
+    expect(readFileSync(path, 'utf8')).toMatch(/^hello\n\nProcess keep <127\.0\.0\.1:\d+> connection broken by remote peer\n$/);
+
+    expect(await api.killBuffer({ name: bufferName })).toBe(true);
+    expect((await api.snapshot({})).departed).toEqual([]);
+  });
+
   it('searches, reads as base64, and clears buffers; opens network streams', async () => {
     const { client } = await harness();
     const api = await client();
@@ -794,6 +841,12 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['searchBuffer', { name: '*x*', query: '0d 0', mode: 'hex' }, 'query', 'INVALID_ARGUMENT'],
       ['clearBuffer', { name: 7 }, 'name', 'INVALID_ARGUMENT'],
       ['killBuffer', { name: '*none*' }, 'name', 'NO_SUCH_BUFFER'],
+      ['saveBuffer', { name: '*none*', path: join(tmpdir(), 'netproc-never-written.txt') }, 'name', 'NO_SUCH_BUFFER'],
+      ['saveBuffer', { name: '*x*', path: 'relative.txt' }, 'path', 'INVALID_ARGUMENT'],
+      ['saveBuffer', { name: '*x*', path: tmpdir() }, 'path', 'INVALID_ARGUMENT'],
+      ['saveBuffer', { name: '*x*', path: '' }, 'path', 'INVALID_ARGUMENT'],
+      ['saveBuffer', { name: '*x*', path: '/netproc-no-such-directory/x.txt' }, 'path', 'ENOENT'],
+      ['saveBuffer', { name: '*x*', path: '/tmp/x.txt', append: true }, 'append', 'INVALID_ARGUMENT'],
       ['listProcesses', { queryOnly: 'no' }, 'queryOnly', 'INVALID_ARGUMENT'],
       ['formatNetworkAddress', { address: [1], extra: 1 }, 'extra', 'INVALID_ARGUMENT'],
       ['formatNetworkAddress', { address: nested(1000) }, 'address', 'INVALID_ARGUMENT'],

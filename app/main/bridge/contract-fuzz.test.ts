@@ -8,10 +8,14 @@
  * Nothing may leave the machine: the engine's resolver knows only
  * localhost, and a request that would pass validation with a host or an
  * address other than loopback (or a Unix socket path, which would create
- * files) is skipped before it is sent.
+ * files) is skipped before it is sent; so is a save to an absolute path
+ * outside the test's scratch directory.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clip, METHODS, type Method, type Response } from '../../shared/api.js';
 import type { LookupFunction, Netproc } from '../netproc/index.js';
 import { engine, onCleanup, plainServer, waitFor } from '../netproc/test-support.js';
@@ -22,6 +26,10 @@ const loopbackOnly: LookupFunction = async (host, family) => {
   if (host === 'localhost') return family === 6 ? [{ address: '::1', family: 6 }] : [{ address: '127.0.0.1', family: 4 }];
   throw Object.assign(new Error(`no lookups of ${host} in this test`), { code: 'ENOTFOUND' });
 };
+
+/** Where saveBuffer may write; any other absolute path is never sent. */
+const scratch = mkdtempSync(join(tmpdir(), 'netproc-fuzz-save-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Fixture {
   np: Netproc;
@@ -84,6 +92,7 @@ async function fixture(): Promise<Fixture> {
       searchBuffer: { name: '*x*', query: 'x', mode: 'text' },
       clearBuffer: { name: '*x*' },
       killBuffer: { name: '*x*' },
+      saveBuffer: { name: '*c*', path: join(scratch, 'saved.txt') },
       listProcesses: { queryOnly: false },
       formatNetworkAddress: { address: [127, 0, 0, 1, 80] },
       processDatagramAddress: { id: id('d') },
@@ -139,8 +148,8 @@ function isLoopbackVector(address: unknown): boolean {
   return address.length === 9 && address.slice(0, 7).every((x) => x === 0) && address[7] === 1;
 }
 
-/** False for a request that would pass validation and then talk to something other than loopback. */
-function staysOnLoopback(method: Method, params: unknown): boolean {
+/** False for a request that would pass validation and then talk to something other than loopback, or write outside the scratch directory. */
+function staysContained(method: Method, params: unknown): boolean {
   let parsed: Record<string, unknown>;
   try {
     parsed = parseRequest(method, params).params as Record<string, unknown>;
@@ -160,6 +169,11 @@ function staysOnLoopback(method: Method, params: unknown): boolean {
       return LOOPBACK_HOSTS.has(parsed.host as string) && typeof parsed.service !== 'string';
     case 'setProcessDatagramAddress':
       return isLoopbackVector(parsed.address);
+    case 'saveBuffer': {
+      // A relative path is refused before any file is touched.
+      const path = parsed.path as string;
+      return !isAbsolute(path) || resolve(path).startsWith(scratch + sep);
+    }
     default:
       return true;
   }
@@ -356,7 +370,7 @@ describe('no request reaches INTERNAL', () => {
 
       await fc.assert(
         fc.asyncProperty(requests(fx, method), async (request) => {
-          fc.pre(staysOnLoopback(method, request.params));
+          fc.pre(staysContained(method, request.params));
           sent++;
           const wrong = wrongAnswer(await answered(fx, method, request.params));
           sweep(fx);

@@ -190,10 +190,12 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     clearBuffer: ({ name }) => {
       const b = buffer(name);
       b.clear();
-      return bufferInfo(b);
+      return bufferInfo(np, b);
     },
 
     killBuffer: ({ name }) => np.killBuffer(buffer(name).name),
+
+    saveBuffer: async ({ name, path }) => ({ bytes: await np.saveBuffer(buffer(name), path), path }),
 
     listProcesses: ({ queryOnly }) => np.listProcessesRows(queryOnly ?? false),
 

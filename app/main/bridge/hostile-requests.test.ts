@@ -412,6 +412,7 @@ describe('an unknown field is refused by every method', () => {
     searchBuffer: { name: '*x*', query: 'x', mode: 'text' },
     clearBuffer: { name: '*x*' },
     killBuffer: { name: '*x*' },
+    saveBuffer: { name: '*x*', path: '/tmp/x.txt' },
     listProcesses: {},
     formatNetworkAddress: { address: [127, 0, 0, 1, 80] },
     processDatagramAddress: { id: 1 },

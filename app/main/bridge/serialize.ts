@@ -7,6 +7,7 @@ import {
   WIRE_ERROR_LIMITS,
   type BufferInfo,
   type JsonValue,
+  type LastProcessInfo,
   type LispAddress,
   type LispSymbol,
   type ProcessInfo,
@@ -75,7 +76,8 @@ export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess):
   };
 }
 
-export function bufferInfo(b: NetprocBuffer): BufferInfo {
+export function bufferInfo(np: Netproc, b: NetprocBuffer): BufferInfo {
+  const owner = np.getBufferProcess(b);
   return {
     name: b.name,
     origin: b.origin,
@@ -84,6 +86,23 @@ export function bufferInfo(b: NetprocBuffer): BufferInfo {
     revision: b.revision,
     trimmedBytes: b.trimmedBytes,
     cap: b.byteCap,
+    process: owner ? { id: owner.id, name: owner.name } : null,
+    lastProcess: b.lastProcess ? lastProcessInfo(np, b.lastProcess) : null,
+    changedAt: b.changedTime,
+  };
+}
+
+/** A departed process as its buffer remembers it. */
+function lastProcessInfo(np: Netproc, p: NetworkProcess): LastProcessInfo {
+  return {
+    id: p.id,
+    name: p.name,
+    kind: p.kind,
+    status: np.processStatus(p) ?? 'closed',
+    exitStatus: np.processExitStatus(p),
+    serverId: p.server?.id ?? null,
+    serverName: p.server?.name ?? null,
+    remoteText: np.formatNetworkAddress(p.contact.get('remote') ?? null),
   };
 }
 

@@ -6,6 +6,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   KERNEL_QUEUES_KEYS,
+  BUFFER_INFO_KEYS,
+  LAST_PROCESS_INFO_KEYS,
   LIST_PROCESSES_ROW_KEYS,
   MESSAGE_CHARS,
   PROCESS_COUNTERS_KEYS,
@@ -33,7 +35,7 @@ import { TEMPLATE_MAX_CHARS } from '../../shared/templates.js';
 import { mappedStatus, type InternalStatus } from '../netproc/status.js';
 import { engine, freePort, onCleanup, plainClient, waitFor } from '../netproc/test-support.js';
 import { createBuiltins } from './builtins.js';
-import { errorJson, processInfo } from './serialize.js';
+import { bufferInfo, errorJson, processInfo } from './serialize.js';
 
 describe('the engine and the wire agree on shapes', () => {
   it("the contract's auto-reply limits are the engine's", () => {
@@ -104,6 +106,19 @@ describe('the engine and the wire agree on shapes', () => {
     expect(Object.keys(processInfo(np, builtins, accepted).tls!).sort()).toEqual([...TLS_STATE_KEYS].sort());
     // Kernel queues, read or not (a listening socket has none), carry the same keys.
     for (const p of [server, accepted]) expect(Object.keys(await np.processKernelQueues(p)).sort()).toEqual([...KERNEL_QUEUES_KEYS].sort());
+  });
+
+  it("on a departed connection's buffer: its info and its last process have exactly the wire's keys", async () => {
+    const np = engine();
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true, buffer: '*srv*' }))!;
+    const peer = await plainClient((server.contact.get('local') as number[])[4] as number);
+    onCleanup(() => peer.destroy());
+    const accepted = await waitFor(() => np.processList().find((p) => p.kind === 'accepted'));
+    np.deleteProcess(accepted);
+    const info = bufferInfo(np, accepted.buffer!);
+    expect(Object.keys(info).sort()).toEqual([...BUFFER_INFO_KEYS].sort());
+    expect(Object.keys(info.lastProcess!).sort()).toEqual([...LAST_PROCESS_INFO_KEYS].sort());
+    expect(JSON.parse(JSON.stringify(info))).toEqual(info);
   });
 });
 

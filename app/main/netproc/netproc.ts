@@ -29,6 +29,7 @@ import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamPa
 import { NetworkProcess, type Filter, type Sentinel } from './process.js';
 import { PinStore, type CertificatePin } from './pin-store.js';
 import { ProcessTable } from './process-table.js';
+import { writeRegularFile } from './regular-file.js';
 import { closeProcessSockets } from './release.js';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
 import { sendEof, sendString } from './sending.js';
@@ -227,6 +228,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (this.timelineOptions) this.startTimeline(process, this.timelineOptions);
     // An accepted connection answers by its server's rules as they are now, as it inherits the server's filter.
     if (process.server?.autoReply) this.attachAutoReply(process, process.server.autoReply.responder.rules);
+    if (process.buffer?.live) this.announceBuffer(process.buffer);
     this.emit('process-added', process);
   }
 
@@ -238,9 +240,20 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.subscribe(process, timeline);
   }
 
-  /** @internal */
+  /**
+   * @internal A process leaves the list. Its live buffer outlives it: when no
+   * other process uses the buffer, the buffer keeps it as its last process,
+   * and says so before the removal is announced, so that a view never sees
+   * the process gone and its buffer ownerless in between.
+   */
   removeFromTable(process: NetworkProcess): void {
-    if (this.table.remove(process)) this.emit('process-removed', process);
+    if (!this.table.remove(process)) return;
+    const buffer = process.buffer;
+    if (buffer?.live) {
+      if (this.bufferUsers(buffer).length === 0) buffer.lastProcess = process;
+      this.announceBuffer(buffer);
+    }
+    this.emit('process-removed', process);
   }
 
   /** @internal */
@@ -250,6 +263,29 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (process.markBuffer && process.mark) process.markBuffer.releaseMarker(process.mark);
     process.mark = buffer.createMarker(buffer.end);
     process.markBuffer = buffer;
+    if (!buffer.users.includes(process)) buffer.users = [...this.bufferUsers(buffer), process];
+    buffer.lastProcess = null;
+    // A process still being made is announced with its buffer by show().
+    if (!process.hidden) this.announceBuffer(buffer);
+  }
+
+  /**
+   * The listed processes whose buffer this is, oldest first. Candidates that
+   * left the table or took another buffer are dropped here; those still
+   * being made (hidden) are kept but not counted, as process-list does not
+   * count them.
+   */
+  private bufferUsers(buffer: NetprocBuffer): NetworkProcess[] {
+    const users = buffer.users;
+    if (users.length === 0) return users;
+    const kept = users.filter((p) => p.buffer === buffer && this.table.has(p));
+    if (kept.length !== users.length) buffer.users = kept;
+    return kept.filter((p) => !p.hidden);
+  }
+
+  /** Tells views that who uses a buffer changed; its text, revision and change time stay as they were. */
+  private announceBuffer(buffer: NetprocBuffer): void {
+    this.bufferChanged({ buffer, inserted: 0, delta: 0 });
   }
 
   // ───────────────────────────── the process table ─────────────────────────────
@@ -273,7 +309,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   getBufferProcess(buffer: string | NetprocBuffer): NetworkProcess | null {
     const target = typeof buffer === 'string' ? this.buffers.get(buffer) : buffer;
     if (!target) return null;
-    return this.table.list().find((p) => p.buffer === target) ?? null;
+    // Ids follow the order processes enter the table, so the newest has the largest.
+    let newest: NetworkProcess | null = null;
+    for (const p of this.bufferUsers(target)) if (!newest || p.id > newest.id) newest = p;
+    return newest;
   }
 
   private resolveProcess(designator: ProcessDesignator, field = 'process'): NetworkProcess {
@@ -627,8 +666,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   setProcessBuffer(designator: ProcessDesignator, buffer: NetprocBuffer | null): NetprocBuffer | null {
     const process = this.resolveProcess(designator);
     if (buffer !== null && !(buffer instanceof NetprocBuffer)) throw wrongType('buffer', 'bufferp', buffer);
+    const previous = process.buffer;
     if (buffer) this.attachBuffer(process, buffer);
     else process.buffer = null;
+    if (previous?.live && previous !== buffer) this.announceBuffer(previous);
     process.contact.put('buffer', buffer?.name ?? null);
     this.emit('process-changed', process);
     return buffer;
@@ -660,6 +701,17 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     target.kill();
     this.buffers.remove(target);
     return true;
+  }
+
+  /**
+   * Writes the buffer's bytes as it holds them (what arrived, undecoded) to
+   * the file at the absolute `path`, replacing it whole (regular-file.ts).
+   * The text is taken when called: what arrives while it is written is not in
+   * the file. Resolves to the bytes written.
+   */
+  saveBuffer(buffer: NetprocBuffer, path: string): Promise<number> {
+    if (!buffer.live) throw wrongType('buffer', 'buffer-live-p', buffer.name);
+    return writeRegularFile(path, buffer.views(), 'path');
   }
 
   setBufferCap(cap: number, bufferName?: string): void {

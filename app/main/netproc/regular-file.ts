@@ -1,7 +1,8 @@
 /**
  * Reading a file a user named (Send file, a TLS CA file) so that no path can
  * hang or bloat the engine: only regular files are read, never FIFOs,
- * devices, sockets or directories, and never more than a cap.
+ * devices, sockets or directories, and never more than a cap. Writing one
+ * (Save a buffer) goes to a new file beside it, renamed over it when whole.
  *
  * Hand-written rather than `fs.readFile`: readFile opens a FIFO with a
  * blocking open(2), which parks a libuv pool thread until a writer appears
@@ -9,9 +10,10 @@
  * size-0 file such as /dev/zero until memory runs out, since its only limit
  * is the size stat reports.
  */
+import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fromSystemError, invalidArgument, NetprocError } from './errors.js';
 
 export interface RegularFileRequest {
@@ -91,4 +93,51 @@ async function readAtMost(handle: FileHandle, field: string, maxBytes: number, r
     if (bytesRead === 0) return buffer.subarray(0, filled);
     filled += bytesRead;
   }
+}
+
+/** The file a path names once its symbolic links are followed (as Emacs writes through them), and what is there now, if anything. */
+async function writeTarget(path: string, field: string): Promise<{ target: string; existing: Stats | null }> {
+  try {
+    const existing = await stat(path);
+    return { target: await realpath(path), existing };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { target: path, existing: null };
+    throw fromSystemError(err, `${field}: cannot write the file`, field);
+  }
+}
+
+/**
+ * Writes `chunks` as the whole content of the file at the absolute `path`:
+ * into a new file in the same directory, flushed, then renamed over the old
+ * one, so that no reader ever sees half a file and a failure leaves the old
+ * file as it was. An existing file keeps its permissions. Refuses a
+ * directory and anything but a regular file, naming `field`. Resolves to the
+ * bytes written.
+ */
+export async function writeRegularFile(path: string, chunks: readonly Uint8Array[], field: string): Promise<number> {
+  if (typeof path !== 'string' || !isAbsolute(path)) throw invalidArgument(field, `${field}: must be an absolute file path`);
+  if (path.endsWith('/')) throw invalidArgument(field, `${field}: names a directory; give the path of a file`);
+  const { target, existing } = await writeTarget(path, field);
+  if (existing?.isDirectory()) throw invalidArgument(field, `${field}: names a directory; give the path of a file`);
+  if (existing && !existing.isFile())
+    throw invalidArgument(field, `${field}: the file is ${kindOf(existing)}; only regular files can be written`);
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: FileHandle | null = null;
+  try {
+    handle = await open(temporary, 'wx', 0o666);
+    // The umask shaped the new file's mode; an existing file's is kept exactly.
+    if (existing) await handle.chmod(existing.mode & 0o7777);
+    for (const chunk of chunks) {
+      for (let written = 0; written < chunk.byteLength;) written += (await handle.write(chunk, written)).bytesWritten;
+    }
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await rename(temporary, target);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw fromSystemError(err, `${field}: cannot write the file`, field);
+  }
+  return chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
 }

@@ -682,9 +682,11 @@ describe('buffers, marks and the process table', () => {
     const changes: Array<{ name: string; length: number; revision: number }> = [];
     np.on('buffer-changed', (e) => changes.push(e));
     await np.makeNetworkProcess({ name: 'ev', buffer: '*ev*', host: '127.0.0.1', service: peer.port });
-    await waitFor(() => changes.length > 0);
-    expect(changes[0]).toMatchObject({ name: '*ev*', length: 3, revision: 1 });
-    expect(Object.keys(changes[0]!)).not.toContain('text');
+    await waitFor(() => changes.some((c) => c.length === 3));
+    // Announced when made, empty; then each insert.
+    expect(changes[0]).toMatchObject({ name: '*ev*', length: 0, revision: 0 });
+    expect(changes.find((c) => c.length === 3)).toMatchObject({ name: '*ev*', revision: 1 });
+    for (const change of changes) expect(Object.keys(change)).not.toContain('text');
   });
 
   it('bounds a buffer by its cap and counts what was trimmed', async () => {

@@ -1,6 +1,6 @@
 /** Several buffers open at once: the selected process's, plus any opened as tabs. */
 import { Pin, X } from 'lucide-react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetprocApi } from '../../shared/api.js';
@@ -10,12 +10,15 @@ import { IconButton } from './ui/Button.js';
 
 export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchStore }) {
   const selectedId = useStore(store, (s) => s.selectedId);
+  const viewedBuffer = useStore(store, (s) => s.viewedBuffer);
   const tabs = useStore(store, (s) => s.tabs);
   const names = useStore(
     store,
     useShallow((s) => Object.fromEntries(s.tabs.map((id) => [id, processById(s, id)?.name ?? '?'])) as Record<number, string>),
   );
   const [active, setActive] = useState<number | 'selected'>('selected');
+  // What was just chosen (in the process list, the buffer list or the event log) is shown, even over a kept tab.
+  useEffect(() => setActive('selected'), [selectedId, viewedBuffer]);
   const shown = active === 'selected' || !tabs.includes(active) ? selectedId : active;
   return (
     <section className="pane pane-buffers buffer-tabs" aria-labelledby="buffers-title">
@@ -29,7 +32,7 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
             aria-selected={active === 'selected' || !tabs.includes(active as number)}
             onClick={() => setActive('selected')}
           >
-            Selected process
+            {selectedId === null && viewedBuffer !== null ? 'Selected buffer' : 'Selected process'}
           </button>
           {tabs.map((id) => (
             <span key={id} className="tab-group">
@@ -59,7 +62,7 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
         </div>
       </div>
       <div role="tabpanel" aria-label="Buffer">
-        <BufferView api={api} store={store} processId={shown} />
+        <BufferView api={api} store={store} processId={shown} bufferName={shown === null ? viewedBuffer : null} />
       </div>
     </section>
   );

@@ -63,6 +63,8 @@ interface BufferViewProps {
   store: WorkbenchStore;
   /** The process whose buffer to show. */
   processId: number | null;
+  /** With no process: a buffer to show by name (one no process uses); there is then nothing to send to. */
+  bufferName?: string | null;
 }
 
 /** How often the trimmed count may redraw: at the cap under a flood it changes with every batch, and each redraw costs the page a layout. */
@@ -106,7 +108,7 @@ function useBufferPrefs(processName: string): [BufferPrefs, (patch: BufferPrefs)
   return [current, update];
 }
 
-export function BufferView({ api, store, processId }: BufferViewProps) {
+export function BufferView({ api, store, processId, bufferName = null }: BufferViewProps) {
   // Only what this view shows of the process: its counters change several times a second and are none of its business.
   const process = useStore(
     store,
@@ -116,7 +118,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
     }),
   );
   const departed = useStore(store, (s) => isDeparted(s, processId));
-  const name = process?.buffer ?? null;
+  const name = process ? process.buffer : bufferName;
   // True only while the buffer holds nothing: flips once when the first bytes arrive, not with every batch.
   const empty = useStore(store, (s) => {
     const b = name ? s.buffers[name] : undefined;
@@ -186,7 +188,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
     }
   };
 
-  if (!process) {
+  if (!process && !name) {
     return (
       <section className="buffer-view" aria-label="Buffer">
         <EmptyState title="No process selected" icon={<Inbox size={32} aria-hidden />}>
@@ -199,7 +201,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
   const fail = (message: string): void => setError(message);
   const send = (event: FormEvent): void => {
     event.preventDefault();
-    if (!input && mode === 'hex') return;
+    if (!process || (!input && mode === 'hex')) return;
     setError(null);
     const payload = outgoing(input, mode, ending);
     const request =
@@ -234,15 +236,16 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
 
   const copy = (): void => {
     const selected = window.getSelection?.()?.toString() ?? '';
-    const text = selected || scroller?.visibleText(process.unibyte) || '';
+    const text = selected || scroller?.visibleText(process?.unibyte ?? false) || '';
     void navigator.clipboard?.writeText(text).catch((e: Error) => fail(`Copy failed: ${e.message}`));
   };
   const sendEof = (): void => {
+    if (!process) return;
     setError(null);
     void api.sendEof({ id: process.id }).catch((e: Error) => fail(e.message));
   };
   const pickedFile = (file: File | undefined): void => {
-    if (!file) return;
+    if (!file || !process) return;
     setFileNote(`Sending ${file.name}…`);
     sendFile(api, process.id, file, (sent) => setFileNote(`Sending ${file.name}: ${sent} of ${file.size} bytes`)).then(
       (sent) => setFileNote(`Sent ${file.name} (${sent} bytes)`),
@@ -257,7 +260,7 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
   return (
     <section className="buffer-view" aria-label={`Buffer ${name ?? '(none)'}`}>
       <div className="buffer-title">
-        <strong title={name ?? undefined}>{name ?? `${process.name} has no buffer`}</strong>
+        <strong title={name ?? undefined}>{name ?? `${process?.name} has no buffer`}</strong>
         {name ? <TrimmedNotice store={store} name={name} /> : null}
         {name ? (
           <div className="toolbar" role="toolbar" aria-label="Buffer actions">
@@ -312,16 +315,22 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
       ) : null}
       {scroller ? (
         <div className="buffer-viewport-frame">
-          <BufferViewport scroller={scroller} label={`Contents of ${name}`} match={match} unibyte={process.unibyte} />
+          <BufferViewport scroller={scroller} label={`Contents of ${name}`} match={match} unibyte={process?.unibyte ?? false} />
           {empty ? (
             <div className="buffer-empty">
-              <EmptyState title="Nothing received yet">
-                <p>
-                  What {process.name} receives appears here as it arrives; lines its sentinel writes are set apart in italics. What you send
-                  goes to the peer and is not echoed here, as in Emacs.
-                </p>
-                <p>Type below and press Enter to send (Ctrl+D on an empty line sends EOF).</p>
-              </EmptyState>
+              {process ? (
+                <EmptyState title="Nothing received yet">
+                  <p>
+                    What {process.name} receives appears here as it arrives; lines its sentinel writes are set apart in italics. What you
+                    send goes to the peer and is not echoed here, as in Emacs.
+                  </p>
+                  <p>Type below and press Enter to send (Ctrl+D on an empty line sends EOF).</p>
+                </EmptyState>
+              ) : (
+                <EmptyState title="Empty buffer">
+                  <p>No process uses {name}, so nothing arrives here any more.</p>
+                </EmptyState>
+              )}
             </div>
           ) : null}
         </div>
@@ -329,92 +338,101 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
         <div role="log" aria-label="Contents of no buffer" className="buffer-viewport-frame">
           <EmptyState title="No buffer">
             <p>
-              {process.name} was made with <code>:buffer nil</code>, so what it receives is kept nowhere (a filter may still see it). You
+              {process?.name} was made with <code>:buffer nil</code>, so what it receives is kept nowhere (a filter may still see it). You
               can still send to it below.
             </p>
           </EmptyState>
         </div>
       )}
-      <form onSubmit={send} aria-label={`Send to ${process.name}`}>
-        <fieldset disabled={departed} className="input-line">
-          <OverflowToolbar
-            label="Input line"
-            reservePx={INPUT_LINE_RESERVE_PX}
-            actions={[
-              {
-                key: 'eof',
-                label: 'Send EOF',
-                icon: <ArrowDownToLine size={14} aria-hidden />,
-                disabled: departed,
-                onSelect: sendEof,
-                node: (
-                  <Button variant="ghost" aria-keyshortcuts="Control+D" onClick={sendEof} icon={<ArrowDownToLine size={14} aria-hidden />}>
-                    Send EOF
-                  </Button>
-                ),
-              },
-              {
-                key: 'file',
-                label: 'Send file…',
-                icon: <FileUp size={14} aria-hidden />,
-                disabled: departed,
-                onSelect: () => filePicker.current?.click(),
-                node: (
-                  <Button variant="ghost" onClick={() => filePicker.current?.click()} icon={<FileUp size={14} aria-hidden />}>
-                    Send file…
-                  </Button>
-                ),
-              },
-            ]}
-          >
-            <input
-              aria-label={`Input for ${process.name}`}
-              aria-keyshortcuts="Control+D"
-              aria-invalid={error ? true : undefined}
-              aria-errormessage={error ? `send-error-${process.id}` : undefined}
-              value={input}
-              onChange={(e) => setInput(e.target.value)}
-              onKeyDown={inputKeys}
-              placeholder={mode === 'hex' ? 'de ad be ef' : 'text to send, Enter sends'}
-            />
-            <select aria-label="Input mode" value={mode} onChange={(e) => setPrefs({ inputMode: e.target.value as 'text' | 'hex' })}>
-              <option value="text">Text</option>
-              <option value="hex">Hex bytes</option>
-            </select>
-            <select
-              aria-label="Line ending"
-              value={ending}
-              onChange={(e) => setPrefs({ ending: e.target.value as LineEnding })}
-              disabled={mode === 'hex'}
+      {process ? (
+        <form onSubmit={send} aria-label={`Send to ${process.name}`}>
+          <fieldset disabled={departed} className="input-line">
+            <OverflowToolbar
+              label="Input line"
+              reservePx={INPUT_LINE_RESERVE_PX}
+              actions={[
+                {
+                  key: 'eof',
+                  label: 'Send EOF',
+                  icon: <ArrowDownToLine size={14} aria-hidden />,
+                  disabled: departed,
+                  onSelect: sendEof,
+                  node: (
+                    <Button
+                      variant="ghost"
+                      aria-keyshortcuts="Control+D"
+                      onClick={sendEof}
+                      icon={<ArrowDownToLine size={14} aria-hidden />}
+                    >
+                      Send EOF
+                    </Button>
+                  ),
+                },
+                {
+                  key: 'file',
+                  label: 'Send file…',
+                  icon: <FileUp size={14} aria-hidden />,
+                  disabled: departed,
+                  onSelect: () => filePicker.current?.click(),
+                  node: (
+                    <Button variant="ghost" onClick={() => filePicker.current?.click()} icon={<FileUp size={14} aria-hidden />}>
+                      Send file…
+                    </Button>
+                  ),
+                },
+              ]}
             >
-              <option value="none">No line end</option>
-              <option value="lf">LF</option>
-              <option value="crlf">CRLF</option>
-            </select>
-            <Button type="submit" variant="primary" icon={<Send size={14} aria-hidden />}>
-              Send
-            </Button>
-          </OverflowToolbar>
-          <input
-            ref={filePicker}
-            type="file"
-            hidden
-            aria-label={`File to send to ${process.name}`}
-            onChange={(e) => pickedFile(e.target.files?.[0])}
-          />
-        </fieldset>
-        {/* One line, always there: a failure or a file's progress shows beside the input without moving anything. */}
-        <div className="input-feedback">
-          <span id={`send-error-${process.id}`} role="alert" className="inline-error" title={error ?? undefined}>
-            {error}
-          </span>
-          {fileNote && !error ? (
-            <span role="status" className="note" title={fileNote}>
-              {fileNote}
+              <input
+                aria-label={`Input for ${process.name}`}
+                aria-keyshortcuts="Control+D"
+                aria-invalid={error ? true : undefined}
+                aria-errormessage={error ? `send-error-${process.id}` : undefined}
+                value={input}
+                onChange={(e) => setInput(e.target.value)}
+                onKeyDown={inputKeys}
+                placeholder={mode === 'hex' ? 'de ad be ef' : 'text to send, Enter sends'}
+              />
+              <select aria-label="Input mode" value={mode} onChange={(e) => setPrefs({ inputMode: e.target.value as 'text' | 'hex' })}>
+                <option value="text">Text</option>
+                <option value="hex">Hex bytes</option>
+              </select>
+              <select
+                aria-label="Line ending"
+                value={ending}
+                onChange={(e) => setPrefs({ ending: e.target.value as LineEnding })}
+                disabled={mode === 'hex'}
+              >
+                <option value="none">No line end</option>
+                <option value="lf">LF</option>
+                <option value="crlf">CRLF</option>
+              </select>
+              <Button type="submit" variant="primary" icon={<Send size={14} aria-hidden />}>
+                Send
+              </Button>
+            </OverflowToolbar>
+            <input
+              ref={filePicker}
+              type="file"
+              hidden
+              aria-label={`File to send to ${process.name}`}
+              onChange={(e) => pickedFile(e.target.files?.[0])}
+            />
+          </fieldset>
+          {/* One line, always there: a failure or a file's progress shows beside the input without moving anything. */}
+          <div className="input-feedback">
+            <span id={`send-error-${process.id}`} role="alert" className="inline-error" title={error ?? undefined}>
+              {error}
             </span>
-          ) : null}
-        </div>
-      </form>
+            {fileNote && !error ? (
+              <span role="status" className="note" title={fileNote}>
+                {fileNote}
+              </span>
+            ) : null}
+          </div>
+        </form>
+      ) : (
+        <p className="note">No process uses this buffer: there is nothing to send to.</p>
+      )}
     </section>
   );
 }

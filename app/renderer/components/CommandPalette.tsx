@@ -36,7 +36,7 @@ function contactKey(key: unknown): string | true | null {
 async function runAction(
   api: NetprocApi,
   store: WorkbenchStore,
-  action: Exclude<PaletteAction, { kind: 'list-processes' } | { kind: 'message-library' }>,
+  action: Exclude<PaletteAction, { kind: 'list-processes' } | { kind: 'list-buffers' } | { kind: 'message-library' }>,
 ): Promise<string> {
   if (action.kind === 'pins') {
     const answer =
@@ -111,6 +111,8 @@ interface Props {
   onDone(echo: string): void;
   onOpenForm(): void;
   onListProcesses(): void;
+  /** `list-buffers`: show the buffer list. */
+  onListBuffers(): void;
   onMessageLibrary(): void;
 }
 
@@ -124,7 +126,7 @@ export function CommandPalette({ open, onOpenChange, returnFocus, ...body }: Pro
 
 type BodyProps = Omit<Props, 'open' | 'onOpenChange' | 'returnFocus'>;
 
-function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onMessageLibrary }: BodyProps) {
+function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBuffers, onMessageLibrary }: BodyProps) {
   const [input, setInput] = useState('');
   /** `signal` is the Lisp form of a refused request's error, shown under its message. */
   const [failure, setFailure] = useState<{ text: string; signal?: string } | null>(null);
@@ -141,6 +143,7 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onMessag
       });
       if (action === 'form') return onOpenForm();
       if (action.kind === 'list-processes') return onListProcesses();
+      if (action.kind === 'list-buffers') return onListBuffers();
       if (action.kind === 'message-library') return onMessageLibrary();
       setBusy(true);
       onDone(await runAction(api, store, action));

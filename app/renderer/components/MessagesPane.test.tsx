@@ -17,6 +17,7 @@ function pane(selected: 'server' | 'client') {
     processes: [processInfo(1, 'srv'), processInfo(2, 'cli', { kind: 'stream-client', status: 'open' })],
     buffers: [],
     log: [],
+    departed: [],
   });
   store.getState().select(selected === 'server' ? 1 : 2);
   const library = createMessageLibraryStore(memoryStorage);

@@ -21,9 +21,13 @@ const renderList = (list: ReactElement) => render(<TooltipProvider>{list}</Toolt
 describe('ProcessList', () => {
   it('shows one row per process with the list-processes columns, and acts on the selection by toolbar and keys', async () => {
     const store = createWorkbenchStore();
-    store
-      .getState()
-      .loadSnapshot({ seq: 1, processes: [info(1, 'srv'), info(2, 'zz', { stopped: true, status: 'stop' })], buffers: [], log: [] });
+    store.getState().loadSnapshot({
+      seq: 1,
+      processes: [info(1, 'srv'), info(2, 'zz', { stopped: true, status: 'stop' })],
+      buffers: [],
+      departed: [],
+      log: [],
+    });
     const api = {
       stopProcess: vi.fn(async () => null),
       continueProcess: vi.fn(async () => null),
@@ -55,7 +59,7 @@ describe('ProcessList', () => {
 
   it('Ctrl-click marks several processes and Delete removes them all at once', () => {
     const store = createWorkbenchStore();
-    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b'), info(3, 'c')], buffers: [], log: [] });
+    store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b'), info(3, 'c')], buffers: [], departed: [], log: [] });
     const api = { deleteProcess: vi.fn(async () => null) };
     renderList(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
     fireEvent.click(screen.getByRole('cell', { name: 'a' }));

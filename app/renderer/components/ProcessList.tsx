@@ -1,11 +1,12 @@
 /** The list-processes view: one row per process, accepted connections under their server. */
 import { ArrowDownToLine, Columns3, Pause, Play, Plus, Trash } from 'lucide-react';
 import { useStore } from 'zustand';
-import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import type { NetprocApi, ProcessInfo } from '../../shared/api.js';
 import { formatBytes } from '../lisp.js';
 import { loadSettings, saveSetting } from '../settings.js';
-import { currentRate, processTree, type RateSample, type Sort, type SortKey, type WorkbenchStore } from '../store.js';
+import { currentRate, listedDeparted, processTree, type RateSample, type Sort, type SortKey, type WorkbenchStore } from '../store.js';
 import { Button, IconButton } from './ui/Button.js';
 import { ReconnectBadge } from './ReconnectSection.js';
 import { KindIcon, StatusChip } from './ui/Chip.js';
@@ -92,6 +93,13 @@ interface Props {
 
 export function ProcessList({ api, store, onNewProcess, onError }: Props) {
   const processes = useStore(store, (s) => s.processes);
+  // Departed processes whose buffers live on stay listed (under their server), marked as departed.
+  const departed = useStore(store, useShallow(listedDeparted));
+  const listed = useMemo(
+    () => (departed.length ? { ...processes, ...Object.fromEntries(departed.map((p) => [p.id, p])) } : processes),
+    [processes, departed],
+  );
+  const departedIds = useMemo(() => new Set(departed.map((p) => p.id)), [departed]);
   const rates = useStore(store, (s) => s.rates);
   const selectedId = useStore(store, (s) => s.selectedId);
   const marked = useStore(store, (s) => s.marked);
@@ -104,7 +112,7 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
   );
   const [widths, setWidths] = useState<Record<string, number>>(() => loadSettings().listWidths ?? {});
   const body = useRef<HTMLTableSectionElement>(null);
-  const rows = processTree(processes, showClosed, sort, collapsed);
+  const rows = processTree(listed, showClosed, sort, collapsed);
   const columns = COLUMNS.filter((c) => c.title === 'Process' || shownTitles.includes(c.title));
   const widthOf = (c: Column): number => widths[c.title] ?? c.width;
   const toggleCollapsed = (id: number): void => setCollapsed((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
@@ -157,10 +165,15 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
   const cell = (c: Column, p: ProcessInfo, depth: number, children: number): ReactNode => {
     const text = c.text(p, rates[p.id]);
     if (c.title === 'Status') {
+      const gone = departedIds.has(p.id);
       return (
-        <td key={c.title} title={p.stopped ? `${p.status}, stopped` : p.status}>
+        <td
+          key={c.title}
+          title={gone ? `${p.status}, departed: no longer a process; its buffer remains` : p.stopped ? `${p.status}, stopped` : p.status}
+        >
           <StatusChip status={p.status} stopped={p.stopped} />
           <ReconnectBadge process={p} />
+          {gone ? <span className="visually-hidden">, departed</span> : null}
         </td>
       );
     }
@@ -319,6 +332,7 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
                 className={[
                   p.id === selectedId || marked.includes(p.id) ? 'selected' : '',
                   p.stopped ? 'stopped' : '',
+                  departedIds.has(p.id) ? 'departed' : '',
                   `status-${p.status}`,
                 ].join(' ')}
                 onClick={(event) => {
