@@ -19,7 +19,14 @@ beforeAll(() => {
 afterEach(cleanup);
 
 function palette(api: NetprocApi, store: WorkbenchStore = createWorkbenchStore()) {
-  const handlers = { onDone: vi.fn(), onOpenForm: vi.fn(), onListProcesses: vi.fn(), onListBuffers: vi.fn(), onMessageLibrary: vi.fn(), onOpenChange: vi.fn() };
+  const handlers = {
+    onDone: vi.fn(),
+    onOpenForm: vi.fn(),
+    onListProcesses: vi.fn(),
+    onListBuffers: vi.fn(),
+    onMessageLibrary: vi.fn(),
+    onOpenChange: vi.fn(),
+  };
   render(<CommandPalette api={api} store={store} open returnFocus={() => undefined} {...handlers} />);
   return { ...handlers, input: screen.getByRole('combobox', { name: 'Command' }) };
 }
