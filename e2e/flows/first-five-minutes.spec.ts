@@ -65,7 +65,7 @@ test('first five minutes: start a server, connect a client, send, stop and conti
   // 5. Inspect.
   const inspector = page.getByRole('region', { name: 'Inspector' });
   await expect(inspector.getByRole('heading', { name: 'tcp-client' })).toBeVisible();
-  await expect(inspector.getByLabel('Contact, nil form')).toHaveText(`("127.0.0.1" ${port})`);
+  await expect(inspector.getByLabel('Contact, nil form', { exact: true })).toHaveText(`("127.0.0.1" ${port})`);
   await runCommand(page, 'process-contact tcp-client t');
   await expect(echoArea(page)).toHaveText(new RegExp(`^\\(:name "tcp-client" .*:service ${port} .*:remote \\[127 0 0 1 ${port}\\]`));
 
