@@ -12,6 +12,8 @@ import { onLines } from './child-messages.js';
 import type { NetworkProcess } from '../app/main/netproc/index.js';
 
 const [scenario = '', variant = '', arg = ''] = process.argv.slice(2);
+/** Timelines are on by default; the `*-no-timeline` variants (and the tap's own) measure the engine without them. */
+const timeline = !variant.endsWith('-no-timeline') && variant !== 'engine-tapped';
 const say = (message: Record<string, unknown>): void => {
   process.stdout.write(JSON.stringify(message) + '\n');
 };
@@ -56,10 +58,9 @@ async function ingest(): Promise<void> {
     return;
   }
   const coding = variant === 'engine-binary' ? 'binary' : 'utf-8-unix';
-  // The timeline variant records every process's traffic timeline (off by default).
-  const np = new Netproc({ bufferCap: 1024 * 1024 * 1024, ...(variant === 'engine-timeline' ? { timeline: true } : {}) });
+  const np = new Netproc({ bufferCap: 1024 * 1024 * 1024, timeline });
   const srv = (await np.makeNetworkProcess({ name: 'ingest', server: true, service: true, buffer: '*ingest*', coding }))!;
-  // One subscriber, as the traffic timeline would be: it sees every chunk and keeps a count.
+  // One subscriber (timelines off), as the traffic timeline would be: it sees every chunk and keeps a count.
   let tapped = 0;
   if (variant === 'engine-tapped') {
     np.on('process-added', (p) => {
@@ -153,7 +154,7 @@ async function connections(): Promise<void> {
     };
     return;
   }
-  const np = new Netproc();
+  const np = new Netproc({ timeline });
   const srv = (await np.makeNetworkProcess({ name: 'many', server: 4096, service: true }))!;
   let count = 0;
   np.on('process-added', (p) => {
@@ -206,7 +207,7 @@ async function datagrams(): Promise<void> {
     port = socket.address().port;
     drops = () => kernelDrops(socket);
   } else {
-    const np = new Netproc();
+    const np = new Netproc({ timeline });
     const srv = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, service: true, buffer: '*udp*' }))!;
     np.on('buffer-changed', got);
     port = np.processContact(srv, 'service') as number;

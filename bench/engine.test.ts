@@ -20,6 +20,8 @@ describe('bench:engine --quick', () => {
       '(c)',
       '(c)',
       '(c)',
+      '(c)',
+      '(d)',
       '(d)',
       '(d)',
       '(d)',

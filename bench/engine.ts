@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       'engine-utf8': [],
       'engine-binary': [],
       'engine-tapped': [],
-      'engine-timeline': [],
+      'engine-no-timeline': [],
     };
     // Each round runs every variant, starting one further along each time, so that no variant always follows
     // the same one (or meets the machine at the same point); the comparisons between variants are paired per round.
@@ -286,15 +286,15 @@ async function main(): Promise<void> {
     line(
       '(a) ingest, one tap subscriber vs none (utf-8)',
       mbs(rate('engine-tapped')),
-      mbs(rate('engine-utf8')),
-      paired('engine-tapped', 'engine-utf8'),
+      mbs(rate('engine-no-timeline')),
+      paired('engine-tapped', 'engine-no-timeline'),
       atLeast(0.95),
     );
     line(
       '(a) ingest, timeline recording vs none (utf-8)',
-      mbs(rate('engine-timeline')),
       mbs(rate('engine-utf8')),
-      paired('engine-timeline', 'engine-utf8'),
+      mbs(rate('engine-no-timeline')),
+      paired('engine-utf8', 'engine-no-timeline'),
       atLeast(0.9),
     );
     line(
@@ -321,10 +321,14 @@ async function main(): Promise<void> {
 
   if (runs('c')) {
     // Paired rounds, alternating which side goes first so that neither always meets a warmer (or busier) machine.
-    const conns: Record<string, Connections[]> = { plain: [], engine: [] };
+    const conns: Record<string, Connections[]> = { plain: [], engine: [], 'engine-no-timeline': [] };
     const acceptRatios: number[] = [];
     for (let round = 0; round < sizes.rounds; round++) {
-      for (const v of round % 2 ? ['engine', 'plain'] : ['plain', 'engine']) conns[v]!.push(await connectionsOnce(v));
+      const order = ['plain', 'engine', 'engine-no-timeline'];
+      for (let k = 0; k < order.length; k++) {
+        const v = order[(round + k) % order.length]!;
+        conns[v]!.push(await connectionsOnce(v));
+      }
       acceptRatios.push(conns.engine![round]!.acceptsPerS / conns.plain![round]!.acceptsPerS);
     }
     const acceptRate = (v: string): number => median(conns[v]!.map((x) => x.acceptsPerS));
@@ -358,6 +362,13 @@ async function main(): Promise<void> {
       perConnection('engine') / Math.max(perConnection('plain'), 1),
       atMost(1.5),
     );
+    line(
+      '(c) ... of which timelines (engine without them)',
+      kib(perConnection('engine')),
+      kib(perConnection('engine-no-timeline')),
+      perConnection('engine') / Math.max(perConnection('engine-no-timeline'), 1),
+      INFO,
+    );
     const young = (v: string): number => median(conns[v]!.map((x) => x.youngPerConnection));
     line(
       '(c) ... not counted: young generation growth',
@@ -379,7 +390,7 @@ async function main(): Promise<void> {
   }
 
   if (runs('d')) {
-    const udp: Record<string, Blast[]> = { plain: [], engine: [] };
+    const udp: Record<string, Blast[]> = { plain: [], engine: [], 'engine-no-timeline': [] };
     for (let round = 0; round < Math.max(1, sizes.rounds - 1); round++)
       for (const v of Object.keys(udp)) udp[v]!.push(await datagramsOnce(v));
     const udpRate = (v: string): number => median(udp[v]!.map((x) => x.perS));
@@ -390,6 +401,13 @@ async function main(): Promise<void> {
       `${udpRate('plain').toFixed(0)} /s`,
       udpRate('engine') / udpRate('plain'),
       atLeast(0.95),
+    );
+    line(
+      '(d) ... the same without timelines',
+      `${udpRate('engine').toFixed(0)} /s`,
+      `${udpRate('engine-no-timeline').toFixed(0)} /s`,
+      udpRate('engine') / udpRate('engine-no-timeline'),
+      INFO,
     );
     line(
       `(d) datagrams received of ${sizes.datagrams} sent`,

@@ -26,7 +26,7 @@ function follow(file: string, stream: number): { first: string; second: string; 
 
 describe('exporting traffic as pcapng', () => {
   it('a server with two connections: one TCP stream each, the real ports, both directions, closed by whoever closed', async () => {
-    const np = engine({ timeline: true });
+    const np = engine();
     const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
     const port = np.processContact(server, 'service') as number;
     const one = net.connect(port, '127.0.0.1');
@@ -67,7 +67,7 @@ describe('exporting traffic as pcapng', () => {
   });
 
   it('a client process: the connecting side is Netproc, and a UDP server with a peer each way', async () => {
-    const np = engine({ timeline: true });
+    const np = engine();
     let peerSocket: net.Socket | null = null;
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 'c', buffer: '*c*', host: '127.0.0.1', service: peer.port }))!;
@@ -98,16 +98,16 @@ describe('exporting traffic as pcapng', () => {
     ]);
   });
 
-  it('bytes the payload cap let go become a gap Wireshark reports, not invented bytes; a Unix socket is refused by name', async () => {
-    const np = engine({ timeline: { payloadCap: 4 } });
+  it('bytes no longer held (the buffer cap trimmed them) become a gap Wireshark reports, not invented bytes; a Unix socket is refused by name', async () => {
+    const np = engine({ bufferCap: 4 });
     let peerSocket: net.Socket | null = null;
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 'c', buffer: '*c*', host: '127.0.0.1', service: peer.port }))!;
     const ps = await waitFor(() => peerSocket);
     ps.write('dropped!');
-    await waitFor(() => np.bufferString('*c*') === 'dropped!');
+    await waitFor(() => np.bufferString('*c*') === 'ped!');
     ps.write('kept');
-    await waitFor(() => np.bufferString('*c*') === 'dropped!kept');
+    await waitFor(() => np.bufferString('*c*') === 'kept');
     const { file, missingBytes } = await exportTo('gap.pcapng', [c]);
     expect(missingBytes).toBe(8);
     expect(tshark(file, '-Y', 'tcp.analysis.lost_segment', '-T', 'fields', '-e', 'tcp.len').trim()).toBe('4');

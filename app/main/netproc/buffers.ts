@@ -60,6 +60,7 @@ export class NetprocBuffer {
   private _end = 0;
   private _trimmedBytes = 0;
   private _revision = 0;
+  private _shifts = 0;
   private _live = true;
   private _changedAt = 0;
   /** Bytes held as last reported through onChange, so each report carries the difference. */
@@ -90,6 +91,10 @@ export class NetprocBuffer {
   }
   get revision(): number {
     return this._revision;
+  }
+  /** Inserts made before the end: each moves the bytes after it, so offsets taken before it may no longer name the same bytes. */
+  get shifts(): number {
+    return this._shifts;
   }
   get live(): boolean {
     return this._live;
@@ -309,6 +314,7 @@ export class NetprocBuffer {
   }
 
   private insertInside(at: number, bytes: Buffer): void {
+    this._shifts++;
     this.tailBlock = null;
     const i = this.chunkIndexAt(at);
     const chunk = this.chunks[i] as Buffer;

@@ -35,9 +35,11 @@ import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
-import { statusTap, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
+import { statusTap, Taps, type Disposable, type TapListener } from './taps.js';
 import { recordTls } from './tls.js';
-import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
+import type { Timeline, TimelineOptions } from './timeline.js';
+import { TimelineKeeper } from './timeline-keeper.js';
+import { TimelineViews, type TimelineFilter, type TimelineWindow } from './timeline-view.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
 export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
@@ -61,10 +63,8 @@ export interface NetprocOptions {
   /** Where certificate pins are remembered (pin-store.ts); none: only while the engine runs. */
   pinStoreFile?: string | null;
   /**
-   * Record each process's traffic timeline (timeline.ts): true, or its ring
-   * size and payload caps. Off unless asked for: nothing in the app reads a
-   * timeline yet, and recording every datagram of a blast costs (bench:engine
-   * measures it as its own line).
+   * Each process's traffic timeline (timeline.ts): on by default; false turns
+   * it off, an object sets its ring size, payload caps and record budget.
    */
   timeline?: TimelineOptions | boolean;
   /** How long a client's TLS handshake may take (default 30 s). */
@@ -97,10 +97,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   private readonly closeController = new AbortController();
   readonly closing = this.closeController.signal;
   readonly tlsHandshakeTimeoutMs: number;
-  /** How each process's traffic timeline is kept; null when timelines are off. */
-  private readonly timelineOptions: TimelineOptions | null;
-  /** The payload budget all timelines share, made with the first. */
-  private timelinePool: TimelinePayloadPool | null = null;
+  /** The traffic timelines kept (live processes' and departed ones'); null when timelines are off. */
+  private readonly timelines: TimelineKeeper | null;
+  /** Traffic views read lately (timeline-view.ts), kept so that paging through one scans only what is new. */
+  private readonly timelineViews = new TimelineViews();
 
   constructor(options: NetprocOptions = {}) {
     super();
@@ -119,7 +119,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (!Number.isInteger(this.tlsHandshakeTimeoutMs) || this.tlsHandshakeTimeoutMs < 1)
       throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
-    this.timelineOptions = options.timeline === true ? {} : options.timeline ? options.timeline : null;
+    this.timelines = options.timeline === false ? null : new TimelineKeeper(options.timeline === true ? {} : (options.timeline ?? {}), max);
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
     this.disposables.add(this.input);
@@ -217,21 +217,15 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   show(process: NetworkProcess): void {
     process.hidden = false;
-    if (this.timelineOptions) this.startTimeline(process, this.timelineOptions);
+    this.timelines?.start(process, (process.taps ??= new Taps(this.reportTapError)));
     this.emit('process-added', process);
-  }
-
-  /** Records the process's traffic from now on, beginning with the status it was made with. */
-  private startTimeline(process: NetworkProcess, options: TimelineOptions): void {
-    const timeline = new Timeline(process, options, (this.timelinePool ??= new TimelinePayloadPool(options.budget)));
-    process.timeline = timeline;
-    timeline.record(statusTap(process.status, null));
-    this.subscribe(process, timeline);
   }
 
   /** @internal */
   removeFromTable(process: NetworkProcess): void {
-    if (this.table.remove(process)) this.emit('process-removed', process);
+    if (!this.table.remove(process)) return;
+    this.timelines?.depart(process);
+    this.emit('process-removed', process);
   }
 
   /** @internal */
@@ -381,7 +375,55 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     return this.subscribe(process, listener);
   }
 
-  private subscribe(process: NetworkProcess, subscriber: TapListener | TapSink): Disposable {
+  /**
+   * The traffic timeline of the process with id ID: a listed process's, or a
+   * departed one's while its buffer lives. Null when there is none (timelines
+   * off, or let go).
+   */
+  timelineOf(id: number): Timeline | null {
+    const listed = this.table.getById(id);
+    if (listed) return listed.timeline;
+    return this.timelines?.departedTimeline(id) ?? null;
+  }
+
+  /**
+   * What a process's traffic view shows: its own timeline, and for a server
+   * those of the connections it accepted, listed and departed.
+   */
+  trafficTimelines(process: NetworkProcess): Timeline[] {
+    const own = process.timeline ? [process.timeline] : [];
+    if (process.kind !== 'stream-server') return own;
+    const listed = this.table.list().filter((p) => p.server === process && p.timeline);
+    return [...own, ...listed.map((p) => p.timeline!), ...(this.timelines?.departedConnections(process) ?? [])];
+  }
+
+  /** Records each process's timeline keeps at most (its ring); 0 when timelines are off. */
+  get timelineCapacity(): number {
+    return this.timelines?.pool.capacity ?? 0;
+  }
+
+  /**
+   * Positions [from, from + count) of the traffic view of the process with id
+   * ID (listed, or departed while its buffer lives; for a server, with its
+   * connections), filtered by FILTER. Views are kept between reads, so
+   * positions are stable while records come and go (timeline-view.ts).
+   */
+  readTimeline(id: number, from: number, count: number, filter: TimelineFilter = {}): TimelineWindow {
+    const own = this.timelineOf(id);
+    if (!own) {
+      const listed = this.table.getById(id);
+      if (listed && !this.timelines)
+        throw new NetprocError({ code: 'UNSUPPORTED', message: 'Traffic timelines are off in this engine', field: 'id' });
+      throw new NetprocError({
+        code: 'NO_SUCH_PROCESS',
+        message: listed ? `Process ${listed.name} has no timeline` : `No process with id ${id} (or its timeline has been let go)`,
+        field: 'id',
+      });
+    }
+    return this.timelineViews.get(id, filter).read(this.trafficTimelines(own.process), from, count);
+  }
+
+  private subscribe(process: NetworkProcess, subscriber: TapListener): Disposable {
     const taps = (process.taps ??= new Taps(this.reportTapError));
     return taps.add(subscriber, () => {
       if (process.taps === taps) process.taps = null;
@@ -527,6 +569,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     for (const p of this.table.list()) if (p.buffer === target) this.deleteProcess(p);
     target.kill();
     this.buffers.remove(target);
+    this.timelines?.bufferKilled(target);
     return true;
   }
 

@@ -11,7 +11,6 @@ import { MAX_DATAGRAM, sendDatagram } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { fromSystemError, NetprocError, strerror, wrongType } from './errors.js';
 import type { NetworkProcess } from './process.js';
-import { tapTime } from './taps.js';
 
 /**
  * Unsent output a process may queue before its input stops being read. Emacs
@@ -40,7 +39,7 @@ export async function sendString(engine: EngineInternals, process: NetworkProces
     await new Promise<void>((resolve, reject) => {
       if (socket.destroyed) reject(Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
       else {
-        process.taps?.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer: null });
+        process.taps?.emitData('out', bytes, null);
         socket.write(bytes, (err) => (err ? reject(err) : resolve()));
         if (socket.writableLength > OUTPUT_HIGH_WATER) holdInputUntilDrained(engine, process, socket);
       }
@@ -103,10 +102,7 @@ async function sendOneDatagram(engine: EngineInternals, process: NetworkProcess,
       engine.input.updateReading(process);
     }
   }
-  if (process.taps) {
-    const peer = Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : null;
-    process.taps.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer });
-  }
+  process.taps?.emitData('out', bytes, Array.isArray(process.datagramAddress) ? process.datagramAddress : null);
   process.counters.datagramsOut++;
   process.counters.bytesOut += bytes.length;
   return null;
