@@ -202,6 +202,23 @@ const hexBytes = z
 
 const sendText = z.string().refine((text) => fitsUtf8(text, LIMITS.sendBytes), `holds more than ${LIMITS.sendBytes} bytes as UTF-8`);
 
+/** Bytes a traffic filter looks for: text (as UTF-8) or hex bytes. */
+const filterText = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((text) => fitsUtf8(text, LIMITS.timelineFilterBytes), `holds more than ${LIMITS.timelineFilterBytes} bytes as UTF-8`);
+const filterHex = z
+  .string()
+  .max(LIMITS.timelineFilterBytes * 3, `holds more than ${LIMITS.timelineFilterBytes} bytes`)
+  .transform((hex, ctx) => {
+    const decoded = decodeHex(hex, LIMITS.timelineFilterBytes);
+    if (typeof decoded === 'string' || decoded.length === 0) {
+      ctx.issues.push({ code: 'custom', message: typeof decoded === 'string' ? decoded : 'must hold at least one byte', input: hex });
+      return z.NEVER;
+    }
+    return decoded;
+  });
+
 export const makeNetworkProcessParams = z
   .object({
     name,
@@ -328,6 +345,19 @@ export const requestSchemas = {
   pinCertificate: z.object({ host, port, fingerprint }).strict(),
   forgetCertificatePin: z.object({ host, port }).strict(),
   listCertificatePins: z.object({}).strict(),
+  readTimeline: z
+    .object({
+      /** A process (listed, or departed while its buffer lives); a server's view gathers its connections'. */
+      id: processId,
+      /** The first record wanted, counted in the filtered view (default 0). */
+      from: z.number().int().min(0).optional(),
+      count: z.number().int().min(0).max(LIMITS.timelineRecords).optional(),
+      direction: z.enum(['in', 'out']).nullable().optional(),
+      text: filterText.optional(),
+      hex: filterHex.optional(),
+    })
+    .strict()
+    .refine((p) => p.text === undefined || p.hex === undefined, { message: 'give either text or hex', path: ['hex'] }),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

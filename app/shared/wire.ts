@@ -303,6 +303,7 @@ export const METHODS = [
   'pinCertificate',
   'forgetCertificatePin',
   'listCertificatePins',
+  'readTimeline',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -335,6 +336,12 @@ export const LIMITS = {
   valueDepth: 32,
   /** Process ids one deleteProcess may name. */
   deleteIds: 10_000,
+  /** Records one readTimeline returns at most. */
+  timelineRecords: 2000,
+  /** A traffic filter's text or hex bytes, in bytes. */
+  timelineFilterBytes: 4096,
+  /** Bytes of each record's payload a readTimeline preview shows. */
+  timelinePreviewBytes: 96,
   /**
    * Largest request message a transport accepts, in bytes: the largest valid
    * sendString when JSON escapes every character (a control character as

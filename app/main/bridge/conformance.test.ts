@@ -94,6 +94,46 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     await waitFor(() => events().some((e) => e.type === 'counters' && e.id === srv.id && e.counters.accepted === 1), 2000);
   });
 
+  it("reads a server's traffic timeline across its connections, filtered, in stable positions, after a connection left", async () => {
+    const { client } = await harness();
+    const api = await client();
+    const srv = (await api.makeNetworkProcess({ name: 'tl', server: true, service: true, buffer: '*tl*' }))!;
+    const port = (srv.local as number[])[4] as number;
+    const one = await plainClient(port);
+    one.write('GET /one\r\n');
+    const all = async () => api.readTimeline({ id: srv.id, count: 100 });
+    await waitFor(async () => (await all()).records.some((r) => r.kind === 'data'));
+    const page = await all();
+    const conn = page.records.find((r) => r.kind === 'data')!;
+    expect(conn).toMatchObject({ direction: 'in', size: 10, preview: 'GET /one\r\n', bytesKept: true, bufferAt: 0, peer: null });
+    expect(conn.processName).toBe(`tl <127.0.0.1:${one.localPort}>`);
+    expect(conn.buffer).toBe(`*tl* <127.0.0.1:${one.localPort}>`);
+    await api.sendString({ id: conn.processId, text: 'HTTP/1.0 200\r\n' });
+    one.end();
+    await waitFor(async () => (await all()).records.some((r) => r.kind === 'status' && r.event === 'connection broken by remote peer\n'));
+    const after = await all();
+    expect(after).toMatchObject({ first: 0, epoch: 0, dropped: 0, capacity: 100_000 });
+    // The server's listen, the connection's open, in, out, its close: in time order, positions counting from 0.
+    expect(after.records.map((r) => [r.kind, r.direction ?? r.status])).toEqual([
+      ['status', 'listen'],
+      ['status', 'run'],
+      ['data', 'in'],
+      ['data', 'out'],
+      ['status', 'exit'],
+    ]);
+    expect(after.records.map((r) => r.position)).toEqual([0, 1, 2, 3, 4]);
+    expect(after.startUs).toBe(after.records[0]!.timeUs);
+    // Filters: a direction, text, hex; a window from a position.
+    expect((await api.readTimeline({ id: srv.id, direction: 'out' })).records.map((r) => r.preview)).toEqual(['HTTP/1.0 200\r\n']);
+    expect((await api.readTimeline({ id: srv.id, text: '/one' })).records.map((r) => r.index)).toEqual([1]);
+    expect((await api.readTimeline({ id: srv.id, hex: '32 30 30' })).records).toHaveLength(1);
+    expect((await api.readTimeline({ id: srv.id, text: 'broken' })).records.map((r) => r.kind)).toEqual(['status']);
+    const window = await api.readTimeline({ id: srv.id, from: 3, count: 1 });
+    expect(window).toMatchObject({ first: 0, end: 5, records: [{ position: 3, direction: 'out' }] });
+    // The departed connection's own timeline is still readable while its buffer lives.
+    expect((await api.readTimeline({ id: conn.processId })).records.map((r) => r.kind)).toEqual(['status', 'data', 'data', 'status']);
+  });
+
   it('sends text, hex bytes and files, and EOF; the peer receives exactly those bytes', async () => {
     const { client } = await harness();
     const api = await client();
@@ -536,6 +576,12 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['processDatagramAddress', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
       ['setProcessDatagramAddress', { id: 1, address: [1, 2] }, 'address', 'INVALID_ARGUMENT'],
       ['snapshot', { please: true }, 'please', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
+      ['readTimeline', { id: 1, count: LIMITS.timelineRecords + 1 }, 'count', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, direction: 'sideways' }, 'direction', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, hex: '0d 0' }, 'hex', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, text: 'a', hex: '61' }, 'hex', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, text: '' }, 'text', 'INVALID_ARGUMENT'],
     ];
 
     it('covers every method', () => {

@@ -91,6 +91,7 @@ async function fixture(): Promise<Fixture> {
       pinCertificate: { host: 'localhost', port: peer.port, fingerprint: 'AB:'.repeat(31) + 'AB' },
       forgetCertificatePin: { host: 'localhost', port: peer.port },
       listCertificatePins: {},
+      readTimeline: { id: id('srv'), from: 0, count: 10, direction: 'in', text: 'x' },
     };
     return table[method];
   };
@@ -221,6 +222,9 @@ const fieldNames = [
   'alpn',
   'fingerprint',
   'port',
+  'from',
+  'count',
+  'direction',
   '__proto__',
   'constructor',
 ];

@@ -21,7 +21,7 @@ import {
 import { NetprocError, NetworkProcess, type MakeNetworkProcessOptions, type Netproc, type SearchPattern } from '../netproc/index.js';
 import { readRegularFile } from '../netproc/regular-file.js';
 import type { Builtins } from './builtins.js';
-import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, toJson } from './serialize.js';
+import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, timelinePage, toJson } from './serialize.js';
 
 type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
 type Handler<M extends Method> = (params: ParsedParams<M>) => Promise<Results[M]> | Results[M];
@@ -226,6 +226,12 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     forgetCertificatePin: ({ host, port }) => np.forgetCertificatePin(host, port),
 
     listCertificatePins: () => np.certificatePins(),
+
+    readTimeline: ({ id, from, count, direction, text, hex }) => {
+      const contains = text !== undefined ? Buffer.from(text, 'utf8') : hex !== undefined ? Buffer.from(hex) : null;
+      const window = np.readTimeline(id, from ?? 0, count ?? 200, { direction: direction ?? null, contains });
+      return timelinePage(window, np.timelineCapacity);
+    },
   };
 }
 

@@ -232,6 +232,21 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
     'value',
   ],
   ['processContact key', 'processContact', { id: 1, key: n(LIMITS.name) }, { id: 1, key: n(LIMITS.name + 1) }, 'key'],
+  ['readTimeline count', 'readTimeline', { id: 1, count: LIMITS.timelineRecords }, { id: 1, count: LIMITS.timelineRecords + 1 }, 'count'],
+  [
+    'readTimeline text, counted in UTF-8',
+    'readTimeline',
+    { id: 1, text: n(LIMITS.timelineFilterBytes / 2, 'é') },
+    { id: 1, text: n(LIMITS.timelineFilterBytes / 2, 'é') + 'x' },
+    'text',
+  ],
+  [
+    'readTimeline hex',
+    'readTimeline',
+    { id: 1, hex: n(LIMITS.timelineFilterBytes, 'ab ') },
+    { id: 1, hex: n(LIMITS.timelineFilterBytes + 1, 'ab') },
+    'hex',
+  ],
   ['readBuffer tail', 'readBuffer', { name: '*x*', tail: LIMITS.readBytes }, { name: '*x*', tail: LIMITS.readBytes + 1 }, 'tail'],
   ['readBuffer name', 'readBuffer', { name: n(LIMITS.name) }, { name: n(LIMITS.name + 1) }, 'name'],
   ['clearBuffer name', 'clearBuffer', { name: n(LIMITS.name) }, { name: n(LIMITS.name + 1) }, 'name'],
@@ -375,6 +390,7 @@ describe('an unknown field is refused by every method', () => {
     pinCertificate: { host: 'localhost', port: 443, fingerprint: 'ab'.repeat(32) },
     forgetCertificatePin: { host: 'localhost', port: 443 },
     listCertificatePins: {},
+    readTimeline: { id: 1, from: 0, count: 10, direction: 'out', hex: '0d 0a' },
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {
