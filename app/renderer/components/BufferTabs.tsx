@@ -4,9 +4,17 @@ import { useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetprocApi } from '../../shared/api.js';
+import type { TimelineEntry } from '../../shared/api.js';
 import { processById, type WorkbenchStore } from '../store.js';
-import { BufferView } from './BufferView.js';
+import { BufferView, type BufferJump } from './BufferView.js';
+import { TrafficTimeline } from './TrafficTimeline.js';
 import { IconButton } from './ui/Button.js';
+import { Segmented } from './ui/Segmented.js';
+
+const VIEWS = [
+  { value: 'buffer' as const, label: 'Buffer' },
+  { value: 'traffic' as const, label: 'Traffic' },
+];
 
 export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchStore }) {
   const selectedId = useStore(store, (s) => s.selectedId);
@@ -17,6 +25,19 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
   );
   const [active, setActive] = useState<number | 'selected'>('selected');
   const shown = active === 'selected' || !tabs.includes(active) ? selectedId : active;
+  const shownName = useStore(store, (s) => processById(s, shown)?.name ?? null);
+  const [view, setView] = useState<'buffer' | 'traffic'>('buffer');
+  const [jump, setJump] = useState<BufferJump | null>(null);
+  /** A received chunk picked in the traffic view: its bytes shown in the buffer (its connection's, for a server's view). */
+  const jumpTo = (entry: TimelineEntry): void => {
+    if (entry.bufferAt === null || entry.buffer === null) return;
+    if (entry.processId !== shown && processById(store.getState(), entry.processId)) {
+      setActive('selected');
+      store.getState().select(entry.processId);
+    }
+    setJump({ buffer: entry.buffer, offset: entry.bufferAt, size: entry.size, at: Date.now() });
+    setView('buffer');
+  };
   return (
     <section className="pane pane-buffers buffer-tabs" aria-labelledby="buffers-title">
       <div className="pane-header">
@@ -50,6 +71,7 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
           ))}
         </div>
         <div className="pane-actions">
+          <Segmented label="Buffer view" value={view} options={VIEWS} onChange={(next) => setView(next)} />
           <IconButton
             label="Keep open"
             icon={<Pin size={14} aria-hidden />}
@@ -58,8 +80,12 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
           />
         </div>
       </div>
-      <div role="tabpanel" aria-label="Buffer">
-        <BufferView api={api} store={store} processId={shown} />
+      <div role="tabpanel" aria-label={view === 'traffic' ? 'Traffic' : 'Buffer'}>
+        {view === 'traffic' && shown !== null && shownName !== null ? (
+          <TrafficTimeline key={shown} api={api} processId={shown} processName={shownName} onJump={jumpTo} />
+        ) : (
+          <BufferView api={api} store={store} processId={shown} jump={jump} />
+        )}
       </div>
     </section>
   );

@@ -58,11 +58,21 @@ export async function sendFile(api: NetprocApi, id: number, file: Blob, progress
   return sent;
 }
 
+/** Bytes to show: [offset, offset + size) of BUFFER, highlighted; `at` tells one request from the next. */
+export interface BufferJump {
+  buffer: string;
+  offset: number;
+  size: number;
+  at: number;
+}
+
 interface BufferViewProps {
   api: NetprocApi;
   store: WorkbenchStore;
   /** The process whose buffer to show. */
   processId: number | null;
+  /** Bytes the traffic view asked to see (applied once, when this buffer is the one shown). */
+  jump?: BufferJump | null;
 }
 
 /** How often the trimmed count may redraw: at the cap under a flood it changes with every batch, and each redraw costs the page a layout. */
@@ -106,7 +116,7 @@ function useBufferPrefs(processName: string): [BufferPrefs, (patch: BufferPrefs)
   return [current, update];
 }
 
-export function BufferView({ api, store, processId }: BufferViewProps) {
+export function BufferView({ api, store, processId, jump = null }: BufferViewProps) {
   // Only what this view shows of the process: its counters change several times a second and are none of its business.
   const process = useStore(
     store,
@@ -168,6 +178,16 @@ export function BufferView({ api, store, processId }: BufferViewProps) {
     setError(null);
     setFileNote(null);
   }, [name]);
+
+  const jumped = useRef<BufferJump | null>(null);
+  useEffect(() => {
+    if (!jump || !scroller || jump.buffer !== name || jumped.current === jump) return;
+    jumped.current = jump;
+    const range = { start: jump.offset, end: jump.offset + jump.size };
+    setMatch(range);
+    setSearchNote(`Bytes ${range.start}–${range.end} (from the traffic view)`);
+    scroller.jumpTo(range.start, MATCH_CONTEXT_ROWS);
+  }, [jump, scroller, name]);
 
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
     if (!name || !query || !scroller) return;
