@@ -8,6 +8,11 @@ import net from 'node:net';
 import v8 from 'node:v8';
 import { Netproc } from '../app/main/netproc/index.js';
 import { kernelDrops } from '../app/main/netproc/datagram-process.js';
+import { exportPcapng } from '../app/main/capture/export.js';
+import { writeExportFile } from '../app/main/capture/export-file.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { onLines } from './child-messages.js';
 import type { NetworkProcess } from '../app/main/netproc/index.js';
 
@@ -250,6 +255,38 @@ async function createDelete(): Promise<void> {
   finish({ ms: performance.now() - start, count });
 }
 
+/** (f) A server receives ARG bytes from the peer, then its traffic is exported as pcapng to a file; the export is timed. */
+async function exportScenario(): Promise<void> {
+  const total = Number(arg);
+  const np = new Netproc({ bufferCap: 2 * total });
+  const srv = (await np.makeNetworkProcess({ name: 'exp', server: true, service: true, buffer: '*exp*', coding: 'binary' }))!;
+  let accepted: NetworkProcess | null = null;
+  np.on('process-added', (p) => {
+    if (p.kind === 'accepted') accepted = p;
+  });
+  np.on('buffer-changed', async (e) => {
+    if (e.end < total || !accepted || e.name !== accepted.buffer?.name) return;
+    np.removeAllListeners('buffer-changed');
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-bench-export-'));
+    gcAndSettle();
+    const rssBefore = rss();
+    rssPeak = rssBefore;
+    const started = performance.now();
+    const written = await writeExportFile({ path: join(dir, 'conversation.pcapng') }, (out) => exportPcapng(np.trafficOf(srv.id), out));
+    const ms = performance.now() - started;
+    rmSync(dir, { recursive: true, force: true });
+    finish({
+      ms,
+      bytes: written.bytes,
+      packets: written.packets,
+      missing: written.missingBytes,
+      rssBefore,
+      rssPeak: Math.max(rssPeak, rss()),
+    });
+  });
+  say({ port: np.processContact(srv, 'service') });
+}
+
 /**
  * Bytes V8 holds for its young generation. It grows with the rate of
  * allocation (to about 25 MiB more during a burst of accepts, on either
@@ -269,6 +306,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   connections,
   datagrams,
   'create-delete': createDelete,
+  export: exportScenario,
 };
 const run = scenarios[scenario];
 if (!run) {

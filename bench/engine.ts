@@ -21,8 +21,17 @@ const runs = (scenario: string): boolean => !onlyArg || onlyArg.split(',').inclu
 const childFlags = (process.env.NETPROC_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const MiB = 1024 * 1024;
 const sizes = quick
-  ? { ingest: 8 * MiB, echoes: 300, connections: 200, datagrams: 3000, createDelete: 50, rounds: 1, ingestRounds: 1 }
-  : { ingest: 256 * MiB, echoes: 10_000, connections: 15_000, datagrams: 100_000, createDelete: 1000, rounds: 3, ingestRounds: 4 };
+  ? { ingest: 8 * MiB, echoes: 300, connections: 200, datagrams: 3000, createDelete: 50, exported: 4 * MiB, rounds: 1, ingestRounds: 1 }
+  : {
+      ingest: 256 * MiB,
+      echoes: 10_000,
+      connections: 15_000,
+      datagrams: 100_000,
+      createDelete: 1000,
+      exported: 64 * MiB,
+      rounds: 3,
+      ingestRounds: 4,
+    };
 /**
  * Each side of (c) holds every connection at once, and this process holds the
  * peers' ends: descriptors for both, with room for everything else. The hard
@@ -227,6 +236,34 @@ async function createDeleteOnce(variant: string, port: number): Promise<number> 
   const done = (await r.next()) as { ms: number; count: number };
   await stop(r);
   return done.ms / done.count;
+}
+
+// ───────────── (f) pcapng export ─────────────
+interface Exported {
+  mibPerS: number;
+  /** Resident memory the receiver gained while writing, in MiB. */
+  growthMiB: number;
+  fileMiB: number;
+  missing: number;
+}
+
+async function exportOnce(): Promise<Exported> {
+  const r = startReceiver('export', 'engine', String(sizes.exported));
+  const { port } = (await r.next()) as { port: number };
+  const s = await connect(port);
+  const block = Buffer.alloc(MiB, 'netproc export line 0123456789\n');
+  for (let sent = 0; sent < sizes.exported; sent += block.length) {
+    if (!s.write(block)) await new Promise((resolve) => s.once('drain', resolve));
+  }
+  const done = (await r.next()) as { ms: number; bytes: number; missing: number; rssBefore: number; rssPeak: number };
+  s.destroy();
+  await stop(r);
+  return {
+    mibPerS: done.bytes / MiB / (done.ms / 1000),
+    growthMiB: (done.rssPeak - done.rssBefore) / MiB,
+    fileMiB: done.bytes / MiB,
+    missing: done.missing,
+  };
 }
 
 /** One figure: engine beside plain Node, their ratio, and the verdict on `judged` (the ratio unless given). */
@@ -456,6 +493,28 @@ async function main(): Promise<void> {
       INFO,
     );
   }
+
+  if (runs('f')) await exportFigures();
+}
+
+/** (f): the export alone (no plain Node to compare with): its rate, and how little memory it takes beside the conversation's size. */
+async function exportFigures(): Promise<void> {
+  const runs: Exported[] = [];
+  for (let round = 0; round < sizes.rounds; round++) runs.push(await exportOnce());
+  const rate = median(runs.map((x) => x.mibPerS));
+  const growth = median(runs.map((x) => x.growthMiB));
+  const size = `${sizes.exported / MiB} MiB`;
+  line(`(f) pcapng export of a ${size} conversation`, `${rate.toFixed(0)} MiB/s`, '-', rate, atLeast(100, 0, ' MiB/s'));
+  // Streamed: the file is written as it is made, so the receiver grows by a fraction of the conversation, not by the file.
+  line(
+    '(f) ... receiver memory growth while writing',
+    `${growth.toFixed(1)} MiB`,
+    `${median(runs.map((x) => x.fileMiB)).toFixed(0)} MiB file`,
+    growth / (sizes.exported / MiB),
+    atMost(0.25),
+  );
+  const missing = Math.max(...runs.map((x) => x.missing));
+  line('(f) ... payload bytes missing from the file', String(missing), '-', missing, exactly(0, 'none'));
 }
 
 /** Runs the benchmark in a child whose descriptor limit is raised, where this process's is too low. */

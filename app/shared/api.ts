@@ -137,6 +137,19 @@ export interface TimelinePage {
   records: TimelineEntry[];
 }
 
+/** What exportTraffic wrote. */
+export interface ExportResult {
+  path: string;
+  /** Bytes in the file. */
+  bytes: number;
+  /** pcapng: packets written, and payload bytes no longer held (gaps Wireshark reports as not captured). */
+  packets: number | null;
+  missingBytes: number | null;
+  /** text and hex: the byte range of the buffer written (absolute offsets). */
+  start: number | null;
+  end: number | null;
+}
+
 export interface Results {
   snapshot: Snapshot;
   makeNetworkProcess: ProcessInfo | null;
@@ -171,6 +184,7 @@ export interface Results {
   forgetCertificatePin: boolean;
   listCertificatePins: CertificatePin[];
   readTimeline: TimelinePage;
+  exportTraffic: ExportResult;
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

@@ -358,6 +358,32 @@ export const requestSchemas = {
     })
     .strict()
     .refine((p) => p.text === undefined || p.hex === undefined, { message: 'give either text or hex', path: ['hex'] }),
+  exportTraffic: z
+    .object({
+      /** pcapng: the process whose traffic to write (a server: with its connections'). text, hex: its buffer. */
+      id: processId.optional(),
+      /** text, hex: the buffer to write (instead of a process's). */
+      buffer: bufferName.optional(),
+      format: z.enum(['pcapng', 'text', 'hex']),
+      /** An absolute path; the file is written beside it first and takes its name only when complete. */
+      path: filePath,
+      /** Replace a file already there (default: refuse). */
+      overwrite: z.boolean().optional(),
+      /** text, hex: the byte range [start, end) of the buffer (absolute offsets; default all it holds). */
+      start: z.number().int().min(0).optional(),
+      end: z.number().int().min(0).optional(),
+    })
+    .strict()
+    .superRefine((p, ctx) => {
+      const issue = (path: string, message: string): void => void ctx.addIssue({ code: 'custom', path: [path], message });
+      if (p.format === 'pcapng') {
+        if (p.id === undefined) issue('id', "is required for pcapng: it writes a process's traffic");
+        else if (p.buffer !== undefined) issue('buffer', 'pcapng writes a process, not a buffer: give id only');
+        else if (p.start !== undefined || p.end !== undefined)
+          issue(p.start !== undefined ? 'start' : 'end', 'pcapng writes the whole conversation: a byte range is for text and hex');
+      } else if ((p.id === undefined) === (p.buffer === undefined)) issue('buffer', 'give either buffer or id (whose buffer)');
+      if (p.start !== undefined && p.end !== undefined && p.end < p.start) issue('end', 'must not be before start');
+    }),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

@@ -304,6 +304,7 @@ export const METHODS = [
   'forgetCertificatePin',
   'listCertificatePins',
   'readTimeline',
+  'exportTraffic',
 ] as const;
 export type Method = (typeof METHODS)[number];
 

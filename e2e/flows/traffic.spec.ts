@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { followTcpStream } from '../../app/main/capture/tshark-support.js';
 import { expect, test } from '../fixtures.js';
 import { row } from './workbench.js';
 
@@ -89,5 +94,62 @@ test.describe('the traffic timeline', () => {
     await expect(grid.getByRole('row').filter({ hasText: 'from one' })).toContainText(`agg <127.0.0.1:${onePort}>`);
     await expect(grid.getByRole('row').filter({ hasText: 'from two' })).toContainText(`agg <127.0.0.1:${twoPort}>`);
     await expect(grid.getByRole('row').filter({ hasText: 'connection broken by remote peer' })).toHaveCount(1);
+  });
+
+  test('Export… writes the traffic as pcapng that tshark follows, and the buffer as an xxd hex dump; errors show by their field', async ({
+    page,
+    control,
+    peer,
+  }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-e2e-export-'));
+    try {
+      const srv = (await control.makeNetworkProcess({ name: 'exp', server: true, service: true, buffer: '*exp*' }))!;
+      const port = (srv.local as number[])[4] as number;
+      const { socket, received } = await peer.connect(port);
+      const name = `exp <127.0.0.1:${socket.localPort}>`;
+      socket.write('question?\n');
+      await expect(row(page, name)).toContainText('10 B');
+      const accepted = (await control.snapshot({})).processes.find((p) => p.name === name)!;
+      await control.sendString({ id: accepted.id, text: 'answer!\n' });
+      await expect.poll(received).toBe('answer!\n');
+
+      await row(page, 'exp').click();
+      await page.getByRole('button', { name: 'Export…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Export exp' });
+      await dialog.getByLabel('File path').fill('relative.pcapng');
+      await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(dialog.getByLabel('File path')).toHaveAttribute('aria-invalid', 'true');
+      await expect(dialog.getByRole('alert')).toContainText('path: must be an absolute file path');
+      const capture = join(dir, 'exp.pcapng');
+      await dialog.getByLabel('File path').fill(capture);
+      await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(dialog.getByRole('status')).toContainText(`to ${capture} (`);
+      const stream = followTcpStream(capture, 0);
+      expect([stream.client.toString(), stream.server.toString()]).toEqual(['question?\n', 'answer!\n']);
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      await row(page, name).click();
+      await page.getByRole('button', { name: 'Export…' }).click();
+      const again = page.getByRole('dialog', { name: `Export ${name}` });
+      await again.getByLabel('Format').selectOption('text');
+      await again.getByLabel('File path').fill(join(dir, 'exp.txt'));
+      await again.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(again.getByRole('status')).toContainText('Wrote 10 bytes');
+      await again.getByLabel('Format').selectOption('hex');
+      await again.getByLabel('File path').fill(join(dir, 'exp.hex'));
+      await again.getByLabel('From byte').fill('9');
+      await again.getByLabel('To byte').fill('3');
+      await again.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(again.getByLabel('To byte')).toHaveAttribute('aria-invalid', 'true');
+      await again.getByLabel('From byte').fill('');
+      await again.getByLabel('To byte').fill('');
+      await again.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(again.getByRole('status')).toContainText('Wrote');
+      expect(readFileSync(join(dir, 'exp.hex'), 'latin1')).toBe(
+        execFileSync('/usr/bin/xxd', [join(dir, 'exp.txt')], { encoding: 'latin1' }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

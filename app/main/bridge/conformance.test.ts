@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
 } from '../../shared/api.js';
 import { collect, freePort, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
 import { SMTP_PARAMETERS, smtpServer } from '../netproc/smtp-test-server.js';
+import { followTcpStream } from '../capture/tshark-support.js';
 import { harnesses, type TransportName } from './test-clients.js';
 
 function record(api: NetprocApi): { batches: EventBatch[]; events: () => BridgeEvent[] } {
@@ -132,6 +134,56 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(window).toMatchObject({ first: 0, end: 5, records: [{ position: 3, direction: 'out' }] });
     // The departed connection's own timeline is still readable while its buffer lives.
     expect((await api.readTimeline({ id: conn.processId })).records.map((r) => r.kind)).toEqual(['status', 'data', 'data', 'status']);
+  });
+
+  it("exports a server's traffic as pcapng that tshark follows, and a buffer as text and as xxd's hex dump", async () => {
+    const { client } = await harness();
+    const api = await client();
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-export-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const srv = (await api.makeNetworkProcess({ name: 'ex', server: true, service: true, buffer: '*ex*' }))!;
+    const port = (srv.local as number[])[4] as number;
+    const peer = await plainClient(port);
+    peer.write('hello \x00\x01 server\n');
+    const accepted = await waitFor(async () => {
+      const p = (await api.snapshot({})).processes.find((x) => x.serverId === srv.id);
+      return p && p.counters.bytesIn === 16 ? p : null;
+    });
+    await api.sendString({ id: accepted.id, text: 'hello client\n' });
+    await waitFor(async () => (await api.readTimeline({ id: srv.id })).records.some((r) => r.direction === 'out'));
+
+    const capture = join(dir, 'ex.pcapng');
+    const result = await api.exportTraffic({ id: srv.id, format: 'pcapng', path: capture });
+    expect(result).toMatchObject({ path: capture, packets: 5, missingBytes: 0, start: null });
+    expect(result.bytes).toBe(readFileSync(capture).length);
+    const stream = followTcpStream(capture, 0);
+    expect(stream.client.toString('latin1')).toBe('hello \x00\x01 server\n');
+    expect(stream.server.toString()).toBe('hello client\n');
+    expect(stream.nodes).toEqual([`127.0.0.1:${peer.localPort}`, `127.0.0.1:${port}`]);
+
+    const text = join(dir, 'ex.bin');
+    const hex = join(dir, 'ex.hex');
+    expect(await api.exportTraffic({ id: accepted.id, format: 'text', path: text, start: 6 })).toMatchObject({
+      start: 6,
+      end: 16,
+      bytes: 10,
+    });
+    expect(readFileSync(text, 'latin1')).toBe('\x00\x01 server\n');
+    await api.exportTraffic({ buffer: accepted.buffer!, format: 'hex', path: hex });
+    await api.exportTraffic({ buffer: accepted.buffer!, format: 'text', path: text, overwrite: true });
+    expect(readFileSync(hex, 'latin1')).toBe(execFileSync('/usr/bin/xxd', [text], { encoding: 'latin1' }));
+    expect(readFileSync(hex, 'latin1')).toBe('00000000: 6865 6c6c 6f20 0001 2073 6572 7665 720a  hello .. server.\n');
+
+    // An existing file is kept unless overwrite is asked for; a relative path is refused.
+    expect(await rejection(api.exportTraffic({ id: srv.id, format: 'pcapng', path: capture }))).toMatchObject({
+      code: 'EEXIST',
+      field: 'path',
+    });
+    expect(await rejection(api.exportTraffic({ id: srv.id, format: 'pcapng', path: 'ex.pcapng' }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'path',
+    });
+    expect(existsSync(join(dir, 'ex.pcapng'))).toBe(true);
   });
 
   it('sends text, hex bytes and files, and EOF; the peer receives exactly those bytes', async () => {
@@ -582,6 +634,16 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['readTimeline', { id: 1, hex: '0d 0' }, 'hex', 'INVALID_ARGUMENT'],
       ['readTimeline', { id: 1, text: 'a', hex: '61' }, 'hex', 'INVALID_ARGUMENT'],
       ['readTimeline', { id: 1, text: '' }, 'text', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { id: 999999, format: 'pcapng', path: '/tmp/x.pcapng' }, 'id', 'NO_SUCH_PROCESS'],
+      ['exportTraffic', { format: 'pcapng', path: '/tmp/x.pcapng' }, 'id', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { id: 1, format: 'pcapng', path: '/tmp/x.pcapng', start: 0 }, 'start', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'gif', path: '/tmp/x' }, 'format', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', id: 1, format: 'text', path: '/tmp/x' }, 'buffer', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'text', path: '/tmp/x', start: 5, end: 4 }, 'end', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*none*', format: 'hex', path: '/tmp/x' }, 'buffer', 'NO_SUCH_BUFFER'],
+      ['exportTraffic', { buffer: '*x*', format: 'hex', path: 'relative/x' }, 'path', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'hex', path: '/tmp' }, 'path', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'hex', path: '/nonexistent-netproc-dir/x' }, 'path', 'ENOENT'],
     ];
 
     it('covers every method', () => {

@@ -10,8 +10,11 @@
  * address other than loopback (or a Unix socket path, which would create
  * files) is skipped before it is sent.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clip, METHODS, type Method, type Response } from '../../shared/api.js';
 import type { LookupFunction, Netproc } from '../netproc/index.js';
 import { engine, onCleanup, plainServer, waitFor } from '../netproc/test-support.js';
@@ -22,6 +25,10 @@ const loopbackOnly: LookupFunction = async (host, family) => {
   if (host === 'localhost') return family === 6 ? [{ address: '::1', family: 6 }] : [{ address: '127.0.0.1', family: 4 }];
   throw Object.assign(new Error(`no lookups of ${host} in this test`), { code: 'ENOTFOUND' });
 };
+
+/** The one directory exports may write to: a request naming any other path is skipped before it is sent. */
+const exportDir = mkdtempSync(join(tmpdir(), 'netproc-fuzz-export-'));
+afterAll(() => rmSync(exportDir, { recursive: true, force: true }));
 
 interface Fixture {
   np: Netproc;
@@ -92,6 +99,7 @@ async function fixture(): Promise<Fixture> {
       forgetCertificatePin: { host: 'localhost', port: peer.port },
       listCertificatePins: {},
       readTimeline: { id: id('srv'), from: 0, count: 10, direction: 'in', text: 'x' },
+      exportTraffic: { id: id('c'), format: 'hex', path: join(exportDir, 'out.txt'), overwrite: true, start: 0, end: 10 },
     };
     return table[method];
   };
@@ -135,6 +143,9 @@ function staysOnLoopback(method: Method, params: unknown): boolean {
       return LOOPBACK_HOSTS.has(parsed.host as string) && typeof parsed.service !== 'string';
     case 'setProcessDatagramAddress':
       return isLoopbackVector(parsed.address);
+    case 'exportTraffic':
+      // Writes files: only into the test's own directory.
+      return typeof parsed.path === 'string' && parsed.path.startsWith(exportDir + '/') && !parsed.path.includes('/..');
     default:
       return true;
   }
@@ -225,6 +236,10 @@ const fieldNames = [
   'from',
   'count',
   'direction',
+  'format',
+  'overwrite',
+  'start',
+  'end',
   '__proto__',
   'constructor',
 ];

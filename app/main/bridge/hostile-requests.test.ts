@@ -195,6 +195,13 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
   ['sendBytes', 'sendBytes', { id: 1, hex: n(LIMITS.sendBytes, 'ab ') }, { id: 1, hex: n(LIMITS.sendBytes + 1, 'ab') }, 'hex'],
   ['sendFile path', 'sendFile', { id: 1, path: '/' + n(LIMITS.path - 1) }, { id: 1, path: '/' + n(LIMITS.path) }, 'path'],
   [
+    'exportTraffic path',
+    'exportTraffic',
+    { id: 1, format: 'text', path: '/' + n(LIMITS.path - 1) },
+    { id: 1, format: 'text', path: '/' + n(LIMITS.path) },
+    'path',
+  ],
+  [
     'deleteProcess ids',
     'deleteProcess',
     { ids: new Array(LIMITS.deleteIds).fill(1) },
@@ -391,6 +398,7 @@ describe('an unknown field is refused by every method', () => {
     forgetCertificatePin: { host: 'localhost', port: 443 },
     listCertificatePins: {},
     readTimeline: { id: 1, from: 0, count: 10, direction: 'out', hex: '0d 0a' },
+    exportTraffic: { id: 1, format: 'pcapng', path: '/tmp/out.pcapng', overwrite: false },
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {

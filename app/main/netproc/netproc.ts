@@ -409,6 +409,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    * positions are stable while records come and go (timeline-view.ts).
    */
   readTimeline(id: number, from: number, count: number, filter: TimelineFilter = {}): TimelineWindow {
+    return this.timelineViews.get(id, filter).read(this.trafficOf(id), from, count);
+  }
+
+  /** The timelines of the traffic view of the process with id ID (see trafficTimelines); refused, naming `id`, when there are none. */
+  trafficOf(id: number): Timeline[] {
     const own = this.timelineOf(id);
     if (!own) {
       const listed = this.table.getById(id);
@@ -420,7 +425,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
         field: 'id',
       });
     }
-    return this.timelineViews.get(id, filter).read(this.trafficTimelines(own.process), from, count);
+    return this.trafficTimelines(own.process);
   }
 
   private subscribe(process: NetworkProcess, subscriber: TapListener): Disposable {

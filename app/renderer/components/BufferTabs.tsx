@@ -1,5 +1,5 @@
 /** Several buffers open at once: the selected process's, plus any opened as tabs. */
-import { Pin, X } from 'lucide-react';
+import { Download, Pin, X } from 'lucide-react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -7,6 +7,7 @@ import type { NetprocApi } from '../../shared/api.js';
 import type { TimelineEntry } from '../../shared/api.js';
 import { processById, type WorkbenchStore } from '../store.js';
 import { BufferView, type BufferJump } from './BufferView.js';
+import { ExportDialog } from './ExportDialog.js';
 import { TrafficTimeline } from './TrafficTimeline.js';
 import { IconButton } from './ui/Button.js';
 import { Segmented } from './ui/Segmented.js';
@@ -26,6 +27,8 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
   const [active, setActive] = useState<number | 'selected'>('selected');
   const shown = active === 'selected' || !tabs.includes(active) ? selectedId : active;
   const shownName = useStore(store, (s) => processById(s, shown)?.name ?? null);
+  const shownBuffer = useStore(store, (s) => processById(s, shown)?.buffer ?? null);
+  const [exporting, setExporting] = useState(false);
   const [view, setView] = useState<'buffer' | 'traffic'>('buffer');
   const [jump, setJump] = useState<BufferJump | null>(null);
   /** A received chunk picked in the traffic view: its bytes shown in the buffer (its connection's, for a server's view). */
@@ -73,6 +76,12 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
         <div className="pane-actions">
           <Segmented label="Buffer view" value={view} options={VIEWS} onChange={(next) => setView(next)} />
           <IconButton
+            label="Export…"
+            icon={<Download size={14} aria-hidden />}
+            disabled={shown === null}
+            onClick={() => setExporting(true)}
+          />
+          <IconButton
             label="Keep open"
             icon={<Pin size={14} aria-hidden />}
             disabled={selectedId === null || tabs.includes(selectedId)}
@@ -80,6 +89,9 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
           />
         </div>
       </div>
+      {exporting && shown !== null && shownName !== null ? (
+        <ExportDialog api={api} processId={shown} processName={shownName} buffer={shownBuffer} onClose={() => setExporting(false)} />
+      ) : null}
       <div role="tabpanel" aria-label={view === 'traffic' ? 'Traffic' : 'Buffer'}>
         {view === 'traffic' && shown !== null && shownName !== null ? (
           <TrafficTimeline key={shown} api={api} processId={shown} processName={shownName} onJump={jumpTo} />
