@@ -150,6 +150,21 @@ export interface ExportResult {
   end: number | null;
 }
 
+/** What importCapture made, and which conversation of the capture it took. */
+export interface ImportResult {
+  process: ProcessInfo;
+  /** The conversation taken (counted from 0 in the order they began), of how many. */
+  conversation: number;
+  conversations: number;
+  protocol: 'tcp' | 'udp';
+  /** The side that opened it, and the other: `address:port`. */
+  client: string;
+  server: string;
+  /** Payload bytes both ways, and those the capture lacked (gaps in a TCP stream). */
+  bytes: number;
+  missingBytes: number;
+}
+
 export interface Results {
   snapshot: Snapshot;
   makeNetworkProcess: ProcessInfo | null;
@@ -185,6 +200,7 @@ export interface Results {
   listCertificatePins: CertificatePin[];
   readTimeline: TimelinePage;
   exportTraffic: ExportResult;
+  importCapture: ImportResult;
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

@@ -384,6 +384,18 @@ export const requestSchemas = {
       } else if ((p.id === undefined) === (p.buffer === undefined)) issue('buffer', 'give either buffer or id (whose buffer)');
       if (p.start !== undefined && p.end !== undefined && p.end < p.start) issue('end', 'must not be before start');
     }),
+  importCapture: z
+    .object({
+      /** A pcap or pcapng file (absolute path), at most LIMITS.importBytes. */
+      path: filePath,
+      /** Which TCP or UDP conversation of the capture, counted from 0 in the order they began (default the first). */
+      conversation: z.number().int().min(0).max(1_000_000).optional(),
+      /** Whose view the process takes: the side that opened the conversation (default), or the other. */
+      side: z.enum(['client', 'server']).optional(),
+      name: name.optional(),
+      buffer: bufferName.optional(),
+    })
+    .strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

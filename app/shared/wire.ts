@@ -305,6 +305,7 @@ export const METHODS = [
   'listCertificatePins',
   'readTimeline',
   'exportTraffic',
+  'importCapture',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -341,6 +342,8 @@ export const LIMITS = {
   timelineRecords: 2000,
   /** A traffic filter's text or hex bytes, in bytes. */
   timelineFilterBytes: 4096,
+  /** Largest capture file importCapture reads, in bytes actually read. */
+  importBytes: 64 * 1024 * 1024,
   /** Bytes of each record's payload a readTimeline preview shows. */
   timelinePreviewBytes: 96,
   /**

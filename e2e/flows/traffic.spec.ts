@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followTcpStream } from '../../app/main/capture/tshark-support.js';
@@ -148,6 +148,54 @@ test.describe('the traffic timeline', () => {
       expect(readFileSync(join(dir, 'exp.hex'), 'latin1')).toBe(
         execFileSync('/usr/bin/xxd', [join(dir, 'exp.txt')], { encoding: 'latin1' }),
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('Import capture… makes a read-only process of a capture (text2pcap), viewed and searched like any other; sends refused', async ({
+    page,
+  }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-e2e-import-'));
+    try {
+      writeFileSync(
+        join(dir, 'c.txt'),
+        'O 0000  47 45 54 20 2f 69 6e 64 65 78 0d 0a\nI 0000  48 54 54 50 20 32 30 30 20 4f 4b 0d 0a\nI 0000  62 6f 64 79 0d 0a\n',
+      );
+      const path = join(dir, 'web.pcapng');
+      execFileSync('/usr/bin/text2pcap', ['-q', '-D', '-T', '40000,80', '-4', '10.1.1.1,10.1.1.2', join(dir, 'c.txt'), path]);
+      await page.getByRole('button', { name: 'Import capture…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Import capture' });
+      await dialog.getByLabel('Capture file path').fill(join(dir, 'missing.pcapng'));
+      await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(dialog.getByLabel('Capture file path')).toHaveAttribute('aria-invalid', 'true');
+      await expect(dialog.getByRole('alert')).toContainText('No such file or directory');
+      await dialog.getByLabel('Capture file path').fill(path);
+      await dialog.getByLabel('Conversation number').fill('4');
+      await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(dialog.getByRole('alert')).toContainText('conversation: the capture holds 1 (0 to 0)');
+      await dialog.getByLabel('Conversation number').fill('');
+      await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(dialog).toBeHidden();
+      await expect(page.getByRole('status').filter({ hasText: 'Imported web.pcapng' })).toContainText('conversation 0 of 1');
+      await expect(row(page, 'web.pcapng')).toContainText('closed');
+
+      // Its buffer holds what the client received, and searches like any other.
+      await expect(page.getByRole('log')).toContainText('HTTP 200 OK');
+      await page.getByRole('searchbox', { name: 'Search buffer' }).fill('body');
+      await page.getByRole('searchbox', { name: 'Search buffer' }).press('Enter');
+      await expect(page.getByRole('status').filter({ hasText: 'Match at byte' })).toHaveText('Match at byte 13');
+      // Sends are refused, saying why.
+      await page.getByLabel('Input for web.pcapng').fill('hello');
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect(page.getByRole('alert').filter({ hasText: 'read-only' })).toContainText('imported from');
+
+      // Its traffic: both directions, filterable.
+      await page.getByRole('radio', { name: 'Traffic' }).click();
+      const grid = page.getByRole('grid', { name: 'Traffic timeline of web.pcapng' });
+      await expect(grid.getByRole('row').filter({ hasText: 'GET /index' }).getByRole('gridcell', { name: 'sent' })).toHaveText('out');
+      await page.getByRole('searchbox', { name: 'Filter traffic' }).fill('body');
+      await expect(page.getByRole('status').filter({ hasText: 'matching record' })).toHaveText('1 matching record');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -186,6 +186,34 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(existsSync(join(dir, 'ex.pcapng'))).toBe(true);
   });
 
+  it('imports a capture as a closed, read-only process whose buffer and timeline read like any other', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-import-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'c.txt'), 'O 0000  47 45 54 20 2f 0d 0a\nI 0000  48 54 54 50 20 32 30 30 0d 0a\n');
+    const path = join(dir, 'c.pcapng');
+    execFileSync('/usr/bin/text2pcap', ['-q', '-D', '-T', '40000,80', '-4', '10.1.1.1,10.1.1.2', join(dir, 'c.txt'), path]);
+    const imported = await api.importCapture({ path });
+    expect(imported).toMatchObject({
+      conversation: 0,
+      conversations: 1,
+      protocol: 'tcp',
+      bytes: 17,
+      missingBytes: 0,
+      process: { name: 'c.pcapng', kind: 'stream-client', status: 'closed', buffer: '*c.pcapng*', remoteText: expect.any(String) },
+    });
+    expect((await api.readBuffer({ name: '*c.pcapng*' })).data).toBe('HTTP 200\r\n');
+    expect((await api.readTimeline({ id: imported.process.id })).records.map((r) => [r.direction, r.preview])).toEqual([
+      ['out', 'GET /\r\n'],
+      ['in', 'HTTP 200\r\n'],
+    ]);
+    expect(await rejection(api.sendString({ id: imported.process.id, text: 'x' }))).toMatchObject({
+      code: 'NOT_RUNNING',
+      message: expect.stringContaining('read-only'),
+    });
+  });
+
   it('sends text, hex bytes and files, and EOF; the peer receives exactly those bytes', async () => {
     const { client } = await harness();
     const api = await client();
@@ -644,6 +672,11 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['exportTraffic', { buffer: '*x*', format: 'hex', path: 'relative/x' }, 'path', 'INVALID_ARGUMENT'],
       ['exportTraffic', { buffer: '*x*', format: 'hex', path: '/tmp' }, 'path', 'INVALID_ARGUMENT'],
       ['exportTraffic', { buffer: '*x*', format: 'hex', path: '/nonexistent-netproc-dir/x' }, 'path', 'ENOENT'],
+      ['importCapture', { path: 'relative.pcap' }, 'path', 'INVALID_ARGUMENT'],
+      ['importCapture', { path: '/etc/hostname' }, 'path', 'INVALID_ARGUMENT'],
+      ['importCapture', { path: '/nonexistent-netproc-dir/x.pcap' }, 'path', 'ENOENT'],
+      ['importCapture', { path: '/x.pcap', side: 'both' }, 'side', 'INVALID_ARGUMENT'],
+      ['importCapture', { path: '/x.pcap', conversation: -1 }, 'conversation', 'INVALID_ARGUMENT'],
     ];
 
     it('covers every method', () => {

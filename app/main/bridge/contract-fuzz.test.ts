@@ -10,7 +10,8 @@
  * address other than loopback (or a Unix socket path, which would create
  * files) is skipped before it is sent.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -29,6 +30,10 @@ const loopbackOnly: LookupFunction = async (host, family) => {
 /** The one directory exports may write to: a request naming any other path is skipped before it is sent. */
 const exportDir = mkdtempSync(join(tmpdir(), 'netproc-fuzz-export-'));
 afterAll(() => rmSync(exportDir, { recursive: true, force: true }));
+/** A capture to import: one UDP datagram, made by text2pcap. */
+const captureFile = join(exportDir, 'one.pcapng');
+writeFileSync(join(exportDir, 'one.txt'), '0000  70 69 6e 67\n');
+execFileSync('/usr/bin/text2pcap', ['-q', '-u', '5000,6000', join(exportDir, 'one.txt'), captureFile]);
 
 interface Fixture {
   np: Netproc;
@@ -100,6 +105,7 @@ async function fixture(): Promise<Fixture> {
       listCertificatePins: {},
       readTimeline: { id: id('srv'), from: 0, count: 10, direction: 'in', text: 'x' },
       exportTraffic: { id: id('c'), format: 'hex', path: join(exportDir, 'out.txt'), overwrite: true, start: 0, end: 10 },
+      importCapture: { path: captureFile, conversation: 0, side: 'server', name: 'imp', buffer: '*imp*' },
     };
     return table[method];
   };
@@ -238,6 +244,8 @@ const fieldNames = [
   'direction',
   'format',
   'overwrite',
+  'conversation',
+  'side',
   'start',
   'end',
   '__proto__',

@@ -23,6 +23,7 @@ import { readRegularFile } from '../netproc/regular-file.js';
 import { exportPcapng } from '../capture/export.js';
 import { writeExportFile } from '../capture/export-file.js';
 import { writeBytes, writeHexDump } from '../capture/text-export.js';
+import { importCapture } from '../capture/import.js';
 import type { Builtins } from './builtins.js';
 import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, timelinePage, toJson } from './serialize.js';
 
@@ -255,6 +256,19 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       const parts = b.views(from, to);
       const written = await writeExportFile(target, (out) => (format === 'hex' ? writeHexDump(parts, out) : writeBytes(parts, out)));
       return { path, bytes: written.bytes, packets: null, missingBytes: null, start: from, end: to };
+    },
+
+    importCapture: async ({ path, conversation, side, name, buffer: bufferName }) => {
+      const imported = await importCapture(np, {
+        path,
+        maxBytes: LIMITS.importBytes,
+        ...(conversation !== undefined ? { conversation } : {}),
+        ...(side !== undefined ? { side } : {}),
+        ...(name !== undefined ? { name } : {}),
+        ...(bufferName !== undefined ? { buffer: bufferName } : {}),
+      });
+      const { process, index, count, ...rest } = imported;
+      return { process: info(process), conversation: index, conversations: count, ...rest };
     },
   };
 }

@@ -194,6 +194,8 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
   ],
   ['sendBytes', 'sendBytes', { id: 1, hex: n(LIMITS.sendBytes, 'ab ') }, { id: 1, hex: n(LIMITS.sendBytes + 1, 'ab') }, 'hex'],
   ['sendFile path', 'sendFile', { id: 1, path: '/' + n(LIMITS.path - 1) }, { id: 1, path: '/' + n(LIMITS.path) }, 'path'],
+  ['importCapture path', 'importCapture', { path: '/' + n(LIMITS.path - 1) }, { path: '/' + n(LIMITS.path) }, 'path'],
+  ['importCapture name', 'importCapture', { path: '/x', name: n(LIMITS.name) }, { path: '/x', name: n(LIMITS.name + 1) }, 'name'],
   [
     'exportTraffic path',
     'exportTraffic',
@@ -399,6 +401,7 @@ describe('an unknown field is refused by every method', () => {
     listCertificatePins: {},
     readTimeline: { id: 1, from: 0, count: 10, direction: 'out', hex: '0d 0a' },
     exportTraffic: { id: 1, format: 'pcapng', path: '/tmp/out.pcapng', overwrite: false },
+    importCapture: { path: '/tmp/in.pcapng', conversation: 0, side: 'client', name: 'in', buffer: '*in*' },
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {

@@ -29,3 +29,4 @@ export { markContactSymbols } from './contact.js';
 export type { Disposable, StatusTap, TapListener, TapRecord, TrafficTap } from './taps.js';
 export type { Timeline, TimelineData, TimelineRecord, TimelineStatus } from './timeline.js';
 export type { TimelineFilter, TimelineWindow } from './timeline-view.js';
+export type { ImportedConversation, ImportedEnd } from './import-process.js';

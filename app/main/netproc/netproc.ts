@@ -30,7 +30,8 @@ import { PinStore, type CertificatePin } from './pin-store.js';
 import { ProcessTable } from './process-table.js';
 import { closeProcessSockets } from './release.js';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
-import { sendEof, sendString } from './sending.js';
+import { readOnly, sendEof, sendString } from './sending.js';
+import { importConversation, type ImportedConversation } from './import-process.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
@@ -217,7 +218,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   show(process: NetworkProcess): void {
     process.hidden = false;
-    this.timelines?.start(process, (process.taps ??= new Taps(this.reportTapError)));
+    if (!process.timeline) this.timelines?.start(process, (process.taps ??= new Taps(this.reportTapError)));
     this.emit('process-added', process);
   }
 
@@ -341,12 +342,26 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `stop-process`: stop reading (streams, datagrams) or accepting (servers). No sentinel. */
   async stopProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
-    return stopProcess(this, this.requireProcessObject(designator));
+    const process = this.requireProcessObject(designator);
+    if (process.imported !== null) throw readOnly(process);
+    return stopProcess(this, process);
   }
 
   /** `continue-process`: resume; a server accepts what queued meanwhile. No sentinel. */
   async continueProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
-    return continueProcess(this, this.requireProcessObject(designator));
+    const process = this.requireProcessObject(designator);
+    if (process.imported !== null) throw readOnly(process);
+    return continueProcess(this, process);
+  }
+
+  /**
+   * A conversation from a capture file as a process of its own (beyond
+   * Emacs): closed and read-only, its buffer holding what its side received,
+   * its timeline both directions at their recorded times (import-process.ts).
+   */
+  importConversation(conversation: ImportedConversation): NetworkProcess {
+    if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
+    return importConversation(this, this.timelines, conversation);
   }
 
   /** `delete-process`: runs the sentinel with "deleted\n" before returning, then closes the socket. */
@@ -684,7 +699,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `list-processes` rows. Like Emacs, building the list deletes closed processes first. */
   listProcessesRows(queryOnly = false): ListProcessesRow[] {
-    for (const p of this.table.list()) if (p.status.kind === 'exit') this.deleteProcess(p);
+    // An imported conversation is closed from the start and stays until deleted: it is a record, not a connection.
+    for (const p of this.table.list()) if (p.status.kind === 'exit' && p.imported === null) this.deleteProcess(p);
     const shown = this.table.list().filter((p) => !queryOnly || p.queryOnExit);
     return listProcessesRows(shown, (p) => ({
       status: mappedStatus(p.status, p.stopped),

@@ -95,6 +95,8 @@ export class NetworkProcess {
   declare taps: import('./taps.js').Taps | null;
   /** For a datagram client whose peer changed: sends wait until the socket is re-pointed. */
   declare datagramReady: Promise<void>;
+  /** A conversation read from a capture file (import-process.ts): where from. Read-only: nothing is ever sent. */
+  declare imported: string | null;
 
   constructor(
     readonly kind: ProcessKind,
@@ -145,6 +147,7 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'serverCredentials'
   | 'handshaking'
   | 'timeline'
+  | 'imported'
 > = {
   stopped: false,
   plist: Object.freeze([]) as unknown as unknown[],
@@ -170,5 +173,6 @@ const PROTOTYPE_DEFAULTS: Pick<
   serverCredentials: null,
   handshaking: null,
   timeline: null,
+  imported: null,
 };
 Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);

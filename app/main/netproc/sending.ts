@@ -22,7 +22,17 @@ import type { NetworkProcess } from './process.js';
 export const OUTPUT_HIGH_WATER = 1024 * 1024;
 
 export function notRunning(process: NetworkProcess): NetprocError {
+  if (process.imported !== null) return readOnly(process);
   return new NetprocError({ code: 'NOT_RUNNING', message: `Process ${process.name} not running`, field: 'process' });
+}
+
+/** What an imported conversation answers to anything that would send, stop or continue it. */
+export function readOnly(process: NetworkProcess): NetprocError {
+  return new NetprocError({
+    code: 'NOT_RUNNING',
+    message: `${process.name} is a conversation imported from ${process.imported}: read-only, nothing can be sent to it`,
+    field: 'process',
+  });
 }
 
 /** `process-send-string`: text is encoded with the process's coding; byte arrays go as they are. */

@@ -34,6 +34,13 @@ export class TimelineKeeper {
     return timeline;
   }
 
+  /** A timeline for PROCESS that starts empty: its records are written by whoever made it (an imported conversation's, at their own times). */
+  adopt(process: NetworkProcess): Timeline {
+    const timeline = new Timeline(process, this.pool);
+    process.timeline = timeline;
+    return timeline;
+  }
+
   /** PROCESS left the table: its timeline stays while its buffer lives. */
   depart(process: NetworkProcess): void {
     const timeline = process.timeline;

@@ -1,5 +1,5 @@
 /** Several buffers open at once: the selected process's, plus any opened as tabs. */
-import { Download, Pin, X } from 'lucide-react';
+import { Download, FileInput, Pin, X } from 'lucide-react';
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -8,6 +8,7 @@ import type { TimelineEntry } from '../../shared/api.js';
 import { processById, type WorkbenchStore } from '../store.js';
 import { BufferView, type BufferJump } from './BufferView.js';
 import { ExportDialog } from './ExportDialog.js';
+import { ImportDialog } from './ImportDialog.js';
 import { TrafficTimeline } from './TrafficTimeline.js';
 import { IconButton } from './ui/Button.js';
 import { Segmented } from './ui/Segmented.js';
@@ -29,6 +30,10 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
   const shownName = useStore(store, (s) => processById(s, shown)?.name ?? null);
   const shownBuffer = useStore(store, (s) => processById(s, shown)?.buffer ?? null);
   const [exporting, setExporting] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [imported, setImported] = useState<{ id: number; text: string } | null>(null);
+  // The note about an import stays while its process is the one shown.
+  if (imported && shown !== null && shown !== imported.id) setImported(null);
   const [view, setView] = useState<'buffer' | 'traffic'>('buffer');
   const [jump, setJump] = useState<BufferJump | null>(null);
   /** A received chunk picked in the traffic view: its bytes shown in the buffer (its connection's, for a server's view). */
@@ -81,6 +86,7 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
             disabled={shown === null}
             onClick={() => setExporting(true)}
           />
+          <IconButton label="Import capture…" icon={<FileInput size={14} aria-hidden />} onClick={() => setImporting(true)} />
           <IconButton
             label="Keep open"
             icon={<Pin size={14} aria-hidden />}
@@ -89,6 +95,27 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
           />
         </div>
       </div>
+      {importing ? (
+        <ImportDialog
+          api={api}
+          onClose={() => setImporting(false)}
+          onImported={(result) => {
+            setImporting(false);
+            setActive('selected');
+            store.getState().select(result.process.id);
+            const { conversation, conversations, protocol, client, server } = result;
+            setImported({
+              id: result.process.id,
+              text: `Imported ${result.process.name}: conversation ${conversation} of ${conversations} (0 is the first), ${protocol} ${client} → ${server}`,
+            });
+          }}
+        />
+      ) : null}
+      {imported ? (
+        <p role="status" className="note pane-note" title={imported.text}>
+          {imported.text}
+        </p>
+      ) : null}
       {exporting && shown !== null && shownName !== null ? (
         <ExportDialog api={api} processId={shown} processName={shownName} buffer={shownBuffer} onClose={() => setExporting(false)} />
       ) : null}

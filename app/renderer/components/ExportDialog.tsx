@@ -89,7 +89,7 @@ export function ExportDialog({ api, processId, processName, buffer, onClose }: P
         <Dialog.Content className="dialog" aria-describedby="export-description">
           <form onSubmit={(e) => void submit(e)} noValidate>
             <Dialog.Title>Export {processName}</Dialog.Title>
-            <p id="export-description" className="note">
+            <p id="export-description" className="dialog-description">
               A pcapng capture of its traffic (Wireshark and tshark open it; a server's holds all its connections), or its buffer as text or
               as a hex dump (as xxd writes it), to a file on the machine Netproc runs on.
             </p>
