@@ -34,9 +34,9 @@ test.describe('the traffic timeline', () => {
     // The open status, the received chunk(s), the sent chunk: in with ↓, out with ↑, each in its own colour.
     await expect(grid.getByRole('row').filter({ hasText: 'status run' })).toHaveCount(1);
     const sent = grid.getByRole('row').filter({ hasText: 'HTTP/1.0 200 OK' });
-    await expect(sent.getByRole('gridcell', { name: 'sent' })).toHaveText('out');
+    await expect(sent.getByRole('gridcell', { name: 'sent' })).toHaveText('↑out');
     const firstIn = grid.getByRole('row').filter({ hasText: 'GET /first' });
-    await expect(firstIn.getByRole('gridcell', { name: 'received' })).toHaveText('in');
+    await expect(firstIn.getByRole('gridcell', { name: 'received' })).toHaveText('↓in');
     const colour = async (locator: typeof sent) => locator.locator('.tl-data').evaluate((el) => getComputedStyle(el).color);
     expect(await colour(sent)).not.toBe(await colour(firstIn));
 
@@ -193,7 +193,7 @@ test.describe('the traffic timeline', () => {
       // Its traffic: both directions, filterable.
       await page.getByRole('radio', { name: 'Traffic' }).click();
       const grid = page.getByRole('grid', { name: 'Traffic timeline of web.pcapng' });
-      await expect(grid.getByRole('row').filter({ hasText: 'GET /index' }).getByRole('gridcell', { name: 'sent' })).toHaveText('out');
+      await expect(grid.getByRole('row').filter({ hasText: 'GET /index' }).getByRole('gridcell', { name: 'sent' })).toHaveText('↑out');
       await page.getByRole('searchbox', { name: 'Filter traffic' }).fill('body');
       await expect(page.getByRole('status').filter({ hasText: 'matching record' })).toHaveText('1 matching record');
     } finally {

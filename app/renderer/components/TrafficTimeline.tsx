@@ -8,10 +8,20 @@
  * rows; Enter or a click on a received chunk shows its bytes in the buffer.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { ArrowDown, ArrowUp, CircleDot } from 'lucide-react';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
 import type { NetprocApi, TimelineEntry } from '../../shared/api.js';
-import { clockTime, relativeTime, TimelineFeed, visiblePreview, type TimelineFilterChoice } from '../timeline-feed.js';
+import { clockTime, relativeTime, TimelineFeed, visiblePreview, type TimelineFilterChoice, type TimelineState } from '../timeline-feed.js';
 import { Segmented } from './ui/Segmented.js';
 
 /** Every row is exactly this tall (the virtualiser's estimate is then exact). */
@@ -52,13 +62,18 @@ interface RowProps {
   startUs: number | null;
   active: boolean;
   showProcess: boolean;
-  onPick(): void;
 }
 
-function Row({ entry, position, rowIndex, top, startUs, active, showProcess, onPick }: RowProps) {
+/**
+ * One row. Memoised, and with no handler of its own (clicks are taken by the
+ * rows' container, which reads data-position): scrolling mounts the rows
+ * that come into view and leaves the others alone.
+ */
+const Row = memo(function Row({ entry, position, rowIndex, top, startUs, active, showProcess }: RowProps) {
   const common = {
     role: 'row',
     id: `timeline-row-${position}`,
+    'data-position': position,
     'aria-rowindex': rowIndex,
     'aria-selected': active,
     style: { transform: `translateY(${top}px)` },
@@ -83,10 +98,10 @@ function Row({ entry, position, rowIndex, top, startUs, active, showProcess, onP
   );
   if (entry.kind !== 'data')
     return (
-      <div {...common} className="tl-row tl-status" onClick={onPick}>
+      <div {...common} className="tl-row tl-status">
         {time}
         <div role="gridcell" className="tl-event">
-          <CircleDot size={12} aria-hidden />
+          <span aria-hidden>●</span>
           {showProcess ? `${entry.processName}: ` : ''}
           {statusText(entry)}
         </div>
@@ -97,12 +112,11 @@ function Row({ entry, position, rowIndex, top, startUs, active, showProcess, onP
     <div
       {...common}
       className={`tl-row ${incoming ? 'tl-in' : 'tl-out'}`}
-      onClick={onPick}
       title={incoming && entry.bufferAt !== null ? 'Show these bytes in the buffer' : undefined}
     >
       {time}
       <div role="gridcell" className="tl-dir" aria-label={incoming ? 'received' : 'sent'}>
-        {incoming ? <ArrowDown size={13} aria-hidden /> : <ArrowUp size={13} aria-hidden />}
+        <span aria-hidden>{incoming ? '↓' : '↑'}</span>
         {incoming ? 'in' : 'out'}
       </div>
       <div role="gridcell" className="tl-size">
@@ -116,41 +130,34 @@ function Row({ entry, position, rowIndex, top, startUs, active, showProcess, onP
       </div>
     </div>
   );
+});
+
+interface GridProps {
+  feed: TimelineFeed;
+  state: TimelineState;
+  processId: number;
+  processName: string;
+  follow: boolean;
+  setFollow(follow: boolean): void;
+  /** A row was chosen (click, or Enter on the active row). */
+  onPick(position: number): void;
 }
 
-export function TrafficTimeline({ api, processId, processName, onJump }: Props) {
-  const [direction, setDirection] = useState<'all' | 'in' | 'out'>('all');
-  const [query, setQuery] = useState('');
-  const [mode, setMode] = useState<'text' | 'hex'>('text');
-  const [applied, setApplied] = useState<TimelineFilterChoice>({ direction: null, query: '', mode: 'text' });
-  const [follow, setFollow] = useState(true);
+/**
+ * The rows, in a component of their own: scrolling re-renders only this
+ * (the virtualiser's range changes), never the filter bar above it.
+ */
+const TimelineGrid = memo(function TimelineGrid({ feed, state, processId, processName, follow, setFollow, onPick }: GridProps) {
   const [active, setActive] = useState<number | null>(null);
-  const [note, setNote] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
-
-  // The text filter waits for a pause in typing; direction and mode apply at once.
-  useEffect(() => {
-    const next = { direction: direction === 'all' ? null : direction, query, mode };
-    const timer = setTimeout(() => setApplied(next), query === applied.query ? 0 : FILTER_PAUSE_MS);
-    return () => clearTimeout(timer);
-    // Not on `applied`: it is what this effect sets.
-  }, [direction, query, mode]);
-
-  const feed = useMemo(() => new TimelineFeed(api, processId, applied), [api, processId, applied]);
-  useEffect(() => {
-    feed.start();
-    setActive(null);
-    setNote(null);
-    return () => feed.dispose();
-  }, [feed]);
-  const state = useSyncExternalStore(feed.subscribe, feed.getState);
   const count = Math.max(0, state.end - state.first);
+  useEffect(() => setActive(null), [feed]);
 
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => TIMELINE_ROW_PX,
-    overscan: 20,
+    overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
   const firstShown = items[0]?.index ?? 0;
@@ -173,13 +180,7 @@ export function TrafficTimeline({ api, processId, processName, onJump }: Props) 
 
   const pick = (position: number): void => {
     setActive(position);
-    const entry = feed.entry(position);
-    if (!entry || entry.kind !== 'data') return setNote(null);
-    if (entry.direction === 'in' && entry.bufferAt !== null && entry.buffer !== null) {
-      setNote(null);
-      onJump(entry);
-    } else if (entry.direction === 'in') setNote(`${entry.processName} has no buffer holding these bytes (a filter took them)`);
-    else setNote('Sent bytes go to the peer, not into the buffer (as in Emacs): the preview shows them here');
+    onPick(position);
   };
 
   const moveTo = (position: number): void => {
@@ -214,6 +215,122 @@ export function TrafficTimeline({ api, processId, processName, onJump }: Props) 
     const entry = feed.entry(state.first + item.index);
     return entry !== undefined && entry.processId !== processId;
   });
+  const filtered = feed.filter.direction !== null || feed.filter.query !== '';
+
+  return (
+    <div
+      role="grid"
+      aria-label={`Traffic timeline of ${processName}`}
+      aria-rowcount={count + 1}
+      aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End Enter"
+      aria-activedescendant={activeRendered ? `timeline-row-${active}` : undefined}
+      tabIndex={0}
+      className="tl-grid"
+      onKeyDown={keys}
+    >
+      <div role="rowgroup" className="tl-head">
+        <div role="row" className="tl-row" aria-rowindex={1}>
+          <div role="columnheader" className="tl-time">
+            Time
+          </div>
+          <div role="columnheader" className="tl-rel">
+            Since start (s)
+          </div>
+          <div role="columnheader" className="tl-dir">
+            Dir
+          </div>
+          <div role="columnheader" className="tl-size">
+            Bytes
+          </div>
+          <div role="columnheader" className="tl-peer">
+            {aggregated ? 'Peer / connection' : 'Peer'}
+          </div>
+          <div role="columnheader" className="tl-data">
+            Data
+          </div>
+        </div>
+      </div>
+      <div
+        ref={scrollRef}
+        role="rowgroup"
+        className="tl-body"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - TIMELINE_ROW_PX;
+          if (!atEnd && follow) setFollow(false);
+        }}
+        onWheel={() => follow && setFollow(false)}
+        onClick={(event: MouseEvent<HTMLDivElement>) => {
+          const row = (event.target as HTMLElement).closest<HTMLElement>('[data-position]');
+          if (row) pick(Number(row.dataset.position));
+        }}
+      >
+        {count === 0 && state.loaded ? (
+          <div className="tl-empty" role="row">
+            <div role="gridcell">{filtered ? 'No record matches the filter.' : 'No traffic yet.'}</div>
+          </div>
+        ) : null}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const position = state.first + item.index;
+            return (
+              <Row
+                key={position}
+                entry={feed.entry(position)}
+                position={position}
+                rowIndex={item.index + 2}
+                top={item.start}
+                startUs={state.startUs}
+                active={active === position}
+                showProcess={aggregated}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+});
+
+export function TrafficTimeline({ api, processId, processName, onJump }: Props) {
+  const [direction, setDirection] = useState<'all' | 'in' | 'out'>('all');
+  const [query, setQuery] = useState('');
+  const [mode, setMode] = useState<'text' | 'hex'>('text');
+  const [applied, setApplied] = useState<TimelineFilterChoice>({ direction: null, query: '', mode: 'text' });
+  const [follow, setFollow] = useState(true);
+  const [note, setNote] = useState<string | null>(null);
+
+  // The text filter waits for a pause in typing; direction and mode apply at once.
+  useEffect(() => {
+    const next = { direction: direction === 'all' ? null : direction, query, mode };
+    const timer = setTimeout(() => setApplied(next), query === applied.query ? 0 : FILTER_PAUSE_MS);
+    return () => clearTimeout(timer);
+    // Not on `applied`: it is what this effect sets.
+  }, [direction, query, mode]);
+
+  const feed = useMemo(() => new TimelineFeed(api, processId, applied), [api, processId, applied]);
+  useEffect(() => {
+    feed.start();
+    setNote(null);
+    return () => feed.dispose();
+  }, [feed]);
+  const state = useSyncExternalStore(feed.subscribe, feed.getState);
+  const count = Math.max(0, state.end - state.first);
+
+  const jump = useRef(onJump);
+  jump.current = onJump;
+  const pick = useCallback(
+    (position: number): void => {
+      const entry = feed.entry(position);
+      if (!entry || entry.kind !== 'data') return setNote(null);
+      if (entry.direction === 'in' && entry.bufferAt !== null && entry.buffer !== null) {
+        setNote(null);
+        jump.current(entry);
+      } else if (entry.direction === 'in') setNote(`${entry.processName} has no buffer holding these bytes (a filter took them)`);
+      else setNote('Sent bytes go to the peer, not into the buffer (as in Emacs): the preview shows them here');
+    },
+    [feed],
+  );
 
   return (
     <section className="traffic-timeline" aria-label={`Traffic of ${processName}`}>
@@ -233,15 +350,7 @@ export function TrafficTimeline({ api, processId, processName, onJump }: Props) 
           <option value="hex">Hex bytes</option>
         </select>
         <label className="check">
-          <input
-            type="checkbox"
-            checked={follow}
-            onChange={(e) => {
-              setFollow(e.target.checked);
-              if (e.target.checked) setActive(null);
-            }}
-          />{' '}
-          Follow
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
         </label>
       </div>
       <div className="tl-summary">
@@ -256,74 +365,15 @@ export function TrafficTimeline({ api, processId, processName, onJump }: Props) 
           {state.error}
         </span>
       </div>
-      <div
-        role="grid"
-        aria-label={`Traffic timeline of ${processName}`}
-        aria-rowcount={count + 1}
-        aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End Enter"
-        aria-activedescendant={activeRendered ? `timeline-row-${active}` : undefined}
-        tabIndex={0}
-        className="tl-grid"
-        onKeyDown={keys}
-      >
-        <div role="rowgroup" className="tl-head">
-          <div role="row" className="tl-row" aria-rowindex={1}>
-            <div role="columnheader" className="tl-time">
-              Time
-            </div>
-            <div role="columnheader" className="tl-rel">
-              Since start (s)
-            </div>
-            <div role="columnheader" className="tl-dir">
-              Dir
-            </div>
-            <div role="columnheader" className="tl-size">
-              Bytes
-            </div>
-            <div role="columnheader" className="tl-peer">
-              {aggregated ? 'Peer / connection' : 'Peer'}
-            </div>
-            <div role="columnheader" className="tl-data">
-              Data
-            </div>
-          </div>
-        </div>
-        <div
-          ref={scrollRef}
-          role="rowgroup"
-          className="tl-body"
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - TIMELINE_ROW_PX;
-            if (!atEnd && follow) setFollow(false);
-          }}
-          onWheel={() => follow && setFollow(false)}
-        >
-          {count === 0 && state.loaded ? (
-            <div className="tl-empty" role="row">
-              <div role="gridcell">{applied.direction || applied.query ? 'No record matches the filter.' : 'No traffic yet.'}</div>
-            </div>
-          ) : null}
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {items.map((item) => {
-              const position = state.first + item.index;
-              return (
-                <Row
-                  key={position}
-                  entry={feed.entry(position)}
-                  position={position}
-                  rowIndex={item.index + 2}
-                  top={item.start}
-                  startUs={state.startUs}
-                  active={active === position}
-                  showProcess={aggregated}
-                  onPick={() => pick(position)}
-                />
-              );
-            })}
-          </div>
-        </div>
-      </div>
+      <TimelineGrid
+        feed={feed}
+        state={state}
+        processId={processId}
+        processName={processName}
+        follow={follow}
+        setFollow={setFollow}
+        onPick={pick}
+      />
       <div className="input-feedback">
         {note ? (
           <span role="status" className="note" title={note}>
