@@ -424,7 +424,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    * positions are stable while records come and go (timeline-view.ts).
    */
   readTimeline(id: number, from: number, count: number, filter: TimelineFilter = {}): TimelineWindow {
-    return this.timelineViews.get(id, filter).read(this.trafficOf(id), from, count);
+    return this.timelineViews.read(id, filter, this.trafficOf(id), from, count);
   }
 
   /** The timelines of the traffic view of the process with id ID (see trafficTimelines); refused, naming `id`, when there are none. */

@@ -91,6 +91,11 @@ export class TimelineView {
     return this.first + this.indexOf.length - this.head;
   }
 
+  /** Entries held (three numbers each). */
+  get size(): number {
+    return this.indexOf.length;
+  }
+
   private update(timelines: Timeline[]): void {
     const wanted = new Set(timelines.filter((t) => !t.released));
     let moved = false;
@@ -185,19 +190,39 @@ export class TimelineView {
   }
 }
 
-/** Views kept between reads, by target and filter: the last few used, so paging and scrolling scan only what is new. */
+/** Entries all kept views hold together at most (24 bytes each) before the least recently read go. */
+const MOST_ENTRIES = 2_000_000;
+
+/**
+ * Views kept between reads, by target and filter: the last few used, so
+ * paging and scrolling scan only what is new. Bounded in number and in the
+ * entries they hold (a server's view can gather millions of records).
+ */
 export class TimelineViews {
   private readonly views = new Map<string, TimelineView>();
 
-  constructor(private readonly most = 16) {}
+  constructor(
+    private readonly most = 16,
+    private readonly mostEntries = MOST_ENTRIES,
+  ) {}
 
-  get(target: number, filter: TimelineFilter): TimelineView {
+  /** Reads [from, from + count) of TARGET's view through FILTER, brought up to TIMELINES. */
+  read(target: number, filter: TimelineFilter, timelines: Timeline[], from: number, count: number): TimelineWindow {
     const key = `${target}|${filter.direction ?? ''}|${filter.contains ? Buffer.from(filter.contains).toString('hex') : ''}`;
     let view = this.views.get(key);
     if (view) this.views.delete(key);
     else view = new TimelineView(filter);
     this.views.set(key, view);
-    if (this.views.size > this.most) this.views.delete(this.views.keys().next().value!);
-    return view;
+    const window = view.read(timelines, from, count);
+    let entries = 0;
+    for (const kept of this.views.values()) entries += kept.size;
+    // The least recently read go first; the one just read stays.
+    for (const [oldKey, old] of this.views) {
+      if (this.views.size <= this.most && entries <= this.mostEntries) break;
+      if (old === view) continue;
+      this.views.delete(oldKey);
+      entries -= old.size;
+    }
+    return window;
   }
 }
