@@ -116,8 +116,7 @@ const Row = memo(function Row({ entry, position, rowIndex, top, startUs, active,
     >
       {time}
       <div role="gridcell" className="tl-dir" aria-label={incoming ? 'received' : 'sent'}>
-        <span aria-hidden>{incoming ? '↓' : '↑'}</span>
-        {incoming ? 'in' : 'out'}
+        {incoming ? '↓in' : '↑out'}
       </div>
       <div role="gridcell" className="tl-size">
         {numberFormat.format(entry.size)}
@@ -160,6 +159,7 @@ const TimelineGrid = memo(function TimelineGrid({ feed, state, processId, proces
     overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
+  const slots = Math.max(64, items.length);
   const firstShown = items[0]?.index ?? 0;
   const lastShown = items[items.length - 1]?.index ?? 0;
   useEffect(() => {
@@ -275,7 +275,9 @@ const TimelineGrid = memo(function TimelineGrid({ feed, state, processId, proces
             const position = state.first + item.index;
             return (
               <Row
-                key={position}
+                // Keyed by slot, not by record: a row scrolled out is reused for the one scrolled in (its text
+                // changes, no element is made or removed), so a fast scroll costs updates, not mounts.
+                key={item.index % slots}
                 entry={feed.entry(position)}
                 position={position}
                 rowIndex={item.index + 2}
