@@ -10,10 +10,17 @@ import { Netproc } from '../app/main/netproc/index.js';
 import { createBuiltins } from '../app/main/bridge/builtins.js';
 import { createHandlers, handleRequest } from '../app/main/bridge/handlers.js';
 import { kernelDrops } from '../app/main/netproc/datagram-process.js';
+import { exportPcapng } from '../app/main/capture/export.js';
+import { writeExportFile } from '../app/main/capture/export-file.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { onLines } from './child-messages.js';
 import type { NetworkProcess } from '../app/main/netproc/index.js';
 
 const [scenario = '', variant = '', arg = ''] = process.argv.slice(2);
+/** Timelines are on by default; the `*-no-timeline` variants (and the tap's own) measure the engine without them. */
+const timeline = !variant.endsWith('-no-timeline') && variant !== 'engine-tapped';
 const say = (message: Record<string, unknown>): void => {
   process.stdout.write(JSON.stringify(message) + '\n');
 };
@@ -58,10 +65,9 @@ async function ingest(): Promise<void> {
     return;
   }
   const coding = variant === 'engine-binary' ? 'binary' : 'utf-8-unix';
-  // The timeline variant records every process's traffic timeline (off by default).
-  const np = new Netproc({ bufferCap: 1024 * 1024 * 1024, ...(variant === 'engine-timeline' ? { timeline: true } : {}) });
+  const np = new Netproc({ bufferCap: 1024 * 1024 * 1024, timeline });
   const srv = (await np.makeNetworkProcess({ name: 'ingest', server: true, service: true, buffer: '*ingest*', coding }))!;
-  // One subscriber, as the traffic timeline would be: it sees every chunk and keeps a count.
+  // One subscriber (timelines off), as the traffic timeline would be: it sees every chunk and keeps a count.
   let tapped = 0;
   if (variant === 'engine-tapped') {
     np.on('process-added', (p) => {
@@ -170,7 +176,7 @@ async function connections(): Promise<void> {
     };
     return;
   }
-  const np = new Netproc();
+  const np = new Netproc({ timeline });
   const srv = (await np.makeNetworkProcess({ name: 'many', server: 4096, service: true }))!;
   let count = 0;
   np.on('process-added', (p) => {
@@ -223,7 +229,7 @@ async function datagrams(): Promise<void> {
     port = socket.address().port;
     drops = () => kernelDrops(socket);
   } else {
-    const np = new Netproc();
+    const np = new Netproc({ timeline });
     const srv = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, service: true, buffer: '*udp*' }))!;
     np.on('buffer-changed', got);
     port = np.processContact(srv, 'service') as number;
@@ -264,6 +270,38 @@ async function createDelete(): Promise<void> {
   const start = performance.now();
   for (let i = 0; i < count; i++) await once();
   finish({ ms: performance.now() - start, count });
+}
+
+/** (f) A server receives ARG bytes from the peer, then its traffic is exported as pcapng to a file; the export is timed. */
+async function exportScenario(): Promise<void> {
+  const total = Number(arg);
+  const np = new Netproc({ bufferCap: 2 * total });
+  const srv = (await np.makeNetworkProcess({ name: 'exp', server: true, service: true, buffer: '*exp*', coding: 'binary' }))!;
+  let accepted: NetworkProcess | null = null;
+  np.on('process-added', (p) => {
+    if (p.kind === 'accepted') accepted = p;
+  });
+  np.on('buffer-changed', async (e) => {
+    if (e.end < total || !accepted || e.name !== accepted.buffer?.name) return;
+    np.removeAllListeners('buffer-changed');
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-bench-export-'));
+    gcAndSettle();
+    const rssBefore = rss();
+    rssPeak = rssBefore;
+    const started = performance.now();
+    const written = await writeExportFile({ path: join(dir, 'conversation.pcapng') }, (out) => exportPcapng(np.trafficOf(srv.id), out));
+    const ms = performance.now() - started;
+    rmSync(dir, { recursive: true, force: true });
+    finish({
+      ms,
+      bytes: written.bytes,
+      packets: written.packets,
+      missing: written.missingBytes,
+      rssBefore,
+      rssPeak: Math.max(rssPeak, rss()),
+    });
+  });
+  say({ port: np.processContact(srv, 'service') });
 }
 
 /**
@@ -355,6 +393,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   datagrams,
   'create-delete': createDelete,
   workspace,
+  export: exportScenario,
 };
 const run = scenarios[scenario];
 if (!run) {

@@ -6,7 +6,7 @@ import { runQuick } from './run-quick.js';
 describe('bench:engine --quick', () => {
   it('runs every scenario side by side and prints each figure with its ratio', async () => {
     const output = await runQuick('./engine.ts', 120_000);
-    const figures = output.split('\n').filter((line) => /^\([a-h]\)/.test(line));
+    const figures = output.split('\n').filter((line) => /^\([a-i]\)/.test(line));
     expect(figures.map((line) => line.slice(0, 3))).toEqual([
       '(a)',
       '(a)',
@@ -20,6 +20,8 @@ describe('bench:engine --quick', () => {
       '(c)',
       '(c)',
       '(c)',
+      '(c)',
+      '(d)',
       '(d)',
       '(d)',
       '(d)',
@@ -29,6 +31,9 @@ describe('bench:engine --quick', () => {
       '(e)',
       '(e)',
       '(h)',
+      '(i)',
+      '(i)',
+      '(i)',
     ]);
     for (const line of figures) expect(line).toMatch(/engine .* plain .* ratio +(\d+\.\d\d|NaN) +target .* (ok|MISSED|-)$/);
     // Every datagram the receivers did not get is one the kernel says it dropped (Linux reports drops).

@@ -21,7 +21,17 @@ const runs = (scenario: string): boolean => !onlyArg || onlyArg.split(',').inclu
 const childFlags = (process.env.NETPROC_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const MiB = 1024 * 1024;
 const sizes = quick
-  ? { ingest: 8 * MiB, echoes: 300, connections: 200, datagrams: 3000, createDelete: 50, workspace: 40, rounds: 1, ingestRounds: 1 }
+  ? {
+      ingest: 8 * MiB,
+      echoes: 300,
+      connections: 200,
+      datagrams: 3000,
+      createDelete: 50,
+      workspace: 40,
+      exported: 4 * MiB,
+      rounds: 1,
+      ingestRounds: 1,
+    }
   : {
       ingest: 256 * MiB,
       echoes: 10_000,
@@ -29,6 +39,7 @@ const sizes = quick
       datagrams: 100_000,
       createDelete: 1000,
       workspace: 500,
+      exported: 64 * MiB,
       rounds: 3,
       ingestRounds: 4,
     };
@@ -267,6 +278,34 @@ async function workspaceOnce(variant: string, port: number): Promise<number> {
   return done.ms;
 }
 
+// ───────────── (i) pcapng export ─────────────
+interface Exported {
+  mibPerS: number;
+  /** Resident memory the receiver gained while writing, in MiB. */
+  growthMiB: number;
+  fileMiB: number;
+  missing: number;
+}
+
+async function exportOnce(): Promise<Exported> {
+  const r = startReceiver('export', 'engine', String(sizes.exported));
+  const { port } = (await r.next()) as { port: number };
+  const s = await connect(port);
+  const block = Buffer.alloc(MiB, 'netproc export line 0123456789\n');
+  for (let sent = 0; sent < sizes.exported; sent += block.length) {
+    if (!s.write(block)) await new Promise((resolve) => s.once('drain', resolve));
+  }
+  const done = (await r.next()) as { ms: number; bytes: number; missing: number; rssBefore: number; rssPeak: number };
+  s.destroy();
+  await stop(r);
+  return {
+    mibPerS: done.bytes / MiB / (done.ms / 1000),
+    growthMiB: (done.rssPeak - done.rssBefore) / MiB,
+    fileMiB: done.bytes / MiB,
+    missing: done.missing,
+  };
+}
+
 /** One figure: engine beside plain Node, their ratio, and the verdict on `judged` (the ratio unless given). */
 function line(figure: string, engine: string, plain: string, ratio: number, target: Target, judged = ratio): void {
   console.log(
@@ -285,7 +324,7 @@ async function main(): Promise<void> {
       'engine-utf8': [],
       'engine-binary': [],
       'engine-tapped': [],
-      'engine-timeline': [],
+      'engine-no-timeline': [],
     };
     // Each round runs every variant, starting one further along each time, so that no variant always follows
     // the same one (or meets the machine at the same point); the comparisons between variants are paired per round.
@@ -324,15 +363,15 @@ async function main(): Promise<void> {
     line(
       '(a) ingest, one tap subscriber vs none (utf-8)',
       mbs(rate('engine-tapped')),
-      mbs(rate('engine-utf8')),
-      paired('engine-tapped', 'engine-utf8'),
+      mbs(rate('engine-no-timeline')),
+      paired('engine-tapped', 'engine-no-timeline'),
       atLeast(0.95),
     );
     line(
       '(a) ingest, timeline recording vs none (utf-8)',
-      mbs(rate('engine-timeline')),
       mbs(rate('engine-utf8')),
-      paired('engine-timeline', 'engine-utf8'),
+      mbs(rate('engine-no-timeline')),
+      paired('engine-utf8', 'engine-no-timeline'),
       atLeast(0.9),
     );
     line(
@@ -359,10 +398,14 @@ async function main(): Promise<void> {
 
   if (runs('c')) {
     // Paired rounds, alternating which side goes first so that neither always meets a warmer (or busier) machine.
-    const conns: Record<string, Connections[]> = { plain: [], engine: [] };
+    const conns: Record<string, Connections[]> = { plain: [], engine: [], 'engine-no-timeline': [] };
     const acceptRatios: number[] = [];
     for (let round = 0; round < sizes.rounds; round++) {
-      for (const v of round % 2 ? ['engine', 'plain'] : ['plain', 'engine']) conns[v]!.push(await connectionsOnce(v));
+      const order = ['plain', 'engine', 'engine-no-timeline'];
+      for (let k = 0; k < order.length; k++) {
+        const v = order[(round + k) % order.length]!;
+        conns[v]!.push(await connectionsOnce(v));
+      }
       acceptRatios.push(conns.engine![round]!.acceptsPerS / conns.plain![round]!.acceptsPerS);
     }
     const acceptRate = (v: string): number => median(conns[v]!.map((x) => x.acceptsPerS));
@@ -396,6 +439,13 @@ async function main(): Promise<void> {
       perConnection('engine') / Math.max(perConnection('plain'), 1),
       atMost(1.5),
     );
+    line(
+      '(c) ... of which timelines (engine without them)',
+      kib(perConnection('engine')),
+      kib(perConnection('engine-no-timeline')),
+      perConnection('engine') / Math.max(perConnection('engine-no-timeline'), 1),
+      INFO,
+    );
     const young = (v: string): number => median(conns[v]!.map((x) => x.youngPerConnection));
     line(
       '(c) ... not counted: young generation growth',
@@ -417,7 +467,7 @@ async function main(): Promise<void> {
   }
 
   if (runs('d')) {
-    const udp: Record<string, Blast[]> = { plain: [], engine: [] };
+    const udp: Record<string, Blast[]> = { plain: [], engine: [], 'engine-no-timeline': [] };
     for (let round = 0; round < Math.max(1, sizes.rounds - 1); round++)
       for (const v of Object.keys(udp)) udp[v]!.push(await datagramsOnce(v));
     const udpRate = (v: string): number => median(udp[v]!.map((x) => x.perS));
@@ -428,6 +478,13 @@ async function main(): Promise<void> {
       `${udpRate('plain').toFixed(0)} /s`,
       udpRate('engine') / udpRate('plain'),
       atLeast(0.95),
+    );
+    line(
+      '(d) ... the same without timelines',
+      `${udpRate('engine').toFixed(0)} /s`,
+      `${udpRate('engine-no-timeline').toFixed(0)} /s`,
+      udpRate('engine') / udpRate('engine-no-timeline'),
+      INFO,
     );
     line(
       `(d) datagrams received of ${sizes.datagrams} sent`,
@@ -534,6 +591,27 @@ async function main(): Promise<void> {
       median(ws.engine!),
     );
   }
+  if (runs('i')) await exportFigures();
+}
+
+/** (i): the export alone (no plain Node to compare with): its rate, and how little memory it takes beside the conversation's size. */
+async function exportFigures(): Promise<void> {
+  const runs: Exported[] = [];
+  for (let round = 0; round < sizes.rounds; round++) runs.push(await exportOnce());
+  const rate = median(runs.map((x) => x.mibPerS));
+  const growth = median(runs.map((x) => x.growthMiB));
+  const size = `${sizes.exported / MiB} MiB`;
+  line(`(i) pcapng export of a ${size} conversation`, `${rate.toFixed(0)} MiB/s`, '-', rate, atLeast(100, 0, ' MiB/s'));
+  // Streamed: the file is written as it is made, so the receiver grows by a fraction of the conversation, not by the file.
+  line(
+    '(i) ... receiver memory growth while writing',
+    `${growth.toFixed(1)} MiB`,
+    `${median(runs.map((x) => x.fileMiB)).toFixed(0)} MiB file`,
+    growth / (sizes.exported / MiB),
+    atMost(0.25),
+  );
+  const missing = Math.max(...runs.map((x) => x.missing));
+  line('(i) ... payload bytes missing from the file', String(missing), '-', missing, exactly(0, 'none'));
 }
 
 /** Runs the benchmark in a child whose descriptor limit is raised, where this process's is too low. */

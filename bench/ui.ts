@@ -7,8 +7,15 @@
  * full (64 MiB) buffer opened from the buffer list shows its tail.
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { PcapngWriter, writeUdpDatagram } from '../app/main/capture/pcapng-writer.js';
+import { createNetprocApi } from '../app/shared/api.js';
+import { createWebSocketTransport, type WebSocketLike } from '../app/renderer/web-shim.js';
 import { messages } from './child-messages.js';
 import { median, percentile } from './stats.js';
 import { atLeast, below, verdict, type Target } from './verdict.js';
@@ -18,6 +25,10 @@ import { CHROMIUM } from '../e2e/hosts.js';
 const quick = process.argv.includes('--quick');
 /** `--no-follow`: keep the page open without opening the flooded buffer, to see what the page alone costs. */
 const noFollow = process.argv.includes('--no-follow');
+/** `--timeline-only`: just the traffic timeline's figures. */
+const timelineOnly = process.argv.includes('--timeline-only');
+/** `--scroll-px=N`: how far the timeline scrolls each frame (default 200: ten rows a frame, 600 rows a second). */
+const scrollPixels = Number(process.argv.find((a) => a.startsWith('--scroll-px='))?.slice('--scroll-px='.length) ?? 200);
 const MiB = 1024 * 1024;
 const total = (quick ? 16 : 256) * MiB;
 const mainScript = fileURLToPath(new URL('./bridge-main.ts', import.meta.url));
@@ -232,8 +243,152 @@ async function openFromListRound(): Promise<number[]> {
   }
 }
 
+// ───────────── the traffic timeline with 100,000 records ─────────────
+
+const TIMELINE_RECORDS = quick ? 5_000 : 100_000;
+
+/** A capture of N UDP datagrams, requests and replies in turn, a millisecond apart: imported, it is a timeline of N records. */
+async function benchCapture(path: string, records: number): Promise<void> {
+  const out = createWriteStream(path);
+  const writer = await PcapngWriter.open(out);
+  const client = { address: '10.0.0.1', port: 40000 };
+  const server = { address: '10.0.0.2', port: 5353 };
+  const start = Date.now() * 1000;
+  for (let i = 0; i < records; i++) {
+    const request = i % 2 === 0;
+    const text = request ? `GET /item/${i} HTTP/1.1\r\nHost: bench\r\n\r\n` : `HTTP/1.1 200 OK\r\nContent-Length: ${i % 997}\r\n\r\n`;
+    await writeUdpDatagram(writer, request ? client : server, request ? server : client, Buffer.from(text), start + i * 1000);
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+const FRAME_PROBE = `
+  window.frameTimes = [];
+  const tick = () => { window.frameTimes.push(performance.now()); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+`;
+
+/** Scrolls the timeline's rows by PIXELS every frame for SECONDS (inside the page, so each frame moves). */
+const scrollFor = (pixels: number, seconds: number): string => `new Promise((resolve) => {
+  const body = document.querySelector('.tl-body');
+  const end = performance.now() + ${seconds * 1000};
+  // Measured once: reading them every frame would force a layout the page itself does not need.
+  const last = body.scrollHeight - body.clientHeight;
+  let at = body.scrollTop;
+  let direction = 1;
+  const step = () => {
+    if (at >= last) direction = -1;
+    if (at <= 0) direction = 1;
+    at = Math.min(last, Math.max(0, at + direction * ${pixels}));
+    body.scrollTop = at;
+    if (performance.now() < end) requestAnimationFrame(step); else resolve(null);
+  };
+  requestAnimationFrame(step);
+})`;
+
+interface TimelineFigures {
+  scrollFps: number;
+  filterFps: number;
+  /** From the last key of the filter to its count on screen. */
+  filterMs: number;
+  records: number;
+}
+
+/** A timeline of TIMELINE_RECORDS records, scrolled through and then filtered by typing, frames counted in each phase. */
+async function timelineRound(): Promise<TimelineFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'netproc-bench-timeline-'));
+  const capture = join(dir, 'bench.pcapng');
+  await benchCapture(capture, TIMELINE_RECORDS);
+  const child = spawn(process.execPath, ['--import', 'tsx', mainScript, String(Number.MAX_SAFE_INTEGER)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NETPROC_RENDERER_DIR: rendererDir },
+  });
+  const { next } = messages(child.stdout, 'bridge-main');
+  const ready = (await next()) as { url: string; ws: string; origin: string };
+  const transport = createWebSocketTransport(ready.ws, (url) => new WebSocket(url, { origin: ready.origin }) as unknown as WebSocketLike);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+  try {
+    await transport.opened;
+    const api = createNetprocApi(transport);
+    await api.importCapture({ path: capture, name: 'bench-traffic' });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(ready.url);
+    await page.getByRole('cell', { name: 'bench-traffic', exact: true }).click();
+    await page.getByRole('radio', { name: 'Traffic' }).click();
+    const grid = page.getByRole('grid', { name: 'Traffic timeline of bench-traffic' });
+    await grid.getByRole('row').filter({ hasText: 'HTTP/1.1 200 OK' }).first().waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${TIMELINE_RECORDS.toLocaleString('en')} records` })
+      .waitFor();
+    await page.evaluate(FRAME_PROBE);
+    await new Promise((r) => setTimeout(r, 500));
+    const frames = async (phase: () => Promise<void>): Promise<number> => {
+      const start = (await page.evaluate('performance.now()')) as number;
+      await phase();
+      const end = (await page.evaluate('performance.now()')) as number;
+      const times = (await page.evaluate('window.frameTimes')) as number[];
+      return times.filter((t) => t >= start && t <= end).length / ((end - start) / 1000);
+    };
+    // Scrolling: ten rows a frame (a fast scroll), through the timeline and back.
+    const scrollFps = await frames(async () => void (await page.evaluate(scrollFor(scrollPixels, quick ? 1 : 3))));
+    // Filtering: typed a key at a time; each key asks main for a new view of every record.
+    const filter = page.getByRole('searchbox', { name: 'Filter traffic' });
+    let filterMs = 0;
+    const filterFps = await frames(async () => {
+      await filter.click();
+      await page.keyboard.type('/item/4242 HTTP', { delay: 120 });
+      const typed = performance.now();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /matching record/ })
+        .filter({ hasText: /^1 matching record$/ })
+        .waitFor();
+      filterMs = performance.now() - typed;
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Backspace');
+      await page
+        .getByRole('status')
+        .filter({ hasText: `${TIMELINE_RECORDS.toLocaleString('en')} records` })
+        .waitFor();
+    });
+    return { scrollFps, filterFps, filterMs, records: TIMELINE_RECORDS };
+  } finally {
+    await browser.close();
+    transport.close();
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`netproc UI benchmark${quick ? ' (quick sizes)' : ''}: ${total / MiB} MiB flood into a followed buffer, headless Chromium\n`);
+  const show = (label: string, value: string, target: Target, figure: number): void =>
+    console.log(`${label.padEnd(52)} ${value.padStart(26)}   target ${target.text.padEnd(10)} ${verdict(figure, target)}`);
+  if (!timelineOnly) await floodFigures(show);
+  const timeline = await timelineRound();
+  const count = timeline.records.toLocaleString('en');
+  show(
+    `timeline of ${count} records: frames per second scrolling ${scrollPixels / 20} rows a frame`,
+    `${timeline.scrollFps.toFixed(1)} /s`,
+    atLeast(55, 0),
+    timeline.scrollFps,
+  );
+  show(
+    `timeline of ${count} records: frames per second filtering`,
+    `${timeline.filterFps.toFixed(1)} /s (${timeline.filterMs.toFixed(0)} ms to the result)`,
+    atLeast(55, 0),
+    timeline.filterFps,
+  );
+}
+
+type Show = (label: string, value: string, target: Target, figure: number) => void;
+
+/** The flood's figures: frames and key presses while bytes arrive, and ingest with the page against none. */
+async function floodFigures(show: Show): Promise<void> {
   const measured = await probeRound();
   // A 256 MiB flood lasts about a second here, so each side is run several times, alternating, and the medians compared.
   const none: number[] = [];
@@ -247,8 +402,6 @@ async function main(): Promise<void> {
   const rateUi = median(ui);
   const delays = measured.keyDelays;
   const p95 = percentile(delays, 95);
-  const show = (label: string, value: string, target: Target, figure: number): void =>
-    console.log(`${label.padEnd(52)} ${value.padStart(26)}   target ${target.text.padEnd(10)} ${verdict(figure, target)}`);
   show(
     `frames per second while ${measured.mibSent.toFixed(0)} MiB arrived in ${measured.seconds.toFixed(1)} s`,
     `${measured.fps.toFixed(1)} /s`,

@@ -98,6 +98,86 @@ export interface BufferRange {
   sentinels: Array<[number, number]>;
 }
 
+/** One record of a traffic timeline as readTimeline returns it. */
+export interface TimelineEntry {
+  /** Its place in the (filtered) view: what `from` counts. */
+  position: number;
+  /** The process whose timeline holds it: the one asked for, or for a server one of its connections. */
+  processId: number;
+  processName: string;
+  /** Its index in that process's timeline (stable, counting from the process's first record). */
+  index: number;
+  /** Microseconds since the epoch. */
+  timeUs: number;
+  /** `dropped`: a record that left its ring after the view listed it (its place is kept, so later rows do not move). */
+  kind: 'data' | 'status' | 'dropped';
+  /** Data: `in` read from the socket, `out` written to it. */
+  direction: 'in' | 'out' | null;
+  /** Data: the bytes that crossed the socket. */
+  size: number;
+  /** A datagram's sender (in) or destination (out), as format-network-address writes it. */
+  peer: string | null;
+  /** Data: the first LIMITS.timelinePreviewBytes bytes as text (UTF-8; other bytes as octal escapes); empty once let go. */
+  preview: string;
+  /** Data: whether the timeline still holds the bytes (the payload budget lets the oldest go). */
+  bytesKept: boolean;
+  /** Received data the default filter put in the buffer: where it went (an absolute byte offset in `buffer`). */
+  bufferAt: number | null;
+  buffer: string | null;
+  /** Status: the status set, its exit code, and the sentinel's event text when the change ran it. */
+  status: string | null;
+  exitCode: number | string | null;
+  event: string | null;
+}
+
+export interface TimelinePage {
+  /**
+   * The filtered view holds positions [first, end); `records` are those asked
+   * for. Positions are stable: records leaving the rings move `first` on.
+   */
+  first: number;
+  end: number;
+  /** Changes when the view renumbered its positions: pages read before no longer line up. */
+  epoch: number;
+  /** Records held unfiltered, and pushed out of the rings (each process keeps its last `capacity`). */
+  held: number;
+  dropped: number;
+  capacity: number;
+  /** Payload bytes let go to stay within the timeline's caps. */
+  payloadDropped: number;
+  /** When the first record was made, for relative times (µs since the epoch). */
+  startUs: number | null;
+  records: TimelineEntry[];
+}
+
+/** What exportTraffic wrote. */
+export interface ExportResult {
+  path: string;
+  /** Bytes in the file. */
+  bytes: number;
+  /** pcapng: packets written, and payload bytes no longer held (gaps Wireshark reports as not captured). */
+  packets: number | null;
+  missingBytes: number | null;
+  /** text and hex: the byte range of the buffer written (absolute offsets). */
+  start: number | null;
+  end: number | null;
+}
+
+/** What importCapture made, and which conversation of the capture it took. */
+export interface ImportResult {
+  process: ProcessInfo;
+  /** The conversation taken (counted from 0 in the order they began), of how many. */
+  conversation: number;
+  conversations: number;
+  protocol: 'tcp' | 'udp';
+  /** The side that opened it, and the other: `address:port`. */
+  client: string;
+  server: string;
+  /** Payload bytes both ways, and those the capture lacked (gaps in a TCP stream). */
+  bytes: number;
+  missingBytes: number;
+}
+
 export interface Results {
   snapshot: Snapshot;
   makeNetworkProcess: ProcessInfo | null;
@@ -158,6 +238,9 @@ export interface Results {
   saveWorkspaceFile: { path: string } | null;
   /** available: the host keeps workspace files (the desktop); the web host saves by download instead. */
   recentWorkspaces: { available: boolean; paths: string[] };
+  readTimeline: TimelinePage;
+  exportTraffic: ExportResult;
+  importCapture: ImportResult;
 }
 
 /** The error in a failed response; defined with the other wire shapes. */

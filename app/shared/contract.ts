@@ -276,6 +276,22 @@ export function issueReport(issues: readonly Issue[], format: (path: PropertyKey
   const reason = unknownKey !== undefined ? 'is not a known field' : (report?.issue.message ?? 'is invalid');
   return { field: format(path), reason };
 }
+/** Bytes a traffic filter looks for: text (as UTF-8) or hex bytes. */
+const filterText = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((text) => fitsUtf8(text, LIMITS.timelineFilterBytes), `holds more than ${LIMITS.timelineFilterBytes} bytes as UTF-8`);
+const filterHex = z
+  .string()
+  .max(LIMITS.timelineFilterBytes * 3, `holds more than ${LIMITS.timelineFilterBytes} bytes`)
+  .transform((hex, ctx) => {
+    const decoded = decodeHex(hex, LIMITS.timelineFilterBytes);
+    if (typeof decoded === 'string' || decoded.length === 0) {
+      ctx.issues.push({ code: 'custom', message: typeof decoded === 'string' ? decoded : 'must hold at least one byte', input: hex });
+      return z.NEVER;
+    }
+    return decoded;
+  });
 
 export const makeNetworkProcessParams = z
   .object({
@@ -475,6 +491,57 @@ export const requestSchemas = {
     })
     .strict(),
   recentWorkspaces: z.object({}).strict(),
+  readTimeline: z
+    .object({
+      /** A process (listed, or departed while its buffer lives); a server's view gathers its connections'. */
+      id: processId,
+      /** The first record wanted, counted in the filtered view (default 0). */
+      from: z.number().int().min(0).optional(),
+      count: z.number().int().min(0).max(LIMITS.timelineRecords).optional(),
+      direction: z.enum(['in', 'out']).nullable().optional(),
+      text: filterText.optional(),
+      hex: filterHex.optional(),
+    })
+    .strict()
+    .refine((p) => p.text === undefined || p.hex === undefined, { message: 'give either text or hex', path: ['hex'] }),
+  exportTraffic: z
+    .object({
+      /** pcapng: the process whose traffic to write (a server: with its connections'). text, hex: its buffer. */
+      id: processId.optional(),
+      /** text, hex: the buffer to write (instead of a process's). */
+      buffer: bufferName.optional(),
+      format: z.enum(['pcapng', 'text', 'hex']),
+      /** An absolute path; the file is written beside it first and takes its name only when complete. */
+      path: filePath,
+      /** Replace a file already there (default: refuse). */
+      overwrite: z.boolean().optional(),
+      /** text, hex: the byte range [start, end) of the buffer (absolute offsets; default all it holds). */
+      start: z.number().int().min(0).optional(),
+      end: z.number().int().min(0).optional(),
+    })
+    .strict()
+    .superRefine((p, ctx) => {
+      const issue = (path: string, message: string): void => void ctx.addIssue({ code: 'custom', path: [path], message });
+      if (p.format === 'pcapng') {
+        if (p.id === undefined) issue('id', "is required for pcapng: it writes a process's traffic");
+        else if (p.buffer !== undefined) issue('buffer', 'pcapng writes a process, not a buffer: give id only');
+        else if (p.start !== undefined || p.end !== undefined)
+          issue(p.start !== undefined ? 'start' : 'end', 'pcapng writes the whole conversation: a byte range is for text and hex');
+      } else if ((p.id === undefined) === (p.buffer === undefined)) issue('buffer', 'give either buffer or id (whose buffer)');
+      if (p.start !== undefined && p.end !== undefined && p.end < p.start) issue('end', 'must not be before start');
+    }),
+  importCapture: z
+    .object({
+      /** A pcap or pcapng file (absolute path), at most LIMITS.importBytes. */
+      path: filePath,
+      /** Which TCP or UDP conversation of the capture, counted from 0 in the order they began (default the first). */
+      conversation: z.number().int().min(0).max(1_000_000).optional(),
+      /** Whose view the process takes: the side that opened the conversation (default), or the other. */
+      side: z.enum(['client', 'server']).optional(),
+      name: name.optional(),
+      buffer: bufferName.optional(),
+    })
+    .strict(),
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;

@@ -473,6 +473,9 @@ export const METHODS = [
   'openWorkspaceFile',
   'saveWorkspaceFile',
   'recentWorkspaces',
+  'readTimeline',
+  'exportTraffic',
+  'importCapture',
 ] as const;
 export type Method = (typeof METHODS)[number];
 
@@ -539,6 +542,14 @@ export const LIMITS = {
   /** Saved messages one workspace may hold, and the characters of each one's body. */
   workspaceMessages: 1_000,
   workspaceMessageChars: 1024 * 1024,
+  /** Records one readTimeline returns at most. */
+  timelineRecords: 2000,
+  /** A traffic filter's text or hex bytes, in bytes. */
+  timelineFilterBytes: 4096,
+  /** Largest capture file importCapture reads, in bytes actually read. */
+  importBytes: 64 * 1024 * 1024,
+  /** Bytes of each record's payload a readTimeline preview shows. */
+  timelinePreviewBytes: 96,
   /**
    * Largest request message a transport accepts, in bytes: the largest valid
    * sendString when JSON escapes every character (a control character as

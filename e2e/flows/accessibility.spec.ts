@@ -30,6 +30,10 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByLabel('Hex', { exact: true }).check();
       await expect(bufferLog(page)).toContainText('|GET / HTTP/1.1..|');
       expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('radio', { name: 'Traffic' }).click();
+      await expect(page.getByRole('grid', { name: /^Traffic timeline of / })).toContainText('GET / HTTP/1.1');
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('radio', { name: 'Buffer', exact: true }).click();
       await page.keyboard.press('Control+Shift+P');
       await expect(page.getByRole('dialog', { name: 'Command palette' })).toBeVisible();
       expect(await seriousViolations(page)).toEqual([]);

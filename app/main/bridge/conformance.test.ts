@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
 } from '../../shared/api.js';
 import { collect, freePort, onCleanup, plainClient, plainServer, sleep, waitFor } from '../netproc/test-support.js';
 import { SMTP_PARAMETERS, smtpServer } from '../netproc/smtp-test-server.js';
+import { followTcpStream } from '../capture/tshark-support.js';
 import { harnesses, type TransportName } from './test-clients.js';
 
 function record(api: NetprocApi): { batches: EventBatch[]; events: () => BridgeEvent[] } {
@@ -92,6 +94,124 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     await waitFor(() => events().some((e) => e.type === 'buffer-killed' && e.name === bufferName));
     expect(events().some((e) => e.type === 'line' && e.line.text === 'deleted\n')).toBe(true);
     await waitFor(() => events().some((e) => e.type === 'counters' && e.id === srv.id && e.counters.accepted === 1), 2000);
+  });
+
+  it("reads a server's traffic timeline across its connections, filtered, in stable positions, after a connection left", async () => {
+    const { client } = await harness();
+    const api = await client();
+    const srv = (await api.makeNetworkProcess({ name: 'tl', server: true, service: true, buffer: '*tl*' }))!;
+    const port = (srv.local as number[])[4] as number;
+    const one = await plainClient(port);
+    one.write('GET /one\r\n');
+    const all = async () => api.readTimeline({ id: srv.id, count: 100 });
+    await waitFor(async () => (await all()).records.some((r) => r.kind === 'data'));
+    const page = await all();
+    const conn = page.records.find((r) => r.kind === 'data')!;
+    expect(conn).toMatchObject({ direction: 'in', size: 10, preview: 'GET /one\r\n', bytesKept: true, bufferAt: 0, peer: null });
+    expect(conn.processName).toBe(`tl <127.0.0.1:${one.localPort}>`);
+    expect(conn.buffer).toBe(`*tl* <127.0.0.1:${one.localPort}>`);
+    await api.sendString({ id: conn.processId, text: 'HTTP/1.0 200\r\n' });
+    one.end();
+    await waitFor(async () => (await all()).records.some((r) => r.kind === 'status' && r.event === 'connection broken by remote peer\n'));
+    const after = await all();
+    expect(after).toMatchObject({ first: 0, epoch: 0, dropped: 0, capacity: 100_000 });
+    // The server's listen, the connection's open, in, out, its close: in time order, positions counting from 0.
+    expect(after.records.map((r) => [r.kind, r.direction ?? r.status])).toEqual([
+      ['status', 'listen'],
+      ['status', 'run'],
+      ['data', 'in'],
+      ['data', 'out'],
+      ['status', 'exit'],
+    ]);
+    expect(after.records.map((r) => r.position)).toEqual([0, 1, 2, 3, 4]);
+    expect(after.startUs).toBe(after.records[0]!.timeUs);
+    // Filters: a direction, text, hex; a window from a position.
+    expect((await api.readTimeline({ id: srv.id, direction: 'out' })).records.map((r) => r.preview)).toEqual(['HTTP/1.0 200\r\n']);
+    expect((await api.readTimeline({ id: srv.id, text: '/one' })).records.map((r) => r.index)).toEqual([1]);
+    expect((await api.readTimeline({ id: srv.id, hex: '32 30 30' })).records).toHaveLength(1);
+    expect((await api.readTimeline({ id: srv.id, text: 'broken' })).records.map((r) => r.kind)).toEqual(['status']);
+    const window = await api.readTimeline({ id: srv.id, from: 3, count: 1 });
+    expect(window).toMatchObject({ first: 0, end: 5, records: [{ position: 3, direction: 'out' }] });
+    // The departed connection's own timeline is still readable while its buffer lives.
+    expect((await api.readTimeline({ id: conn.processId })).records.map((r) => r.kind)).toEqual(['status', 'data', 'data', 'status']);
+  });
+
+  it("exports a server's traffic as pcapng that tshark follows, and a buffer as text and as xxd's hex dump", async () => {
+    const { client } = await harness();
+    const api = await client();
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-export-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const srv = (await api.makeNetworkProcess({ name: 'ex', server: true, service: true, buffer: '*ex*' }))!;
+    const port = (srv.local as number[])[4] as number;
+    const peer = await plainClient(port);
+    peer.write('hello \x00\x01 server\n');
+    const accepted = await waitFor(async () => {
+      const p = (await api.snapshot({})).processes.find((x) => x.serverId === srv.id);
+      return p && p.counters.bytesIn === 16 ? p : null;
+    });
+    await api.sendString({ id: accepted.id, text: 'hello client\n' });
+    await waitFor(async () => (await api.readTimeline({ id: srv.id })).records.some((r) => r.direction === 'out'));
+
+    const capture = join(dir, 'ex.pcapng');
+    const result = await api.exportTraffic({ id: srv.id, format: 'pcapng', path: capture });
+    expect(result).toMatchObject({ path: capture, packets: 5, missingBytes: 0, start: null });
+    expect(result.bytes).toBe(readFileSync(capture).length);
+    const stream = followTcpStream(capture, 0);
+    expect(stream.client.toString('latin1')).toBe('hello \x00\x01 server\n');
+    expect(stream.server.toString()).toBe('hello client\n');
+    expect(stream.nodes).toEqual([`127.0.0.1:${peer.localPort}`, `127.0.0.1:${port}`]);
+
+    const text = join(dir, 'ex.bin');
+    const hex = join(dir, 'ex.hex');
+    expect(await api.exportTraffic({ id: accepted.id, format: 'text', path: text, start: 6 })).toMatchObject({
+      start: 6,
+      end: 16,
+      bytes: 10,
+    });
+    expect(readFileSync(text, 'latin1')).toBe('\x00\x01 server\n');
+    await api.exportTraffic({ buffer: accepted.buffer!, format: 'hex', path: hex });
+    await api.exportTraffic({ buffer: accepted.buffer!, format: 'text', path: text, overwrite: true });
+    expect(readFileSync(hex, 'latin1')).toBe(execFileSync('/usr/bin/xxd', [text], { encoding: 'latin1' }));
+    expect(readFileSync(hex, 'latin1')).toBe('00000000: 6865 6c6c 6f20 0001 2073 6572 7665 720a  hello .. server.\n');
+
+    // An existing file is kept unless overwrite is asked for; a relative path is refused.
+    expect(await rejection(api.exportTraffic({ id: srv.id, format: 'pcapng', path: capture }))).toMatchObject({
+      code: 'EEXIST',
+      field: 'path',
+    });
+    expect(await rejection(api.exportTraffic({ id: srv.id, format: 'pcapng', path: 'ex.pcapng' }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'path',
+    });
+    expect(existsSync(join(dir, 'ex.pcapng'))).toBe(true);
+  });
+
+  it('imports a capture as a closed, read-only process whose buffer and timeline read like any other', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const dir = mkdtempSync(join(tmpdir(), 'netproc-import-'));
+    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'c.txt'), 'O 0000  47 45 54 20 2f 0d 0a\nI 0000  48 54 54 50 20 32 30 30 0d 0a\n');
+    const path = join(dir, 'c.pcapng');
+    execFileSync('/usr/bin/text2pcap', ['-q', '-D', '-T', '40000,80', '-4', '10.1.1.1,10.1.1.2', join(dir, 'c.txt'), path]);
+    const imported = await api.importCapture({ path });
+    expect(imported).toMatchObject({
+      conversation: 0,
+      conversations: 1,
+      protocol: 'tcp',
+      bytes: 17,
+      missingBytes: 0,
+      process: { name: 'c.pcapng', kind: 'stream-client', status: 'closed', buffer: '*c.pcapng*', remoteText: expect.any(String) },
+    });
+    expect((await api.readBuffer({ name: '*c.pcapng*' })).data).toBe('HTTP 200\r\n');
+    expect((await api.readTimeline({ id: imported.process.id })).records.map((r) => [r.direction, r.preview])).toEqual([
+      ['out', 'GET /\r\n'],
+      ['in', 'HTTP 200\r\n'],
+    ]);
+    expect(await rejection(api.sendString({ id: imported.process.id, text: 'x' }))).toMatchObject({
+      code: 'NOT_RUNNING',
+      message: expect.stringContaining('read-only'),
+    });
   });
 
   it('sends text, hex bytes and files, and EOF; the peer receives exactly those bytes', async () => {
@@ -951,6 +1071,27 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['setProcessReconnect', { id: 1, policy: { initialMs: 1.5 } }, 'policy.initialMs', 'INVALID_ARGUMENT'],
       ['cancelReconnect', { name: '' }, 'name', 'INVALID_ARGUMENT'],
       ['cancelReconnect', { id: 1 }, 'id', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
+      ['readTimeline', { id: 1, count: LIMITS.timelineRecords + 1 }, 'count', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, direction: 'sideways' }, 'direction', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, hex: '0d 0' }, 'hex', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, text: 'a', hex: '61' }, 'hex', 'INVALID_ARGUMENT'],
+      ['readTimeline', { id: 1, text: '' }, 'text', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { id: 999999, format: 'pcapng', path: '/tmp/x.pcapng' }, 'id', 'NO_SUCH_PROCESS'],
+      ['exportTraffic', { format: 'pcapng', path: '/tmp/x.pcapng' }, 'id', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { id: 1, format: 'pcapng', path: '/tmp/x.pcapng', start: 0 }, 'start', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'gif', path: '/tmp/x' }, 'format', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', id: 1, format: 'text', path: '/tmp/x' }, 'buffer', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'text', path: '/tmp/x', start: 5, end: 4 }, 'end', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*none*', format: 'hex', path: '/tmp/x' }, 'buffer', 'NO_SUCH_BUFFER'],
+      ['exportTraffic', { buffer: '*x*', format: 'hex', path: 'relative/x' }, 'path', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'hex', path: '/tmp' }, 'path', 'INVALID_ARGUMENT'],
+      ['exportTraffic', { buffer: '*x*', format: 'hex', path: '/nonexistent-netproc-dir/x' }, 'path', 'ENOENT'],
+      ['importCapture', { path: 'relative.pcap' }, 'path', 'INVALID_ARGUMENT'],
+      ['importCapture', { path: '/etc/hostname' }, 'path', 'INVALID_ARGUMENT'],
+      ['importCapture', { path: '/nonexistent-netproc-dir/x.pcap' }, 'path', 'ENOENT'],
+      ['importCapture', { path: '/x.pcap', side: 'both' }, 'side', 'INVALID_ARGUMENT'],
+      ['importCapture', { path: '/x.pcap', conversation: -1 }, 'conversation', 'INVALID_ARGUMENT'],
     ];
 
     it('covers every method', () => {

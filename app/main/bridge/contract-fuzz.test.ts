@@ -11,9 +11,10 @@
  * files) is skipped before it is sent; so is a save to an absolute path
  * outside the test's scratch directory.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve, sep } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clip, METHODS, type Method, type Response } from '../../shared/api.js';
@@ -30,6 +31,13 @@ const loopbackOnly: LookupFunction = async (host, family) => {
 /** Where saveBuffer may write; any other absolute path is never sent. */
 const scratch = mkdtempSync(join(tmpdir(), 'netproc-fuzz-save-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+/** The one directory exports may write to: a request naming any other path is skipped before it is sent. */
+const exportDir = mkdtempSync(join(tmpdir(), 'netproc-fuzz-export-'));
+afterAll(() => rmSync(exportDir, { recursive: true, force: true }));
+/** A capture to import: one UDP datagram, made by text2pcap. */
+const captureFile = join(exportDir, 'one.pcapng');
+writeFileSync(join(exportDir, 'one.txt'), '0000  70 69 6e 67\n');
+execFileSync('/usr/bin/text2pcap', ['-q', '-u', '5000,6000', join(exportDir, 'one.txt'), captureFile]);
 
 interface Fixture {
   np: Netproc;
@@ -126,6 +134,9 @@ async function fixture(): Promise<Fixture> {
       openWorkspaceFile: { path: null },
       saveWorkspaceFile: { text: '{}', path: null, name: 'w' },
       recentWorkspaces: {},
+      readTimeline: { id: id('srv'), from: 0, count: 10, direction: 'in', text: 'x' },
+      exportTraffic: { id: id('c'), format: 'hex', path: join(exportDir, 'out.txt'), overwrite: true, start: 0, end: 10 },
+      importCapture: { path: captureFile, conversation: 0, side: 'server', name: 'imp', buffer: '*imp*' },
     };
     return table[method];
   };
@@ -174,6 +185,9 @@ function staysContained(method: Method, params: unknown): boolean {
       const path = parsed.path as string;
       return !isAbsolute(path) || resolve(path).startsWith(scratch + sep);
     }
+    case 'exportTraffic':
+      // Writes files: only into the test's own directory.
+      return typeof parsed.path === 'string' && parsed.path.startsWith(exportDir + '/') && !parsed.path.includes('/..');
     default:
       return true;
   }
@@ -266,6 +280,15 @@ const fieldNames = [
   'template',
   'repeat',
   'everyConnection',
+  'from',
+  'count',
+  'direction',
+  'format',
+  'overwrite',
+  'conversation',
+  'side',
+  'start',
+  'end',
   '__proto__',
   'constructor',
 ];

@@ -21,9 +21,13 @@ import {
 import { NetprocError, NetworkProcess, type Netproc, type SearchPattern } from '../netproc/index.js';
 import { parseWorkspace } from '../../shared/workspace.js';
 import { readRegularFile } from '../netproc/regular-file.js';
+import { exportPcapng } from '../capture/export.js';
+import { writeExportFile } from '../capture/export-file.js';
+import { writeBytes, writeHexDump } from '../capture/text-export.js';
+import { importCapture } from '../capture/import.js';
 import type { Builtins } from './builtins.js';
 import { createDefinitions, type WorkspaceFiles } from './definitions.js';
-import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, toJson } from './serialize.js';
+import { bufferInfo, contactJson, errorJson, processInfo, systemCallFields, timelinePage, toJson } from './serialize.js';
 
 type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
 type Handler<M extends Method> = (params: ParsedParams<M>) => Promise<Results[M]> | Results[M];
@@ -258,6 +262,45 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     },
 
     recentWorkspaces: () => (workspaceFiles ? { available: true, paths: workspaceFiles.recent() } : { available: false, paths: [] }),
+    readTimeline: ({ id, from, count, direction, text, hex }) => {
+      const contains = text !== undefined ? Buffer.from(text, 'utf8') : hex !== undefined ? Buffer.from(hex) : null;
+      const window = np.readTimeline(id, from ?? 0, count ?? 200, { direction: direction ?? null, contains });
+      return timelinePage(window, np.timelineCapacity);
+    },
+
+    exportTraffic: async ({ id, buffer: bufferName, format, path, overwrite, start, end }) => {
+      const target = { path, overwrite: overwrite ?? false };
+      if (format === 'pcapng') {
+        const timelines = np.trafficOf(id!);
+        const written = await writeExportFile(target, (out) => exportPcapng(timelines, out));
+        return { path, bytes: written.bytes, packets: written.packets, missingBytes: written.missingBytes, start: null, end: null };
+      }
+      const b =
+        bufferName !== undefined
+          ? (np.getBuffer(bufferName) ?? fail('NO_SUCH_BUFFER', 'buffer', `No buffer named ${clip(bufferName)}`))
+          : (proc(id!).buffer ?? fail('NO_SUCH_BUFFER', 'id', `Process ${clip(proc(id!).name)} has no buffer`));
+      if (!b.live) fail('NO_SUCH_BUFFER', bufferName !== undefined ? 'buffer' : 'id', `Buffer ${clip(b.name)} has been killed`);
+      // The range as the buffer holds it: what was trimmed is no longer there to write.
+      const from = Math.min(Math.max(start ?? b.origin, b.origin), b.end);
+      const to = Math.max(Math.min(end ?? b.end, b.end), from);
+      // Views of the storage as it is now: bytes that arrive or are trimmed while the file is written change nothing in it.
+      const parts = b.views(from, to);
+      const written = await writeExportFile(target, (out) => (format === 'hex' ? writeHexDump(parts, out) : writeBytes(parts, out)));
+      return { path, bytes: written.bytes, packets: null, missingBytes: null, start: from, end: to };
+    },
+
+    importCapture: async ({ path, conversation, side, name, buffer: bufferName }) => {
+      const imported = await importCapture(np, {
+        path,
+        maxBytes: LIMITS.importBytes,
+        ...(conversation !== undefined ? { conversation } : {}),
+        ...(side !== undefined ? { side } : {}),
+        ...(name !== undefined ? { name } : {}),
+        ...(bufferName !== undefined ? { buffer: bufferName } : {}),
+      });
+      const { process, index, count, ...rest } = imported;
+      return { process: info(process), conversation: index, conversations: count, ...rest };
+    },
   };
 }
 

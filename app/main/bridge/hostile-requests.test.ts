@@ -216,6 +216,15 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
     'repeat.count',
   ],
   ['sendFile path', 'sendFile', { id: 1, path: '/' + n(LIMITS.path - 1) }, { id: 1, path: '/' + n(LIMITS.path) }, 'path'],
+  ['importCapture path', 'importCapture', { path: '/' + n(LIMITS.path - 1) }, { path: '/' + n(LIMITS.path) }, 'path'],
+  ['importCapture name', 'importCapture', { path: '/x', name: n(LIMITS.name) }, { path: '/x', name: n(LIMITS.name + 1) }, 'name'],
+  [
+    'exportTraffic path',
+    'exportTraffic',
+    { id: 1, format: 'text', path: '/' + n(LIMITS.path - 1) },
+    { id: 1, format: 'text', path: '/' + n(LIMITS.path) },
+    'path',
+  ],
   [
     'deleteProcess ids',
     'deleteProcess',
@@ -276,6 +285,21 @@ const limits: Array<[string, Method, unknown, unknown, string]> = [
     'value',
   ],
   ['processContact key', 'processContact', { id: 1, key: n(LIMITS.name) }, { id: 1, key: n(LIMITS.name + 1) }, 'key'],
+  ['readTimeline count', 'readTimeline', { id: 1, count: LIMITS.timelineRecords }, { id: 1, count: LIMITS.timelineRecords + 1 }, 'count'],
+  [
+    'readTimeline text, counted in UTF-8',
+    'readTimeline',
+    { id: 1, text: n(LIMITS.timelineFilterBytes / 2, 'é') },
+    { id: 1, text: n(LIMITS.timelineFilterBytes / 2, 'é') + 'x' },
+    'text',
+  ],
+  [
+    'readTimeline hex',
+    'readTimeline',
+    { id: 1, hex: n(LIMITS.timelineFilterBytes, 'ab ') },
+    { id: 1, hex: n(LIMITS.timelineFilterBytes + 1, 'ab') },
+    'hex',
+  ],
   ['readBuffer tail', 'readBuffer', { name: '*x*', tail: LIMITS.readBytes }, { name: '*x*', tail: LIMITS.readBytes + 1 }, 'tail'],
   ['readBuffer name', 'readBuffer', { name: n(LIMITS.name) }, { name: n(LIMITS.name + 1) }, 'name'],
   ['clearBuffer name', 'clearBuffer', { name: n(LIMITS.name) }, { name: n(LIMITS.name + 1) }, 'name'],
@@ -441,6 +465,9 @@ describe('an unknown field is refused by every method', () => {
     openWorkspaceFile: { path: '/tmp/w.netproc.json' },
     saveWorkspaceFile: { text: '{}', path: null, name: 'w' },
     recentWorkspaces: {},
+    readTimeline: { id: 1, from: 0, count: 10, direction: 'out', hex: '0d 0a' },
+    exportTraffic: { id: 1, format: 'pcapng', path: '/tmp/out.pcapng', overwrite: false },
+    importCapture: { path: '/tmp/in.pcapng', conversation: 0, side: 'client', name: 'in', buffer: '*in*' },
   };
 
   it.each(METHODS.map((m) => [m]))('%s', async (method) => {

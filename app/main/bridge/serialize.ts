@@ -1,11 +1,15 @@
 /** Engine objects in the contract's wire shapes. */
+import { decodeUtf8ShowingRawBytes, isUtf8Continuation } from '../../shared/raw-bytes.js';
 import {
   boundedMessage,
   clip,
   excerpt,
   isLispSymbol,
+  LIMITS,
   WIRE_ERROR_LIMITS,
   type BufferInfo,
+  type TimelineEntry,
+  type TimelinePage,
   type JsonValue,
   type LastProcessInfo,
   type LispAddress,
@@ -14,7 +18,15 @@ import {
   type Results,
   type WireError,
 } from '../../shared/api.js';
-import { markContactSymbols, type Netproc, type NetprocBuffer, type NetprocError, type NetworkProcess } from '../netproc/index.js';
+import {
+  formatNetworkAddress,
+  markContactSymbols,
+  type Netproc,
+  type NetprocBuffer,
+  type NetprocError,
+  type NetworkProcess,
+  type TimelineWindow,
+} from '../netproc/index.js';
 import { commandText } from '../netproc/list-processes.js';
 import type { Builtins } from './builtins.js';
 
@@ -103,6 +115,46 @@ function lastProcessInfo(np: Netproc, p: NetworkProcess): LastProcessInfo {
     serverId: p.server?.id ?? null,
     serverName: p.server?.name ?? null,
     remoteText: np.formatNetworkAddress(p.contact.get('remote') ?? null),
+  };
+}
+
+/** A window of a traffic view as readTimeline answers it. */
+export function timelinePage(window: TimelineWindow, capacity: number): TimelinePage {
+  const { first, end, epoch, held, dropped, payloadDropped, startUs } = window;
+  return { first, end, epoch, held, dropped, capacity, payloadDropped, startUs, records: window.records.map(timelineEntry) };
+}
+
+const NO_DATA = { direction: null, size: 0, peer: null, preview: '', bytesKept: false, bufferAt: null, buffer: null } as const;
+const NO_STATUS = { status: null, exitCode: null, event: null } as const;
+
+/** The first bytes of a payload as text, cut before a character rather than inside one. */
+function preview(bytes: Buffer): string {
+  let end = Math.min(bytes.length, LIMITS.timelinePreviewBytes);
+  for (let back = 0; back < 3 && end < bytes.length && end > 0 && isUtf8Continuation(bytes[end]!); back++) end--;
+  return decodeUtf8ShowingRawBytes(bytes.subarray(0, end));
+}
+
+function timelineEntry({ position, timeline, index, timeUs, record }: TimelineWindow['records'][number]): TimelineEntry {
+  const process = timeline.process;
+  const common = { position, processId: process.id, processName: process.name, index, timeUs };
+  if (record === null) return { ...common, kind: 'dropped', ...NO_DATA, ...NO_STATUS };
+  if (record.kind === 'status') {
+    const { status, exitCode, event } = record;
+    return { ...common, kind: 'status', ...NO_DATA, status, exitCode, event };
+  }
+  const bytes = record.bytes;
+  const buffer = process.buffer?.live ? process.buffer.name : null;
+  return {
+    ...common,
+    kind: 'data',
+    direction: record.direction,
+    size: record.size,
+    peer: record.peer === null ? null : formatNetworkAddress(record.peer),
+    preview: bytes ? preview(bytes) : '',
+    bytesKept: bytes !== null,
+    bufferAt: buffer === null ? null : record.bufferAt,
+    buffer: record.bufferAt === null ? null : buffer,
+    ...NO_STATUS,
   };
 }
 

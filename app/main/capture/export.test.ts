@@ -1,20 +1,21 @@
 import dgram from 'node:dgram';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engine, onCleanup, plainServer, waitFor } from '../netproc/test-support.js';
-import type { NetworkProcess } from '../netproc/process.js';
+import type { Timeline } from '../netproc/timeline.js';
 import { exportPcapng } from './export.js';
+import { writeExportFile } from './export-file.js';
 import { followTcpStream, tshark } from './tshark-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netproc-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function exportTo(name: string, processes: NetworkProcess[]): Promise<{ file: string; packets: number; missingBytes: number }> {
+async function exportTo(name: string, timelines: Timeline[]): Promise<{ file: string; packets: number; missingBytes: number }> {
   const file = join(dir, name);
-  const summary = await exportPcapng(processes, createWriteStream(file));
+  const summary = await writeExportFile({ path: file }, (out) => exportPcapng(timelines, out));
   return { file, ...summary };
 }
 
@@ -26,7 +27,7 @@ function follow(file: string, stream: number): { first: string; second: string; 
 
 describe('exporting traffic as pcapng', () => {
   it('a server with two connections: one TCP stream each, the real ports, both directions, closed by whoever closed', async () => {
-    const np = engine({ timeline: true });
+    const np = engine();
     const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
     const port = np.processContact(server, 'service') as number;
     const one = net.connect(port, '127.0.0.1');
@@ -51,7 +52,7 @@ describe('exporting traffic as pcapng', () => {
     await waitFor(() => first.status.kind === 'exit');
     np.deleteProcess(accepted.find((p) => p !== first)!);
 
-    const { file, packets, missingBytes } = await exportTo('server.pcapng', [server, ...accepted]);
+    const { file, packets, missingBytes } = await exportTo('server.pcapng', np.trafficTimelines(server));
     expect(missingBytes).toBe(0);
     // 2 × (3 handshake + 3 close) + 3 data segments.
     expect(packets).toBe(15);
@@ -67,7 +68,7 @@ describe('exporting traffic as pcapng', () => {
   });
 
   it('a client process: the connecting side is Netproc, and a UDP server with a peer each way', async () => {
-    const np = engine({ timeline: true });
+    const np = engine();
     let peerSocket: net.Socket | null = null;
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 'c', buffer: '*c*', host: '127.0.0.1', service: peer.port }))!;
@@ -75,7 +76,7 @@ describe('exporting traffic as pcapng', () => {
     const ps = await waitFor(() => peerSocket);
     ps.write('hello client');
     await waitFor(() => np.bufferString('*c*') === 'hello client');
-    const { file } = await exportTo('client.pcapng', [c]);
+    const { file } = await exportTo('client.pcapng', [c.timeline!]);
     const stream = follow(file, 0);
     expect([stream.first, stream.second]).toEqual(['hello server', 'hello client']);
     expect(stream.nodes[1]).toBe(`127.0.0.1:${peer.port}`);
@@ -88,7 +89,7 @@ describe('exporting traffic as pcapng', () => {
     sock.send('ping', udpPort, '127.0.0.1');
     await waitFor(() => udp.timeline!.all().some((r) => r.kind === 'data'));
     await np.processSendString(udp, 'pong');
-    const { file: udpFile } = await exportTo('udp.pcapng', [udp]);
+    const { file: udpFile } = await exportTo('udp.pcapng', [udp.timeline!]);
     const rows = tshark(udpFile, '-Y', 'udp', '-T', 'fields', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'data.data')
       .trim()
       .split('\n');
@@ -98,17 +99,17 @@ describe('exporting traffic as pcapng', () => {
     ]);
   });
 
-  it('bytes the payload cap let go become a gap Wireshark reports, not invented bytes; a Unix socket is refused by name', async () => {
-    const np = engine({ timeline: { payloadCap: 4 } });
+  it('bytes no longer held (the buffer cap trimmed them) become a gap Wireshark reports, not invented bytes; a Unix socket is refused by name', async () => {
+    const np = engine({ bufferCap: 4 });
     let peerSocket: net.Socket | null = null;
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 'c', buffer: '*c*', host: '127.0.0.1', service: peer.port }))!;
     const ps = await waitFor(() => peerSocket);
     ps.write('dropped!');
-    await waitFor(() => np.bufferString('*c*') === 'dropped!');
+    await waitFor(() => np.bufferString('*c*') === 'ped!');
     ps.write('kept');
-    await waitFor(() => np.bufferString('*c*') === 'dropped!kept');
-    const { file, missingBytes } = await exportTo('gap.pcapng', [c]);
+    await waitFor(() => np.bufferString('*c*') === 'kept');
+    const { file, missingBytes } = await exportTo('gap.pcapng', [c.timeline!]);
     expect(missingBytes).toBe(8);
     expect(tshark(file, '-Y', 'tcp.analysis.lost_segment', '-T', 'fields', '-e', 'tcp.len').trim()).toBe('4');
 
@@ -116,6 +117,9 @@ describe('exporting traffic as pcapng', () => {
     const unixServer = (await np.makeNetworkProcess({ name: 'usrv', server: true, family: 'local', service: path }))!;
     const unixClient = (await np.makeNetworkProcess({ name: 'ucli', family: 'local', service: path }))!;
     expect(unixServer.kind).toBe('stream-server');
-    await expect(exportTo('unix.pcapng', [unixClient])).rejects.toThrow(/ucli has no IP addresses/);
+    await expect(exportTo('unix.pcapng', [unixClient.timeline!])).rejects.toThrow(/ucli has no IP addresses/);
+    // Nothing was left behind: neither the file nor its temporary.
+    expect(existsSync(join(dir, 'unix.pcapng'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('unix.pcapng'))).toEqual([]);
   });
 });

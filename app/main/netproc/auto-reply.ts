@@ -275,6 +275,10 @@ export class Responder implements TapSink, Disposable {
     this.framer = datagram ? null : new Framer(rules, (text) => actions.report(`${processName}: auto-reply: ${text}`));
   }
 
+  recordData(direction: 'in' | 'out', timeUs: number, bytes: Buffer, peer: LispAddress | null): void {
+    this.record({ kind: 'data', direction, timeUs, bytes, peer });
+  }
+
   record(tap: TapRecord): void {
     if (this.stopped) return;
     if (tap.kind === 'status') {

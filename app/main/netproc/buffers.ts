@@ -64,6 +64,7 @@ export class NetprocBuffer {
   private _end = 0;
   private _trimmedBytes = 0;
   private _revision = 0;
+  private _shifts = 0;
   private _live = true;
   private _changedAt = 0;
   private _changedTime = 0;
@@ -108,6 +109,10 @@ export class NetprocBuffer {
   }
   get revision(): number {
     return this._revision;
+  }
+  /** Inserts made before the end: each moves the bytes after it, so offsets taken before it may no longer name the same bytes. */
+  get shifts(): number {
+    return this._shifts;
   }
   get live(): boolean {
     return this._live;
@@ -335,6 +340,7 @@ export class NetprocBuffer {
   }
 
   private insertInside(at: number, bytes: Buffer): void {
+    this._shifts++;
     this.tailBlock = null;
     const i = this.chunkIndexAt(at);
     const chunk = this.chunks[i] as Buffer;

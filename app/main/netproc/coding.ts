@@ -91,6 +91,12 @@ export class Decoder {
 
   constructor(public coding: CodingSystem) {}
 
+  /** True when the default filter inserts the socket's bytes as they are (toBufferBytes gives the chunk itself). */
+  get keepsBytes(): boolean {
+    const { charset, eol } = this.coding;
+    return charset === 'binary' || ((charset === 'utf-8' || charset === 'raw-text') && eol === 'unix');
+  }
+
   /** The filter's string: decoded text, or for unibyte codings one char per byte. */
   toText(chunk: Buffer): string {
     let text = this.coding.charset === 'utf-8' ? (this.utf8 ??= new StringDecoder('utf8')).write(chunk) : chunk.toString('latin1');
@@ -107,8 +113,8 @@ export class Decoder {
    * raw, as Emacs keeps them as eight-bit characters.
    */
   toBufferBytes(chunk: Buffer): Buffer {
-    const { charset, eol } = this.coding;
-    if (charset === 'binary' || ((charset === 'utf-8' || charset === 'raw-text') && eol === 'unix')) return chunk;
+    if (this.keepsBytes) return chunk;
+    const { charset } = this.coding;
     const text = this.toText(chunk);
     if (charset === 'raw-text') return Buffer.from(text, 'latin1');
     return Buffer.from(text, 'utf8');

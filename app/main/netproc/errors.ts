@@ -34,6 +34,11 @@ export type NetprocErrorCode =
   | 'EINVAL'
   | 'ENOTSUP'
   | 'ENOPROTOOPT'
+  | 'EEXIST'
+  | 'EISDIR'
+  | 'ENOTDIR'
+  | 'ENOSPC'
+  | 'EROFS'
   | 'TLS_HANDSHAKE'
   | 'STARTTLS_UNAVAILABLE'
   | 'EXCHANGE_TIMEOUT'
@@ -149,6 +154,11 @@ const STRERROR: Record<string, string> = {
   ENOMEM: 'Cannot allocate memory',
   EPERM: 'Operation not permitted',
   ECONNABORTED: 'Software caused connection abort',
+  EEXIST: 'File exists',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ENOSPC: 'No space left on device',
+  EROFS: 'Read-only file system',
 };
 
 /** The errno number Emacs prints in "failed with code N" and "accept failed with code N"; the code itself where unknown. */

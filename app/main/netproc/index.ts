@@ -27,3 +27,6 @@ export type { ProcessStatus } from './status.js';
 export { CODING_NAMES } from './coding.js';
 export { markContactSymbols } from './contact.js';
 export type { Disposable, StatusTap, TapListener, TapRecord, TrafficTap } from './taps.js';
+export type { Timeline, TimelineData, TimelineRecord, TimelineStatus } from './timeline.js';
+export type { TimelineFilter, TimelineWindow } from './timeline-view.js';
+export type { ImportedConversation, ImportedEnd } from './import-process.js';

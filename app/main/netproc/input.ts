@@ -18,7 +18,6 @@ import { acceptedPeer } from './server-process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
-import { tapTime } from './taps.js';
 import { handshakeState, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
 
 export class InputDelivery {
@@ -158,7 +157,7 @@ export class InputDelivery {
     // Counters are counted here rather than by a tap: the process list always shows them, and a tap
     // subscriber on every process would end "no cost while nobody subscribes".
     process.counters.bytesIn += chunk.length;
-    process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: chunk, peer: null });
+    process.taps?.emitData('in', chunk, null);
     const max = this.engine.readProcessOutputMax;
     for (let offset = 0; offset < chunk.length && !process.deleting; offset += max) {
       const piece = offset === 0 && chunk.length <= max ? chunk : chunk.subarray(offset, offset + max);
@@ -177,7 +176,7 @@ export class InputDelivery {
   /** One datagram read: its sender becomes the process's peer. */
   datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void {
     process.datagramAddress = this.senderAddress(process, from);
-    process.taps?.emit({ kind: 'data', direction: 'in', timeUs: tapTime(), bytes: message, peer: process.datagramAddress.slice() });
+    process.taps?.emitData('in', message, process.datagramAddress);
     process.counters.datagramsIn++;
     process.counters.bytesIn += message.length;
     // Each datagram is one read, truncated to read-process-output-max [O-06 D].

@@ -32,7 +32,8 @@ import { ProcessTable } from './process-table.js';
 import { writeRegularFile } from './regular-file.js';
 import { closeProcessSockets } from './release.js';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
-import { sendEof, sendString } from './sending.js';
+import { readOnly, sendEof, sendString } from './sending.js';
+import { importConversation, type ImportedConversation } from './import-process.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
@@ -41,7 +42,9 @@ import { statusTap, Taps, type Disposable, type TapListener, type TapSink } from
 import { MessageSender, type MessageSpec, type RepeatState } from './message-send.js';
 import { checkReconnectPolicy, Reconnector, type ReconnectState } from './reconnect.js';
 import { recordTls } from './tls.js';
-import { Timeline, TimelinePayloadPool, type TimelineOptions } from './timeline.js';
+import type { Timeline, TimelineOptions } from './timeline.js';
+import { TimelineKeeper } from './timeline-keeper.js';
+import { TimelineViews, type TimelineFilter, type TimelineWindow } from './timeline-view.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
 export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
@@ -65,10 +68,8 @@ export interface NetprocOptions {
   /** Where certificate pins are remembered (pin-store.ts); none: only while the engine runs. */
   pinStoreFile?: string | null;
   /**
-   * Record each process's traffic timeline (timeline.ts): true, or its ring
-   * size and payload caps. Off unless asked for: nothing in the app reads a
-   * timeline yet, and recording every datagram of a blast costs (bench:engine
-   * measures it as its own line).
+   * Each process's traffic timeline (timeline.ts): on by default; false turns
+   * it off, an object sets its ring size, payload caps and record budget.
    */
   timeline?: TimelineOptions | boolean;
   /** How long a client's TLS handshake may take (default 30 s). */
@@ -101,10 +102,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   private readonly closeController = new AbortController();
   readonly closing = this.closeController.signal;
   readonly tlsHandshakeTimeoutMs: number;
-  /** How each process's traffic timeline is kept; null when timelines are off. */
-  private readonly timelineOptions: TimelineOptions | null;
-  /** The payload budget all timelines share, made with the first. */
-  private timelinePool: TimelinePayloadPool | null = null;
+  /** The traffic timelines kept (live processes' and departed ones'); null when timelines are off. */
+  private readonly timelines: TimelineKeeper | null;
+  /** Traffic views read lately (timeline-view.ts), kept so that paging through one scans only what is new. */
+  private readonly timelineViews = new TimelineViews();
 
   constructor(options: NetprocOptions = {}) {
     super();
@@ -123,7 +124,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (!Number.isInteger(this.tlsHandshakeTimeoutMs) || this.tlsHandshakeTimeoutMs < 1)
       throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
-    this.timelineOptions = options.timeline === true ? {} : options.timeline ? options.timeline : null;
+    this.timelines = options.timeline === false ? null : new TimelineKeeper(options.timeline === true ? {} : (options.timeline ?? {}), max);
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
     this.disposables.add(this.input);
@@ -225,19 +226,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   show(process: NetworkProcess): void {
     process.hidden = false;
-    if (this.timelineOptions) this.startTimeline(process, this.timelineOptions);
+    if (!process.timeline) this.timelines?.start(process, (process.taps ??= new Taps(this.reportTapError)));
     // An accepted connection answers by its server's rules as they are now, as it inherits the server's filter.
     if (process.server?.autoReply) this.attachAutoReply(process, process.server.autoReply.responder.rules);
     if (process.buffer?.live) this.announceBuffer(process.buffer);
     this.emit('process-added', process);
-  }
-
-  /** Records the process's traffic from now on, beginning with the status it was made with. */
-  private startTimeline(process: NetworkProcess, options: TimelineOptions): void {
-    const timeline = new Timeline(process, options, (this.timelinePool ??= new TimelinePayloadPool(options.budget)));
-    process.timeline = timeline;
-    timeline.record(statusTap(process.status, null));
-    this.subscribe(process, timeline);
   }
 
   /**
@@ -248,6 +241,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    */
   removeFromTable(process: NetworkProcess): void {
     if (!this.table.remove(process)) return;
+    this.timelines?.depart(process);
     const buffer = process.buffer;
     if (buffer?.live) {
       if (this.bufferUsers(buffer).length === 0) buffer.lastProcess = process;
@@ -395,12 +389,26 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `stop-process`: stop reading (streams, datagrams) or accepting (servers). No sentinel. */
   async stopProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
-    return stopProcess(this, this.requireProcessObject(designator));
+    const process = this.requireProcessObject(designator);
+    if (process.imported !== null) throw readOnly(process);
+    return stopProcess(this, process);
   }
 
   /** `continue-process`: resume; a server accepts what queued meanwhile. No sentinel. */
   async continueProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
-    return continueProcess(this, this.requireProcessObject(designator));
+    const process = this.requireProcessObject(designator);
+    if (process.imported !== null) throw readOnly(process);
+    return continueProcess(this, process);
+  }
+
+  /**
+   * A conversation from a capture file as a process of its own (beyond
+   * Emacs): closed and read-only, its buffer holding what its side received,
+   * its timeline both directions at their recorded times (import-process.ts).
+   */
+  importConversation(conversation: ImportedConversation): NetworkProcess {
+    if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
+    return importConversation(this, this.timelines, conversation);
   }
 
   /** `delete-process`: runs the sentinel with "deleted\n" before returning, then closes the socket. */
@@ -427,6 +435,59 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     const process = this.resolveProcess(designator);
     if (typeof listener !== 'function') throw wrongType('listener', 'functionp', listener);
     return this.subscribe(process, listener);
+  }
+
+  /**
+   * The traffic timeline of the process with id ID: a listed process's, or a
+   * departed one's while its buffer lives. Null when there is none (timelines
+   * off, or let go).
+   */
+  timelineOf(id: number): Timeline | null {
+    const listed = this.table.getById(id);
+    if (listed) return listed.timeline;
+    return this.timelines?.departedTimeline(id) ?? null;
+  }
+
+  /**
+   * What a process's traffic view shows: its own timeline, and for a server
+   * those of the connections it accepted, listed and departed.
+   */
+  trafficTimelines(process: NetworkProcess): Timeline[] {
+    const own = process.timeline ? [process.timeline] : [];
+    if (process.kind !== 'stream-server') return own;
+    const listed = this.table.list().filter((p) => p.server === process && p.timeline);
+    return [...own, ...listed.map((p) => p.timeline!), ...(this.timelines?.departedConnections(process) ?? [])];
+  }
+
+  /** Records each process's timeline keeps at most (its ring); 0 when timelines are off. */
+  get timelineCapacity(): number {
+    return this.timelines?.pool.capacity ?? 0;
+  }
+
+  /**
+   * Positions [from, from + count) of the traffic view of the process with id
+   * ID (listed, or departed while its buffer lives; for a server, with its
+   * connections), filtered by FILTER. Views are kept between reads, so
+   * positions are stable while records come and go (timeline-view.ts).
+   */
+  readTimeline(id: number, from: number, count: number, filter: TimelineFilter = {}): TimelineWindow {
+    return this.timelineViews.read(id, filter, this.trafficOf(id), from, count);
+  }
+
+  /** The timelines of the traffic view of the process with id ID (see trafficTimelines); refused, naming `id`, when there are none. */
+  trafficOf(id: number): Timeline[] {
+    const own = this.timelineOf(id);
+    if (!own) {
+      const listed = this.table.getById(id);
+      if (listed && !this.timelines)
+        throw new NetprocError({ code: 'UNSUPPORTED', message: 'Traffic timelines are off in this engine', field: 'id' });
+      throw new NetprocError({
+        code: 'NO_SUCH_PROCESS',
+        message: listed ? `Process ${listed.name} has no timeline` : `No process with id ${id} (or its timeline has been let go)`,
+        field: 'id',
+      });
+    }
+    return this.trafficTimelines(own.process);
   }
 
   private subscribe(process: NetworkProcess, subscriber: TapListener | TapSink): Disposable {
@@ -700,6 +761,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     for (const p of this.table.list()) if (p.buffer === target) this.deleteProcess(p);
     target.kill();
     this.buffers.remove(target);
+    this.timelines?.bufferKilled(target);
     return true;
   }
 
@@ -820,7 +882,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `list-processes` rows. Like Emacs, building the list deletes closed processes first. */
   listProcessesRows(queryOnly = false): ListProcessesRow[] {
-    for (const p of this.table.list()) if (p.status.kind === 'exit') this.deleteProcess(p);
+    // An imported conversation is closed from the start and stays until deleted: it is a record, not a connection.
+    for (const p of this.table.list()) if (p.status.kind === 'exit' && p.imported === null) this.deleteProcess(p);
     const shown = this.table.list().filter((p) => !queryOnly || p.queryOnExit);
     return listProcessesRows(shown, (p) => ({
       status: mappedStatus(p.status, p.stopped),

@@ -99,6 +99,8 @@ export class NetworkProcess {
   declare madeWith: import('./arguments.js').MakeNetworkProcessOptions | null;
   /** The auto-reply rules answering this process's input (auto-reply.ts); null when it has none. */
   declare autoReply: { responder: import('./auto-reply.js').Responder; subscription: import('./taps.js').Disposable } | null;
+  /** A conversation read from a capture file (import-process.ts): where from. Read-only: nothing is ever sent. */
+  declare imported: string | null;
 
   constructor(
     readonly kind: ProcessKind,
@@ -151,6 +153,7 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'timeline'
   | 'autoReply'
   | 'madeWith'
+  | 'imported'
 > = {
   stopped: false,
   plist: Object.freeze([]) as unknown as unknown[],
@@ -178,5 +181,6 @@ const PROTOTYPE_DEFAULTS: Pick<
   timeline: null,
   autoReply: null,
   madeWith: null,
+  imported: null,
 };
 Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);

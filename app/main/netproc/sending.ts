@@ -11,7 +11,6 @@ import { MAX_DATAGRAM, sendDatagram } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { fromSystemError, NetprocError, strerror, wrongType } from './errors.js';
 import type { NetworkProcess } from './process.js';
-import { tapTime } from './taps.js';
 
 /**
  * Unsent output a process may queue before its input stops being read. Emacs
@@ -23,6 +22,7 @@ import { tapTime } from './taps.js';
 export const OUTPUT_HIGH_WATER = 1024 * 1024;
 
 export function notRunning(process: NetworkProcess): NetprocError {
+  if (process.imported !== null) return readOnly(process);
   return new NetprocError({ code: 'NOT_RUNNING', message: `Process ${process.name} not running`, field: 'process' });
 }
 
@@ -35,6 +35,15 @@ export interface SendOptions {
   peer?: LispAddress | null;
   /** The library message or rule that sent it, recorded with the output in the taps. */
   label?: string | null;
+}
+
+/** What an imported conversation answers to anything that would send, stop or continue it. */
+export function readOnly(process: NetworkProcess): NetprocError {
+  return new NetprocError({
+    code: 'NOT_RUNNING',
+    message: `${process.name} is a conversation imported from ${process.imported}: read-only, nothing can be sent to it`,
+    field: 'process',
+  });
 }
 
 /** `process-send-string`: text is encoded with the process's coding; byte arrays go as they are. */
@@ -56,7 +65,7 @@ export async function sendString(
     await new Promise<void>((resolve, reject) => {
       if (socket.destroyed) reject(Object.assign(new Error('socket closed'), { code: 'EPIPE' }));
       else {
-        process.taps?.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer: null, label: options.label ?? null });
+        process.taps?.emitData('out', bytes, null, options.label ?? null);
         socket.write(bytes, (err) => (err ? reject(err) : resolve()));
         if (socket.writableLength > OUTPUT_HIGH_WATER) holdInputUntilDrained(engine, process, socket);
       }
@@ -125,10 +134,7 @@ async function sendOneDatagram(
       engine.input.updateReading(process);
     }
   }
-  if (process.taps) {
-    const to = peer ?? (Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : null);
-    process.taps.emit({ kind: 'data', direction: 'out', timeUs: tapTime(), bytes, peer: to, label });
-  }
+  process.taps?.emitData('out', bytes, peer ?? (Array.isArray(process.datagramAddress) ? process.datagramAddress : null), label);
   process.counters.datagramsOut++;
   process.counters.bytesOut += bytes.length;
   return null;

@@ -22,7 +22,12 @@ export interface TrafficTap {
   timeUs: number;
   /** The bytes as they crossed the socket; subscribers must not change them. */
   bytes: Buffer;
-  /** For datagrams: the sender (in) or the destination (out). */
+  /**
+   * For datagrams: the sender (in) or the destination (out). The process's
+   * own address vector, which the engine replaces but never changes in
+   * place (so a run of datagrams from one sender hands the same array):
+   * subscribers must not change it either.
+   */
   peer: LispAddress | null;
   /** Output only: the library message or auto-reply rule that sent it (absent for plain sends and input). */
   label?: string | null;
@@ -49,6 +54,8 @@ export type TapListener = (record: TapRecord) => void;
 /** A subscriber that is an object (the engine's own timeline): no closure per process. */
 export interface TapSink {
   record(record: TapRecord): void;
+  /** The same as record() for a data record, without the record object (a datagram blast makes one per datagram). */
+  recordData(direction: 'in' | 'out', timeUs: number, bytes: Buffer, peer: LispAddress | null): void;
 }
 
 type Subscriber = TapListener | TapSink;
@@ -76,6 +83,30 @@ export class Taps {
       else this.more?.delete(subscriber);
       if (this.empty) onEmpty();
     });
+  }
+
+  /** Adds the engine's own sink for the process's life: nothing to undo, so no Disposable is made for it. */
+  addSink(sink: TapSink): void {
+    if (this.single === null && !this.more?.size) this.single = sink;
+    else (this.more ??= new Set()).add(sink);
+  }
+
+  /**
+   * A chunk read or written: handed to a lone sink as it is, to anyone else as a TrafficTap.
+   * LABEL names the library message or auto-reply rule that wrote it.
+   */
+  emitData(direction: 'in' | 'out', bytes: Buffer, peer: LispAddress | null, label: string | null = null): void {
+    const timeUs = tapTime();
+    const single = this.single;
+    if (label === null && single !== null && this.more === null && typeof single !== 'function') {
+      try {
+        single.recordData(direction, timeUs, bytes, peer);
+      } catch (err) {
+        this.report(`error in a process tap: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return;
+    }
+    this.emit(label === null ? { kind: 'data', direction, timeUs, bytes, peer } : { kind: 'data', direction, timeUs, bytes, peer, label });
   }
 
   emit(record: TapRecord): void {

@@ -60,14 +60,22 @@ describe('traffic timeline', () => {
 
   it('lets the oldest payloads go past the payload cap but keeps their size and time', async () => {
     const np = engine({ timeline: { payloadCap: 10 } });
-    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    // A filter function: the bytes go to it, not into a buffer, so the timeline keeps its own copy (within the cap).
+    let seen = '';
+    const server = (await np.makeNetworkProcess({
+      name: 'srv',
+      server: true,
+      host: '127.0.0.1',
+      service: true,
+      filter: (_p, text) => (seen += text),
+    }))!;
     const port = np.processContact(server, 'service') as number;
     const client = net.connect(port, '127.0.0.1');
     onCleanup(() => client.destroy());
     const accepted = await waitFor(() => np.processList().find((p) => p.kind === 'accepted'));
     for (const chunk of ['aaaa', 'bbbb', 'cccc']) {
       client.write(chunk);
-      await waitFor(() => np.bufferString(accepted.buffer!.name)?.endsWith(chunk));
+      await waitFor(() => seen.endsWith(chunk));
     }
     const timeline = accepted.timeline!;
     expect(dataOf(timeline.all()).map((r) => [r.size, r.bytes?.toString() ?? null])).toEqual([
@@ -80,7 +88,7 @@ describe('traffic timeline', () => {
   });
 
   it('gives each datagram its peer, and can be switched off', async () => {
-    const np = engine({ timeline: true });
+    const np = engine();
     const server = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, host: '127.0.0.1', service: true }))!;
     const port = np.processContact(server, 'service') as number;
     const sock = dgram.createSocket('udp4');
@@ -93,8 +101,8 @@ describe('traffic timeline', () => {
     expect(received).toMatchObject({ direction: 'in', size: 2, peer: [127, 0, 0, 1, sock.address().port] });
     expect(sent).toMatchObject({ direction: 'out', size: 4, peer: [127, 0, 0, 1, sock.address().port] });
 
-    // Off unless asked for.
-    const off = engine();
+    // On unless switched off.
+    const off = engine({ timeline: false });
     const quiet = (await off.makeNetworkProcess({ name: 'q', server: true, host: '127.0.0.1', service: true }))!;
     expect(quiet.timeline).toBeNull();
     expect(quiet.taps).toBeNull();
@@ -102,7 +110,13 @@ describe('traffic timeline', () => {
 
   it('keeps all timelines together within the engine budget: many flooding peers cannot hold more', async () => {
     const np = engine({ timeline: { payloadCap: 1000, budget: 30 } });
-    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const server = (await np.makeNetworkProcess({
+      name: 'srv',
+      server: true,
+      host: '127.0.0.1',
+      service: true,
+      filter: () => undefined,
+    }))!;
     const port = np.processContact(server, 'service') as number;
     const clients = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
     onCleanup(() => clients.forEach((c) => c.destroy()));
@@ -120,5 +134,189 @@ describe('traffic timeline', () => {
     expect(accepted.reduce((sum, p) => sum + p.timeline!.payloadDropped, 0)).toBe(120 - held);
     // Every record keeps its size whatever happened to its bytes.
     expect(accepted.flatMap((p) => dataOf(p.timeline!.all()).map((r) => r.size))).toEqual(new Array(12).fill(10));
+  });
+});
+
+describe('the compact store', () => {
+  it('reads received bytes back from the buffer while it holds them unmoved, and not once it has trimmed or shifted them', async () => {
+    const np = engine({ bufferCap: 10 });
+    let peerSocket: net.Socket | null = null;
+    const peer = await plainServer((s) => (peerSocket = s));
+    const c = (await np.makeNetworkProcess({ name: 'c', buffer: '*c*', host: '127.0.0.1', service: peer.port }))!;
+    const ps = await waitFor(() => peerSocket);
+    for (const chunk of ['abcd', 'efgh', 'ijkl']) {
+      ps.write(chunk);
+      await waitFor(() => np.bufferString('*c*')?.endsWith(chunk));
+    }
+    const timeline = c.timeline!;
+    // Nothing copied: the buffer holds them, and the first went with the cap.
+    expect(timeline.payloadBytes).toBe(0);
+    expect(dataOf(timeline.all()).map((r) => r.bytes?.toString() ?? null)).toEqual([null, 'efgh', 'ijkl']);
+    // Text inserted before them moves them: the records no longer claim bytes that are elsewhere now.
+    np.getBuffer('*c*')!.insert(np.getBuffer('*c*')!.origin, Buffer.from('!'), false);
+    expect(dataOf(timeline.all()).map((r) => r.bytes)).toEqual([null, null, null]);
+    ps.write('mnop');
+    await waitFor(() => np.bufferString('*c*')?.endsWith('mnop'));
+    expect(dataOf(timeline.all()).map((r) => r.bytes?.toString() ?? null)).toEqual([null, null, null, 'mnop']);
+  });
+
+  it('keeps every chunk in order through growth and wrap-round: received ones read back from the buffer, sent ones copied', async () => {
+    const np = engine({ timeline: { capacity: 50 } });
+    let peerSocket: net.Socket | null = null;
+    const peer = await plainServer((s) => (peerSocket = s));
+    const c = (await np.makeNetworkProcess({ name: 'c', buffer: '*c*', host: '127.0.0.1', service: peer.port, coding: 'binary' }))!;
+    const ps = await waitFor(() => peerSocket);
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 80; i++) {
+      // Small and large (past the arena's 2 KiB) alternate; each waits for the last so each is one chunk.
+      const chunk = Buffer.alloc(i % 3 === 0 ? 5000 + i : 10 + i, String.fromCharCode(65 + (i % 26)));
+      sent.push(chunk);
+      const before = c.counters.bytesIn;
+      ps.write(chunk);
+      await waitFor(() => c.counters.bytesIn === before + chunk.length);
+      if (i % 10 === 0) await np.processSendString(c, Buffer.from(`out ${i}`));
+    }
+    const timeline = c.timeline!;
+    expect(timeline.length).toBe(50);
+    expect(timeline.firstIndex + 50).toBe(timeline.endIndex);
+    const received = dataOf(timeline.all()).filter((r) => r.direction === 'in');
+    const expected = sent.slice(sent.length - received.length);
+    expect(received.map((r) => r.bytes)).toEqual(expected);
+    // Each received record says where its bytes are in the buffer.
+    const text = np.getBuffer('*c*')!;
+    for (const r of received) expect(text.read(r.bufferAt!, r.bufferAt! + r.size)).toEqual(r.bytes);
+    const outs = dataOf(timeline.all())
+      .filter((r) => r.direction === 'out')
+      .map((r) => r.bytes?.toString());
+    const allOuts = Array.from({ length: 8 }, (_, k) => `out ${k * 10}`);
+    expect(outs).toEqual(allOuts.slice(allOuts.length - outs.length));
+    expect(received.length + outs.length).toBe(50);
+  });
+
+  it('records many peers, IPv4 packed and IPv6 in a table, and each comes back as it was', async () => {
+    const np = engine({ timeline: { capacity: 8 } });
+    const server = (await np.makeNetworkProcess({ name: 'u6', type: 'datagram', server: true, host: '::1', service: true }))!;
+    const port = np.processContact(server, 'service') as number;
+    const sockets = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const sock = dgram.createSocket('udp6');
+        onCleanup(() => sock.close());
+        await new Promise<void>((r) => sock.bind(0, '::1', r));
+        return sock;
+      }),
+    );
+    // More distinct peers than twice the ring, so the peer table is compacted on the way.
+    for (let round = 0; round < 3; round++) {
+      for (const [i, sock] of sockets.entries()) {
+        const before = server.counters.datagramsIn;
+        sock.send(`d${round}.${i}`, port, '::1');
+        await waitFor(() => server.counters.datagramsIn === before + 1);
+      }
+    }
+    const records = dataOf(server.timeline!.all());
+    expect(records.length).toBe(8);
+    for (const r of records) {
+      const i = Number(r.bytes!.toString().split('.')[1]);
+      expect(r.peer).toEqual([0, 0, 0, 0, 0, 0, 0, 1, sockets[i]!.address().port]);
+    }
+  });
+
+  it("keeps a departed connection's timeline while its buffer lives, and a server's view gathers its connections", async () => {
+    const np = engine();
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const port = np.processContact(server, 'service') as number;
+    const client = net.connect(port, '127.0.0.1');
+    onCleanup(() => client.destroy());
+    const accepted = await waitFor(() => np.processList().find((p) => p.kind === 'accepted'));
+    client.write('short-lived');
+    await waitFor(() => accepted.counters.bytesIn === 11);
+    client.end();
+    await waitFor(() => !np.processList().includes(accepted));
+
+    const kept = np.timelineOf(accepted.id)!;
+    expect(kept).toBe(accepted.timeline);
+    expect(dataOf(kept.all()).map((r) => r.bytes?.toString())).toEqual(['short-lived']);
+    expect(kept.all().at(-1)).toMatchObject({ kind: 'status', status: 'exit', event: 'connection broken by remote peer\n' });
+    expect(np.trafficTimelines(server)).toEqual([server.timeline, kept]);
+
+    const before = server.timeline!.pool.records;
+    const records = kept.length;
+    np.killBuffer(accepted.buffer!);
+    expect(np.timelineOf(accepted.id)).toBeNull();
+    expect(accepted.timeline).toBeNull();
+    expect(kept.all()).toEqual([]);
+    expect(np.trafficTimelines(server)).toEqual([server.timeline]);
+    expect(server.timeline!.pool.records).toBe(before - records);
+  });
+
+  it("lets a departed process's timeline go at once when it has no buffer, and the oldest departed ones past the record budget", async () => {
+    const np = engine({ timeline: { recordBudget: 12 } });
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const port = np.processContact(server, 'service') as number;
+    const departed: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const client = net.connect(port, '127.0.0.1');
+      onCleanup(() => client.destroy());
+      const accepted = await waitFor(() => np.processList().find((p) => p.kind === 'accepted'));
+      client.write('x');
+      await waitFor(() => accepted.counters.bytesIn === 1);
+      np.deleteProcess(accepted);
+      departed.push(accepted.id);
+    }
+    // Each departed connection holds 3 records (open, data, deleted) and the server 1: the oldest went first.
+    const kept = departed.map((id) => np.timelineOf(id) !== null);
+    expect(kept).toEqual([false, true, true, true]);
+    expect(server.timeline!.pool.records).toBeLessThanOrEqual(12);
+
+    const quiet = (await np.makeNetworkProcess({ name: 'q', host: '127.0.0.1', service: port, buffer: null as never }))!;
+    expect(quiet.timeline).not.toBeNull();
+    np.deleteProcess(quiet);
+    expect(np.timelineOf(quiet.id)).toBeNull();
+  });
+});
+
+describe('traffic views', () => {
+  it('keep positions stable while records leave the rings: the front moves on, a place in the middle stays as dropped', async () => {
+    const np = engine({ timeline: { capacity: 4 } });
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const port = np.processContact(server, 'service') as number;
+    const quiet = net.connect(port, '127.0.0.1');
+    onCleanup(() => quiet.destroy());
+    const first = await waitFor(() => np.processList().find((p) => p.kind === 'accepted'));
+    quiet.write('quiet');
+    await waitFor(() => first.counters.bytesIn === 5);
+    const busy = net.connect(port, '127.0.0.1');
+    onCleanup(() => busy.destroy());
+    const second = await waitFor(() => np.processList().find((p) => p.kind === 'accepted' && p !== first));
+    const send = async (text: string): Promise<void> => {
+      const before = second.counters.bytesIn;
+      busy.write(text);
+      await waitFor(() => second.counters.bytesIn === before + text.length);
+    };
+    await send('b0');
+    const read = () => np.readTimeline(server.id, 0, 100);
+    const describe = (w: ReturnType<typeof read>) =>
+      w.records.map((r) =>
+        r.record === null ? `dropped ${r.index}` : r.record.kind === 'data' ? r.record.bytes!.toString() : r.record.status,
+      );
+    // listen, quiet's run and data, busy's run and data.
+    expect(describe(read())).toEqual(['listen', 'run', 'quiet', 'run', 'b0']);
+    for (const text of ['b1', 'b2', 'b3']) await send(text);
+    // busy's ring (4) let its run go: that place in the middle stays; positions do not move.
+    const after = read();
+    expect(after).toMatchObject({ first: 0, end: 8, epoch: 0, dropped: 1 });
+    expect(describe(after)).toEqual(['listen', 'run', 'quiet', 'dropped 0', 'b0', 'b1', 'b2', 'b3']);
+    expect(describe(np.readTimeline(server.id, 5, 2))).toEqual(['b1', 'b2']);
+    // A filter gives its own view, with its own positions.
+    expect(describe(np.readTimeline(server.id, 0, 100, { contains: Buffer.from('b') }))).toEqual(['b0', 'b1', 'b2', 'b3']);
+    expect(describe(np.readTimeline(server.id, 0, 100, { direction: 'out' }))).toEqual([]);
+    // The connection's own view: its front left, so first moved on.
+    await send('b4');
+    expect(np.readTimeline(second.id, 0, 100)).toMatchObject({ first: 0, end: 4 });
+    await send('b5');
+    const own = np.readTimeline(second.id, 0, 100);
+    expect(own).toMatchObject({ first: 1, end: 5, epoch: 0 });
+    expect(describe(own)).toEqual(['b2', 'b3', 'b4', 'b5']);
+    expect(() => np.readTimeline(999_999, 0, 1)).toThrow(/No process with id 999999/);
   });
 });

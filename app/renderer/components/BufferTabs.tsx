@@ -1,12 +1,22 @@
 /** Several buffers open at once: the selected process's, plus any opened as tabs. */
-import { Pin, X } from 'lucide-react';
+import { Download, FileInput, Pin, X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetprocApi } from '../../shared/api.js';
+import type { TimelineEntry } from '../../shared/api.js';
 import { processById, type WorkbenchStore } from '../store.js';
-import { BufferView } from './BufferView.js';
+import { BufferView, type BufferJump } from './BufferView.js';
+import { ExportDialog } from './ExportDialog.js';
+import { ImportDialog } from './ImportDialog.js';
+import { TrafficTimeline } from './TrafficTimeline.js';
 import { IconButton } from './ui/Button.js';
+import { Segmented } from './ui/Segmented.js';
+
+const VIEWS = [
+  { value: 'buffer' as const, label: 'Buffer' },
+  { value: 'traffic' as const, label: 'Traffic' },
+];
 
 export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchStore }) {
   const selectedId = useStore(store, (s) => s.selectedId);
@@ -20,6 +30,25 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
   // What was just chosen (in the process list, the buffer list or the event log) is shown, even over a kept tab.
   useEffect(() => setActive('selected'), [selectedId, viewedBuffer]);
   const shown = active === 'selected' || !tabs.includes(active) ? selectedId : active;
+  const shownName = useStore(store, (s) => processById(s, shown)?.name ?? null);
+  const shownBuffer = useStore(store, (s) => processById(s, shown)?.buffer ?? null);
+  const [exporting, setExporting] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [imported, setImported] = useState<{ id: number; text: string } | null>(null);
+  // The note about an import stays while its process is the one shown.
+  if (imported && shown !== null && shown !== imported.id) setImported(null);
+  const [view, setView] = useState<'buffer' | 'traffic'>('buffer');
+  const [jump, setJump] = useState<BufferJump | null>(null);
+  /** A received chunk picked in the traffic view: its bytes shown in the buffer (its connection's, for a server's view). */
+  const jumpTo = (entry: TimelineEntry): void => {
+    if (entry.bufferAt === null || entry.buffer === null) return;
+    if (entry.processId !== shown && processById(store.getState(), entry.processId)) {
+      setActive('selected');
+      store.getState().select(entry.processId);
+    }
+    setJump({ buffer: entry.buffer, offset: entry.bufferAt, size: entry.size, at: Date.now() });
+    setView('buffer');
+  };
   return (
     <section className="pane pane-buffers buffer-tabs" aria-labelledby="buffers-title">
       <div className="pane-header">
@@ -53,6 +82,14 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
           ))}
         </div>
         <div className="pane-actions">
+          <Segmented label="Buffer view" value={view} options={VIEWS} onChange={(next) => setView(next)} />
+          <IconButton
+            label="Export…"
+            icon={<Download size={14} aria-hidden />}
+            disabled={shown === null}
+            onClick={() => setExporting(true)}
+          />
+          <IconButton label="Import capture…" icon={<FileInput size={14} aria-hidden />} onClick={() => setImporting(true)} />
           <IconButton
             label="Keep open"
             icon={<Pin size={14} aria-hidden />}
@@ -61,8 +98,36 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
           />
         </div>
       </div>
-      <div role="tabpanel" aria-label="Buffer">
-        <BufferView api={api} store={store} processId={shown} bufferName={shown === null ? viewedBuffer : null} />
+      {importing ? (
+        <ImportDialog
+          api={api}
+          onClose={() => setImporting(false)}
+          onImported={(result) => {
+            setImporting(false);
+            setActive('selected');
+            store.getState().select(result.process.id);
+            const { conversation, conversations, protocol, client, server } = result;
+            setImported({
+              id: result.process.id,
+              text: `Imported ${result.process.name}: conversation ${conversation} of ${conversations} (0 is the first), ${protocol} ${client} → ${server}`,
+            });
+          }}
+        />
+      ) : null}
+      {imported ? (
+        <p role="status" className="note pane-note" title={imported.text}>
+          {imported.text}
+        </p>
+      ) : null}
+      {exporting && shown !== null && shownName !== null ? (
+        <ExportDialog api={api} processId={shown} processName={shownName} buffer={shownBuffer} onClose={() => setExporting(false)} />
+      ) : null}
+      <div role="tabpanel" aria-label={view === 'traffic' ? 'Traffic' : 'Buffer'}>
+        {view === 'traffic' && shown !== null && shownName !== null ? (
+          <TrafficTimeline key={shown} api={api} processId={shown} processName={shownName} onJump={jumpTo} />
+        ) : (
+          <BufferView api={api} store={store} processId={shown} bufferName={shown === null ? viewedBuffer : null} jump={jump} />
+        )}
       </div>
     </section>
   );

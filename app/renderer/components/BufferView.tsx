@@ -58,6 +58,14 @@ export async function sendFile(api: NetprocApi, id: number, file: Blob, progress
   return sent;
 }
 
+/** Bytes to show: [offset, offset + size) of BUFFER, highlighted; `at` tells one request from the next. */
+export interface BufferJump {
+  buffer: string;
+  offset: number;
+  size: number;
+  at: number;
+}
+
 interface BufferViewProps {
   api: NetprocApi;
   store: WorkbenchStore;
@@ -65,6 +73,8 @@ interface BufferViewProps {
   processId: number | null;
   /** With no process: a buffer to show by name (one no process uses); there is then nothing to send to. */
   bufferName?: string | null;
+  /** Bytes the traffic view asked to see (applied once, when this buffer is the one shown). */
+  jump?: BufferJump | null;
 }
 
 /** How often the trimmed count may redraw: at the cap under a flood it changes with every batch, and each redraw costs the page a layout. */
@@ -108,7 +118,7 @@ function useBufferPrefs(processName: string): [BufferPrefs, (patch: BufferPrefs)
   return [current, update];
 }
 
-export function BufferView({ api, store, processId, bufferName = null }: BufferViewProps) {
+export function BufferView({ api, store, processId, bufferName = null, jump = null }: BufferViewProps) {
   // Only what this view shows of the process: its counters change several times a second and are none of its business.
   const process = useStore(
     store,
@@ -170,6 +180,16 @@ export function BufferView({ api, store, processId, bufferName = null }: BufferV
     setError(null);
     setFileNote(null);
   }, [name]);
+
+  const jumped = useRef<BufferJump | null>(null);
+  useEffect(() => {
+    if (!jump || !scroller || jump.buffer !== name || jumped.current === jump) return;
+    jumped.current = jump;
+    const range = { start: jump.offset, end: jump.offset + jump.size };
+    setMatch(range);
+    setSearchNote(`Bytes ${range.start}–${range.end} (from the traffic view)`);
+    scroller.jumpTo(range.start, MATCH_CONTEXT_ROWS);
+  }, [jump, scroller, name]);
 
   const search = async (direction: 'forward' | 'backward'): Promise<void> => {
     if (!name || !query || !scroller) return;
