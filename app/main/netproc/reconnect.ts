@@ -24,25 +24,13 @@
 import { getSystemErrorMap } from 'node:util';
 import { DisposableStore, disposableTimeout, type Disposable } from '../../shared/lifecycle.js';
 import type { MakeNetworkProcessOptions } from './arguments.js';
-import { RECONNECT_DEFAULTS } from '../../shared/wire.js';
+import { RECONNECT_DEFAULTS, type ReconnectPolicy, type ReconnectState } from '../../shared/wire.js';
 import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import type { TapRecord } from './taps.js';
 
-export interface ReconnectPolicy {
-  /** Delay before the first attempt. */
-  initialMs: number;
-  /** The delay never grows past this. */
-  maxMs: number;
-  /** Each failed attempt multiplies the delay by this. */
-  multiplier: number;
-  /** Each delay is varied by up to this fraction either way (0 to 1), so many clients do not retry in step. */
-  jitter: number;
-  /** Attempts after one close or failure before giving up; null for no limit. */
-  maxAttempts: number | null;
-}
-
-export { RECONNECT_DEFAULTS };
+// The policy's and the state's shapes cross the wire, so they are defined once there.
+export { RECONNECT_DEFAULTS, type ReconnectPolicy, type ReconnectState };
 const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** Checks a policy as a user gives it (missing fields take the defaults); errors name the field. */
@@ -79,17 +67,6 @@ export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random:
   const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** Math.max(0, attempt - 1));
   const varied = base * (1 + policy.jitter * (random() * 2 - 1));
   return Math.round(Math.min(policy.maxMs, Math.max(0, varied)));
-}
-
-export interface ReconnectState {
-  name: string;
-  policy: ReconnectPolicy;
-  /** Attempts made since the client last closed or failed; 0 while it is connected. */
-  attempt: number;
-  /** When the next attempt runs (ms since the epoch), or null when none is waiting. */
-  nextAttemptAt: number | null;
-  /** Why the last attempt (or the connection) ended. */
-  lastError: string | null;
 }
 
 /** What the reconnector needs of the engine. */
