@@ -99,7 +99,8 @@ export class Reconnector implements Disposable {
 
   /** From now on, PROCESS (made with OPTIONS) is made again when it closes or fails. Replaces any policy under its name. */
   enable(process: NetworkProcess, options: MakeNetworkProcessOptions, policy: ReconnectPolicy): ReconnectState {
-    this.cancel(process.name, false);
+    // A new policy for a client that is waiting keeps its row: only the old wait and watch end.
+    this.cancel(process.name, false, process);
     const entry: Entry = {
       state: { name: process.name, policy, attempt: 0, nextAttemptAt: null, lastError: null },
       options,
@@ -114,14 +115,14 @@ export class Reconnector implements Disposable {
     return { ...entry.state };
   }
 
-  /** Stops reconnecting NAME; true if it was. */
-  cancel(name: string, say = true): boolean {
+  /** Stops reconnecting NAME; true if it was. KEEP, an ended client whose row stays (a new policy follows). */
+  cancel(name: string, say = true, keep?: NetworkProcess): boolean {
     const entry = this.entries.get(name);
     if (!entry) return false;
     entry.resources.dispose();
     this.entries.delete(name);
     // An ended client was kept in the list for its row while it waited (Netproc.changeStatus); now it leaves as any other.
-    if (entry.process && ended(entry.process)) this.hooks.forget(entry.process);
+    if (entry.process && entry.process !== keep && ended(entry.process)) this.hooks.forget(entry.process);
     if (say) this.hooks.report(`${name}: reconnect cancelled`);
     this.hooks.changed(name, null);
     return true;
