@@ -585,8 +585,9 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     const { events } = record(api);
     const peer = await plainServer();
     const c = (await api.makeNetworkProcess({ name: 'rc', host: '127.0.0.1', service: peer.port, buffer: '*rc*' }))!;
-    const state = await api.setProcessReconnect({ id: c.id, policy: { initialMs: 400, maxMs: 400, jitter: 0, maxAttempts: 3 } });
-    expect(state).toMatchObject({ name: 'rc', attempt: 0, policy: { initialMs: 400, maxAttempts: 3, multiplier: 2 } });
+    // A minute's wait first, so that the waiting row is there to be seen however late events arrive on a loaded machine.
+    const state = await api.setProcessReconnect({ id: c.id, policy: { initialMs: 60_000, maxMs: 60_000, jitter: 0, maxAttempts: 3 } });
+    expect(state).toMatchObject({ name: 'rc', attempt: 0, policy: { initialMs: 60_000, maxAttempts: 3, multiplier: 2 } });
     await waitFor(() => peer.sockets.length === 1);
     peer.sockets[0]!.destroy();
     await waitFor(() =>
@@ -594,6 +595,10 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
         (e) => e.type === 'process-changed' && e.process.id === c.id && e.process.status === 'closed' && e.process.reconnect?.attempt === 1,
       ),
     );
+    // Then a short one, given to the waiting client, makes the attempt.
+    expect(await api.setProcessReconnect({ id: c.id, policy: { initialMs: 50, maxMs: 50, jitter: 0, maxAttempts: 3 } })).toMatchObject({
+      attempt: 1,
+    });
     const again = await waitFor(() =>
       events().find(
         (e): e is Extract<BridgeEvent, { type: 'process-added' }> =>

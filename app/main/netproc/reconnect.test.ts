@@ -102,6 +102,25 @@ describe('reconnect', () => {
     expect(lines.some((l) => /^f: failed with code \d+ \(connection refused\); reconnecting/i.test(l))).toBe(true);
   });
 
+  it('takes a new policy while it waits, keeping the waiting row, and attempts by the new one', async () => {
+    const np = engine();
+    const port = await freePort();
+    const peer = restartablePeer(port);
+    await peer.start();
+    const g = (await np.makeNetworkProcess({ name: 'g', host: '127.0.0.1', service: port, buffer: '*g*' }))!;
+    np.setProcessReconnect(g, { initialMs: 60_000, maxMs: 60_000, jitter: 0 });
+    await waitFor(() => np.bufferString('*g*')?.includes('hello 1'));
+    await peer.stop();
+    await waitFor(() => np.reconnectState('g')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
+    await peer.start();
+    // A minute to wait is too long: the new policy replaces it, and the row stays until the attempt it schedules.
+    expect(np.setProcessReconnect(g, { initialMs: 30, maxMs: 30, jitter: 0 })).toMatchObject({ attempt: 1 });
+    expect(np.getProcess('g')).toBe(g);
+    await waitFor(() => np.bufferString('*g*')?.includes('hello 2'), 5000, 'the new connection');
+    expect(np.getProcess('g')).not.toBe(g);
+    expect(np.processList().filter((p) => p.name.startsWith('g'))).toHaveLength(1);
+  });
+
   it('grows the delay by the multiplier up to the maximum, varied by the jitter either way', () => {
     const policy = { initialMs: 100, maxMs: 1000, multiplier: 3, jitter: 0.5, maxAttempts: null };
     const middle = (): number => 0.5;

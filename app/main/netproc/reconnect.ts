@@ -24,25 +24,13 @@
 import { getSystemErrorMap } from 'node:util';
 import { DisposableStore, disposableTimeout, type Disposable } from '../../shared/lifecycle.js';
 import type { MakeNetworkProcessOptions } from './arguments.js';
-import { RECONNECT_DEFAULTS } from '../../shared/wire.js';
+import { RECONNECT_DEFAULTS, type ReconnectPolicy, type ReconnectState } from '../../shared/wire.js';
 import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import type { TapRecord } from './taps.js';
 
-export interface ReconnectPolicy {
-  /** Delay before the first attempt. */
-  initialMs: number;
-  /** The delay never grows past this. */
-  maxMs: number;
-  /** Each failed attempt multiplies the delay by this. */
-  multiplier: number;
-  /** Each delay is varied by up to this fraction either way (0 to 1), so many clients do not retry in step. */
-  jitter: number;
-  /** Attempts after one close or failure before giving up; null for no limit. */
-  maxAttempts: number | null;
-}
-
-export { RECONNECT_DEFAULTS };
+// The policy's and the state's shapes cross the wire, so they are defined once there.
+export { RECONNECT_DEFAULTS, type ReconnectPolicy, type ReconnectState };
 const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** Checks a policy as a user gives it (missing fields take the defaults); errors name the field. */
@@ -81,17 +69,6 @@ export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random:
   return Math.round(Math.min(policy.maxMs, Math.max(0, varied)));
 }
 
-export interface ReconnectState {
-  name: string;
-  policy: ReconnectPolicy;
-  /** Attempts made since the client last closed or failed; 0 while it is connected. */
-  attempt: number;
-  /** When the next attempt runs (ms since the epoch), or null when none is waiting. */
-  nextAttemptAt: number | null;
-  /** Why the last attempt (or the connection) ended. */
-  lastError: string | null;
-}
-
 /** What the reconnector needs of the engine. */
 export interface ReconnectHooks {
   /** make-network-process with the client's first arguments. */
@@ -122,7 +99,8 @@ export class Reconnector implements Disposable {
 
   /** From now on, PROCESS (made with OPTIONS) is made again when it closes or fails. Replaces any policy under its name. */
   enable(process: NetworkProcess, options: MakeNetworkProcessOptions, policy: ReconnectPolicy): ReconnectState {
-    this.cancel(process.name, false);
+    // A new policy for a client that is waiting keeps its row: only the old wait and watch end.
+    this.cancel(process.name, false, process);
     const entry: Entry = {
       state: { name: process.name, policy, attempt: 0, nextAttemptAt: null, lastError: null },
       options,
@@ -137,14 +115,14 @@ export class Reconnector implements Disposable {
     return { ...entry.state };
   }
 
-  /** Stops reconnecting NAME; true if it was. */
-  cancel(name: string, say = true): boolean {
+  /** Stops reconnecting NAME; true if it was. KEEP, an ended client whose row stays (a new policy follows). */
+  cancel(name: string, say = true, keep?: NetworkProcess): boolean {
     const entry = this.entries.get(name);
     if (!entry) return false;
     entry.resources.dispose();
     this.entries.delete(name);
     // An ended client was kept in the list for its row while it waited (Netproc.changeStatus); now it leaves as any other.
-    if (entry.process && ended(entry.process)) this.hooks.forget(entry.process);
+    if (entry.process && entry.process !== keep && ended(entry.process)) this.hooks.forget(entry.process);
     if (say) this.hooks.report(`${name}: reconnect cancelled`);
     this.hooks.changed(name, null);
     return true;
