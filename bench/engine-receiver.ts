@@ -78,6 +78,7 @@ async function ingest(): Promise<void> {
     });
   }
   np.on('buffer-changed', (e) => {
+    if (e.inserted <= 0) return;
     if (!first) first = performance.now();
     if (e.end >= total) finish({ ms: performance.now() - first, rssBefore, rssPeak: Math.max(rssPeak, rss()), held: e.length, tapped });
   });
@@ -184,7 +185,9 @@ async function connections(): Promise<void> {
     accepted();
     if (++count === total) acceptedEvery();
   });
+  // Only text arriving counts: a buffer also changes when it is made or when its process changes (the buffer list shows both).
   np.on('buffer-changed', (e) => {
+    if (e.inserted <= 0) return;
     served.add(e.name);
     if (served.size === total) reply();
   });
@@ -231,7 +234,7 @@ async function datagrams(): Promise<void> {
   } else {
     const np = new Netproc({ timeline });
     const srv = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, service: true, buffer: '*udp*' }))!;
-    np.on('buffer-changed', got);
+    np.on('buffer-changed', (e) => e.inserted > 0 && got());
     port = np.processContact(srv, 'service') as number;
     drops = () => np.processDatagramDrops(srv);
     // The engine's own count, in case it ever coalesces several datagrams into one buffer change.
