@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findConversations } from './conversations.js';
-import { CaptureFormatError, readCapture, type DecodedPacket } from './pcap-reader.js';
+import { CaptureFormatError, microseconds, readCapture, type DecodedPacket } from './pcap-reader.js';
 import { PcapngWriter, TcpConversation, writeUdpDatagram } from './pcapng-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netproc-import-'));
@@ -117,6 +117,18 @@ describe('importing a capture', () => {
     const lastBlock = lying.length - lying.readUInt32LE(lying.length - 4);
     lying.writeUInt32LE(0x7fffffff, lastBlock + 20);
     expect(() => readCapture(lying)).toThrow(/runs past its block/);
+  });
+});
+
+describe('timestamps', () => {
+  it('are exact to the microsecond today, in microsecond, nanosecond and power-of-two units', () => {
+    const us = 1796202758502481;
+    const split = (units: bigint) => [Number(units >> 32n), Number(units & 0xffffffffn)] as const;
+    expect(microseconds(...split(BigInt(us)), 1_000_000)).toBe(us);
+    expect(microseconds(...split(BigInt(us) * 1000n + 999n), 1_000_000_000)).toBe(us);
+    // Scaling microseconds as doubles (units × 10^6 / 10^6) gives …480: the bug this guards.
+    expect(microseconds(...split(BigInt(us) * 1000n), 10 ** 9)).toBe(us);
+    expect(microseconds(...split(3n * 2n ** 20n), 2 ** 20)).toBe(3_000_000);
   });
 });
 

@@ -114,8 +114,7 @@ function readPcapng(file: Buffer): DecodedPacket[] {
       if (data + captured > bodyEnd) throw new CaptureFormatError(`The packet in the block at byte ${at} runs past its block`);
       const link = interfaces[interfaceId];
       if (!link) throw new CaptureFormatError(`The packet at byte ${at} names interface ${interfaceId}, which was not described`);
-      const units = high * 2 ** 32 + low;
-      const timeUs = Math.floor((units * 1_000_000) / link.unitsPerSecond);
+      const timeUs = microseconds(high, low, link.unitsPerSecond);
       const packet = decodeLink(link.linkType, file.subarray(data, data + captured), timeUs);
       if (packet) packets.push(packet);
     } else if (blockType === 0x00000003) {
@@ -242,4 +241,17 @@ function decodeIp(packet: Buffer, timeUs: number, etherType: number): DecodedPac
     };
   }
   return null;
+}
+
+/**
+ * A 64-bit timestamp of UNITS_PER_SECOND as whole microseconds. Today's time in
+ * microseconds (about 2^51) is exact as a double, but multiplied by a million
+ * first it is not (an export read back came out a microsecond early), and
+ * nanosecond units are past 2^53 already: so anything but microseconds is
+ * scaled as a BigInt.
+ */
+export function microseconds(high: number, low: number, unitsPerSecond: number): number {
+  if (unitsPerSecond === 1_000_000) return high * 2 ** 32 + low;
+  const units = (BigInt(high) << 32n) | BigInt(low);
+  return Number((units * 1_000_000n) / BigInt(unitsPerSecond));
 }
