@@ -422,6 +422,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.deleting = true;
     this.changeStatus(process, { kind: 'exit', exitCode: 0 }, { sentinel: SentinelEvent.deleted, leaveList: 'after-sentinel' });
     closeProcessSockets(this, process);
+    // A client waiting to reconnect has no watch left to see this (it ended already): deleting it ends the reconnecting.
+    if (this.reconnector.owns(process)) this.reconnector.cancel(process.name);
     return null;
   }
 

@@ -102,6 +102,27 @@ describe('reconnect', () => {
     expect(lines.some((l) => /^f: failed with code \d+ \(connection refused\); reconnecting/i.test(l))).toBe(true);
   });
 
+  it('stops when the user deletes the client while it waits between attempts', async () => {
+    const np = engine();
+    const lines: string[] = [];
+    np.on('message', (m) => lines.push(m));
+    const port = await freePort();
+    const peer = restartablePeer(port);
+    await peer.start();
+    const w = (await np.makeNetworkProcess({ name: 'w', host: '127.0.0.1', service: port }))!;
+    np.setProcessReconnect(w, { ...fast, initialMs: 150, maxMs: 150 });
+    await peer.stop();
+    await waitFor(() => np.reconnectState('w')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
+    np.deleteProcess(np.getProcess('w')!);
+    expect(np.reconnectState('w')).toBeNull();
+    await peer.start();
+    await sleep(400);
+    // No attempt after the delete: the peer saw only the first connection, and the name stays free.
+    expect(peer.connections()).toBe(1);
+    expect(np.getProcess('w')).toBeNull();
+    expect(lines).toContain('w: reconnect cancelled');
+  });
+
   it('takes a new policy while it waits, keeping the waiting row, and attempts by the new one', async () => {
     const np = engine();
     const port = await freePort();
