@@ -326,6 +326,8 @@ export const makeNetworkProcessParams = z
       .union([z.boolean(), z.number().int().min(0).max(65535)], { error: 'must be true, false or seconds from 0 to 65535' })
       .optional(),
     nodelay: z.boolean().optional(),
+    /** Beyond Emacs: a client that reconnects from the start (true for the defaults, or a policy). */
+    reconnect: z.union([z.literal(true), reconnectPolicy], { error: 'must be true or a policy' }).optional(),
   })
   .strict();
 

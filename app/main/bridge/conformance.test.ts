@@ -634,6 +634,32 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     );
   });
 
+  it('reconnect with the make: a refused first connect is a failed client that retries; bad policies by field; none for servers', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const port = await freePort();
+    const made = (await api.makeNetworkProcess({
+      name: 'rm',
+      host: '127.0.0.1',
+      service: port,
+      reconnect: { initialMs: 60_000, maxMs: 60_000, maxAttempts: 5 },
+    }))!;
+    expect(made.name).toBe('rm');
+    await waitFor(async () => (await api.snapshot({})).processes.find((p) => p.id === made.id && p.status === 'failed'));
+    const row = (await api.snapshot({})).processes.find((p) => p.id === made.id)!;
+    expect(row.reconnect).toMatchObject({ attempt: 1, policy: { initialMs: 60_000, maxAttempts: 5 } });
+    expect(await api.cancelReconnect({ name: 'rm' })).toBe(true);
+    expect(
+      await rejection(api.makeNetworkProcess({ name: 'rb', host: '127.0.0.1', service: port, reconnect: { initialMs: -1 } })),
+    ).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'reconnect.initialMs' });
+    expect(
+      await rejection(api.makeNetworkProcess({ name: 'rs', server: true, host: '127.0.0.1', service: true, reconnect: true })),
+    ).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'reconnect' });
+    const names = (await api.snapshot({})).processes.map((p) => p.name);
+    expect(names).not.toContain('rb');
+    expect(names).not.toContain('rs');
+  });
+
   it('a workspace: captured from what the contract made, applied whole or not at all, and made again the same', async () => {
     const { client, np } = await harness();
     const api = await client();

@@ -55,17 +55,20 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
   const made = new WeakMap<NetworkProcess, ProcessDefinition>();
 
   async function makeNetworkProcess(params: MakeParams): Promise<NetworkProcess | null> {
-    const { filter, sentinel, plist, ...args } = params;
-    const options: MakeNetworkProcessOptions = { ...(args as MakeNetworkProcessOptions) };
+    // The policy is captured from the engine's reconnect state (as one set later is), not kept among the arguments.
+    const { filter, sentinel, plist, reconnect, ...args } = params;
+    const definition: ProcessDefinition = { kind: 'make-network-process', args: { ...args } };
+    // A reconnecting client is made again from a copy of its options (reconnect.ts); the copy keeps this tag. It is
+    // set before making, since a client made reconnecting may already be on its next attempt when the make returns.
+    const options: Tagged = { ...(args as MakeNetworkProcessOptions), [DEFINITION]: definition };
     if (filter !== undefined) options.filter = builtins.filter(filter);
     if (sentinel !== undefined) options.sentinel = builtins.sentinel(sentinel);
     if (plist !== undefined) options.plist = plist;
+    if (reconnect !== undefined) options.reconnect = reconnect;
     const p = await np.makeNetworkProcess(options);
     if (p) {
-      const definition: ProcessDefinition = { kind: 'make-network-process', args: { ...args, name: p.name } };
+      definition.args = { ...args, name: p.name };
       made.set(p, definition);
-      // A reconnecting client is made again from a copy of its options (reconnect.ts); the copy keeps this.
-      (options as Tagged)[DEFINITION] = definition;
     }
     return p;
   }

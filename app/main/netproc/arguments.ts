@@ -63,6 +63,8 @@ export interface MakeNetworkProcessOptions {
   broadcast?: boolean | null;
   linger?: boolean | number | null;
   nodelay?: boolean | null;
+  /** Beyond Emacs: reconnect the client when it closes or fails (reconnect.ts): true for the defaults, or a policy. */
+  reconnect?: unknown;
   [keyword: string]: unknown;
 }
 

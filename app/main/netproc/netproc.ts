@@ -136,8 +136,17 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   async makeNetworkProcess(options?: MakeNetworkProcessOptions): Promise<NetworkProcess | null> {
     if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
     if (!options || Object.keys(options).length === 0) return null;
-    const process = await makeProcess(this, this.resolver, this.pins, options);
-    if (process.kind === 'stream-client' || process.kind === 'datagram-client') process.madeWith = options;
+    // Beyond Emacs, `reconnect` makes the client reconnecting from the start, so that no close can come between its
+    // making and its policy. It is checked before anything is made, and is no keyword (the contact never shows it).
+    const { reconnect, ...makeOptions } = options;
+    const policy = reconnect === undefined || reconnect === null || reconnect === false ? null : checkReconnectPolicy(reconnect);
+    if (policy && makeOptions.server)
+      throw invalidArgument('reconnect', 'Only a client reconnects: a server stays listening until it is deleted');
+    // Its first connect is in the background as every attempt's is, so that a refused one is retried too.
+    const background = policy !== null && !makeOptions.type;
+    const process = await makeProcess(this, this.resolver, this.pins, background ? { ...makeOptions, nowait: true } : makeOptions);
+    if (process.kind === 'stream-client' || process.kind === 'datagram-client') process.madeWith = makeOptions;
+    if (policy && process.madeWith) this.reconnector.enable(process, process.madeWith, policy);
     return process;
   }
 

@@ -123,6 +123,44 @@ describe('reconnect', () => {
     expect(lines).toContain('w: reconnect cancelled');
   });
 
+  it('is made reconnecting from the start: a refused first connect is retried, a peer that closes at once is too', async () => {
+    const np = engine();
+    const lines: string[] = [];
+    np.on('message', (m) => lines.push(m));
+    const port = await freePort();
+    const peer = restartablePeer(port);
+    // Nobody listens yet: without reconnect this make would signal "connection refused" and make nothing.
+    const first = (await np.makeNetworkProcess({ name: 'r', host: '127.0.0.1', service: port, buffer: '*r*', reconnect: fast }))!;
+    expect(np.reconnectState('r')).toMatchObject({ policy: { initialMs: 20 } });
+    await waitFor(() => (np.reconnectState('r')?.attempt ?? 0) >= 1, 5000, 'a refused attempt');
+    expect(first.status.kind).toBe('failed');
+    await peer.start();
+    await waitFor(() => np.bufferString('*r*')?.includes('hello 1'), 5000, 'the connection once the peer listens');
+    // The policy is no keyword of make-network-process: the contact does not show it, and attempts are made without it.
+    expect(np.processContact(np.getProcess('r')!, true)).not.toContain(':reconnect');
+
+    // A peer that closes the moment it accepts: the client made reconnecting is never without its policy.
+    const closer = net.createServer((s) => s.destroy());
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => closer.close(() => resolve())));
+    const closerPort = (closer.address() as net.AddressInfo).port;
+    await np.makeNetworkProcess({ name: 'q', host: '127.0.0.1', service: closerPort, reconnect: fast });
+    // Each connection opens, so each close starts a fresh count of attempts: it goes on until cancelled.
+    await waitFor(() => lines.filter((l) => l === 'q: reconnected after 1 attempt').length >= 2, 5000, 'two reconnections');
+    expect(lines).toContain('q: connection broken by remote peer; reconnecting in 20 ms (attempt 1 of 10)');
+    expect(np.cancelReconnect('q')).toBe(true);
+
+    await expect(
+      np.makeNetworkProcess({ name: 's', server: true, host: '127.0.0.1', service: true, reconnect: true }),
+    ).rejects.toMatchObject({ field: 'reconnect' });
+    await expect(
+      np.makeNetworkProcess({ name: 't', host: '127.0.0.1', service: port, reconnect: { initialMs: 50, maxMs: 10 } }),
+    ).rejects.toMatchObject({ field: 'reconnect.maxMs' });
+    // Refused before anything was made.
+    expect(np.getProcess('s')).toBeNull();
+    expect(np.getProcess('t')).toBeNull();
+  });
+
   it('takes a new policy while it waits, keeping the waiting row, and attempts by the new one', async () => {
     const np = engine();
     const port = await freePort();

@@ -134,12 +134,12 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
+      // Reconnect goes with the make itself: set afterwards, a peer that closes at once could leave no client to set it on.
+      const reconnect = form.reconnect && shown.has('reconnect') ? { reconnect: true as const } : {};
       const created =
         kind === 'starttls-client'
           ? ((await api.openNetworkStream(starttlsParams(form))) as ProcessInfo)
-          : await api.makeNetworkProcess(formParams(form));
-      // Reconnect is not a keyword of make-network-process: it is set on the client once made.
-      if (created && form.reconnect && shown.has('reconnect')) await api.setProcessReconnect({ id: created.id, policy: true });
+          : await api.makeNetworkProcess({ ...formParams(form), ...reconnect });
       if (created) onCreated(created);
     } catch (err) {
       const e = err as Error;

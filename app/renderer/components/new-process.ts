@@ -76,7 +76,7 @@ export interface FormState extends TlsFormState {
   noquery: boolean;
   keepalive: boolean;
   nodelay: boolean;
-  /** Beyond Emacs: make the client again when it closes or fails (setProcessReconnect with the defaults). */
+  /** Beyond Emacs: make the client again when it closes or fails (make-network-process with reconnect: true, the defaults). */
   reconnect: boolean;
   starttls: StarttlsFields;
 }
