@@ -226,7 +226,7 @@ test.describe('the README screenshots', () => {
       const control = await webControl(host);
       try {
         await busyWorkbench(page, control.api, peer);
-        const events = page.getByRole('list', { name: 'Event log' }).getByRole('listitem');
+        const events = page.getByRole('log', { name: 'Event log' }).getByRole('listitem');
         await expect(events.first()).toBeVisible();
         for (const line of await events.allTextContents()) expect(line).toMatch(/echo-server|client/);
         mkdirSync('docs', { recursive: true });

@@ -5,7 +5,7 @@
 import { expect, test } from '../fixtures.js';
 import { bufferLog, echoArea, row, runCommand } from './workbench.js';
 
-test('first five minutes: start a server, connect a client, send, stop and continue, inspect, delete', async ({ page }) => {
+test('first five minutes: start a server, connect a client, send, stop and continue, inspect, delete', async ({ page, control }) => {
   const dialog = page.getByRole('dialog', { name: 'New process' });
   const log = bufferLog(page);
   const events = page.getByRole('region', { name: 'Events' });
@@ -71,10 +71,12 @@ test('first five minutes: start a server, connect a client, send, stop and conti
 
   // 6. Delete.
   await page.getByRole('button', { name: 'Delete' }).click();
-  await expect(row(page, 'tcp-client')).toHaveCount(0);
+  // It leaves the process table; its row stays, marked departed, while its buffer lives (the buffer outlives it, as in Emacs).
+  await expect(row(page, 'tcp-client')).toHaveClass(/departed/);
   await expect(log).toContainText('Process tcp-client deleted');
   await expect(events).toContainText('tcp-client deleted');
   await expect(await runCommand(page, 'delete-process server')).toBeHidden();
   await expect(echoArea(page)).toHaveText('Deleted server');
-  await expect(row(page, 'server')).toHaveCount(0);
+  await expect(row(page, 'server')).toHaveClass(/departed/);
+  expect((await control.snapshot({})).processes.map((p) => p.name)).not.toContain('server');
 });

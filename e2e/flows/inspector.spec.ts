@@ -78,7 +78,8 @@ test.describe('the inspector', () => {
     page,
   }) => {
     test.skip(process.platform !== 'linux', 'the kernel queues are read from Linux /proc/net');
-    const peer = await floodingPeer();
+    // 16 MiB: well past what the kernel queues hold each way, and little enough to drain in time on a busy machine.
+    const peer = await floodingPeer(16 * 1024 * 1024);
     try {
       await expect(
         await newProcess(page, { kind: 'TCP client', name: 'flooded', host: '127.0.0.1', service: String(peer.port) }),

@@ -113,14 +113,14 @@ test.describe('workflows beyond the peers', () => {
       await peer.stop();
       await expect(row(page, 'comeback')).toContainText(/reconnecting \d+\/10/);
       await expect(section.getByText('Last error')).toBeVisible();
-      await expect(page.getByRole('list', { name: 'Event log' })).toContainText(
+      await expect(page.getByRole('log', { name: 'Event log' })).toContainText(
         /comeback: connection broken by remote peer; reconnecting in/,
       );
 
       await peer.start();
       await expect(row(page, 'comeback')).toContainText('open', { timeout: 10_000 });
       await expect(row(page, 'comeback')).not.toContainText('reconnecting');
-      await expect(page.getByRole('list', { name: 'Event log' })).toContainText(/comeback: reconnected after \d+ attempts?/);
+      await expect(page.getByRole('log', { name: 'Event log' })).toContainText(/comeback: reconnected after \d+ attempts?/);
 
       // Cancel ends it: the peer's next close leaves the client closed.
       await row(page, 'comeback').click();
