@@ -539,9 +539,6 @@ export const LIMITS = {
   workspaceBytes: 8 * 1024 * 1024,
   /** Process definitions one workspace may hold. */
   workspaceProcesses: 5_000,
-  /** Saved messages one workspace may hold, and the characters of each one's body. */
-  workspaceMessages: 1_000,
-  workspaceMessageChars: 1024 * 1024,
   /** Records one readTimeline returns at most. */
   timelineRecords: 2000,
   /** A traffic filter's text or hex bytes, in bytes. */
