@@ -200,6 +200,12 @@ export interface ReconnectState {
   /** Milliseconds since the epoch, or null when no attempt is waiting. */
   nextAttemptAt: number | null;
   lastError: string | null;
+  /**
+   * The id of the process the latest attempt took the place of (the client as
+   * it closed or failed), null before the first attempt: each attempt is a new
+   * process, and this is how a view follows the client from one to the next.
+   */
+  replaces: number | null;
 }
 
 export interface ProcessInfo {

@@ -113,17 +113,24 @@ test.describe('workflows beyond the peers', () => {
       await peer.stop();
       await expect(row(page, 'comeback')).toContainText(/reconnecting \d+\/10/);
       await expect(section.getByText('Last error')).toBeVisible();
-      await expect(page.getByRole('list', { name: 'Event log' })).toContainText(
+      await expect(page.getByRole('log', { name: 'Event log' })).toContainText(
         /comeback: connection broken by remote peer; reconnecting in/,
       );
 
       await peer.start();
       await expect(row(page, 'comeback')).toContainText('open', { timeout: 10_000 });
       await expect(row(page, 'comeback')).not.toContainText('reconnecting');
-      await expect(page.getByRole('list', { name: 'Event log' })).toContainText(/comeback: reconnected after \d+ attempts?/);
+      await expect(page.getByRole('log', { name: 'Event log' })).toContainText(/comeback: reconnected after \d+ attempts?/);
+      // Each attempt was a new process, and the selection followed the client to it: its row is selected and the
+      // inspector shows the live client, not the process that left.
+      await expect(row(page, 'comeback')).toHaveCount(1);
+      await expect(row(page, 'comeback')).toHaveAttribute('aria-selected', 'true');
+      await expect(inspector.getByRole('heading', { name: 'comeback' })).toBeVisible();
+      await expect(inspector.getByRole('note')).toHaveCount(0);
+      const statusField = inspector.getByRole('definition').filter({ has: page.getByRole('button', { name: 'Copy status', exact: true }) });
+      await expect(statusField).toContainText('open');
 
-      // Cancel ends it: the peer's next close leaves the client closed.
-      await row(page, 'comeback').click();
+      // Cancel ends it (no need to select the client again): the peer's next close leaves the client closed.
       await section.getByRole('button', { name: 'Cancel reconnect' }).click();
       await expect(section.getByRole('checkbox', { name: 'Reconnect' })).not.toBeChecked();
     } finally {
