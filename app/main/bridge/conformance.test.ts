@@ -606,9 +606,14 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(state).toMatchObject({ name: 'rc', attempt: 0, policy: { initialMs: 60_000, maxAttempts: 3, multiplier: 2 } });
     await waitFor(() => peer.sockets.length === 1);
     peer.sockets[0]!.destroy();
+    // Made, closed and waiting within one frame, the client's news is one process-added with its latest state.
     await waitFor(() =>
       events().some(
-        (e) => e.type === 'process-changed' && e.process.id === c.id && e.process.status === 'closed' && e.process.reconnect?.attempt === 1,
+        (e) =>
+          (e.type === 'process-changed' || e.type === 'process-added') &&
+          e.process.id === c.id &&
+          e.process.status === 'closed' &&
+          e.process.reconnect?.attempt === 1,
       ),
     );
     // Then a short one, given to the waiting client, makes the attempt.
@@ -622,6 +627,8 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ),
     );
     expect(again.process.buffer).toBe('*rc*');
+    // The attempt says whose place it took, so a view can follow the client to it.
+    expect(again.process.reconnect?.replaces).toBe(c.id);
     await waitFor(() =>
       events().some(
         (e) =>
