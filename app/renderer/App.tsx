@@ -262,6 +262,7 @@ export function App({ api }: { api: NetprocApi }) {
           <WorkspaceMenu
             api={api}
             store={store}
+            library={library}
             onEcho={setEcho}
             onLayout={(layout) => {
               if (layout.columns !== undefined) setColumns(layout.columns);

@@ -267,4 +267,87 @@ describe('buffers outlive their processes', () => {
     store.getState().openBuffer('*scratch*');
     expect(store.getState().viewedBuffer).toBeNull();
   });
+
+  describe('the selection follows a reconnecting client', () => {
+    const policy = { initialMs: 20, maxMs: 80, multiplier: 2, jitter: 0, maxAttempts: 10 };
+    const waiting = (replaces: number | null) => ({ name: 'c', policy, attempt: 1, nextAttemptAt: 1, lastError: 'closed', replaces });
+    const attempt = (replaces: number | null) => ({ ...waiting(replaces), nextAttemptAt: null });
+    const removed = (id: number) => ({ type: 'process-removed' as const, id, name: 'c', last: info(id, 'c', { status: 'closed' }) });
+    const added = (id: number, reconnect: ProcessInfo['reconnect']) => ({
+      type: 'process-added' as const,
+      process: info(id, 'c', { reconnect }),
+    });
+    const selectedClient = () => {
+      const store = createWorkbenchStore();
+      store
+        .getState()
+        .loadSnapshot({ seq: 1, processes: [info(1, 'c', { reconnect: attempt(null) })], buffers: [], departed: [], log: [] });
+      store.getState().select(1);
+      // The peer closed: the row waits for the next attempt.
+      store.getState().applyBatch({
+        seq: 2,
+        events: [{ type: 'process-changed', process: info(1, 'c', { status: 'closed', reconnect: waiting(null) }) }],
+      });
+      return store;
+    };
+
+    it('to the next attempt, in the same batch or a later one, and on through attempts', () => {
+      const store = selectedClient();
+      store.getState().applyBatch({ seq: 3, events: [removed(1)] });
+      expect(store.getState().selectedId).toBe(1);
+      store.getState().applyBatch({ seq: 4, events: [added(2, attempt(1))] });
+      expect(store.getState().selectedId).toBe(2);
+      // The old process is let go: nothing keeps it now that it is not looked at.
+      expect(store.getState().departed).toEqual({});
+      // An attempt made and gone between two updates (3 is never seen) does not lose the client.
+      store.getState().applyBatch({
+        seq: 5,
+        events: [
+          { type: 'process-changed', process: info(2, 'c', { status: 'failed', reconnect: waiting(1) }) },
+          removed(2),
+          added(4, attempt(3)),
+        ],
+      });
+      expect(store.getState().selectedId).toBe(4);
+      expect(store.getState().following).toBeNull();
+    });
+
+    it('after a resync too', () => {
+      const store = selectedClient();
+      store.getState().applyBatch({ seq: 3, events: [removed(1)] });
+      store.getState().loadSnapshot({ seq: 9, processes: [info(5, 'c', { reconnect: attempt(1) })], buffers: [], departed: [], log: [] });
+      expect(store.getState().selectedId).toBe(5);
+    });
+
+    it('never to a process the user did not ask for: a new client of the name, another selection, a client not reconnecting', () => {
+      // Deleted while waiting, then a new client takes the name: it is no attempt (replaces null), and nothing follows later.
+      let store = selectedClient();
+      store.getState().applyBatch({ seq: 3, events: [removed(1), added(2, null)] });
+      expect(store.getState().selectedId).toBe(1);
+      store.getState().applyBatch({ seq: 4, events: [{ type: 'process-changed', process: info(2, 'c', { reconnect: attempt(2) }) }] });
+      expect(store.getState().selectedId).toBe(1);
+      // A fresh client of the name with a policy set at once is no attempt either.
+      store = selectedClient();
+      store.getState().applyBatch({ seq: 3, events: [removed(1), added(2, { ...waiting(null), attempt: 0, nextAttemptAt: null })] });
+      expect(store.getState().selectedId).toBe(1);
+      // The user looked elsewhere before the attempt came.
+      store = selectedClient();
+      store.getState().applyBatch({ seq: 3, events: [removed(1), { type: 'process-added', process: info(7, 'other') }] });
+      store.getState().select(7);
+      store.getState().applyBatch({ seq: 4, events: [added(2, attempt(1))] });
+      expect(store.getState().selectedId).toBe(7);
+      // A plain client deleted, then another made in its name (even one that reconnects later): the selection stays.
+      store = createWorkbenchStore();
+      store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'c')], buffers: [], departed: [], log: [] });
+      store.getState().select(1);
+      store.getState().applyBatch({ seq: 2, events: [removed(1), added(2, attempt(1))] });
+      expect(store.getState().selectedId).toBe(1);
+      // A reconnecting client that was not selected takes nothing.
+      store = selectedClient();
+      store.getState().applyBatch({ seq: 3, events: [{ type: 'process-added', process: info(8, 'other') }] });
+      store.getState().select(8);
+      store.getState().applyBatch({ seq: 4, events: [removed(1), added(2, attempt(1))] });
+      expect(store.getState().selectedId).toBe(8);
+    });
+  });
 });

@@ -33,6 +33,12 @@ export interface WorkbenchState {
   departed: Record<number, ProcessInfo>;
   /** A buffer shown by name, because no process (live or departed) is known to use it; null when a process is selected. */
   viewedBuffer: string | null;
+  /**
+   * The selected client left the list while it was reconnecting: its next
+   * attempt (a new process of the same name, reconnect.ts) takes the
+   * selection when it comes. Null otherwise, and once the user selects.
+   */
+  following: { id: number; name: string } | null;
   showClosed: boolean;
   /** Repeating library messages by repeat id: those running, and the last few that ended (their final count stays in view). */
   repeats: Record<number, RepeatState>;
@@ -83,6 +89,7 @@ export const createWorkbenchStore = () =>
     tabs: [],
     departed: {},
     viewedBuffer: null,
+    following: null,
     showClosed: true,
     repeats: {},
 
@@ -92,12 +99,16 @@ export const createWorkbenchStore = () =>
         const departed = Object.fromEntries(snapshot.departed.filter((p) => !processes[p.id]).map((p) => [p.id, p]));
         const known = (id: number): boolean => processes[id] !== undefined || departed[id] !== undefined;
         const buffers = Object.fromEntries(snapshot.buffers.map((b) => [b.name, b]));
+        // A client that reconnected while this window was catching up is followed all the same.
+        const next = state.following ? Object.values(processes).find((p) => isAttemptOf(p, state.following!)) : undefined;
+        const selectedId = next ? next.id : state.selectedId;
         return {
           connected: true,
           processes,
           buffers,
           log: snapshot.log.slice(-LOG_LIMIT),
-          selectedId: state.selectedId !== null && known(state.selectedId) ? state.selectedId : null,
+          following: next ? null : state.following,
+          selectedId: selectedId !== null && known(selectedId) ? selectedId : null,
           departed,
           viewedBuffer: state.viewedBuffer !== null && buffers[state.viewedBuffer] ? state.viewedBuffer : null,
           tabs: state.tabs.filter(known),
@@ -107,8 +118,8 @@ export const createWorkbenchStore = () =>
     applyBatch: (batch) => {
       if (batch.resync) return { resync: true };
       const now = Date.now();
-      const { selectedId, tabs } = get();
-      let { processes, buffers, log, rates, marked, departed, repeats, viewedBuffer } = get();
+      const { tabs } = get();
+      let { processes, buffers, log, rates, selectedId, marked, departed, repeats, viewedBuffer, following } = get();
       let lines: LogLine[] | null = null;
       /** Whether a departed process may have lost what keeps it (its buffer, or its place as the buffer's last process). */
       let ownersChanged = false;
@@ -117,8 +128,18 @@ export const createWorkbenchStore = () =>
           case 'process-added':
           case 'process-changed':
             processes = { ...processes, [event.process.id]: event.process };
+            if (following && event.process.name === following.name) {
+              // The next attempt takes the selection; any other process of that name means the reconnecting ended.
+              if (selectedId === following.id && isAttemptOf(event.process, following)) {
+                selectedId = event.process.id;
+                ownersChanged = true;
+              }
+              following = null;
+            }
             break;
           case 'process-removed': {
+            // Its row showed it waiting to reconnect: look out for the attempt that replaces it.
+            if (event.id === selectedId && processes[event.id]?.reconnect) following = { id: event.id, name: event.name };
             const { [event.id]: _gone, ...rest } = processes;
             processes = rest;
             if (marked.includes(event.id)) marked = marked.filter((m) => m !== event.id);
@@ -158,7 +179,7 @@ export const createWorkbenchStore = () =>
       }
       if (lines) log = [...log, ...lines].slice(-LOG_LIMIT);
       if (ownersChanged) departed = keepDeparted(departed, selectedId, tabs, buffers);
-      set({ processes, buffers, log, rates, selectedId, marked, tabs, departed, repeats, viewedBuffer });
+      set({ processes, buffers, log, rates, selectedId, marked, tabs, departed, repeats, viewedBuffer, following });
       return { resync: false };
     },
 
@@ -176,13 +197,20 @@ export const createWorkbenchStore = () =>
         const { [id]: _gone, ...repeats } = s.repeats;
         return { repeats };
       }),
-    select: (id) => set((s) => ({ selectedId: id, viewedBuffer: null, departed: keepDeparted(s.departed, id, s.tabs, s.buffers) })),
+    select: (id) =>
+      set((s) => ({ selectedId: id, viewedBuffer: null, following: null, departed: keepDeparted(s.departed, id, s.tabs, s.buffers) })),
     openBuffer: (name) => {
       const s = get();
       const buffer = s.buffers[name];
       const owner = buffer?.process?.id ?? buffer?.lastProcess?.id;
       if (owner !== undefined && processById(s, owner)) s.select(owner);
-      else set({ selectedId: null, viewedBuffer: buffer ? name : null, departed: keepDeparted(s.departed, null, s.tabs, s.buffers) });
+      else
+        set({
+          selectedId: null,
+          viewedBuffer: buffer ? name : null,
+          following: null,
+          departed: keepDeparted(s.departed, null, s.tabs, s.buffers),
+        });
     },
     toggleMark: (id) => set((s) => ({ marked: s.marked.includes(id) ? s.marked.filter((m) => m !== id) : [...s.marked, id] })),
     clearMarks: () => set({ marked: [] }),
@@ -243,6 +271,16 @@ function keepDeparted(
 ): Record<number, ProcessInfo> {
   const kept = Object.values(departed).filter((p) => p.id === selectedId || tabs.includes(p.id) || namedByItsBuffer(p, buffers));
   return kept.length === Object.keys(departed).length ? departed : Object.fromEntries(kept.map((p) => [p.id, p]));
+}
+
+/**
+ * True when P is a reconnect attempt of the client FOLLOWING left as: the
+ * same name, made by the reconnector in the place of that process or of a
+ * later attempt (one made and gone between two updates is never seen).
+ */
+function isAttemptOf(p: ProcessInfo, following: { id: number; name: string }): boolean {
+  const replaces = p.reconnect?.replaces ?? null;
+  return p.name === following.name && p.id !== following.id && replaces !== null && replaces >= following.id;
 }
 
 /** A process by id, whether still in the table or departed but still shown. */

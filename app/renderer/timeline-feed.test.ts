@@ -15,6 +15,7 @@ function entry(position: number): TimelineEntry {
     peer: null,
     preview: String(position),
     bytesKept: true,
+    label: null,
     bufferAt: position,
     buffer: '*p*',
     status: null,

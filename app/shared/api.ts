@@ -124,6 +124,8 @@ export interface TimelineEntry {
   /** Received data the default filter put in the buffer: where it went (an absolute byte offset in `buffer`). */
   bufferAt: number | null;
   buffer: string | null;
+  /** Sent data: the name of the library message (or auto-reply rule) that sent it; null for a plain send. */
+  label: string | null;
   /** Status: the status set, its exit code, and the sentinel's event text when the change ran it. */
   status: string | null;
   exitCode: number | string | null;

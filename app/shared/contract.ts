@@ -370,7 +370,14 @@ export const requestSchemas = {
     .strict(),
   sendString: z.object({ id: processId, text: sendText }).strict(),
   sendBytes: z.object({ id: processId, hex: hexBytes }).strict(),
-  sendFile: z.object({ id: processId, path: filePath }).strict(),
+  sendFile: z
+    .object({
+      id: processId,
+      path: filePath,
+      /** The library message sending it: its name labels the send in the traffic timeline, as sendMessage's does. */
+      name: name.optional(),
+    })
+    .strict(),
   sendEof: z.object({ id: processId }).strict(),
   stopProcess: z.object({ id: processId }).strict(),
   continueProcess: z.object({ id: processId }).strict(),

@@ -17,19 +17,22 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 /** Messages one library holds. */
 export const LIBRARY_MAX_MESSAGES = 500;
 
+const intervalError = `must be whole milliseconds from 1 to ${LIMITS.repeatIntervalMs}`;
+const countError = `must be a whole number from 1 to ${LIMITS.repeatCount}, or null for until stopped`;
 const repeat = z
   .object({
-    intervalMs: z.number().int().min(1).max(LIMITS.repeatIntervalMs),
-    count: z.number().int().min(1).max(LIMITS.repeatCount).nullable(),
+    intervalMs: z.number().int(intervalError).min(1, intervalError).max(LIMITS.repeatIntervalMs, intervalError),
+    count: z.number().int(countError).min(1, countError).max(LIMITS.repeatCount, countError).nullable(),
   })
   .strict();
 
+/** One message; a workspace file's `messages` are checked by this too, so its errors are worded for people. */
 export const LIBRARY_MESSAGE = z
   .object({
-    name: z.string().min(1).max(LIMITS.name),
-    kind: z.enum(MESSAGE_KINDS),
+    name: z.string().min(1, 'must not be empty').max(LIMITS.name, `must have at most ${LIMITS.name} characters`),
+    kind: z.enum(MESSAGE_KINDS, { error: 'must be "text", "hex" or "file"' }),
     /** The template, the hex digits, or the file's path. */
-    body: z.string().max(LIMITS.template),
+    body: z.string().max(LIMITS.template, `must have at most ${LIMITS.template} characters`),
     repeat: repeat.optional(),
   })
   .strict();

@@ -200,6 +200,12 @@ export interface ReconnectState {
   /** Milliseconds since the epoch, or null when no attempt is waiting. */
   nextAttemptAt: number | null;
   lastError: string | null;
+  /**
+   * The id of the process the latest attempt took the place of (the client as
+   * it closed or failed), null before the first attempt: each attempt is a new
+   * process, and this is how a view follows the client from one to the next.
+   */
+  replaces: number | null;
 }
 
 export interface ProcessInfo {
@@ -539,9 +545,6 @@ export const LIMITS = {
   workspaceBytes: 8 * 1024 * 1024,
   /** Process definitions one workspace may hold. */
   workspaceProcesses: 5_000,
-  /** Saved messages one workspace may hold, and the characters of each one's body. */
-  workspaceMessages: 1_000,
-  workspaceMessageChars: 1024 * 1024,
   /** Records one readTimeline returns at most. */
   timelineRecords: 2000,
   /** A traffic filter's text or hex bytes, in bytes. */

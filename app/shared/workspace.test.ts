@@ -91,11 +91,26 @@ describe('workspace files', () => {
     expect(bad(unknownField)).toEqual({ field: 'processes[2].pid', message: 'processes[2].pid: is not a known field' });
     expect(bad({ ...sample, processes: [{ kind: 'spawn', args: {} }] }).field).toBe('processes[0].kind');
     expect(bad({ ...sample, messages: [{ name: 'm', kind: 'text' }] }).field).toBe('messages[0].body');
+    // Messages are checked by the library's own schema, and known by their names, which are unique.
+    expect(bad({ ...sample, messages: [{ name: 'm', kind: 'text', body: '', repeat: { intervalMs: 0, count: 3 } }] })).toEqual({
+      field: 'messages[0].repeat.intervalMs',
+      message: `messages[0].repeat.intervalMs: must be whole milliseconds from 1 to ${LIMITS.repeatIntervalMs}`,
+    });
+    expect(bad({ ...sample, messages: [sample.messages[0], sample.messages[0]] })).toEqual({
+      field: 'messages[1].name',
+      message: 'messages[1].name: repeats the name of messages[0]',
+    });
     expect(bad({ ...sample, layout: { columns: 'wide' } }).field).toBe('layout.columns');
     expect(bad({ ...sample, processes: [sample.processes[0], sample.processes[0]] })).toEqual({
       field: 'processes[1].args.name',
       message: 'processes[1].args.name: repeats the name of processes[0]',
     });
+  });
+
+  it('keeps a message repeated until stopped (count null), as the library holds it', () => {
+    const messages = [{ name: 'beat', kind: 'text' as const, body: '.', repeat: { intervalMs: 20, count: null } }];
+    const parsed = parseWorkspace(serializeWorkspace({ ...sample, messages }));
+    expect(parsed.ok && parsed.workspace.messages).toEqual(messages);
   });
 
   it('refuses what is not a workspace: not JSON, another format, too big', () => {

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { issueReport, makeNetworkProcessParams, requestSchemas } from './contract.js';
+import { LIBRARY_MAX_MESSAGES, LIBRARY_MESSAGE } from './message-library.js';
 import { BUILTIN_FILTERS, BUILTIN_SENTINELS, LIMITS, type JsonValue } from './wire.js';
 
 export const WORKSPACE_FORMAT = 'netproc-workspace';
@@ -94,18 +95,6 @@ const definition = z.discriminatedUnion(
   { error: 'must have kind "make-network-process" or "open-network-stream"' },
 );
 
-const savedMessage = z
-  .object({
-    name: z.string().min(1, 'must not be empty').max(LIMITS.name),
-    kind: z.enum(['text', 'hex', 'file']),
-    body: z.string().max(LIMITS.workspaceMessageChars),
-    repeat: z
-      .object({ count: z.number().int().min(1).max(1_000_000), intervalMs: z.number().int().min(0).max(3_600_000) })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
 const percent = z.number().min(0).max(100);
 /** What the workbench's layout settings (app/renderer/settings.ts) a workspace carries: pane sizes, list columns, open tabs. */
 const layout = z
@@ -127,7 +116,8 @@ const workspaceSchema = z
     format: z.literal(WORKSPACE_FORMAT),
     version: z.literal(WORKSPACE_VERSION),
     processes: z.array(definition).max(LIMITS.workspaceProcesses, `must hold at most ${LIMITS.workspaceProcesses} processes`),
-    messages: z.array(savedMessage).max(LIMITS.workspaceMessages, `must hold at most ${LIMITS.workspaceMessages} messages`),
+    // The message library's own schema: what a workspace saves is exactly what the Messages pane holds.
+    messages: z.array(LIBRARY_MESSAGE).max(LIBRARY_MAX_MESSAGES, `must hold at most ${LIBRARY_MAX_MESSAGES} messages`),
     layout,
   })
   .strict()
@@ -138,6 +128,13 @@ const workspaceSchema = z
       const seen = first.get(d.args.name);
       if (seen === undefined) first.set(d.args.name, i);
       else ctx.addIssue({ code: 'custom', path: ['processes', i, 'args', 'name'], message: `repeats the name of processes[${seen}]` });
+    });
+    // The library knows a message by its name (in the event log and the traffic timeline), so names are unique there too.
+    const firstMessage = new Map<string, number>();
+    workspace.messages.forEach((m, i) => {
+      const seen = firstMessage.get(m.name);
+      if (seen === undefined) firstMessage.set(m.name, i);
+      else ctx.addIssue({ code: 'custom', path: ['messages', i, 'name'], message: `repeats the name of messages[${seen}]` });
     });
   });
 

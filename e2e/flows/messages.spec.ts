@@ -121,10 +121,20 @@ test.describe('the message library', () => {
       await expect(pane.getByLabel('Preview')).toContainText('68 69 0a');
       await pane.getByRole('button', { name: 'Send', exact: true }).click();
       await expect.poll(peer.received).toBe('hi\n');
+      await pane.getByLabel('Name', { exact: true }).fill('greeting file');
       await pane.getByRole('radio', { name: 'File' }).click();
       await pane.getByLabel('File path', { exact: true }).fill(join(dir, 'greeting.txt'));
       await pane.getByRole('button', { name: 'Send', exact: true }).click();
       await expect.poll(peer.received).toBe('hi\nfrom a file\n');
+      // The traffic timeline names what sent each chunk: the hex message, then the file message.
+      await page.getByRole('radio', { name: 'Traffic' }).click();
+      const grid = page.getByRole('grid', { name: 'Traffic timeline of bytes' });
+      const sent = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'sent' }) });
+      await expect(sent).toHaveCount(2);
+      await expect(sent.nth(0).locator('.tl-data')).toHaveText('raw' + 'hi\\n');
+      await expect(sent.nth(1).locator('.tl-data')).toHaveText('greeting file' + 'from a file\\n');
+      await expect(sent.nth(1).getByTitle('Sent by greeting file')).toBeVisible();
+      await page.getByRole('radio', { name: 'Buffer', exact: true }).click();
       // A file that is not there is said at its field.
       await pane.getByLabel('File path', { exact: true }).fill(join(dir, 'absent.txt'));
       await pane.getByRole('button', { name: 'Send', exact: true }).click();

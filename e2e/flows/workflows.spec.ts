@@ -24,13 +24,15 @@ function ncat(port: number) {
 async function restartablePeer() {
   let server: net.Server | null = null;
   const sockets = new Set<net.Socket>();
+  let accepted = 0;
   const listen = (port: number): Promise<number> =>
     new Promise((resolve, reject) => {
       const s = net.createServer((socket) => {
+        accepted++;
         sockets.add(socket);
         socket.on('error', () => undefined);
         socket.on('close', () => sockets.delete(socket));
-        socket.write('welcome\n');
+        socket.write(`welcome ${accepted}\n`);
       });
       s.once('error', reject);
       s.listen(port, '127.0.0.1', () => resolve((s.address() as net.AddressInfo).port));
@@ -45,7 +47,7 @@ async function restartablePeer() {
       if (!s) return resolve();
       s.close(() => resolve());
     });
-  return { port, start: () => listen(port), stop };
+  return { port, start: () => listen(port), stop, accepted: () => accepted };
 }
 
 test.describe('workflows beyond the peers', () => {
@@ -121,9 +123,19 @@ test.describe('workflows beyond the peers', () => {
       await expect(row(page, 'comeback')).toContainText('open', { timeout: 10_000 });
       await expect(row(page, 'comeback')).not.toContainText('reconnecting');
       await expect(page.getByRole('log', { name: 'Event log' })).toContainText(/comeback: reconnected after \d+ attempts?/);
+      // Each attempt was a new process, and the selection followed the client to it: its row is selected and the
+      // inspector shows the live client, not the process that left.
+      await expect(row(page, 'comeback')).toHaveCount(1);
+      await expect(row(page, 'comeback')).toHaveAttribute('aria-selected', 'true');
+      await expect(inspector.getByRole('heading', { name: 'comeback' })).toBeVisible();
+      await expect(inspector.getByRole('note')).toHaveCount(0);
+      const statusField = inspector.getByRole('definition').filter({ has: page.getByRole('button', { name: 'Copy status', exact: true }) });
+      await expect(statusField).toContainText('open');
+      // The peer really was connected to again, and the buffer view, on the client still, reads both connections.
+      expect(peer.accepted()).toBe(2);
+      await expect(bufferLog(page)).toContainText(/welcome 1[\s\S]*connection broken by remote peer[\s\S]*welcome 2/);
 
-      // Cancel ends it: the peer's next close leaves the client closed.
-      await row(page, 'comeback').click();
+      // Cancel ends it (no need to select the client again): the peer's next close leaves the client closed.
       await section.getByRole('button', { name: 'Cancel reconnect' }).click();
       await expect(section.getByRole('checkbox', { name: 'Reconnect' })).not.toBeChecked();
     } finally {

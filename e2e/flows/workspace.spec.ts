@@ -36,6 +36,13 @@ test.describe('workspaces', () => {
       await control.api.makeNetworkProcess({ name: 'ws-echo', server: true, host: '127.0.0.1', service: port, filter: 'echo' });
       await control.api.makeNetworkProcess({ name: 'ws-client', host: '127.0.0.1', service: port, buffer: '*ws-client*' });
       await expect(row(page, 'ws-client')).toContainText('open');
+      // A message in the library is saved with the workspace.
+      await page.keyboard.press('Control+Shift+M');
+      const messages = page.getByRole('complementary', { name: 'Messages' });
+      await messages.getByRole('button', { name: 'New message' }).first().click();
+      await messages.getByLabel('Name', { exact: true }).fill('hello-ws');
+      await messages.getByLabel('Template', { exact: true }).fill('hello again');
+      await expect(messages.getByRole('button', { name: 'Edit hello-ws' })).toBeVisible();
 
       const downloading = page.waitForEvent('download');
       await workspaceMenu(page, 'Save');
@@ -43,28 +50,40 @@ test.describe('workspaces', () => {
       expect(download.suggestedFilename()).toBe('untitled.netproc.json');
       const file = join(testInfo.outputDir, 'lab.netproc.json');
       await download.saveAs(file);
-      const saved = JSON.parse(readFileSync(file, 'utf8')) as { processes: Array<{ args: { name: string } }> };
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+        processes: Array<{ args: { name: string } }>;
+        messages: Array<{ name: string; body: string }>;
+      };
       expect(saved.processes.map((d) => d.args.name)).toEqual(['ws-echo', 'ws-client']);
+      expect(saved.messages).toEqual([{ name: 'hello-ws', kind: 'text', body: 'hello again' }]);
+      // Cleared from the library, it comes back only with the workspace.
+      await messages.getByRole('button', { name: 'Delete hello-ws' }).click();
+      await expect(messages.getByRole('button', { name: 'Edit hello-ws' })).toHaveCount(0);
 
       await workspaceMenu(page, 'Delete all…');
       const confirm = page.getByRole('dialog', { name: 'Delete all processes?' });
       await confirm.getByRole('button', { name: 'Delete all' }).click();
       await expect(row(page, 'ws-echo')).toHaveCount(0);
-      await expect(row(page, 'ws-client')).toHaveCount(0);
+      // The client's buffer outlives it, so its row stays among the closed ones; the engine has no process left.
+      await expect.poll(async () => (await control.api.snapshot({})).processes.length).toBe(0);
+      await expect(row(page, 'ws-client')).not.toContainText('open');
 
       const choosing = page.waitForEvent('filechooser');
       await workspaceMenu(page, 'Open…');
       await (await choosing).setFiles(file);
       await expect(page.getByRole('button', { name: 'Workspace: lab' })).toBeVisible();
-      await expect(page.getByLabel('Echo area')).toContainText('Opened lab.netproc.json: 2 processes, not started');
+      await expect(page.getByLabel('Echo area')).toContainText(
+        'Opened lab.netproc.json: 2 processes, not started; 1 message in the library',
+      );
       await expect(row(page, 'ws-echo')).toHaveCount(0);
+      await expect(messages.getByRole('button', { name: 'Edit hello-ws' })).toBeVisible();
 
       await workspaceMenu(page, 'Start all');
       await expect(row(page, 'ws-echo')).toContainText('listen');
       await expect(row(page, 'ws-client')).toContainText('open');
       await row(page, 'ws-client').click();
-      await page.getByLabel('Input for ws-client').fill('hello again');
-      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      // The message from the workspace is sent from the library to the client the workspace made.
+      await messages.getByRole('button', { name: 'Send: hello-ws' }).click();
       // The server's echo filter, saved by name, answers.
       await expect(bufferLog(page)).toContainText('hello again');
       await expect

@@ -231,12 +231,26 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     onCleanup(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'payload.bin'), Buffer.from([0, 1, 2, 255]));
     expect(await api.sendFile({ id: c.id, path: join(dir, 'payload.bin') })).toEqual({ bytes: 4 });
+    // A library message of kind file: its name labels the send in the timeline.
+    expect(await api.sendFile({ id: c.id, path: join(dir, 'payload.bin'), name: 'the payload' })).toEqual({ bytes: 4 });
     await api.sendEof({ id: c.id });
     await waitFor(() => ended);
-    expect(Buffer.concat(chunks)).toEqual(Buffer.concat([Buffer.from('héllo\n'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 255])]));
+    const payload = [0, 1, 2, 255];
+    expect(Buffer.concat(chunks)).toEqual(
+      Buffer.concat([Buffer.from('héllo\n'), Buffer.from([0xde, 0xad, 0xbe, 0xef, ...payload, ...payload])]),
+    );
+    const sent = (await api.readTimeline({ id: c.id, count: 100 })).records.filter((r) => r.direction === 'out');
+    expect(sent.map((r) => [r.size, r.label])).toEqual([
+      [Buffer.byteLength('héllo\n'), null],
+      [4, null],
+      [4, null],
+      [4, 'the payload'],
+    ]);
+    const badName = await rejection(api.sendFile({ id: c.id, path: join(dir, 'payload.bin'), name: '' }));
+    expect(badName).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'name' });
     const info = (await api.snapshot({})).processes.find((p) => p.id === c.id)!;
     expect(info).toMatchObject({ eofSent: true, status: 'open' });
-    expect(info.counters.bytesOut).toBe(Buffer.byteLength('héllo\n') + 8);
+    expect(info.counters.bytesOut).toBe(Buffer.byteLength('héllo\n') + 12);
   });
 
   it('sends a library message once, repeats it with its progress as events, stops a repeat, and sends to every connection', async () => {
@@ -248,6 +262,8 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     const c = (await api.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
     expect(await api.sendMessage({ id: c.id, name: 'hello', template: 'hi\\x00{{hex:ff}}\\n' })).toBeNull();
     await waitFor(() => peer.received().length >= 5);
+    const greeting = (await api.readTimeline({ id: c.id, count: 100 })).records.find((r) => r.direction === 'out');
+    expect(greeting).toMatchObject({ size: 5, label: 'hello' });
 
     const started = (await api.sendMessage({ id: c.id, name: 'tick', template: '{{seq}};', repeat: { intervalMs: 2, count: 50 } }))!;
     expect(started).toMatchObject({ name: 'tick', processName: 'c', intervalMs: 2, count: 50, running: true, error: null });
@@ -590,9 +606,14 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(state).toMatchObject({ name: 'rc', attempt: 0, policy: { initialMs: 60_000, maxAttempts: 3, multiplier: 2 } });
     await waitFor(() => peer.sockets.length === 1);
     peer.sockets[0]!.destroy();
+    // Made, closed and waiting within one frame, the client's news is one process-added with its latest state.
     await waitFor(() =>
       events().some(
-        (e) => e.type === 'process-changed' && e.process.id === c.id && e.process.status === 'closed' && e.process.reconnect?.attempt === 1,
+        (e) =>
+          (e.type === 'process-changed' || e.type === 'process-added') &&
+          e.process.id === c.id &&
+          e.process.status === 'closed' &&
+          e.process.reconnect?.attempt === 1,
       ),
     );
     // Then a short one, given to the waiting client, makes the attempt.
@@ -606,6 +627,8 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ),
     );
     expect(again.process.buffer).toBe('*rc*');
+    // The attempt says whose place it took, so a view can follow the client to it.
+    expect(again.process.reconnect?.replaces).toBe(c.id);
     await waitFor(() =>
       events().some(
         (e) =>
@@ -971,6 +994,7 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['sendBytes', { id: 1, hex: 'de ad b' }, 'hex', 'INVALID_ARGUMENT'],
       ['sendBytes', { id: 1, hex: 'ab'.repeat(LIMITS.sendBytes + 1) }, 'hex', 'INVALID_ARGUMENT'],
       ['sendFile', { id: 999999, path: '/etc/hostname' }, 'id', 'NO_SUCH_PROCESS'],
+      ['sendFile', { id: 1, path: '/etc/hostname', name: 'x'.repeat(LIMITS.name + 1) }, 'name', 'INVALID_ARGUMENT'],
       ['sendEof', { id: 'one' }, 'id', 'INVALID_ARGUMENT'],
       ['stopProcess', { id: 0 }, 'id', 'INVALID_ARGUMENT'],
       ['continueProcess', {}, 'id', 'INVALID_ARGUMENT'],

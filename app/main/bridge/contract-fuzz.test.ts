@@ -84,7 +84,7 @@ async function fixture(): Promise<Fixture> {
       },
       sendString: { id: id('c'), text: 'x' },
       sendBytes: { id: id('c'), hex: '00 ff' },
-      sendFile: { id: id('c'), path: '/etc/hostname' },
+      sendFile: { id: id('c'), path: '/etc/hostname', name: 'a file message' },
       sendEof: { id: id('c') },
       stopProcess: { id: id('c') },
       continueProcess: { id: id('c') },

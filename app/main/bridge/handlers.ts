@@ -97,10 +97,10 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     // The schema has decoded the hex already.
     sendBytes: async ({ id, hex }) => np.processSendString(proc(id), hex),
 
-    sendFile: async ({ id, path }) => {
+    sendFile: async ({ id, path, name }) => {
       const p = proc(id);
       const bytes = await readRegularFile(path, { field: 'path', maxBytes: LIMITS.sendFileBytes });
-      await np.processSendString(p, bytes);
+      await np.processSendString(p, bytes, { label: name ?? null });
       return { bytes: bytes.length };
     },
 

@@ -124,7 +124,7 @@ export function timelinePage(window: TimelineWindow, capacity: number): Timeline
   return { first, end, epoch, held, dropped, capacity, payloadDropped, startUs, records: window.records.map(timelineEntry) };
 }
 
-const NO_DATA = { direction: null, size: 0, peer: null, preview: '', bytesKept: false, bufferAt: null, buffer: null } as const;
+const NO_DATA = { direction: null, size: 0, peer: null, preview: '', bytesKept: false, bufferAt: null, buffer: null, label: null } as const;
 const NO_STATUS = { status: null, exitCode: null, event: null } as const;
 
 /** The first bytes of a payload as text, cut before a character rather than inside one. */
@@ -154,6 +154,7 @@ function timelineEntry({ position, timeline, index, timeUs, record }: TimelineWi
     bytesKept: bytes !== null,
     bufferAt: buffer === null ? null : record.bufferAt,
     buffer: record.bufferAt === null ? null : buffer,
+    label: record.label,
     ...NO_STATUS,
   };
 }

@@ -32,7 +32,7 @@ import { ProcessTable } from './process-table.js';
 import { writeRegularFile } from './regular-file.js';
 import { closeProcessSockets } from './release.js';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
-import { readOnly, sendEof, sendString } from './sending.js';
+import { readOnly, sendEof, sendString, type SendOptions } from './sending.js';
 import { importConversation, type ImportedConversation } from './import-process.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
@@ -641,9 +641,16 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   // ───────────────────────────── sending ─────────────────────────────
 
-  /** `process-send-string`: text is encoded with the process's coding; byte arrays go as they are. */
-  async processSendString(designator: ProcessDesignator, data: string | Uint8Array): Promise<null> {
-    return sendString(this, this.resolveProcess(designator), data);
+  /**
+   * `process-send-string`: text is encoded with the process's coding; byte arrays go as they are.
+   * LABEL names what sent it (a library message sending a file) in the taps and the timeline.
+   */
+  async processSendString(
+    designator: ProcessDesignator,
+    data: string | Uint8Array,
+    { label = null }: Pick<SendOptions, 'label'> = {},
+  ): Promise<null> {
+    return sendString(this, this.resolveProcess(designator), data, { label });
   }
 
   /** `process-send-eof`: half-close; reading goes on until the peer closes. A no-op for datagrams. */

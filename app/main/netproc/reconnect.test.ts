@@ -43,7 +43,20 @@ describe('reconnect', () => {
     const peer = restartablePeer(port);
     await peer.start();
     const first = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: port, buffer: '*c*' }))!;
-    expect(np.setProcessReconnect(first, { ...fast, maxAttempts: 50 })).toMatchObject({ name: 'c', attempt: 0, nextAttemptAt: null });
+    expect(np.setProcessReconnect(first, { ...fast, maxAttempts: 50 })).toMatchObject({
+      name: 'c',
+      attempt: 0,
+      nextAttemptAt: null,
+      replaces: null,
+    });
+    // Every process the client had, in order: each attempt names the one it took the place of.
+    const ids = [first.id];
+    const replaced: Array<number | null> = [];
+    np.on('process-added', (p) => {
+      if (p.name !== 'c') return;
+      ids.push(p.id);
+      replaced.push(np.reconnectState('c')?.replaces ?? null);
+    });
     await waitFor(() => np.bufferString('*c*')?.includes('hello 1'));
     await peer.stop();
     // The peer is gone: attempts fail (connection refused) and are retried with growing delays.
@@ -62,6 +75,9 @@ describe('reconnect', () => {
     expect(lines.some((l) => /^c: reconnected after \d+ attempts?$/.test(l))).toBe(true);
     // Only one process of that name is listed: the old one left as the new one came.
     expect(np.processList().filter((p) => p.name.startsWith('c'))).toEqual([again]);
+    expect(ids.at(-1)).toBe(again.id);
+    expect(replaced).toEqual(ids.slice(0, -1));
+    expect(np.reconnectState('c')?.replaces).toBe(ids.at(-2));
   });
 
   it('stops when the user deletes the client, when cancelled between attempts, and when the attempts run out', async () => {

@@ -102,7 +102,7 @@ export class Reconnector implements Disposable {
     // A new policy for a client that is waiting keeps its row: only the old wait and watch end.
     this.cancel(process.name, false, process);
     const entry: Entry = {
-      state: { name: process.name, policy, attempt: 0, nextAttemptAt: null, lastError: null },
+      state: { name: process.name, policy, attempt: 0, nextAttemptAt: null, lastError: null, replaces: null },
       options,
       process: null,
       resources: new DisposableStore(),
@@ -188,9 +188,11 @@ export class Reconnector implements Disposable {
 
   private async attempt(entry: Entry): Promise<void> {
     if (this.closed || this.entries.get(entry.state.name) !== entry) return;
+    // After an attempt that made no process, the next one still takes the place of the last process there was.
+    const replaces = entry.process?.id ?? entry.state.replaces;
     if (entry.process) this.hooks.forget(entry.process);
     entry.process = null;
-    entry.state = { ...entry.state, nextAttemptAt: null };
+    entry.state = { ...entry.state, nextAttemptAt: null, replaces };
     this.hooks.changed(entry.state.name, { ...entry.state });
     let made: NetworkProcess | null = null;
     try {

@@ -38,6 +38,30 @@ describe('traffic timeline', () => {
     expect(np.bufferString('*rec*')).toBe('hello world\nProcess rec connection broken by remote peer\n');
   });
 
+  it('records what sent each output chunk: a library message, a labelled send (a file), or nothing for a plain send; the label leaves with its record', async () => {
+    const np = engine({ timeline: { capacity: 3 } });
+    const peer = await plainServer();
+    const c = (await np.makeNetworkProcess({ name: 'lab', host: '127.0.0.1', service: peer.port }))!;
+    await np.sendMessage(c, { name: 'greeting', template: 'hi\\n' });
+    await np.processSendString(c, Buffer.from([0, 1, 2]), { label: 'payload.bin' });
+    await np.processSendString(c, 'plain');
+    await waitFor(() => peer.received().length === 11);
+    const timeline = c.timeline!;
+    expect(dataOf(timeline.all()).map((r) => [r.bytes?.toString('hex'), r.label])).toEqual([
+      ['68690a', 'greeting'],
+      ['000102', 'payload.bin'],
+      [Buffer.from('plain').toString('hex'), null],
+    ]);
+    // The ring holds three: the next two push the labelled records out, and their labels with them.
+    await np.processSendString(c, 'a');
+    await np.processSendString(c, 'b', { label: 'b-message' });
+    await waitFor(() => peer.received().length === 13);
+    expect(timeline.firstIndex).toBe(timeline.endIndex - 3);
+    expect(dataOf(timeline.all()).map((r) => r.label)).toEqual([null, null, 'b-message']);
+    // Nothing kept for records gone: the labels held are those of the records held.
+    expect((timeline as unknown as { side: { labels: Map<number, string> } }).side.labels.size).toBe(1);
+  });
+
   it('keeps the last N records, counting the dropped, and pages by stable index', async () => {
     const np = engine({ timeline: { capacity: 4 } });
     const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;

@@ -78,6 +78,8 @@ export interface TimelineData {
   bufferAt: number | null;
   /** The bytes, while the payload budget keeps them; null once dropped. A view: never change it. */
   bytes: Buffer | null;
+  /** Output: the library message or auto-reply rule that sent it; null for a plain send and for input. */
+  label: string | null;
 }
 
 export interface TimelineStatus {
@@ -225,6 +227,8 @@ class TimelineSide {
   peerBase = 0;
   lastPeer: LispAddress | null = null;
   lastPeerCode = 0;
+  /** What sent a labelled record (a library message, an auto-reply rule), by record index: few records have one. */
+  labels: Map<number, string> | null = null;
 }
 
 /** Records' numbers: a plain array while small, a Float64Array once grown. */
@@ -292,12 +296,18 @@ export class Timeline implements TapSink {
 
   /** Records one tap record (the timeline is its process's tap sink). */
   record(tap: TapRecord): void {
-    if (tap.kind === 'data') this.recordData(tap.direction, tap.timeUs, tap.bytes, tap.peer);
+    if (tap.kind === 'data') this.recordData(tap.direction, tap.timeUs, tap.bytes, tap.peer, tap.label ?? null);
     else this.addStatus(tap.timeUs, tap.status, tap.exitCode, tap.event);
   }
 
-  recordData(direction: 'in' | 'out', timeUs: number, bytes: Buffer, peer: LispAddress | null): void {
+  recordData(direction: 'in' | 'out', timeUs: number, bytes: Buffer, peer: LispAddress | null, label: string | null = null): void {
     if (this.released) return;
+    if (label !== null) {
+      this.addData(direction, timeUs, bytes, peer);
+      // Labels name what sent output, so a labelled record never goes through the buffer read-back above.
+      if (!this.released) ((this.side ??= new TimelineSide()).labels ??= new Map()).set(this.nextIndex - 1, label);
+      return;
+    }
     const process = this.process;
     const buffer = process.buffer;
     if (direction === 'in' && process.filter === null && buffer?.live) {
@@ -404,6 +414,7 @@ export class Timeline implements TapSink {
       peer: this.peerOf(ring[slot + PEER]!),
       bufferAt: bufferAt < 0 ? null : bufferAt,
       bytes: this.bytesOf(slot),
+      label: this.side?.labels?.get(index) ?? null,
     };
   }
 
@@ -555,6 +566,8 @@ export class Timeline implements TapSink {
       this.pool.records++;
     } else {
       slot = this.start * STRIDE;
+      // The ring is full, so the record leaving is `records` before the one being added.
+      this.side?.labels?.delete(this.nextIndex - 1 - records);
       this.dropOldest(slot);
       this.start = (this.start + 1) % records;
       this.dropped++;

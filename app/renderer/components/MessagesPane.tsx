@@ -98,7 +98,7 @@ async function sendLibraryMessage(api: NetprocApi, store: WorkbenchStore, messag
   const everyConnection = target.kind === 'stream-server';
   if (message.kind === 'file') {
     if (everyConnection) throw new Error('A file is sent to one connection: select it rather than its server');
-    await api.sendFile({ id: target.id, path: message.body });
+    await api.sendFile({ id: target.id, path: message.body, name: message.name });
     return;
   }
   const started = await api.sendMessage({

@@ -125,6 +125,11 @@ const Row = memo(function Row({ entry, position, rowIndex, top, startUs, active,
         {entry.peer ?? (showProcess ? entry.processName : '')}
       </div>
       <div role="gridcell" className="tl-data">
+        {entry.label !== null ? (
+          <span className="tl-label" title={`Sent by ${entry.label}`}>
+            {entry.label}
+          </span>
+        ) : null}
         {entry.bytesKept ? visiblePreview(entry.preview) : <span className="tl-gone">(bytes no longer held)</span>}
       </div>
     </div>

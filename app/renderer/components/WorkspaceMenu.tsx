@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { StoreApi } from 'zustand';
 import { LIMITS, type NetprocApi } from '../../shared/api.js';
 import { serializeWorkspace, WORKSPACE_FORMAT, WORKSPACE_VERSION, type Workspace, type WorkspaceLayout } from '../../shared/workspace.js';
+import type { MessageLibraryStore } from '../message-library.js';
 import { saveWorkspaceLayout, workspaceLayout } from '../settings.js';
 import type { WorkbenchState } from '../store.js';
 import { Button } from './ui/Button.js';
@@ -51,6 +52,8 @@ function download(fileName: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
+const messageCount = (n: number): string => `${n} message${n === 1 ? '' : 's'}`;
+
 const errorOf = (err: unknown): { field: string | null; message: string } => ({
   field: (err as { field?: string | null }).field ?? null,
   message: err instanceof Error ? err.message : String(err),
@@ -59,11 +62,14 @@ const errorOf = (err: unknown): { field: string | null; message: string } => ({
 export function WorkspaceMenu({
   api,
   store,
+  library,
   onLayout,
   onEcho,
 }: {
   api: NetprocApi;
   store: StoreApi<WorkbenchState>;
+  /** The Messages pane's library: a workspace opened replaces it, and Save writes it. */
+  library: MessageLibraryStore;
   /** A workspace's layout was opened: show it now (it is already remembered). */
   onLayout(layout: WorkspaceLayout): void;
   /** What an action did, for the echo area. */
@@ -79,11 +85,20 @@ export function WorkspaceMenu({
   /** The desktop's recent workspaces; null on a host without workspace files (the web host). */
   const [recent, setRecent] = useState<string[] | null>(null);
 
-  function opened(workspace: Workspace, fileName: string, path: string | null): void {
+  /**
+   * A workspace was opened. Its messages become the library, except when the
+   * desktop opens its last workspace again at start (REOPENED): the window's
+   * stored library is then that workspace's, as last edited, which may be
+   * newer than the file.
+   */
+  function opened(workspace: Workspace, fileName: string, path: string | null, reopened = false): void {
+    // Main checked the file with the library's own schema, so this cannot refuse it.
+    if (!reopened) library.getState().load({ messages: workspace.messages });
     setCurrent({ name: workspaceName(fileName), path, workspace, started: false });
     saveWorkspaceLayout(workspace.layout);
     onLayout(workspace.layout);
-    onEcho(`Opened ${fileName}: ${workspace.processes.length} processes, not started`);
+    const messages = reopened ? '' : `; ${messageCount(workspace.messages.length)} in the library`;
+    onEcho(`Opened ${fileName}: ${workspace.processes.length} processes, not started${messages}`);
   }
 
   async function refreshRecent(): Promise<void> {
@@ -113,7 +128,7 @@ export function WorkspaceMenu({
         const last = available ? paths[0] : undefined;
         if (!last) return;
         const answer = await api.openWorkspaceFile({ path: last });
-        if (live && answer) opened(answer.workspace, answer.path, answer.path);
+        if (live && answer) opened(answer.workspace, answer.path, answer.path, true);
       } catch (err) {
         if (live) onEcho(`Could not open the last workspace again: ${errorOf(err).message}`);
       }
@@ -147,14 +162,14 @@ export function WorkspaceMenu({
         format: WORKSPACE_FORMAT,
         version: WORKSPACE_VERSION,
         processes,
-        messages: current?.workspace.messages ?? [],
+        messages: library.getState().library().messages,
         layout: workspaceLayout(),
       };
       const started = current?.started ?? true;
       if (recent === null) {
         download(`${name}${FILE_SUFFIX}`, serializeWorkspace(workspace));
         setCurrent({ name, path: null, workspace, started });
-        onEcho(`Saved ${name}${FILE_SUFFIX}: ${processes.length} processes`);
+        onEcho(`Saved ${name}${FILE_SUFFIX}: ${processes.length} processes, ${messageCount(workspace.messages.length)}`);
         return;
       }
       const path = ask ? null : (current?.path ?? null);
@@ -162,7 +177,7 @@ export function WorkspaceMenu({
       await refreshRecent();
       if (!written) return;
       setCurrent({ name: workspaceName(written.path), path: written.path, workspace, started });
-      onEcho(`Saved ${written.path}: ${processes.length} processes`);
+      onEcho(`Saved ${written.path}: ${processes.length} processes, ${messageCount(workspace.messages.length)}`);
     } catch (err) {
       setFailure({ title: `Could not save ${name}`, ...errorOf(err) });
     }

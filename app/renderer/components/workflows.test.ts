@@ -44,7 +44,7 @@ describe('reconnect as the inspector checks and shows it', () => {
   });
 
   it('badges a row only while it is between attempts', () => {
-    const state = { name: 'c', policy: RECONNECT_DEFAULTS, attempt: 2, nextAttemptAt: 1, lastError: 'closed' };
+    const state = { name: 'c', policy: RECONNECT_DEFAULTS, attempt: 2, nextAttemptAt: 1, lastError: 'closed', replaces: null };
     expect(reconnectBadge(processInfo(1, 'c', { reconnect: state }))).toBe('reconnecting 2/10');
     expect(reconnectBadge(processInfo(1, 'c', { reconnect: { ...state, policy: { ...RECONNECT_DEFAULTS, maxAttempts: null } } }))).toBe(
       'reconnecting 2/∞',
