@@ -9,7 +9,12 @@
 
 // ───────────────────────────── processes ─────────────────────────────
 
-export const PROCESS_KINDS = ['stream-client', 'stream-server', 'accepted', 'datagram-client', 'datagram-server'] as const;
+/**
+ * `datagram-peer` is beyond Emacs: one source address of a datagram server
+ * made with `splitPeers`, listed under it as an accepted connection is under
+ * a stream server (datagram-process.ts).
+ */
+export const PROCESS_KINDS = ['stream-client', 'stream-server', 'accepted', 'datagram-client', 'datagram-server', 'datagram-peer'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
 
 /** `process-status` as Emacs reads it for a network process. */

@@ -11,6 +11,13 @@ import { fromSystemError, invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { applyDatagramOptions, type SocketOptions } from './socket-options.js';
 
+/**
+ * How many `datagram-peer` processes a splitting server keeps by default
+ * (NetprocOptions.datagramPeerLimit): a flood of source addresses cannot
+ * grow the process list without bound.
+ */
+export const DEFAULT_DATAGRAM_PEER_LIMIT = 256;
+
 /** The largest UDP payload over IPv4; Emacs signals "Message too long" past it. */
 export const MAX_DATAGRAM = 65507;
 
@@ -185,7 +192,8 @@ export async function startDatagramClient(engine: EngineInternals, process: Netw
 
 /** `set-process-datagram-address`: null when not a datagram process or ADDRESS does not fit its socket. */
 export function setDatagramPeer(engine: EngineInternals, process: NetworkProcess, address: unknown): LispAddress | null {
-  if (!process.isDatagram || !Array.isArray(address)) return null;
+  // A datagram-peer process holds one peer's datagrams: its peer is what it is.
+  if (!process.isDatagram || process.kind === 'datagram-peer' || !Array.isArray(address)) return null;
   let target: SocketAddress;
   try {
     target = socketAddressFromLisp(address, 'address');
