@@ -242,6 +242,8 @@ export interface ProcessInfo {
   autoReplyHits: number[] | null;
   /** Set while the client reconnects when it closes or fails (setProcessReconnect). */
   reconnect: ReconnectState | null;
+  /** A datagram server that gives each source address a `datagram-peer` process of its own (setSplitPeers). */
+  splitPeers: boolean;
 }
 
 /** A process as a buffer names it: enough to find it in the process list. */
@@ -332,6 +334,7 @@ export const PROCESS_INFO_KEYS = [
   'plist',
   'autoReplyHits',
   'reconnect',
+  'splitPeers',
 ] as const;
 export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
 export const TLS_STATE_KEYS = [
@@ -473,6 +476,7 @@ export const METHODS = [
   'autoReplyRules',
   'setProcessReconnect',
   'cancelReconnect',
+  'setSplitPeers',
   'captureWorkspace',
   'applyWorkspace',
   'openWorkspaceFile',

@@ -236,6 +236,26 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     await waitFor(() => np.bufferString(pa!.buffer!.name) === '13');
   });
 
+  it('setSplitPeers turns splitting on for a running server, and off, which ends its peer processes', async () => {
+    const np = engine();
+    const { srv, port } = await splittingServer(np, { splitPeers: false });
+    const a = await udpPeer();
+    expect(np.setSplitPeers(srv, true)).toBe(srv);
+    expect(np.processContact(srv, 'splitPeers')).toBe(true);
+    await a.send('on', port);
+    const [pa] = await waitFor(() => (peersOf(np, srv).length === 1 ? peersOf(np, srv) : null));
+    np.setSplitPeers(srv, false);
+    expect(np.processStatus(pa!)).toBe('closed');
+    expect(peersOf(np, srv)).toEqual([]);
+    await a.send('off', port);
+    await waitFor(() => np.bufferString('udp') === 'onoff');
+    expect(peersOf(np, srv)).toEqual([]);
+    const tcp = (await np.makeNetworkProcess({ name: 't', server: true, host: '127.0.0.1', service: true, noquery: true }))!;
+    expect(() => np.setSplitPeers(tcp, true)).toThrow(expect.objectContaining({ field: 'process', code: 'INVALID_ARGUMENT' }));
+    expect(() => np.setSplitPeers(pa!, true)).toThrow(expect.objectContaining({ field: 'process' }));
+    expect(() => np.setSplitPeers(srv, 1 as unknown as boolean)).toThrow(expect.objectContaining({ field: 'split' }));
+  });
+
   it('refuses splitPeers anywhere but a datagram server, naming the field', async () => {
     const np = engine();
     const base = { name: 'x', host: '127.0.0.1', service: true as const, family: 'ipv4' as const, noquery: true };

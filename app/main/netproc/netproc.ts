@@ -32,7 +32,7 @@ import { ProcessTable } from './process-table.js';
 import { writeRegularFile } from './regular-file.js';
 import { closeProcessSockets } from './release.js';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
-import { readOnly, sendEof, sendString } from './sending.js';
+import { notRunning, readOnly, sendEof, sendString } from './sending.js';
 import { importConversation, type ImportedConversation } from './import-process.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
@@ -609,6 +609,27 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** The repeating messages running now. */
   repeats(): RepeatState[] {
     return this.messages.list();
+  }
+
+  /**
+   * Beyond Emacs: a datagram server gives each source address a
+   * `datagram-peer` process of its own (as make-network-process's
+   * `splitPeers`), or, turned off, ends those it has (their buffers stay) and
+   * is a plain Emacs datagram server again. Answers the server.
+   */
+  setSplitPeers(designator: ProcessDesignator, split: boolean): NetworkProcess {
+    const process = this.resolveProcess(designator);
+    if (typeof split !== 'boolean') throw wrongType('split', 'booleanp', split);
+    if (process.kind !== 'datagram-server')
+      throw invalidArgument('process', `${process.name} is not a datagram server: only a datagram server splits its traffic by peer`);
+    if (process.status.kind !== 'run') throw notRunning(process);
+    if (process.splitPeers === split) return process;
+    process.splitPeers = split;
+    process.peerLimitReported = false;
+    process.contact.put('splitPeers', split);
+    if (!split) for (const peer of process.peers?.values() ?? []) this.deleteProcess(peer);
+    this.emit('process-changed', process);
+    return process;
   }
 
   /** Reconnecting clients, by name (reconnect.ts). */
