@@ -105,6 +105,9 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     expect(b.received).toEqual([{ text: 'for b', port }]);
     expect(pa?.counters).toMatchObject({ datagramsOut: 1, bytesOut: 5 });
     expect(srv.counters).toMatchObject({ datagramsOut: 0 });
+    // It has no socket of its own: options and queues are the server's.
+    await expect(np.setNetworkProcessOption(pa!, 'broadcast', true)).rejects.toMatchObject({ field: 'process' });
+    expect((await np.processKernelQueues(pa!)).unavailable).toMatch(/server's socket/);
     // Its peer is fixed: set-process-datagram-address answers nil and changes nothing.
     expect(np.setProcessDatagramAddress(pa!, [127, 0, 0, 1, b.port])).toBe(null);
     expect(np.processDatagramAddress(pa!)).toEqual([127, 0, 0, 1, a.port]);
