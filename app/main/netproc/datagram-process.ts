@@ -1,6 +1,9 @@
 /**
  * Datagram sockets (spec §10.3). A server binds and answers whoever sent
- * last; a client is connected to its peer, as Emacs connects it.
+ * last; a client is connected to its peer, as Emacs connects it. Beyond
+ * Emacs, a server made with `splitPeers` also gives each source address a
+ * `datagram-peer` process (made by input.ts at its first datagram, as an
+ * accepted connection is) that sends from the server's socket (sending.ts).
  */
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
