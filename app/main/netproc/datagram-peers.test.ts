@@ -222,6 +222,13 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     await waitFor(() => a.received.length === 2);
     await sleep(50);
     expect(a.received.map((r) => r.text)).toEqual(['pong', 'PONG']);
+    // A peer whose own rules are removed leaves its datagrams to the server's rules, still answered once.
+    np.setAutoReplyRules(peersOf(np, srv)[0]!, null);
+    await a.send('ping', port);
+    await waitFor(() => a.received.length === 3);
+    await sleep(50);
+    expect(a.received.map((r) => r.text)).toEqual(['pong', 'PONG', 'PONG']);
+    expect(srv.counters.datagramsOut).toBe(1);
   });
 
   it('a stopped peer process gets nothing while the server still does', async () => {

@@ -552,12 +552,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
         },
         report: (text) => this.report(text),
         // A splitting server leaves a datagram to its sender's peer process, which has the same rules: answered once, and
-        // the reply is that peer's traffic. Past the peer limit, or while that process is stopped, the server answers.
+        // the reply is that peer's traffic. Past the peer limit, or while that process is stopped or has no rules, the server answers.
         answeredElsewhere:
           process.kind === 'datagram-server'
             ? (peer) => {
                 const owner = process.peers && Array.isArray(peer) ? process.peers.get(emacsClientId(peer)) : undefined;
-                return owner !== undefined && !owner.stopped;
+                return owner !== undefined && !owner.stopped && owner.autoReply !== null;
               }
             : undefined,
         // The counts are shared with the server the rules came from, so its row changes too (the bridge coalesces both per frame).
