@@ -194,6 +194,7 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     expect(seen).toEqual(['ping']);
     expect(a.received.map((r) => r.text)).toEqual(['echo ping']);
     expect(pa?.filter).toBe(null);
+    expect(np.processContact(pa!, 'filter')).toBe('internal-default-process-filter');
     expect(np.bufferString(pa!.buffer!.name)).toBe('ping');
     expect(np.processCodingSystem(pa!)).toEqual(np.processCodingSystem(srv));
   });

@@ -20,6 +20,17 @@ import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
 import { handshakeState, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
 
+/**
+ * What a server's connection (or datagram peer) with `<ID>` CLIENTID is
+ * called: `SERVER <ID>`, and its buffer the same, or `BUFFER <ID>` when the
+ * server's buffer has a name of its own.
+ */
+function connectionNames(server: NetworkProcess, clientId: string): { requestedName: string; bufferName: string } {
+  const requestedName = `${server.name} <${clientId}>`;
+  const base = server.buffer?.name ?? server.name;
+  return { requestedName, bufferName: base === server.name ? requestedName : `${base} <${clientId}>` };
+}
+
 export class InputDelivery {
   /**
    * Emacs's connect_counter: every connection accepted by any server, TCP or
@@ -60,7 +71,7 @@ export class InputDelivery {
     const acceptNumber = ++this.acceptCount;
     const { clientId, hostText, contact } = acceptedPeer(server, socket, acceptNumber);
     const process = new NetworkProcess('accepted', server.family, contact);
-    const requestedName = `${server.name} <${clientId}>`;
+    const { requestedName, bufferName } = connectionNames(server, clientId);
     this.engine.table.add(process, requestedName);
     process.server = server;
     process.filter = server.filter;
@@ -71,11 +82,7 @@ export class InputDelivery {
     process.queryOnExit = true;
     this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
     process.boundAddress = server.boundAddress;
-    if (typeof server.filter !== 'function') {
-      const base = server.buffer?.name ?? server.name;
-      const bufferName = base === server.name ? requestedName : `${base} <${clientId}>`;
-      this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
-    }
+    if (typeof server.filter !== 'function') this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
     process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
     const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
     if (tlsState) recordTls(process, tlsState);
@@ -222,10 +229,12 @@ export class InputDelivery {
     }
     const { clientId, hostText, contact } = datagramPeer(server, sender, from.address, from.port);
     const process = new NetworkProcess('datagram-peer', server.family, contact);
-    const requestedName = `${server.name} <${clientId}>`;
+    const { requestedName, bufferName } = connectionNames(server, clientId);
     this.engine.table.add(process, requestedName);
     process.server = server;
     process.sentinel = server.sentinel;
+    // Its contact is the server's, which names the server's filter; this process has the default one.
+    if (server.filter !== null) process.contact.put('filter', 'internal-default-process-filter');
     process.decoder = new Decoder(server.decoder.coding);
     process.encoder = server.encoder;
     if (server.plist.length > 0) process.plist = server.plist.slice();
@@ -234,8 +243,6 @@ export class InputDelivery {
     process.datagramAddress = sender.slice();
     process.boundAddress = server.boundAddress;
     this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
-    const base = server.buffer?.name ?? server.name;
-    const bufferName = base === server.name ? requestedName : `${base} <${clientId}>`;
     this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
     (server.peers ??= new Map()).set(clientId, process);
     this.engine.show(process);
