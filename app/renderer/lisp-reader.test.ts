@@ -214,4 +214,15 @@ describe('workflow forms (beyond Emacs)', () => {
     expect(typedAction('(netproc-cancel-reconnect "c")')).toEqual({ kind: 'workflow', method: 'cancelReconnect', name: 'c' });
     expect(() => typedAction('(netproc-set-reconnect c 5)')).toThrow(/takes t, nil/);
   });
+
+  it('reads per-peer UDP: the make-network-process keyword and the on/off command', () => {
+    expect(typedAction('(make-network-process :name "u" :type \'datagram :server t :service t :split-peers t)')).toMatchObject({
+      kind: 'request',
+      method: 'makeNetworkProcess',
+      params: { name: 'u', splitPeers: true },
+    });
+    expect(typedAction('(netproc-set-split-peers u t)')).toEqual({ kind: 'workflow', method: 'setSplitPeers', name: 'u', value: true });
+    expect(typedAction('(netproc-set-split-peers "u" nil)')).toMatchObject({ value: false });
+    expect(() => typedAction('(netproc-set-split-peers u)')).toThrow(/takes PROCESS FLAG/);
+  });
 });

@@ -147,6 +147,8 @@ export type PaletteAction =
   | { kind: 'pins'; method: 'pinCertificate' | 'forgetCertificatePin' | 'listCertificatePins'; params: Record<string, unknown> }
   /** Beyond Emacs: auto-reply rules and reconnect; `value` is the contract's rules or policy. */
   | { kind: 'workflow'; method: 'setAutoReplyRules' | 'setProcessReconnect'; name: string; value: unknown }
+  /** Beyond Emacs: a datagram server's per-peer processes on (t) or off (nil). */
+  | { kind: 'workflow'; method: 'setSplitPeers'; name: string; value: boolean }
   | { kind: 'workflow'; method: 'cancelReconnect'; name: string }
   | { kind: 'list-processes' }
   | { kind: 'list-buffers' }
@@ -180,6 +182,7 @@ export const WORKFLOW_COMMANDS = {
   'netproc-set-auto-reply': { method: 'setAutoReplyRules', usage: 'PROCESS RULES' },
   'netproc-set-reconnect': { method: 'setProcessReconnect', usage: 'PROCESS POLICY' },
   'netproc-cancel-reconnect': { method: 'cancelReconnect', usage: 'PROCESS' },
+  'netproc-set-split-peers': { method: 'setSplitPeers', usage: 'PROCESS FLAG' },
 } as const;
 type WorkflowCommand = keyof typeof WORKFLOW_COMMANDS;
 
@@ -218,6 +221,8 @@ function workflowAction(command: WorkflowCommand, args: LispValue[]): PaletteAct
   if (typeof name !== 'string' || args.length !== wanted) throw new LispReadError(`${command} takes ${usage}`);
   if (method === 'cancelReconnect') return { kind: 'workflow', method, name };
   const value = args[1] as LispValue;
+  // FLAG as Emacs reads a flag: nil is off, anything else on.
+  if (method === 'setSplitPeers') return { kind: 'workflow', method, name, value: value !== null };
   return { kind: 'workflow', method, name, value: method === 'setAutoReplyRules' ? autoReplyData(value) : reconnectData(value) };
 }
 

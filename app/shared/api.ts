@@ -230,6 +230,8 @@ export interface Results {
   setProcessReconnect: ReconnectState | null;
   /** True when the name was reconnecting. */
   cancelReconnect: boolean;
+  /** The datagram server as it is now. */
+  setSplitPeers: ProcessInfo;
   /** The definitions of the processes in the list, oldest first. */
   captureWorkspace: { processes: ProcessDefinition[] };
   /** The workspace as read (migrated to this version), the processes made, and the names left alone because a process has them. */

@@ -319,6 +319,8 @@ export const makeNetworkProcessParams = z
       .nullable()
       .optional(),
     tlsServer: tlsServer.nullable().optional(),
+    /** Beyond Emacs: a datagram server gives each source address a process of its own (the engine refuses it elsewhere). */
+    splitPeers: z.boolean().optional(),
     reuseaddr: z.boolean().optional(),
     keepalive: z.boolean().optional(),
     broadcast: z.boolean().optional(),
@@ -481,6 +483,8 @@ export const requestSchemas = {
     .strict(),
   /** By name: between attempts there may be no process to name by id. */
   cancelReconnect: z.object({ name }).strict(),
+  /** A datagram server's per-peer processes on or off; off ends those it has. */
+  setSplitPeers: z.object({ id: processId, split: z.boolean() }).strict(),
   captureWorkspace: z.object({}).strict(),
   /** A workspace file's text, checked whole in main (app/shared/workspace.ts); start: false only checks it. */
   applyWorkspace: z

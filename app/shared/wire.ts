@@ -9,7 +9,12 @@
 
 // ───────────────────────────── processes ─────────────────────────────
 
-export const PROCESS_KINDS = ['stream-client', 'stream-server', 'accepted', 'datagram-client', 'datagram-server'] as const;
+/**
+ * `datagram-peer` is beyond Emacs: one source address of a datagram server
+ * made with `splitPeers`, listed under it as an accepted connection is under
+ * a stream server (datagram-process.ts).
+ */
+export const PROCESS_KINDS = ['stream-client', 'stream-server', 'accepted', 'datagram-client', 'datagram-server', 'datagram-peer'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
 
 /** `process-status` as Emacs reads it for a network process. */
@@ -243,6 +248,8 @@ export interface ProcessInfo {
   autoReplyHits: number[] | null;
   /** Set while the client reconnects when it closes or fails (setProcessReconnect). */
   reconnect: ReconnectState | null;
+  /** A datagram server that gives each source address a `datagram-peer` process of its own (setSplitPeers). */
+  splitPeers: boolean;
 }
 
 /** A process as a buffer names it: enough to find it in the process list. */
@@ -333,6 +340,7 @@ export const PROCESS_INFO_KEYS = [
   'plist',
   'autoReplyHits',
   'reconnect',
+  'splitPeers',
 ] as const;
 export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
 export const TLS_STATE_KEYS = [
@@ -474,6 +482,7 @@ export const METHODS = [
   'autoReplyRules',
   'setProcessReconnect',
   'cancelReconnect',
+  'setSplitPeers',
   'captureWorkspace',
   'applyWorkspace',
   'openWorkspaceFile',

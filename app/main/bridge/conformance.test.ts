@@ -483,6 +483,52 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect(await api.setProcessDatagramAddress({ id: d.id, address: [0, 0, 0, 0, 0, 0, 0, 1, 9] })).toBeNull();
   });
 
+  it('per-peer UDP: a splitting server lists each peer under it, a peer row replies to its peer only, off ends the rows (beyond Emacs)', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const d = (await api.makeNetworkProcess({
+      name: 'split',
+      buffer: '*split*',
+      type: 'datagram',
+      server: true,
+      host: '127.0.0.1',
+      service: true,
+      splitPeers: true,
+    }))!;
+    expect(d.splitPeers).toBe(true);
+    const port = (d.local as number[])[4] as number;
+    const peers = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
+    const received: string[][] = [[], []];
+    for (const [i, socket] of peers.entries()) {
+      onCleanup(() => socket.close());
+      socket.on('message', (m, from) => received[i]!.push(`${m.toString()}@${from.port}`));
+      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+      await new Promise<void>((r) => socket.send(`from ${i}`, port, '127.0.0.1', () => r()));
+    }
+    const rows = await waitFor(async () => {
+      const listed = (await api.snapshot({})).processes.filter((p) => p.serverId === d.id);
+      return listed.length === 2 ? listed.sort((a, b) => a.id - b.id) : null;
+    });
+    const peerPorts = peers.map((s) => s.address().port);
+    expect(rows.map((p) => [p.kind, p.name, p.buffer, p.remoteText, p.status])).toEqual(
+      peerPorts.map((pp) => ['datagram-peer', `split <127.0.0.1:${pp}>`, `*split* <127.0.0.1:${pp}>`, `127.0.0.1:${pp}`, 'open']),
+    );
+    expect(rows[1]?.counters).toMatchObject({ datagramsIn: 1, bytesIn: 6 });
+    const text = async (name: string) => (await api.readBuffer({ name })).data;
+    await waitFor(async () => (await text('*split*')) === 'from 0from 1');
+    expect(await text(`*split* <127.0.0.1:${peerPorts[0]}>`)).toBe('from 0');
+    await api.sendString({ id: rows[0]!.id, text: 'to 0' });
+    await waitFor(() => received[0]!.length === 1);
+    expect(received).toEqual([[`to 0@${port}`], []]);
+    // The workspace keeps the option; off ends the peer rows and is kept too.
+    expect((await api.captureWorkspace({})).processes[0]).toMatchObject({ args: { name: 'split', splitPeers: true } });
+    expect(await api.setSplitPeers({ id: d.id, split: false })).toMatchObject({ id: d.id, splitPeers: false });
+    expect((await api.snapshot({})).processes.filter((p) => p.serverId === d.id)).toEqual([]);
+    expect((await api.captureWorkspace({})).processes[0]?.args).not.toHaveProperty('splitPeers');
+    const tcp = (await api.makeNetworkProcess({ name: 'tcp', server: true, host: '127.0.0.1', service: true }))!;
+    expect(await rejection(api.setSplitPeers({ id: tcp.id, split: true }))).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'id' });
+  });
+
   it.runIf(process.platform === 'linux')(
     "reads a stopped connection's kernel queues filling while its peer floods, and says why a listening socket has none (beyond Emacs)",
     async () => {
@@ -1126,6 +1172,12 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['setProcessReconnect', { id: 1, policy: { initialMs: 1.5 } }, 'policy.initialMs', 'INVALID_ARGUMENT'],
       ['cancelReconnect', { name: '' }, 'name', 'INVALID_ARGUMENT'],
       ['cancelReconnect', { id: 1 }, 'id', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', server: true, service: true, splitPeers: true }, 'splitPeers', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', type: 'datagram', service: 9, splitPeers: true }, 'splitPeers', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', type: 'datagram', server: true, splitPeers: 'yes' }, 'splitPeers', 'INVALID_ARGUMENT'],
+      ['setSplitPeers', { id: 999999, split: true }, 'id', 'NO_SUCH_PROCESS'],
+      ['setSplitPeers', { id: 1, split: 'on' }, 'split', 'INVALID_ARGUMENT'],
+      ['setSplitPeers', { id: 1 }, 'split', 'INVALID_ARGUMENT'],
       ['readTimeline', { id: 999999 }, 'id', 'NO_SUCH_PROCESS'],
       ['readTimeline', { id: 1, count: LIMITS.timelineRecords + 1 }, 'count', 'INVALID_ARGUMENT'],
       ['readTimeline', { id: 1, direction: 'sideways' }, 'direction', 'INVALID_ARGUMENT'],

@@ -120,6 +120,7 @@ async function fixture(): Promise<Fixture> {
       autoReplyRules: { id: id('srv') },
       setProcessReconnect: { id: id('c'), policy: { initialMs: 100, maxAttempts: 2 } },
       cancelReconnect: { name: 'c' },
+      setSplitPeers: { id: id('d'), split: true },
       captureWorkspace: {},
       applyWorkspace: {
         text: JSON.stringify({

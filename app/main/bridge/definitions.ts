@@ -101,7 +101,12 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
       definitions.push(
         omitUndefined({
           ...definition,
-          args: omitUndefined({ ...definition.args, name: p.name }),
+          // Split by peer as the server is now (setSplitPeers may have changed it since it was made).
+          args: omitUndefined({
+            ...definition.args,
+            name: p.name,
+            splitPeers: p.kind === 'datagram-server' && p.splitPeers ? true : undefined,
+          }),
           filter: filter === 'custom' || filter === 'default' ? undefined : filter,
           sentinel: sentinel === 'custom' || sentinel === 'default' ? undefined : sentinel,
           plist: p.plist.length > 0 ? p.plist.map(toJson) : undefined,

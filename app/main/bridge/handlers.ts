@@ -234,6 +234,10 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
       return requestFields({ process: 'id', reconnect: 'policy' }, () => np.setProcessReconnect(p, policy));
     },
     cancelReconnect: ({ name }) => np.cancelReconnect(name),
+    setSplitPeers: ({ id, split }) => {
+      const p = proc(id);
+      return info(requestFields({ process: 'id' }, () => np.setSplitPeers(p, split)));
+    },
     captureWorkspace: () => ({ processes: definitions.capture() }),
 
     // The whole file is checked before anything is made; a definition the engine refuses undoes those made before it.

@@ -460,6 +460,7 @@ describe('an unknown field is refused by every method', () => {
     autoReplyRules: { id: 1 },
     setProcessReconnect: { id: 1, policy: { initialMs: 10, maxMs: 100, multiplier: 2, jitter: 0, maxAttempts: null } },
     cancelReconnect: { name: 'c' },
+    setSplitPeers: { id: 1, split: true },
     captureWorkspace: {},
     applyWorkspace: { text: '{}', start: false },
     openWorkspaceFile: { path: '/tmp/w.netproc.json' },

@@ -58,6 +58,12 @@ export interface MakeNetworkProcessOptions {
   tlsParameters?: TlsParameters | null;
   /** Beyond Emacs: a TLS server (tls.ts): `'self-signed'`, or `{ cert, key }` PEM files, or `{ selfSigned: true, saveTo }`. */
   tlsServer?: TlsServerSpec | null;
+  /**
+   * Beyond Emacs: a datagram server lists each source address as a
+   * `datagram-peer` process of its own (datagram-process.ts); its own buffer
+   * still gets every datagram.
+   */
+  splitPeers?: boolean | null;
   reuseaddr?: boolean | null;
   keepalive?: boolean | null;
   broadcast?: boolean | null;
@@ -92,6 +98,7 @@ export interface CheckedArguments {
   options: SocketOptions;
   tls: TlsRequest | null;
   tlsServer: CheckedTlsServer | null;
+  splitPeers: boolean;
 }
 
 const FAMILY_NUMBERS: Record<number, AddressFamily> = { 1: 'local', 2: 'ipv4', 10: 'ipv6' };
@@ -179,6 +186,11 @@ export function checkArguments(o: MakeNetworkProcessOptions, pins: PinStore): Ch
 
   const { tls, tlsServer } = checkTlsArguments(o, { server, datagram: type !== null, host, pins });
 
+  const splitPeers = o.splitPeers ?? null;
+  if (splitPeers !== null && typeof splitPeers !== 'boolean') throw wrongType('splitPeers', 'booleanp', splitPeers);
+  if (splitPeers && !(server && type === 'datagram'))
+    throw invalidArgument('splitPeers', 'Splitting by peer is for a datagram server only (:type datagram :server t)');
+
   return {
     socketType: type === null ? 'stream' : type,
     name: o.name,
@@ -203,6 +215,7 @@ export function checkArguments(o: MakeNetworkProcessOptions, pins: PinStore): Ch
     options,
     tls,
     tlsServer,
+    splitPeers: Boolean(splitPeers),
   };
 }
 

@@ -189,6 +189,8 @@ export interface ResponderActions {
   close(): void;
   /** A line for the event log. */
   report(text: string): void;
+  /** True when a datagram from PEER is answered by another process (a splitting server's peer process), not this one. */
+  answeredElsewhere?: ((peer: LispAddress | null) => boolean) | undefined;
   /** A rule's hit count grew: what shows the counts should show it. */
   hit(): void;
   /** How the process decodes, for regular expressions: UTF-8 text, or one character per byte. */
@@ -287,6 +289,7 @@ export class Responder implements TapSink, Disposable {
     }
     if (tap.direction !== 'in') return;
     if (this.framer?.dead) return;
+    if (this.actions.answeredElsewhere?.(tap.peer)) return;
     // A datagram is its own frame source: lines never run on from one sender's datagram into another's.
     const frames = this.framer ? this.framer.frames(tap.bytes) : new Framer(this.rules, () => undefined).frames(tap.bytes);
     for (const frame of frames) this.answer(frame, tap.peer);

@@ -1,6 +1,9 @@
 /**
  * Datagram sockets (spec §10.3). A server binds and answers whoever sent
- * last; a client is connected to its peer, as Emacs connects it.
+ * last; a client is connected to its peer, as Emacs connects it. Beyond
+ * Emacs, a server made with `splitPeers` also gives each source address a
+ * `datagram-peer` process (made by input.ts at its first datagram, as an
+ * accepted connection is) that sends from the server's socket (sending.ts).
  */
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
@@ -10,6 +13,13 @@ import type { EngineInternals } from './engine-internals.js';
 import { fromSystemError, invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { applyDatagramOptions, type SocketOptions } from './socket-options.js';
+
+/**
+ * How many `datagram-peer` processes a splitting server keeps by default
+ * (NetprocOptions.datagramPeerLimit): a flood of source addresses cannot
+ * grow the process list without bound.
+ */
+export const DEFAULT_DATAGRAM_PEER_LIMIT = 256;
 
 /** The largest UDP payload over IPv4; Emacs signals "Message too long" past it. */
 export const MAX_DATAGRAM = 65507;
@@ -185,7 +195,8 @@ export async function startDatagramClient(engine: EngineInternals, process: Netw
 
 /** `set-process-datagram-address`: null when not a datagram process or ADDRESS does not fit its socket. */
 export function setDatagramPeer(engine: EngineInternals, process: NetworkProcess, address: unknown): LispAddress | null {
-  if (!process.isDatagram || !Array.isArray(address)) return null;
+  // A datagram-peer process holds one peer's datagrams: its peer is what it is.
+  if (!process.isDatagram || process.kind === 'datagram-peer' || !Array.isArray(address)) return null;
   let target: SocketAddress;
   try {
     target = socketAddressFromLisp(address, 'address');

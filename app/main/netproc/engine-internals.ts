@@ -34,6 +34,8 @@ export interface EngineInternals extends Pick<EventEmitter<NetprocEvents>, 'emit
   readonly buffers: BufferRegistry;
   /** Aborted when the engine closes: work under way (a blocking connect) gives up. */
   readonly closing: AbortSignal;
+  /** How many `datagram-peer` processes a splitting datagram server keeps at most. */
+  readonly datagramPeerLimit: number;
   /** How long a client's TLS handshake may take. */
   readonly tlsHandshakeTimeoutMs: number;
   /** Accepting, reading, the peer's close, sentinels (input.ts). */

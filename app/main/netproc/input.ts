@@ -8,17 +8,28 @@ import type net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type dgram from 'node:dgram';
 import { DisposableStore, disposableTimeout } from '../../shared/lifecycle.js';
-import { emacsClientHost, lispAddressFromHostPort } from './address.js';
+import { emacsClientHost, emacsClientId, lispAddressFromHostPort } from './address.js';
 import { Decoder } from './coding.js';
 import { updateDatagramReading } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { errnoNumber } from './errors.js';
 import { NetworkProcess } from './process.js';
-import { acceptedPeer } from './server-process.js';
+import { acceptedPeer, datagramPeer } from './server-process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
 import { handshakeState, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
+
+/**
+ * What a server's connection (or datagram peer) with `<ID>` CLIENTID is
+ * called: `SERVER <ID>`, and its buffer the same, or `BUFFER <ID>` when the
+ * server's buffer has a name of its own.
+ */
+function connectionNames(server: NetworkProcess, clientId: string): { requestedName: string; bufferName: string } {
+  const requestedName = `${server.name} <${clientId}>`;
+  const base = server.buffer?.name ?? server.name;
+  return { requestedName, bufferName: base === server.name ? requestedName : `${base} <${clientId}>` };
+}
 
 export class InputDelivery {
   /**
@@ -60,7 +71,7 @@ export class InputDelivery {
     const acceptNumber = ++this.acceptCount;
     const { clientId, hostText, contact } = acceptedPeer(server, socket, acceptNumber);
     const process = new NetworkProcess('accepted', server.family, contact);
-    const requestedName = `${server.name} <${clientId}>`;
+    const { requestedName, bufferName } = connectionNames(server, clientId);
     this.engine.table.add(process, requestedName);
     process.server = server;
     process.filter = server.filter;
@@ -71,11 +82,7 @@ export class InputDelivery {
     process.queryOnExit = true;
     this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
     process.boundAddress = server.boundAddress;
-    if (typeof server.filter !== 'function') {
-      const base = server.buffer?.name ?? server.name;
-      const bufferName = base === server.name ? requestedName : `${base} <${clientId}>`;
-      this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
-    }
+    if (typeof server.filter !== 'function') this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
     process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
     const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
     if (tlsState) recordTls(process, tlsState);
@@ -173,9 +180,22 @@ export class InputDelivery {
     }
   }
 
-  /** One datagram read: its sender becomes the process's peer. */
+  /**
+   * One datagram read: its sender becomes the process's peer. A splitting
+   * server (splitPeers) delivers it as Emacs does, then once more to the
+   * sender's own `datagram-peer` process, made at its first datagram.
+   */
   datagramReceived(process: NetworkProcess, message: Buffer, from: dgram.RemoteInfo): void {
-    process.datagramAddress = this.senderAddress(process, from);
+    const sender = this.senderAddress(process, from);
+    // Found (or made) first, so that the server's auto-reply rules know the peer's process answers it instead.
+    const peer = process.splitPeers ? this.peerProcess(process, sender, from) : null;
+    process.datagramAddress = sender;
+    this.deliverDatagram(process, message);
+    // The server's filter may have deleted either of them.
+    if (peer && !peer.stopped && !peer.deleting && !process.deleting && this.engine.table.has(peer)) this.deliverDatagram(peer, message);
+  }
+
+  private deliverDatagram(process: NetworkProcess, message: Buffer): void {
     process.taps?.emitData('in', message, process.datagramAddress);
     process.counters.datagramsIn++;
     process.counters.bytesIn += message.length;
@@ -184,6 +204,51 @@ export class InputDelivery {
     const filter = process.filter;
     if (filter === null) this.insertOutput(process, process.decoder.toBufferBytes(kept));
     else if (filter !== true) this.callFilter(process, filter, process.decoder.toText(kept));
+  }
+
+  /**
+   * The `datagram-peer` process of SENDER under a splitting SERVER: the one
+   * it has, or a new one, named, buffered and announced as an accepted
+   * connection is. It takes the server's sentinel, coding and plist, but not
+   * its filter: the server's filter already runs on every datagram, so a
+   * second run (an echo, say) would act twice. Null past the engine's peer
+   * limit, said once in the event log.
+   */
+  private peerProcess(server: NetworkProcess, sender: number[], from: dgram.RemoteInfo): NetworkProcess | null {
+    const known = server.peers?.get(emacsClientId(sender));
+    if (known) return known;
+    const limit = this.engine.datagramPeerLimit;
+    if ((server.peers?.size ?? 0) >= limit) {
+      if (!server.peerLimitReported) {
+        server.peerLimitReported = true;
+        this.engine.report(
+          `server ${server.name}: ${limit} peers have processes of their own, the most it keeps; datagrams from other peers go to its buffer only`,
+        );
+      }
+      return null;
+    }
+    const { clientId, hostText, contact } = datagramPeer(server, sender, from.address, from.port);
+    const process = new NetworkProcess('datagram-peer', server.family, contact);
+    const { requestedName, bufferName } = connectionNames(server, clientId);
+    this.engine.table.add(process, requestedName);
+    process.server = server;
+    process.sentinel = server.sentinel;
+    // Its contact is the server's, which names the server's filter; this process has the default one.
+    if (server.filter !== null) process.contact.put('filter', 'internal-default-process-filter');
+    process.decoder = new Decoder(server.decoder.coding);
+    process.encoder = server.encoder;
+    if (server.plist.length > 0) process.plist = server.plist.slice();
+    process.queryOnExit = server.queryOnExit;
+    // Its own copy: the server's peer address is replaced at every datagram, this one never.
+    process.datagramAddress = sender.slice();
+    process.boundAddress = server.boundAddress;
+    this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
+    this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
+    (server.peers ??= new Map()).set(clientId, process);
+    this.engine.show(process);
+    this.engine.emit('log', { server, client: process, message: `datagram peer ${hostText}\n` });
+    this.runSentinel(process, SentinelEvent.openFrom(hostText));
+    return process;
   }
 
   /** The sender in Emacs's form: the process's own peer address again when it is the same sender as last time. */

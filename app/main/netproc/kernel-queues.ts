@@ -146,6 +146,8 @@ export async function kernelQueues(process: NetworkProcess): Promise<KernelQueue
   if (globalThis.process.platform !== 'linux')
     return none(`not available on ${globalThis.process.platform}: the queues are read from Linux's /proc/net`);
   if (process.family === 'local') return none('not available for Unix-domain sockets: Linux reports no queue sizes for them');
+  if (process.kind === 'datagram-peer')
+    return none("a peer's datagrams come through its server's socket: the server's queues are its queues");
   const ends = socketEnds(process);
   if (!ends) return none(process.kind === 'stream-server' ? 'a listening socket has no data queues' : 'the process has no open socket');
   const tableName = `/proc/net/${ends.protocol}${ends.v6 ? '6' : ''}`;

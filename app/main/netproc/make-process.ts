@@ -49,6 +49,7 @@ export async function makeProcess(
   process.decoder = new Decoder(parseCodingSystem(args.decode));
   process.encoder = parseCodingSystem(args.encode);
   process.backlog = args.backlog;
+  if (args.splitPeers) process.splitPeers = true;
 
   // Step 5: the socket.
   if (asyncClient) {

@@ -8,13 +8,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { DisposableStore, toDisposable } from '../../shared/lifecycle.js';
-import { formatNetworkAddress, type LispAddress } from './address.js';
+import { emacsClientId, formatNetworkAddress, type LispAddress } from './address.js';
 import { AddressResolver, defaultLookup, describeFunction, type LookupFunction, type MakeNetworkProcessOptions } from './arguments.js';
 import { AutoReplyRules, Responder, type AutoReplySpec, type AutoReplyState } from './auto-reply.js';
 import { BufferBudget } from './buffer-budget.js';
 import { BufferRegistry, DEFAULT_BUFFER_BUDGET, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
 import { Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
-import { kernelDrops, setDatagramPeer } from './datagram-process.js';
+import { DEFAULT_DATAGRAM_PEER_LIMIT, kernelDrops, setDatagramPeer } from './datagram-process.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import type { EngineInternals, StatusChange } from './engine-internals.js';
 import { invalidArgument, NetprocError, wrongType } from './errors.js';
@@ -32,7 +32,7 @@ import { ProcessTable } from './process-table.js';
 import { writeRegularFile } from './regular-file.js';
 import { closeProcessSockets } from './release.js';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
-import { readOnly, sendEof, sendString, type SendOptions } from './sending.js';
+import { notRunning, readOnly, sendEof, sendString, type SendOptions } from './sending.js';
 import { importConversation, type ImportedConversation } from './import-process.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
@@ -74,6 +74,8 @@ export interface NetprocOptions {
   timeline?: TimelineOptions | boolean;
   /** How long a client's TLS handshake may take (default 30 s). */
   tlsHandshakeTimeoutMs?: number;
+  /** How many `datagram-peer` processes a splitting datagram server keeps at most (default 256). */
+  datagramPeerLimit?: number;
 }
 
 export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
@@ -102,6 +104,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   private readonly closeController = new AbortController();
   readonly closing = this.closeController.signal;
   readonly tlsHandshakeTimeoutMs: number;
+  readonly datagramPeerLimit: number;
   /** The traffic timelines kept (live processes' and departed ones'); null when timelines are off. */
   private readonly timelines: TimelineKeeper | null;
   /** Traffic views read lately (timeline-view.ts), kept so that paging through one scans only what is new. */
@@ -123,6 +126,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.tlsHandshakeTimeoutMs = options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
     if (!Number.isInteger(this.tlsHandshakeTimeoutMs) || this.tlsHandshakeTimeoutMs < 1)
       throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
+    this.datagramPeerLimit = options.datagramPeerLimit ?? DEFAULT_DATAGRAM_PEER_LIMIT;
+    if (!Number.isInteger(this.datagramPeerLimit) || this.datagramPeerLimit < 0)
+      throw invalidArgument('datagramPeerLimit', 'The datagram peer limit must be a non-negative integer');
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
     this.timelines = options.timeline === false ? null : new TimelineKeeper(options.timeline === true ? {} : (options.timeline ?? {}), max);
     this.disposables.add(toDisposable(() => this.parking.close()));
@@ -251,6 +257,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   removeFromTable(process: NetworkProcess): void {
     if (!this.table.remove(process)) return;
     this.timelines?.depart(process);
+    // A peer that sends again after its process left gets a new one.
+    const peers = process.kind === 'datagram-peer' ? process.server?.peers : null;
+    if (peers && Array.isArray(process.datagramAddress)) {
+      const id = emacsClientId(process.datagramAddress);
+      if (peers.get(id) === process) peers.delete(id);
+    }
     const buffer = process.buffer;
     if (buffer?.live) {
       if (this.bufferUsers(buffer).length === 0) buffer.lastProcess = process;
@@ -428,6 +440,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
       this.changeStatus(process, { kind: 'exit', exitCode: 0 }, { quiet: true });
       return null;
     }
+    // A splitting server's peer processes have no socket but its own: they end first.
+    for (const peer of process.peers?.values() ?? []) this.deleteProcess(peer);
     process.deleting = true;
     this.changeStatus(process, { kind: 'exit', exitCode: 0 }, { sentinel: SentinelEvent.deleted, leaveList: 'after-sentinel' });
     closeProcessSockets(this, process);
@@ -519,6 +533,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (spec !== null && (typeof spec !== 'object' || Array.isArray(spec))) throw wrongType('rules', 'listp', spec);
     const rules = spec === null ? null : AutoReplyRules.compile(spec, { encoder: process.encoder, datagram: process.isDatagram });
     this.attachAutoReply(process, rules);
+    // A splitting server's peers answer its datagrams by its rules as they are now (see attachAutoReply's answeredElsewhere).
+    for (const peer of process.peers?.values() ?? []) {
+      this.attachAutoReply(peer, rules);
+      this.emit('process-changed', peer);
+    }
     this.emit('process-changed', process);
     return rules?.state() ?? null;
   }
@@ -543,6 +562,15 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
           if (this.table.has(process)) this.deleteProcess(process);
         },
         report: (text) => this.report(text),
+        // A splitting server leaves a datagram to its sender's peer process, which has the same rules: answered once, and
+        // the reply is that peer's traffic. Past the peer limit, or while that process is stopped or has no rules, the server answers.
+        answeredElsewhere:
+          process.kind === 'datagram-server'
+            ? (peer) => {
+                const owner = process.peers && Array.isArray(peer) ? process.peers.get(emacsClientId(peer)) : undefined;
+                return owner !== undefined && !owner.stopped && owner.autoReply !== null;
+              }
+            : undefined,
         // The counts are shared with the server the rules came from, so its row changes too (the bridge coalesces both per frame).
         hit: () => {
           if (!this.table.has(process)) return;
@@ -592,6 +620,27 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** The repeating messages running now. */
   repeats(): RepeatState[] {
     return this.messages.list();
+  }
+
+  /**
+   * Beyond Emacs: a datagram server gives each source address a
+   * `datagram-peer` process of its own (as make-network-process's
+   * `splitPeers`), or, turned off, ends those it has (their buffers stay) and
+   * is a plain Emacs datagram server again. Answers the server.
+   */
+  setSplitPeers(designator: ProcessDesignator, split: boolean): NetworkProcess {
+    const process = this.resolveProcess(designator);
+    if (typeof split !== 'boolean') throw wrongType('split', 'booleanp', split);
+    if (process.kind !== 'datagram-server')
+      throw invalidArgument('process', `${process.name} is not a datagram server: only a datagram server splits its traffic by peer`);
+    if (process.status.kind !== 'run') throw notRunning(process);
+    if (process.splitPeers === split) return process;
+    process.splitPeers = split;
+    process.peerLimitReported = false;
+    process.contact.put('splitPeers', split);
+    if (!split) for (const peer of process.peers?.values() ?? []) this.deleteProcess(peer);
+    this.emit('process-changed', process);
+    return process;
   }
 
   /** Reconnecting clients, by name (reconnect.ts). */

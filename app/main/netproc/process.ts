@@ -46,7 +46,7 @@ export class NetworkProcess {
   encoder!: CodingSystem;
   declare datagramAddress: number[] | FamilyAddress | null;
   readonly counters: ProcessCounters = { bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, accepted: 0, createdAt: Date.now() };
-  /** The server that accepted this connection. */
+  /** The server that accepted this connection, or whose datagrams from one peer this `datagram-peer` holds. */
   server: NetworkProcess | null = null;
   /** A TLS connection's state, or a TLS server's own certificate (tls.ts); null for plain sockets. */
   declare tls: TlsState | null;
@@ -101,6 +101,12 @@ export class NetworkProcess {
   declare autoReply: { responder: import('./auto-reply.js').Responder; subscription: import('./taps.js').Disposable } | null;
   /** A conversation read from a capture file (import-process.ts): where from. Read-only: nothing is ever sent. */
   declare imported: string | null;
+  /** A datagram server made with `splitPeers`: each source address gets a `datagram-peer` process (datagram-process.ts). */
+  declare splitPeers: boolean;
+  /** A splitting server's peer processes by their `<ID>` (emacsClientId of the peer); null until the first. */
+  declare peers: Map<string, NetworkProcess> | null;
+  /** A splitting server reached its peer limit, and the event log has said so. */
+  declare peerLimitReported: boolean;
 
   constructor(
     readonly kind: ProcessKind,
@@ -112,7 +118,7 @@ export class NetworkProcess {
     return this.kind === 'stream-server' || this.kind === 'datagram-server';
   }
   get isDatagram(): boolean {
-    return this.kind === 'datagram-client' || this.kind === 'datagram-server';
+    return this.kind === 'datagram-client' || this.kind === 'datagram-server' || this.kind === 'datagram-peer';
   }
 }
 
@@ -154,6 +160,9 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'autoReply'
   | 'madeWith'
   | 'imported'
+  | 'splitPeers'
+  | 'peers'
+  | 'peerLimitReported'
 > = {
   stopped: false,
   plist: Object.freeze([]) as unknown as unknown[],
@@ -182,5 +191,8 @@ const PROTOTYPE_DEFAULTS: Pick<
   autoReply: null,
   madeWith: null,
   imported: null,
+  splitPeers: false,
+  peers: null,
+  peerLimitReported: false,
 };
 Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);

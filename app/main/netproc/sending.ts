@@ -4,7 +4,6 @@
  * backpressure on the process's own input.
  */
 import type net from 'node:net';
-import type dgram from 'node:dgram';
 import { socketAddressFromLisp, type LispAddress, type SocketAddress } from './address.js';
 import { encodeForSending } from './coding.js';
 import { MAX_DATAGRAM, sendDatagram } from './datagram-process.js';
@@ -102,11 +101,14 @@ async function sendOneDatagram(
       data: ['Sending datagram', strerror('EMSGSIZE'), process.name],
     });
   }
-  await process.datagramReady;
-  const socket = process.datagram as dgram.Socket;
+  // A datagram-peer process sends from its server's socket, so the peer sees the port it wrote to.
+  const owner = process.kind === 'datagram-peer' ? process.server : process;
+  await owner?.datagramReady;
+  const socket = owner?.datagram;
+  if (!owner || !socket || owner.deleting) throw notRunning(process);
   let to: SocketAddress | null = null;
-  if (process.kind === 'datagram-server' && peer) to = socketAddressFromLisp(peer, 'peer');
-  else if (process.kind === 'datagram-server') {
+  if (process.kind !== 'datagram-client' && peer) to = socketAddressFromLisp(peer, 'peer');
+  else if (process.kind !== 'datagram-client') {
     if (!Array.isArray(process.datagramAddress)) {
       throw new NetprocError({
         code: 'EDESTADDRREQ',
@@ -118,20 +120,21 @@ async function sendOneDatagram(
     }
     to = socketAddressFromLisp(process.datagramAddress, 'datagramAddress');
   }
-  process.datagramBytesQueued += bytes.length;
-  if (process.datagramBytesQueued > OUTPUT_HIGH_WATER && !process.outputBlocked) {
-    process.outputBlocked = true;
-    engine.input.updateReading(process);
+  // The queue is the socket's, so it is the socket's owner that stops reading while it backs up.
+  owner.datagramBytesQueued += bytes.length;
+  if (owner.datagramBytesQueued > OUTPUT_HIGH_WATER && !owner.outputBlocked) {
+    owner.outputBlocked = true;
+    engine.input.updateReading(owner);
   }
   try {
     await sendDatagram(socket, bytes, to && to.family !== 'local' ? to : null);
   } catch (err) {
     throw fromSystemError(err, 'Sending datagram', 'data', [process.name]);
   } finally {
-    process.datagramBytesQueued -= bytes.length;
-    if (process.outputBlocked && process.datagramBytesQueued <= OUTPUT_HIGH_WATER / 2) {
-      process.outputBlocked = false;
-      engine.input.updateReading(process);
+    owner.datagramBytesQueued -= bytes.length;
+    if (owner.outputBlocked && owner.datagramBytesQueued <= OUTPUT_HIGH_WATER / 2) {
+      owner.outputBlocked = false;
+      engine.input.updateReading(owner);
     }
   }
   process.taps?.emitData('out', bytes, peer ?? (Array.isArray(process.datagramAddress) ? process.datagramAddress : null), label);

@@ -83,6 +83,20 @@ export function acceptedPeer(server: NetworkProcess, socket: net.Socket, acceptC
   return { clientId, hostText, contact: ContactPlist.lazy(new AcceptedContact(serverContact, ends)) };
 }
 
+/**
+ * A splitting datagram server's peer (beyond Emacs): named and described as
+ * a connection accepted from ADDRESS would be, its `:local` the server's
+ * bound address (one socket serves every peer, so there is no per-peer
+ * getsockname).
+ */
+export function datagramPeer(server: NetworkProcess, address: number[], host: string, port: number): AcceptedPeer {
+  const bound = server.boundAddress;
+  const local = bound && bound.family !== 'local' ? bound : { host: '0.0.0.0', port: 0 };
+  const hostText = emacsClientHost(address);
+  const ends: InetEnds = { hostText, remoteHost: host, remotePort: port, localHost: local.host, localPort: local.port };
+  return { clientId: emacsClientId(address), hostText, contact: ContactPlist.lazy(new AcceptedContact(server.contact.snapshot(), ends)) };
+}
+
 interface InetEnds {
   hostText: string;
   remoteHost: string;

@@ -97,6 +97,13 @@ export function setSocketOption(process: NetworkProcess, option: string, value: 
   if (process.status.kind === 'exit' || process.status.kind === 'failed') {
     throw new NetprocError({ code: 'NOT_RUNNING', message: 'Process is not running', field: 'process' });
   }
+  if (process.kind === 'datagram-peer') {
+    throw new NetprocError({
+      code: 'INVALID_ARGUMENT',
+      message: `${process.name} shares its server's socket: set the option on the server`,
+      field: 'process',
+    });
+  }
   if (!isSupportedOption(option)) {
     if (noError) return false;
     throw unsupportedOption(option, 'option');

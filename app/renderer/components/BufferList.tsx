@@ -31,7 +31,9 @@ export function bufferOwner(b: BufferInfo): { state: 'live' | 'departed' | 'none
   const from =
     last.kind === 'accepted' && last.serverName
       ? `, accepted by ${last.serverName}${last.remoteText ? ` from ${last.remoteText}` : ''}`
-      : '';
+      : last.kind === 'datagram-peer' && last.serverName
+        ? `, a peer of ${last.serverName}${last.remoteText ? ` at ${last.remoteText}` : ''}`
+        : '';
   return {
     state: 'departed',
     name: last.name,

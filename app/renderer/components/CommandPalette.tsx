@@ -68,6 +68,10 @@ async function runAction(
   const id = process.id;
   if (action.kind === 'workflow') {
     store.getState().select(id);
+    if (action.method === 'setSplitPeers') {
+      const server = await api.setSplitPeers({ id, split: action.value });
+      return server.splitPeers ? `${process.name}: a process per peer` : `${process.name}: no process per peer`;
+    }
     if (action.method === 'setAutoReplyRules') {
       const state = await api.setAutoReplyRules({ id, rules: action.value as never });
       return state ? `${process.name}: ${state.rules.length} auto-reply rule${state.rules.length === 1 ? '' : 's'}` : 'nil';

@@ -92,6 +92,36 @@ describe('the inspector', () => {
     expect(screen.getByLabelText('Status', { selector: 'dd' }).textContent).toContain('listen');
   });
 
+  it('turns per-peer rows on for a UDP server; a peer inspects as a UDP peer at its own address', async () => {
+    const { api, store, harness } = await workbench();
+    const udp = (await harness.np.makeNetworkProcess({
+      name: 'u',
+      type: 'datagram',
+      server: true,
+      host: '127.0.0.1',
+      service: true,
+      noquery: true,
+    }))!;
+    const view = await show(api, store, udp.id);
+    const status = screen.getByRole('region', { name: 'Status' });
+    const split = within(status).getByRole('checkbox', { name: 'A row per peer' }) as HTMLInputElement;
+    expect(split.checked).toBe(false);
+    fireEvent.click(split);
+    await waitFor(() => udp.splitPeers);
+    await waitFor(() => (within(status).getByRole('checkbox', { name: 'A row per peer' }) as HTMLInputElement).checked);
+
+    const sender = dgram.createSocket('udp4');
+    onCleanup(() => sender.close());
+    await new Promise<void>((r) => sender.send('hi', harness.np.processContact(udp, 'service') as number, '127.0.0.1', () => r()));
+    const peer = await waitFor(() => harness.np.processList().find((p) => p.server === udp));
+    view.unmount();
+    await show(api, store, peer.id);
+    const header = screen.getByRole('region', { name: 'Inspector' }).querySelector('header')!;
+    expect(header.textContent).toContain('UDP peer of a server');
+    expect(within(screen.getByRole('region', { name: 'Status' })).queryByRole('checkbox', { name: 'A row per peer' })).toBeNull();
+    expect(screen.getByRole('region', { name: 'Addresses' }).textContent).toContain(`127.0.0.1:${sender.address().port}`);
+  });
+
   it('sets socket options through the engine, and shows Emacs’s error beside the option a UDP socket refuses', async () => {
     const { api, store, harness } = await workbench();
     const udp = (await harness.np.makeNetworkProcess({

@@ -191,6 +191,34 @@ function Counters({ process, samples }: { process: ProcessInfo; samples: RateSam
   );
 }
 
+/** Beyond Emacs: a datagram server's per-peer rows on or off (setSplitPeers); off ends the peer rows, their buffers stay. */
+function SplitPeersField({ api, process, live }: { api: NetprocApi; process: ProcessInfo; live: boolean }) {
+  const [error, setError] = useState<string | null>(null);
+  const set = (split: boolean): void =>
+    void api.setSplitPeers({ id: process.id, split }).then(
+      () => setError(null),
+      (err: Error) => setError(err.message),
+    );
+  return (
+    <div className="field">
+      <dt>Per-peer rows</dt>
+      <dd>
+        <label
+          className="check"
+          title="Each sender's address gets its own row, buffer and counters; the server's buffer still gets everything"
+        >
+          <input type="checkbox" checked={process.splitPeers} disabled={!live} onChange={(e) => set(e.target.checked)} /> A row per peer
+        </label>
+        {error ? (
+          <p role="alert" className="inline-error-wrap">
+            {error}
+          </p>
+        ) : null}
+      </dd>
+    </div>
+  );
+}
+
 /** An address as Emacs's vector and as format-network-address prints it. */
 function Address({ which, address, text }: { which: 'Local' | 'Remote'; address: ProcessInfo['local']; text: string | null }) {
   return (
@@ -260,6 +288,7 @@ export function Inspector({ api, store }: { api: NetprocApi; store: WorkbenchSto
           <CopyField term="Sentinel" text={process.sentinel} />
           <CopyField term="Coding" text={`(${process.coding[0]} . ${process.coding[1]})`} />
           <CopyField term="Buffer" text={process.buffer} />
+          {process.kind === 'datagram-server' ? <SplitPeersField key={process.id} api={api} process={process} live={running} /> : null}
         </dl>,
       )}
       {section(

@@ -306,6 +306,16 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
               onChange={(checked) => update('reconnect', checked)}
             />
           ) : null}
+          {shown.has('splitPeers') ? (
+            <CheckField
+              id="np-splitPeers"
+              label="A row per peer"
+              help="beyond Emacs: each sender's address gets its own row, buffer and counters under the server, and its input replies to that peer; the server's buffer still gets everything"
+              checked={form.splitPeers}
+              error={errors.splitPeers}
+              onChange={(checked) => update('splitPeers', checked)}
+            />
+          ) : null}
         </fieldset>
       ) : null}
       <TlsFields kind={kind} form={form} errors={errors} update={update} />

@@ -57,6 +57,30 @@ describe('ProcessList', () => {
     expect(screen.getAllByRole('row')).toHaveLength(2);
   });
 
+  it("lists a UDP server's peers under it, each with its own kind, and folds them", () => {
+    const store = createWorkbenchStore();
+    const udp = { kind: 'datagram-server' as const, status: 'open' as const, splitPeers: true };
+    const peer = { kind: 'datagram-peer' as const, status: 'open' as const, serverId: 1 };
+    store.getState().loadSnapshot({
+      seq: 1,
+      processes: [info(1, 'u', udp), info(2, 'u <127.0.0.1:4001>', peer), info(3, 'u <127.0.0.1:4002>', peer), info(4, 'v')],
+      buffers: [],
+      departed: [],
+      log: [],
+    });
+    renderList(<ProcessList api={{} as NetprocApi} store={store} onError={() => undefined} />);
+    const names = () => screen.getAllByRole('row').map((r) => r.querySelector('td')?.textContent ?? null);
+    expect(names()).toEqual([
+      null,
+      '▾UDP serveru',
+      'UDP peer of a serveru <127.0.0.1:4001>',
+      'UDP peer of a serveru <127.0.0.1:4002>',
+      'TCP serverv',
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Hide the 2 peers of u' }));
+    expect(names()).toEqual([null, '▸UDP serveru', 'TCP serverv']);
+  });
+
   it('Ctrl-click marks several processes and Delete removes them all at once', () => {
     const store = createWorkbenchStore();
     store.getState().loadSnapshot({ seq: 1, processes: [info(1, 'a'), info(2, 'b'), info(3, 'c')], buffers: [], departed: [], log: [] });

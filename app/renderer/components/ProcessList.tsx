@@ -191,7 +191,7 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
             type="button"
             className="disclosure"
             aria-expanded={!collapsed.includes(p.id)}
-            aria-label={`${collapsed.includes(p.id) ? 'Show' : 'Hide'} the ${children} connections of ${p.name}`}
+            aria-label={`${collapsed.includes(p.id) ? 'Show' : 'Hide'} the ${children} ${p.kind === 'datagram-server' ? 'peers' : 'connections'} of ${p.name}`}
             onClick={(e) => {
               e.stopPropagation();
               toggleCollapsed(p.id);

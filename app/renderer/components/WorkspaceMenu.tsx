@@ -201,7 +201,7 @@ export function WorkspaceMenu({
 
   async function stopAll(): Promise<void> {
     const running = Object.values(store.getState().processes).filter(
-      (p) => !p.stopped && (p.status === 'open' || p.status === 'listen') && p.kind !== 'accepted',
+      (p) => !p.stopped && (p.status === 'open' || p.status === 'listen') && p.kind !== 'accepted' && p.kind !== 'datagram-peer',
     );
     try {
       for (const p of running) await api.stopProcess({ id: p.id });

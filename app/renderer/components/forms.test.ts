@@ -118,6 +118,18 @@ describe('the new-process form', () => {
     expect(formParams({ ...withKind(tlsServer, 'unix-server', true), service: '/tmp/s.sock' }).tlsServer).toBeUndefined();
   });
 
+  it('offers a row per peer for a UDP server only, as splitPeers', () => {
+    const udpServer = { ...EMPTY_FORM, ...PRESETS['UDP socket'], splitPeers: true };
+    expect(shownFields('udp-server').has('splitPeers')).toBe(true);
+    for (const kind of ['udp-client', 'tcp-server', 'tcp-client', 'unix-server'] as const)
+      expect(shownFields(kind).has('splitPeers')).toBe(false);
+    expect(formParams(udpServer)).toMatchObject({ type: 'datagram', server: true, splitPeers: true });
+    expect(validate(udpServer)).toEqual({});
+    expect(formParams(withKind(udpServer, 'tcp-server', true))).not.toHaveProperty('splitPeers');
+    expect(formParams(withKind(udpServer, 'udp-client', true))).not.toHaveProperty('splitPeers');
+    expect(errorField('splitPeers', 'udp-server')).toBe('splitPeers');
+  });
+
   it('the name follows the kind until the user types one; a port never becomes a socket path', () => {
     let form = withKind(EMPTY_FORM, 'tcp-server', false);
     expect(form.name).toBe('server');

@@ -78,6 +78,8 @@ export interface FormState extends TlsFormState {
   nodelay: boolean;
   /** Beyond Emacs: make the client again when it closes or fails (make-network-process with reconnect: true, the defaults). */
   reconnect: boolean;
+  /** Beyond Emacs: a UDP server lists each peer as a process of its own (make-network-process's splitPeers). */
+  splitPeers: boolean;
   starttls: StarttlsFields;
 }
 
@@ -122,6 +124,7 @@ export const EMPTY_FORM: FormState = {
   keepalive: false,
   nodelay: false,
   reconnect: false,
+  splitPeers: false,
   ...EMPTY_TLS_FORM,
   starttls: SMTP_STARTTLS,
 };
@@ -164,6 +167,7 @@ export function shownFields(kind: Kind): ReadonlySet<string> {
   if (!isServer(kind) && !isUdp(kind) && !starttls) fields.push('nowait');
   if (isTcp(kind)) fields.push('keepalive', 'nodelay');
   if (kind === 'tcp-client' || kind === 'udp-client') fields.push('reconnect');
+  if (kind === 'udp-server') fields.push('splitPeers');
   if (tlsClientKind(kind)) fields.push('tls', 'verify', 'caFile', 'servername', 'alpn', 'fingerprint');
   if (tlsServerKind(kind)) fields.push('tlsServer', 'certFile', 'keyFile', 'saveTo', 'serverAlpn');
   if (starttls) fields.push(...STARTTLS_KEYS);
@@ -231,6 +235,7 @@ export function formParams(form: FormState): Params<'makeNetworkProcess'> {
   if (isServer(form.kind)) params.server = true;
   for (const keyword of ['nowait', 'stop', 'noquery', 'keepalive', 'nodelay'] as const)
     if (form[keyword] && shown.has(keyword)) params[keyword] = true;
+  if (form.splitPeers && shown.has('splitPeers')) params.splitPeers = true;
   if (form.coding) params.coding = form.coding;
   if (form.filter !== 'default') params.filter = form.filter;
   if (form.sentinel !== 'default') params.sentinel = form.sentinel;

@@ -1,5 +1,5 @@
 /** Status as a coloured chip that also says it in words, and each process kind's icon. */
-import { CornerDownRight, Lock, Plug, Radio, Server, SquareTerminal } from 'lucide-react';
+import { CornerDownRight, Lock, Plug, Radio, RadioReceiver, Server, SquareTerminal } from 'lucide-react';
 import type { ProcessInfo, ProcessStatus } from '../../../shared/api.js';
 
 /** Colour is never the only sign: the chip's text is the status as process-status returns it. */
@@ -11,7 +11,14 @@ export function StatusChip({ status, stopped }: { status: ProcessStatus; stopped
 /** In the list-processes sense: what made the process, and over what. */
 export function kindName(p: Pick<ProcessInfo, 'kind' | 'family' | 'tls'>): string {
   const over = p.family === 'local' ? 'Unix' : p.kind.startsWith('datagram') ? 'UDP' : p.tls ? 'TLS' : 'TCP';
-  const role = p.kind === 'accepted' ? 'accepted connection' : p.kind.endsWith('server') ? 'server' : 'client';
+  const role =
+    p.kind === 'accepted'
+      ? 'accepted connection'
+      : p.kind === 'datagram-peer'
+        ? 'peer of a server'
+        : p.kind.endsWith('server')
+          ? 'server'
+          : 'client';
   return `${over} ${role}`;
 }
 
@@ -20,6 +27,8 @@ export function KindIcon({ process }: { process: Pick<ProcessInfo, 'kind' | 'fam
   const icon =
     process.family === 'local' ? (
       <SquareTerminal {...props} />
+    ) : process.kind === 'datagram-peer' ? (
+      <RadioReceiver {...props} />
     ) : process.kind.startsWith('datagram') ? (
       <Radio {...props} />
     ) : process.tls ? (
