@@ -496,6 +496,9 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       splitPeers: true,
     }))!;
     expect(d.splitPeers).toBe(true);
+    // Before any datagram the contact keeps Emacs's unspecified :remote, which is no peer to list ("<Family 0>").
+    expect(d.remote).toMatchObject({ family: 0 });
+    expect(d.remoteText).toBeNull();
     const port = (d.local as number[])[4] as number;
     const peers = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
     const received: string[][] = [[], []];

@@ -27,6 +27,7 @@ import {
   type NetworkProcess,
   type TimelineWindow,
 } from '../netproc/index.js';
+import { isUnspecifiedAddress } from '../netproc/address.js';
 import { commandText } from '../netproc/list-processes.js';
 import type { Builtins } from './builtins.js';
 
@@ -71,7 +72,7 @@ export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess):
     local: (contact.local as LispAddress | undefined) ?? null,
     remote: (contact.remote as LispAddress | undefined) ?? null,
     localText: np.formatNetworkAddress(contact.local ?? null),
-    remoteText: np.formatNetworkAddress(contact.remote ?? null),
+    remoteText: peerText(np, contact.remote),
     serverId: p.server?.id ?? null,
     queryOnExit: p.queryOnExit,
     filter: builtins.filterName(p.filter),
@@ -115,7 +116,7 @@ function lastProcessInfo(np: Netproc, p: NetworkProcess): LastProcessInfo {
     exitStatus: np.processExitStatus(p),
     serverId: p.server?.id ?? null,
     serverName: p.server?.name ?? null,
-    remoteText: np.formatNetworkAddress(p.contact.get('remote') ?? null),
+    remoteText: peerText(np, p.contact.get('remote')),
   };
 }
 
@@ -219,4 +220,13 @@ export function errorJson(err: NetprocError): WireError {
     data: errorData(err.condition, err.data),
     ...systemCallFields(err),
   };
+}
+
+/**
+ * The remote address as the list shows it. A datagram server's contact keeps
+ * Emacs's unspecified address as :remote, which format-network-address
+ * writes "<Family 0>": that is no peer, so no text (the contact keeps it).
+ */
+function peerText(np: Netproc, remote: unknown): string | null {
+  return isUnspecifiedAddress(remote) ? null : np.formatNetworkAddress(remote ?? null);
 }

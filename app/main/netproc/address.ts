@@ -16,6 +16,11 @@ export function unspecifiedAddress(): FamilyAddress {
   return { family: 0, data: new Array<number>(14).fill(0) };
 }
 
+/** Emacs's unspecified address (family 0, all zeros): a datagram server's :remote before any peer. */
+export function isUnspecifiedAddress(value: unknown): boolean {
+  return isFamilyAddress(value) && value.family === 0 && value.data.every((byte) => byte === 0);
+}
+
 export function isFamilyAddress(value: unknown): value is FamilyAddress {
   return (
     typeof value === 'object' &&
