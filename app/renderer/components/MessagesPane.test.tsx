@@ -80,4 +80,24 @@ describe('MessagesPane', () => {
     expect(screen.getByRole('status', { name: 'Sent by hello' }).textContent).toBe('40 of 100');
     expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
   });
+
+  it("shows beside the send only the repeat to the process it would send to now, not another target's", () => {
+    const { store } = pane('server');
+    const toClient: RepeatState = {
+      id: 8,
+      name: 'hello',
+      processName: 'cli',
+      intervalMs: 5,
+      count: 4,
+      sent: 4,
+      running: false,
+      error: null,
+    };
+    act(() => void store.getState().applyBatch({ seq: 2, events: [{ type: 'repeat', state: toClient }] }));
+    // The Repeats list has it, under its target; the server's send line does not.
+    expect(screen.getByRole('status', { name: 'Sent by hello to cli' }).textContent).toBe('4 of 4');
+    expect(screen.queryByRole('status', { name: 'Sent by hello' })).toBeNull();
+    act(() => store.getState().select(2));
+    expect(screen.getByRole('status', { name: 'Sent by hello' }).textContent).toBe('4 of 4');
+  });
 });

@@ -3,13 +3,13 @@
  * to the selected process with one click, once or repeated, with the repeat's
  * live count and a Stop; to a server, a message goes to every connection.
  */
-import { Copy, MessageSquarePlus, Plus, Send, Square, Trash2, X } from 'lucide-react';
+import { CircleStop, Copy, MessageSquarePlus, Plus, Send, Trash2, X } from 'lucide-react';
 import { useId, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { LIMITS, NetprocBridgeError, type NetprocApi, type ProcessInfo, type RepeatState } from '../../shared/api.js';
 import { messageSource, messageTemplate, type LibraryMessage, type MessageKind } from '../../shared/message-library.js';
-import { hexDump } from '../hex.js';
+import { bytesHex } from '../hex.js';
 import type { MessageLibraryStore, StoredMessage } from '../message-library.js';
 import { processById, type WorkbenchStore } from '../store.js';
 import { Button, IconButton } from './ui/Button.js';
@@ -210,7 +210,8 @@ function MessageEditor({
   const latest = useStore(
     store,
     useShallow((s) => {
-      const mine = Object.values(s.repeats).filter((r) => r.name === message.name);
+      // Only this message's repeat to the process it would send to now: another target's count is not this one's.
+      const mine = Object.values(s.repeats).filter((r) => r.name === message.name && r.processName === target?.name);
       return mine[mine.length - 1] ?? null;
     }),
   );
@@ -302,7 +303,8 @@ function MessageEditor({
           </figcaption>
           {/* Focusable, so a long preview can be scrolled from the keyboard. */}
           <pre aria-label="Preview" tabIndex={0}>
-            {hexDump(preview.subarray(0, PREVIEW_BYTES), 0).join('\n')}
+            {/* Byte pairs that wrap with the pane (the text they come from is the template just above). */}
+            {bytesHex(preview.subarray(0, PREVIEW_BYTES)).replace(/(..)(?!$)/g, '$1 ')}
             {preview.length > PREVIEW_BYTES ? '\n…' : ''}
           </pre>
         </figure>
@@ -339,13 +341,6 @@ function MessageEditor({
                   />
                 )}
               />
-              <CheckField
-                id={`${id}-forever`}
-                label="Until stopped"
-                help="no count"
-                checked={message.repeat.count === null}
-                onChange={(untilStopped) => setRepeat({ untilStopped })}
-              />
               {message.repeat.count !== null ? (
                 <Field
                   id={`${id}-count`}
@@ -365,6 +360,13 @@ function MessageEditor({
                   )}
                 />
               ) : null}
+              <CheckField
+                id={`${id}-forever`}
+                label="Until stopped"
+                help="no count"
+                checked={message.repeat.count === null}
+                onChange={(untilStopped) => setRepeat({ untilStopped })}
+              />
             </>
           ) : null}
         </fieldset>
@@ -406,7 +408,7 @@ function RepeatProgress({ api, state }: { api: NetprocApi; state: RepeatState })
       <output aria-label={`Sent by ${state.name}`}>{repeatCount(state)}</output>
       <span className="repeat-outcome">{repeatOutcome(state)}</span>
       {state.running ? (
-        <Button variant="danger" icon={<Square size={12} aria-hidden />} onClick={() => void api.stopRepeat({ id: state.id })}>
+        <Button variant="danger" icon={<CircleStop size={14} aria-hidden />} onClick={() => void api.stopRepeat({ id: state.id })}>
           Stop
         </Button>
       ) : null}
@@ -436,7 +438,7 @@ function RepeatList({ api, store }: { api: NetprocApi; store: WorkbenchStore }) 
               <IconButton
                 label={`Stop ${r.name} to ${r.processName}`}
                 variant="danger"
-                icon={<Square size={12} aria-hidden />}
+                icon={<CircleStop size={14} aria-hidden />}
                 onClick={() => void api.stopRepeat({ id: r.id })}
               />
             ) : (
