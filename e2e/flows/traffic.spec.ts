@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followTcpStream } from '../../app/main/capture/tshark-support.js';
 import { expect, test } from '../fixtures.js';
-import { row } from './workbench.js';
+import { bufferLog, expectInViewport, row } from './workbench.js';
 
 test.describe('the traffic timeline', () => {
   test('shows every chunk in and out with status events, filters, moves by keyboard and jumps to the bytes', async ({
@@ -116,6 +116,7 @@ test.describe('the traffic timeline', () => {
       await row(page, 'exp').click();
       await page.getByRole('button', { name: 'Export…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Export exp' });
+      await expectInViewport(page, dialog);
       await dialog.getByLabel('File path').fill('relative.pcapng');
       await dialog.getByRole('button', { name: 'Export', exact: true }).click();
       await expect(dialog.getByLabel('File path')).toHaveAttribute('aria-invalid', 'true');
@@ -166,6 +167,7 @@ test.describe('the traffic timeline', () => {
       execFileSync('/usr/bin/text2pcap', ['-q', '-D', '-T', '40000,80', '-4', '10.1.1.1,10.1.1.2', join(dir, 'c.txt'), path]);
       await page.getByRole('button', { name: 'Import capture…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Import capture' });
+      await expectInViewport(page, dialog);
       await dialog.getByLabel('Capture file path').fill(join(dir, 'missing.pcapng'));
       await dialog.getByRole('button', { name: 'Import', exact: true }).click();
       await expect(dialog.getByLabel('Capture file path')).toHaveAttribute('aria-invalid', 'true');
@@ -181,7 +183,7 @@ test.describe('the traffic timeline', () => {
       await expect(row(page, 'web.pcapng')).toContainText('closed');
 
       // Its buffer holds what the client received, and searches like any other.
-      await expect(page.getByRole('log')).toContainText('HTTP 200 OK');
+      await expect(bufferLog(page)).toContainText('HTTP 200 OK');
       await page.getByRole('searchbox', { name: 'Search buffer' }).fill('body');
       await page.getByRole('searchbox', { name: 'Search buffer' }).press('Enter');
       await expect(page.getByRole('status').filter({ hasText: 'Match at byte' })).toHaveText('Match at byte 13');
