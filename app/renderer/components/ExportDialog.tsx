@@ -2,7 +2,7 @@
  * Export…: a process's traffic as a pcapng capture (a server: with all its
  * connections), or its buffer (or a byte range of it) as text or as an xxd
  * hex dump, written to a path on the machine Netproc runs on. Errors show
- * under the field they are about.
+ * under the field they are about, in the words of the form the user sees.
  */
 import { useState, type FormEvent } from 'react';
 import type { ExportResult, NetprocApi } from '../../shared/api.js';
@@ -25,7 +25,24 @@ interface Props {
 
 const EXTENSIONS: Record<Format, string> = { pcapng: '.pcapng', text: '.txt', hex: '.hex' };
 
+/** The form's labels for the contract's fields, so an error names what the user sees. */
+const LABELS: Record<string, string> = { path: 'File path', start: 'From byte', end: 'To byte', format: 'Format' };
 const REPLACE_LABEL = 'Replace the file if it exists';
+
+/**
+ * An exportTraffic error as the dialog shows it: the contract speaks to API
+ * users (`path: … (overwrite: true replaces it)`, `end: must not be before
+ * start`); the dialog names its own labels and checkbox instead.
+ */
+export function exportErrorText(field: string | null, message: string): string {
+  const label = field !== null ? LABELS[field] : undefined;
+  if (label === undefined) return message;
+  const reason = message.startsWith(`${field}: `) ? message.slice(field!.length + 2) : message;
+  const worded = reason
+    .replace('(overwrite: true replaces it)', `(tick “${REPLACE_LABEL}” to replace it)`)
+    .replace(/^must not be before start$/, `must not be before “${LABELS.start}”`);
+  return `${label}: ${worded}`;
+}
 
 /** A file name made from the process's name: what a user would likely type. */
 function suggestedName(processName: string, format: Format): string {
@@ -80,9 +97,10 @@ export function ExportDialog({ api, processId, processName, buffer, onClose, ret
     }
   };
 
-  const errorFor = (field: string): string | undefined => (error?.field === field ? error.message : undefined);
+  const errorFor = (field: string): string | undefined =>
+    error?.field === field ? exportErrorText(error.field, error.message) : undefined;
   // An error about no field the form shows (id, buffer, none): at the foot, beside the buttons.
-  const otherError = error && !OWN_FIELDS.includes(error.field ?? '') ? error.message : null;
+  const otherError = error && !OWN_FIELDS.includes(error.field ?? '') ? exportErrorText(error.field, error.message) : null;
 
   return (
     <Modal
