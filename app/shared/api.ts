@@ -124,7 +124,7 @@ export interface TimelineEntry {
   /** Received data the default filter put in the buffer: where it went (an absolute byte offset in `buffer`). */
   bufferAt: number | null;
   buffer: string | null;
-  /** Status: the status set, its exit code, and the sentinel's event text when the change ran it. */
+  /** Status: the status set as process-status says it (open, listen, connect, failed, closed), its exit code, and the sentinel's event text when the change ran it. */
   status: string | null;
   exitCode: number | string | null;
   event: string | null;

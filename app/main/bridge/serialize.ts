@@ -28,6 +28,7 @@ import {
   type TimelineWindow,
 } from '../netproc/index.js';
 import { commandText } from '../netproc/list-processes.js';
+import { statusWord } from '../netproc/status.js';
 import type { Builtins } from './builtins.js';
 
 /** Plist values are JSON over the wire; anything else (a function, say) is shown by its description. */
@@ -140,7 +141,7 @@ function timelineEntry({ position, timeline, index, timeUs, record }: TimelineWi
   if (record === null) return { ...common, kind: 'dropped', ...NO_DATA, ...NO_STATUS };
   if (record.kind === 'status') {
     const { status, exitCode, event } = record;
-    return { ...common, kind: 'status', ...NO_DATA, status, exitCode, event };
+    return { ...common, kind: 'status', ...NO_DATA, status: statusWord(status), exitCode, event };
   }
   const bytes = record.bytes;
   const buffer = process.buffer?.live ? process.buffer.name : null;
