@@ -31,8 +31,10 @@ test.describe('the traffic timeline', () => {
     await page.getByRole('radio', { name: 'Traffic' }).click();
     const grid = page.getByRole('grid', { name: `Traffic timeline of ${name}` });
     await expect(grid).toBeVisible();
-    // The open status, the received chunk(s), the sent chunk: in with ↓, out with ↑, each in its own colour.
-    await expect(grid.getByRole('row').filter({ hasText: 'status run' })).toHaveCount(1);
+    // The open status (as process-status says it, not the engine's "run"), the received chunk(s), the sent chunk:
+    // in with ↓, out with ↑, each in its own colour.
+    await expect(grid.getByRole('gridcell', { name: 'open', exact: true })).toHaveCount(1);
+    await expect(grid.getByRole('row').filter({ hasText: 'run' })).toHaveCount(0);
     const sent = grid.getByRole('row').filter({ hasText: 'HTTP/1.0 200 OK' });
     await expect(sent.getByRole('gridcell', { name: 'sent' })).toHaveText('↑out');
     const firstIn = grid.getByRole('row').filter({ hasText: 'GET /first' });
@@ -61,7 +63,7 @@ test.describe('the traffic timeline', () => {
     // Keyboard: Home, then down to the chunk with "GET", Enter shows its bytes in the buffer, highlighted.
     await grid.focus();
     await page.keyboard.press('Home');
-    await expect(grid.getByRole('row', { selected: true })).toContainText('status run');
+    await expect(grid.getByRole('row', { selected: true }).getByRole('gridcell', { name: 'open', exact: true })).toHaveCount(1);
     await page.keyboard.press('ArrowDown');
     await expect(grid.getByRole('row', { selected: true })).toContainText('GET /first');
     await page.keyboard.press('End');
@@ -93,7 +95,20 @@ test.describe('the traffic timeline', () => {
     const grid = page.getByRole('grid', { name: 'Traffic timeline of agg' });
     await expect(grid.getByRole('row').filter({ hasText: 'from one' })).toContainText(`agg <127.0.0.1:${onePort}>`);
     await expect(grid.getByRole('row').filter({ hasText: 'from two' })).toContainText(`agg <127.0.0.1:${twoPort}>`);
-    await expect(grid.getByRole('row').filter({ hasText: 'connection broken by remote peer' })).toHaveCount(1);
+    await expect(grid.getByRole('row').filter({ hasText: 'closed (256) — connection broken by remote peer' })).toHaveCount(1);
+
+    // One column template: the Data column starts at the same x in the header and on every row, and a
+    // connection's address (its port tells it from its sibling) shows whole inside its cell.
+    const left = async (cell: ReturnType<typeof grid.locator>) => (await cell.boundingBox())!.x;
+    const dataX = await left(grid.getByRole('columnheader', { name: 'Data' }));
+    for (const text of ['from one', 'from two']) {
+      const dataRow = grid.getByRole('row').filter({ hasText: text });
+      expect(await left(dataRow.getByRole('gridcell').last())).toBe(dataX);
+      const peerCell = dataRow.getByRole('gridcell').filter({ hasText: '<127.0.0.1:' });
+      const address = peerCell.getByText(/^<127\.0\.0\.1:\d+>$/);
+      const [cellBox, addressBox] = [(await peerCell.boundingBox())!, (await address.boundingBox())!];
+      expect(addressBox.x + addressBox.width).toBeLessThanOrEqual(cellBox.x + cellBox.width + 0.5);
+    }
   });
 
   test('Export… writes the traffic as pcapng that tshark follows, and the buffer as an xxd hex dump; errors show by their field', async ({
