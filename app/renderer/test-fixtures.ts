@@ -28,6 +28,7 @@ export function processInfo(id: number, name: string, extra: Partial<ProcessInfo
     plist: [],
     autoReplyHits: null,
     reconnect: null,
+    imported: null,
     ...extra,
   };
 }

@@ -237,6 +237,8 @@ export interface ProcessInfo {
   autoReplyHits: number[] | null;
   /** Set while the client reconnects when it closes or fails (setProcessReconnect). */
   reconnect: ReconnectState | null;
+  /** The capture file an imported conversation came from (importCapture): read-only, nothing to stop, continue, send or end; null otherwise. */
+  imported: string | null;
 }
 
 /** A process as a buffer names it: enough to find it in the process list. */
@@ -327,6 +329,7 @@ export const PROCESS_INFO_KEYS = [
   'plist',
   'autoReplyHits',
   'reconnect',
+  'imported',
 ] as const;
 export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
 export const TLS_STATE_KEYS = [

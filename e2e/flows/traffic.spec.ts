@@ -206,6 +206,11 @@ test.describe('the traffic timeline', () => {
       await page.getByLabel('Input for web.pcapng').fill('hello');
       await page.getByRole('button', { name: 'Send', exact: true }).click();
       await expect(page.getByRole('alert').filter({ hasText: 'read-only' })).toContainText('imported from');
+      // Nothing to stop, continue or end on a read-only record: those actions are off.
+      const actions = page.getByRole('toolbar', { name: 'Process actions' });
+      await expect(actions.getByRole('button', { name: 'Stop' })).toBeDisabled();
+      await expect(actions.getByRole('button', { name: 'Send EOF' })).toBeDisabled();
+      await expect(actions.getByRole('button', { name: 'Delete' })).toBeEnabled();
 
       // Its traffic: both directions, filterable.
       await page.getByRole('radio', { name: 'Traffic' }).click();

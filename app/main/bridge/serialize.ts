@@ -86,6 +86,7 @@ export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess):
     autoReplyHits: p.autoReply ? p.autoReply.responder.rules.rules.map((rule) => rule.hits) : null,
     // The name's state belongs to the process that holds the name now, not to an earlier attempt's.
     reconnect: np.getProcess(p.name) === p ? np.reconnectState(p.name) : null,
+    imported: p.imported,
   };
 }
 
