@@ -142,6 +142,14 @@ test.describe('the traffic timeline', () => {
       await expect(dialog.getByRole('status')).toContainText(`to ${capture} (`);
       const stream = followTcpStream(capture, 0);
       expect([stream.client.toString(), stream.server.toString()]).toEqual(['question?\n', 'answer!\n']);
+      // Again to the same path: refused in the dialog's own words, naming the checkbox that replaces it.
+      await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(dialog.getByRole('alert')).toHaveText(
+        'File path: a file already exists there (tick “Replace the file if it exists” to replace it)',
+      );
+      await dialog.getByLabel('Replace the file if it exists').check();
+      await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(dialog.getByRole('status')).toContainText(`to ${capture} (`);
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       await row(page, name).click();
@@ -157,6 +165,7 @@ test.describe('the traffic timeline', () => {
       await again.getByLabel('To byte').fill('3');
       await again.getByRole('button', { name: 'Export', exact: true }).click();
       await expect(again.getByLabel('To byte')).toHaveAttribute('aria-invalid', 'true');
+      await expect(again.getByRole('alert')).toHaveText('To byte: must not be before “From byte”');
       await again.getByLabel('From byte').fill('');
       await again.getByLabel('To byte').fill('');
       await again.getByRole('button', { name: 'Export', exact: true }).click();
