@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   HEX_ROW_BYTES,
+  controlSegments,
   TEXT_ROW_BYTES,
   hexRowText,
   nextRowStart,
@@ -101,6 +102,18 @@ describe('row segments', () => {
       { text: '^M', kind: 'control' },
     ]);
     expect(rowSegments(s, { start: 16, end: 19 }, null).map((x) => x.text)).toEqual(['^@', '^?']);
+  });
+
+  it('and a traffic preview the same way: ^M for control characters, octal escapes (from the engine) kept as they are', () => {
+    // The engine writes bytes that are not UTF-8 as octal escapes; the preview then reads as the buffer does.
+    expect(controlSegments('pong \x00\x01 \\377\\376 é\r\n')).toEqual([
+      { text: 'pong ', kind: 'text' },
+      { text: '^@', kind: 'control' },
+      { text: '^A', kind: 'control' },
+      { text: ' \\377\\376 é', kind: 'text' },
+      { text: '^M', kind: 'control' },
+      { text: '^J', kind: 'control' },
+    ]);
   });
 
   it('set sentinel text and the match apart, a match inside a sentinel line winning', () => {

@@ -141,6 +141,13 @@ function withControls(text: string, kind: SegmentKind, out: Segment[]): void {
   if (plain) out.push({ text: plain, kind });
 }
 
+/** Text as the buffer view draws it, control characters apart (`^M`): also the traffic view's previews. */
+export function controlSegments(text: string): Segment[] {
+  const out: Segment[] = [];
+  withControls(text, 'text', out);
+  return out;
+}
+
 /**
  * A text row as segments to draw: the peer's text, control characters,
  * sentinel lines and the current search match each apart. The row's own

@@ -16,6 +16,28 @@ describe('the palette reader', () => {
     ]);
   });
 
+  it("reads (quote X) as it reads 'X, as the Lisp reader does", () => {
+    expect(readLisp('(quote datagram)')).toBe('datagram');
+    expect(readLisp('(f (quote datagram) \'datagram (quote (1 2)) \'(1 2) (quote "s"))')).toEqual([
+      { symbol: 'f' },
+      'datagram',
+      'datagram',
+      [1, 2],
+      [1, 2],
+      's',
+    ]);
+    // Not a quotation: other heads, or quote with no or several arguments, stay lists.
+    expect(readLisp('(quote)')).toEqual([{ symbol: 'quote' }]);
+    expect(readLisp('(quote a b)')).toEqual([{ symbol: 'quote' }, { symbol: 'a' }, { symbol: 'b' }]);
+    expect(readLisp('[quote a]')).toEqual({ vector: [{ symbol: 'quote' }, { symbol: 'a' }] });
+    expect(typedAction('make-network-process :name "u" :type (quote datagram) :service 0')).toEqual(
+      typedAction('make-network-process :name "u" :type \'datagram :service 0'),
+    );
+    expect(typedAction('make-network-process :name "u" :type (quote datagram) :service 0')).toMatchObject({
+      params: { type: 'datagram' },
+    });
+  });
+
   it('turns make-network-process into parameters, keywords camelCased', () => {
     expect(
       formToAction(readLisp('(make-network-process :name "srv" :server t :service 8080 :type \'datagram :tls-parameters nil)')),

@@ -7,6 +7,11 @@ export type LispValue = null | boolean | number | string | { symbol: string } | 
 
 export class LispReadError extends Error {}
 
+/** `'X` and `(quote X)`, read as data: a quoted symbol is its name (`'datagram` → "datagram"), anything else itself. */
+function quoted(value: LispValue): LispValue {
+  return value !== null && typeof value === 'object' && 'symbol' in value ? value.symbol : value;
+}
+
 export function readLisp(source: string): LispValue {
   let i = 0;
   const skip = (): void => {
@@ -29,7 +34,10 @@ export function readLisp(source: string): LispValue {
         if (source[i] === undefined) throw new LispReadError(`Missing ${close}`);
         if (source[i] === close) {
           i++;
-          return c === '(' ? items : { vector: items };
+          if (c === '[') return { vector: items };
+          // The reader spells `'X` as `(quote X)`; both mean the same.
+          const [head, arg] = items;
+          return items.length === 2 && isSymbol(head, 'quote') ? quoted(arg as LispValue) : items;
         }
         items.push(read());
       }
@@ -37,8 +45,7 @@ export function readLisp(source: string): LispValue {
     if (c === ')' || c === ']') throw new LispReadError(`Unexpected ${c}`);
     if (c === "'") {
       i++;
-      const quoted = read();
-      return quoted !== null && typeof quoted === 'object' && 'symbol' in quoted ? quoted.symbol : quoted;
+      return quoted(read());
     }
     if (c === '"') {
       i++;

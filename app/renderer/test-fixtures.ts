@@ -29,6 +29,7 @@ export function processInfo(id: number, name: string, extra: Partial<ProcessInfo
     autoReplyHits: null,
     reconnect: null,
     splitPeers: false,
+    imported: null,
     ...extra,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetprocApi, TimelineEntry, TimelinePage } from '../shared/api.js';
-import { clockTime, relativeTime, TIMELINE_PAGE, TimelineFeed, visiblePreview } from './timeline-feed.js';
+import { clockTime, connectionNameParts, relativeTime, statusText, TIMELINE_PAGE, TimelineFeed } from './timeline-feed.js';
 
 function entry(position: number): TimelineEntry {
   return {
@@ -70,11 +70,30 @@ describe('the traffic feed', () => {
     feed.dispose();
   });
 
-  it('writes times to the microsecond and control characters as escapes', () => {
+  it('writes times to the microsecond', () => {
     const us = new Date(2024, 0, 2, 3, 4, 5).getTime() * 1000 + 678;
     expect(clockTime(us)).toBe('03:04:05.000678');
     expect(relativeTime(us, us - 1_500_001)).toBe('+1.500001');
     expect(relativeTime(us, null)).toBe('');
-    expect(visiblePreview('GET /\r\n\t\u001b[0m\u007f')).toBe('GET /\\r\\n\\t\\x1b[0m\\x7f');
+  });
+
+  it('words a status row with the process-status word, the event only when it says more', () => {
+    const status = (s: string, exitCode: number | string | null, event: string | null) =>
+      statusText({ kind: 'status', status: s, exitCode, event });
+    expect(status('open', null, null)).toBe('open');
+    expect(status('open', null, 'open\n')).toBe('open');
+    expect(status('open', null, 'open from 127.0.0.1\n')).toBe('open from 127.0.0.1');
+    expect(status('closed', 256, 'connection broken by remote peer\n')).toBe('closed (256) — connection broken by remote peer');
+    expect(status('closed', 0, 'deleted\n')).toBe('closed — deleted');
+    expect(status('failed', 111, 'failed with code 111\n')).toBe('failed with code 111');
+    expect(status('listen', null, null)).toBe('listen');
+    expect(statusText({ kind: 'dropped', status: null, exitCode: null, event: null })).toContain('dropped');
+  });
+
+  it("splits an accepted connection's name into its server's and the address that tells it apart", () => {
+    expect(connectionNameParts('echo <127.0.0.1:48123>')).toEqual({ server: 'echo', address: '<127.0.0.1:48123>' });
+    expect(connectionNameParts('my srv <[::1]:5555>')).toEqual({ server: 'my srv', address: '<[::1]:5555>' });
+    expect(connectionNameParts('web')).toBeNull();
+    expect(connectionNameParts('<1>')).toBeNull();
   });
 });

@@ -187,15 +187,26 @@ export function relativeTime(timeUs: number, startUs: number | null): string {
   return `+${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, '0')}`;
 }
 
-const ESCAPES: Record<number, string> = { 9: '\\t', 10: '\\n', 13: '\\r' };
+/**
+ * A status row's words: the status as process-status says it (`open`,
+ * `closed`), its exit code, and the sentinel's event unless it only says
+ * the same (`open`, `open from 127.0.0.1`: the event alone).
+ */
+export function statusText(entry: Pick<TimelineEntry, 'kind' | 'status' | 'exitCode' | 'event'>): string {
+  if (entry.kind === 'dropped') return 'record dropped from the ring since this view listed it';
+  const status = entry.status ?? '';
+  const event = entry.event?.trim() ?? '';
+  if (event === status || event.startsWith(`${status} `)) return event;
+  const code = entry.exitCode !== null && entry.exitCode !== 0 ? ` (${String(entry.exitCode)})` : '';
+  return event ? `${status}${code} — ${event}` : `${status}${code}`;
+}
 
-/** A preview with control characters written as escapes (\r, \n, \t, \x1b), so a line shows as one row. */
-export function visiblePreview(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x20 || unit === 0x7f) out += ESCAPES[unit] ?? `\\x${unit.toString(16).padStart(2, '0')}`;
-    else out += text[i];
-  }
-  return out;
+/**
+ * An accepted connection's name, `srv <127.0.0.1:5555>`, as its server's name
+ * and the address that tells it apart from its siblings; null for any other name.
+ */
+export function connectionNameParts(name: string): { server: string; address: string } | null {
+  const open = name.lastIndexOf(' <');
+  if (open <= 0 || !name.endsWith('>')) return null;
+  return { server: name.slice(0, open), address: name.slice(open + 1) };
 }

@@ -126,7 +126,7 @@ export interface TimelineEntry {
   buffer: string | null;
   /** Sent data: the name of the library message (or auto-reply rule) that sent it; null for a plain send. */
   label: string | null;
-  /** Status: the status set, its exit code, and the sentinel's event text when the change ran it. */
+  /** Status: the status set as process-status says it (open, listen, connect, failed, closed), its exit code, and the sentinel's event text when the change ran it. */
   status: string | null;
   exitCode: number | string | null;
   event: string | null;

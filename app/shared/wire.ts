@@ -250,6 +250,8 @@ export interface ProcessInfo {
   reconnect: ReconnectState | null;
   /** A datagram server that gives each source address a `datagram-peer` process of its own (setSplitPeers). */
   splitPeers: boolean;
+  /** The capture file an imported conversation came from (importCapture): read-only, nothing to stop, continue, send or end; null otherwise. */
+  imported: string | null;
 }
 
 /** A process as a buffer names it: enough to find it in the process list. */
@@ -341,6 +343,7 @@ export const PROCESS_INFO_KEYS = [
   'autoReplyHits',
   'reconnect',
   'splitPeers',
+  'imported',
 ] as const;
 export const PROCESS_COUNTERS_KEYS = ['bytesIn', 'bytesOut', 'datagramsIn', 'datagramsOut', 'accepted', 'createdAt'] as const;
 export const TLS_STATE_KEYS = [

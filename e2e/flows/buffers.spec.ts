@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { NetprocApi, ProcessInfo } from '../../app/shared/api.js';
 import { expect, test } from '../fixtures.js';
-import { bufferLog, row } from './workbench.js';
+import { bufferLog, expectInViewport, row } from './workbench.js';
 
 const NCAT = '/usr/bin/ncat';
 
@@ -132,6 +132,7 @@ test.describe('buffers outlive their processes', () => {
     await bufferRow(page, '*live*').click();
     await page.keyboard.press('k');
     const question = page.getByRole('alertdialog');
+    await expectInViewport(page, question);
     await expect(question).toContainText('Buffer "*live*" has a running process; kill it?');
     await question.getByRole('button', { name: 'Cancel' }).click();
     expect((await control.snapshot({})).processes.map((p) => p.name)).toEqual(['live-srv']);

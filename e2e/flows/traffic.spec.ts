@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followTcpStream } from '../../app/main/capture/tshark-support.js';
 import { expect, test } from '../fixtures.js';
-import { row } from './workbench.js';
+import { bufferLog, expectInViewport, row } from './workbench.js';
 
 test.describe('the traffic timeline', () => {
   test('shows every chunk in and out with status events, filters, moves by keyboard and jumps to the bytes', async ({
@@ -31,8 +31,10 @@ test.describe('the traffic timeline', () => {
     await page.getByRole('radio', { name: 'Traffic' }).click();
     const grid = page.getByRole('grid', { name: `Traffic timeline of ${name}` });
     await expect(grid).toBeVisible();
-    // The open status, the received chunk(s), the sent chunk: in with ↓, out with ↑, each in its own colour.
-    await expect(grid.getByRole('row').filter({ hasText: 'status run' })).toHaveCount(1);
+    // The open status (as process-status says it, not the engine's "run"), the received chunk(s), the sent chunk:
+    // in with ↓, out with ↑, each in its own colour.
+    await expect(grid.getByRole('gridcell', { name: 'open', exact: true })).toHaveCount(1);
+    await expect(grid.getByRole('row').filter({ hasText: 'run' })).toHaveCount(0);
     const sent = grid.getByRole('row').filter({ hasText: 'HTTP/1.0 200 OK' });
     await expect(sent.getByRole('gridcell', { name: 'sent' })).toHaveText('↑out');
     const firstIn = grid.getByRole('row').filter({ hasText: 'GET /first' });
@@ -61,7 +63,7 @@ test.describe('the traffic timeline', () => {
     // Keyboard: Home, then down to the chunk with "GET", Enter shows its bytes in the buffer, highlighted.
     await grid.focus();
     await page.keyboard.press('Home');
-    await expect(grid.getByRole('row', { selected: true })).toContainText('status run');
+    await expect(grid.getByRole('row', { selected: true }).getByRole('gridcell', { name: 'open', exact: true })).toHaveCount(1);
     await page.keyboard.press('ArrowDown');
     await expect(grid.getByRole('row', { selected: true })).toContainText('GET /first');
     await page.keyboard.press('End');
@@ -93,7 +95,20 @@ test.describe('the traffic timeline', () => {
     const grid = page.getByRole('grid', { name: 'Traffic timeline of agg' });
     await expect(grid.getByRole('row').filter({ hasText: 'from one' })).toContainText(`agg <127.0.0.1:${onePort}>`);
     await expect(grid.getByRole('row').filter({ hasText: 'from two' })).toContainText(`agg <127.0.0.1:${twoPort}>`);
-    await expect(grid.getByRole('row').filter({ hasText: 'connection broken by remote peer' })).toHaveCount(1);
+    await expect(grid.getByRole('row').filter({ hasText: 'closed (256) — connection broken by remote peer' })).toHaveCount(1);
+
+    // One column template: the Data column starts at the same x in the header and on every row, and a
+    // connection's address (its port tells it from its sibling) shows whole inside its cell.
+    const left = async (cell: ReturnType<typeof grid.locator>) => (await cell.boundingBox())!.x;
+    const dataX = await left(grid.getByRole('columnheader', { name: 'Data' }));
+    for (const text of ['from one', 'from two']) {
+      const dataRow = grid.getByRole('row').filter({ hasText: text });
+      expect(await left(dataRow.getByRole('gridcell').last())).toBe(dataX);
+      const peerCell = dataRow.getByRole('gridcell').filter({ hasText: '<127.0.0.1:' });
+      const address = peerCell.getByText(/^<127\.0\.0\.1:\d+>$/);
+      const [cellBox, addressBox] = [(await peerCell.boundingBox())!, (await address.boundingBox())!];
+      expect(addressBox.x + addressBox.width).toBeLessThanOrEqual(cellBox.x + cellBox.width + 0.5);
+    }
   });
 
   test('Export… writes the traffic as pcapng that tshark follows, and the buffer as an xxd hex dump; errors show by their field', async ({
@@ -116,6 +131,7 @@ test.describe('the traffic timeline', () => {
       await row(page, 'exp').click();
       await page.getByRole('button', { name: 'Export…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Export exp' });
+      await expectInViewport(page, dialog);
       await dialog.getByLabel('File path').fill('relative.pcapng');
       await dialog.getByRole('button', { name: 'Export', exact: true }).click();
       await expect(dialog.getByLabel('File path')).toHaveAttribute('aria-invalid', 'true');
@@ -126,6 +142,14 @@ test.describe('the traffic timeline', () => {
       await expect(dialog.getByRole('status')).toContainText(`to ${capture} (`);
       const stream = followTcpStream(capture, 0);
       expect([stream.client.toString(), stream.server.toString()]).toEqual(['question?\n', 'answer!\n']);
+      // Again to the same path: refused in the dialog's own words, naming the checkbox that replaces it.
+      await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(dialog.getByRole('alert')).toHaveText(
+        'File path: a file already exists there (tick “Replace the file if it exists” to replace it)',
+      );
+      await dialog.getByLabel('Replace the file if it exists').check();
+      await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+      await expect(dialog.getByRole('status')).toContainText(`to ${capture} (`);
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       await row(page, name).click();
@@ -141,6 +165,7 @@ test.describe('the traffic timeline', () => {
       await again.getByLabel('To byte').fill('3');
       await again.getByRole('button', { name: 'Export', exact: true }).click();
       await expect(again.getByLabel('To byte')).toHaveAttribute('aria-invalid', 'true');
+      await expect(again.getByRole('alert')).toHaveText('To byte: must not be before “From byte”');
       await again.getByLabel('From byte').fill('');
       await again.getByLabel('To byte').fill('');
       await again.getByRole('button', { name: 'Export', exact: true }).click();
@@ -166,6 +191,7 @@ test.describe('the traffic timeline', () => {
       execFileSync('/usr/bin/text2pcap', ['-q', '-D', '-T', '40000,80', '-4', '10.1.1.1,10.1.1.2', join(dir, 'c.txt'), path]);
       await page.getByRole('button', { name: 'Import capture…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Import capture' });
+      await expectInViewport(page, dialog);
       await dialog.getByLabel('Capture file path').fill(join(dir, 'missing.pcapng'));
       await dialog.getByRole('button', { name: 'Import', exact: true }).click();
       await expect(dialog.getByLabel('Capture file path')).toHaveAttribute('aria-invalid', 'true');
@@ -181,7 +207,7 @@ test.describe('the traffic timeline', () => {
       await expect(row(page, 'web.pcapng')).toContainText('closed');
 
       // Its buffer holds what the client received, and searches like any other.
-      await expect(page.getByRole('log')).toContainText('HTTP 200 OK');
+      await expect(bufferLog(page)).toContainText('HTTP 200 OK');
       await page.getByRole('searchbox', { name: 'Search buffer' }).fill('body');
       await page.getByRole('searchbox', { name: 'Search buffer' }).press('Enter');
       await expect(page.getByRole('status').filter({ hasText: 'Match at byte' })).toHaveText('Match at byte 13');
@@ -189,6 +215,11 @@ test.describe('the traffic timeline', () => {
       await page.getByLabel('Input for web.pcapng').fill('hello');
       await page.getByRole('button', { name: 'Send', exact: true }).click();
       await expect(page.getByRole('alert').filter({ hasText: 'read-only' })).toContainText('imported from');
+      // Nothing to stop, continue or end on a read-only record: those actions are off.
+      const actions = page.getByRole('toolbar', { name: 'Process actions' });
+      await expect(actions.getByRole('button', { name: 'Stop' })).toBeDisabled();
+      await expect(actions.getByRole('button', { name: 'Send EOF' })).toBeDisabled();
+      await expect(actions.getByRole('button', { name: 'Delete' })).toBeEnabled();
 
       // Its traffic: both directions, filterable.
       await page.getByRole('radio', { name: 'Traffic' }).click();

@@ -1,5 +1,5 @@
 /** How the flows find things in the workbench: by role and label, as a user would. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import type { NetprocApi } from '../../app/shared/api.js';
 import type { Peer } from '../fixtures.js';
 
@@ -14,6 +14,17 @@ export function row(page: Page, name: string | RegExp) {
     .getByRole('table', { name: 'Processes' })
     .getByRole('row')
     .filter({ has: page.getByRole('cell', { name, exact: true }) });
+}
+
+/** A dialog is on screen: its whole box inside the page's viewport (not dimmed behind, pushed below the fold). */
+export async function expectInViewport(page: Page, dialog: Locator) {
+  await expect(dialog).toBeVisible();
+  const box = (await dialog.boundingBox())!;
+  const viewport = page.viewportSize()!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+  expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
 }
 
 export interface NewProcessFields {

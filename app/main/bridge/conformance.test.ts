@@ -115,13 +115,14 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     await waitFor(async () => (await all()).records.some((r) => r.kind === 'status' && r.event === 'connection broken by remote peer\n'));
     const after = await all();
     expect(after).toMatchObject({ first: 0, epoch: 0, dropped: 0, capacity: 100_000 });
-    // The server's listen, the connection's open, in, out, its close: in time order, positions counting from 0.
+    // The server's listen, the connection's open, in, out, its close: in time order, positions counting from 0,
+    // each status as process-status says it (the engine's own run and exit read open and closed).
     expect(after.records.map((r) => [r.kind, r.direction ?? r.status])).toEqual([
       ['status', 'listen'],
-      ['status', 'run'],
+      ['status', 'open'],
       ['data', 'in'],
       ['data', 'out'],
-      ['status', 'exit'],
+      ['status', 'closed'],
     ]);
     expect(after.records.map((r) => r.position)).toEqual([0, 1, 2, 3, 4]);
     expect(after.startUs).toBe(after.records[0]!.timeUs);

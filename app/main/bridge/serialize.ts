@@ -29,6 +29,7 @@ import {
 } from '../netproc/index.js';
 import { isUnspecifiedAddress } from '../netproc/address.js';
 import { commandText } from '../netproc/list-processes.js';
+import { statusWord } from '../netproc/status.js';
 import type { Builtins } from './builtins.js';
 
 /** Plist values are JSON over the wire; anything else (a function, say) is shown by its description. */
@@ -87,6 +88,7 @@ export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess):
     // The name's state belongs to the process that holds the name now, not to an earlier attempt's.
     reconnect: np.getProcess(p.name) === p ? np.reconnectState(p.name) : null,
     splitPeers: p.splitPeers,
+    imported: p.imported,
   };
 }
 
@@ -142,7 +144,7 @@ function timelineEntry({ position, timeline, index, timeUs, record }: TimelineWi
   if (record === null) return { ...common, kind: 'dropped', ...NO_DATA, ...NO_STATUS };
   if (record.kind === 'status') {
     const { status, exitCode, event } = record;
-    return { ...common, kind: 'status', ...NO_DATA, status, exitCode, event };
+    return { ...common, kind: 'status', ...NO_DATA, status: statusWord(status), exitCode, event };
   }
   const bytes = record.bytes;
   const buffer = process.buffer?.live ? process.buffer.name : null;

@@ -52,7 +52,8 @@ describe('importing a capture', () => {
         original.map((r) => [r.direction, r.bytes!.toString(), r.timeUs]),
       );
       await expect(np.processSendString(p, 'x')).rejects.toThrow(`${p.name} is a conversation imported from ${path}: read-only`);
-      await expect(np.stopProcess(p)).rejects.toThrow(/read-only/);
+      await expect(np.stopProcess(p)).rejects.toThrow(`${p.name} is a conversation imported from ${path}: read-only, it cannot be stopped`);
+      await expect(np.continueProcess(p)).rejects.toThrow('read-only, it cannot be continued');
       // list-processes deletes closed processes, but not a record of one.
       np.listProcessesRows();
       expect(np.processList()).toContain(p);

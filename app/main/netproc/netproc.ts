@@ -411,14 +411,14 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** `stop-process`: stop reading (streams, datagrams) or accepting (servers). No sentinel. */
   async stopProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
     const process = this.requireProcessObject(designator);
-    if (process.imported !== null) throw readOnly(process);
+    if (process.imported !== null) throw readOnly(process, 'it cannot be stopped');
     return stopProcess(this, process);
   }
 
   /** `continue-process`: resume; a server accepts what queued meanwhile. No sentinel. */
   async continueProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
     const process = this.requireProcessObject(designator);
-    if (process.imported !== null) throw readOnly(process);
+    if (process.imported !== null) throw readOnly(process, 'it cannot be continued');
     return continueProcess(this, process);
   }
 

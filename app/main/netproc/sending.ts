@@ -37,10 +37,10 @@ export interface SendOptions {
 }
 
 /** What an imported conversation answers to anything that would send, stop or continue it. */
-export function readOnly(process: NetworkProcess): NetprocError {
+export function readOnly(process: NetworkProcess, refused = 'nothing can be sent to it'): NetprocError {
   return new NetprocError({
     code: 'NOT_RUNNING',
-    message: `${process.name} is a conversation imported from ${process.imported}: read-only, nothing can be sent to it`,
+    message: `${process.name} is a conversation imported from ${process.imported}: read-only, ${refused}`,
     field: 'process',
   });
 }

@@ -24,6 +24,14 @@ const WIRE_STATUS = {
   exit: 'closed',
 } as const satisfies Record<InternalStatus['kind'], ProcessStatus>;
 
+/**
+ * A timeline status record's status as process-status says it: the engine
+ * records its own `run` and `exit`, which Emacs shows as `open` and `closed`.
+ */
+export function statusWord(kind: string): ProcessStatus | string {
+  return Object.hasOwn(WIRE_STATUS, kind) ? WIRE_STATUS[kind as InternalStatus['kind']] : kind;
+}
+
 /** Compiles only while the mapping (plus `stop`) reaches every wire status and nothing else. */
 export type MappingCoversTheWire = Assert<Same<(typeof WIRE_STATUS)[InternalStatus['kind']] | 'stop', ProcessStatus>>;
 type Assert<T extends true> = T;

@@ -5,7 +5,6 @@
  * buffer view, saved to a file, cleared or killed from here; killing a
  * buffer deletes its process first, as kill-buffer does.
  */
-import * as Dialog from '@radix-ui/react-dialog';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Eraser, FolderOpen, Save, Trash, X } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
@@ -14,6 +13,7 @@ import { formatBytes } from '../lisp.js';
 import { loadSettings, saveSetting } from '../settings.js';
 import type { WorkbenchStore } from '../store.js';
 import { Button, IconButton } from './ui/Button.js';
+import { Modal } from './ui/Modal.js';
 import { EmptyState, PaneHeader } from './ui/Pane.js';
 
 /** How often sizes and times redraw: under a flood the buffers change sixty times a second, and a list of thousands need not. */
@@ -331,33 +331,34 @@ export function BufferList({ api, store, onClose }: Props) {
           </span>
         ) : null}
       </p>
-      <Dialog.Root open={confirmKill !== null} onOpenChange={(open) => !open && setConfirmKill(null)}>
-        <Dialog.Portal>
-          <Dialog.Overlay className="confirm-overlay" />
-          <Dialog.Content className="dialog confirm-dialog" role="alertdialog">
-            <Dialog.Title>Kill buffer {confirmKill?.name}?</Dialog.Title>
-            <Dialog.Description>
-              Buffer &quot;{confirmKill?.name}&quot; has a running process; kill it? Killing the buffer deletes {confirmKill?.process?.name}{' '}
-              first, and its sentinel gets &quot;deleted&quot;.
-            </Dialog.Description>
-            <div className="buttons">
-              <Button
-                variant="danger"
-                onClick={() => {
-                  if (confirmKill) kill(confirmKill);
-                  setConfirmKill(null);
-                  body.current?.focus();
-                }}
-              >
-                Kill buffer and process
-              </Button>
-              <Dialog.Close asChild>
-                <Button>Cancel</Button>
-              </Dialog.Close>
-            </div>
-          </Dialog.Content>
-        </Dialog.Portal>
-      </Dialog.Root>
+      <Modal
+        open={confirmKill !== null}
+        onOpenChange={(open) => !open && setConfirmKill(null)}
+        role="alertdialog"
+        title={`Kill buffer ${confirmKill?.name ?? ''}?`}
+        description={
+          <>
+            Buffer &quot;{confirmKill?.name}&quot; has a running process; kill it? Killing the buffer deletes {confirmKill?.process?.name}{' '}
+            first, and its sentinel gets &quot;deleted&quot;.
+          </>
+        }
+        returnFocus={() => body.current?.focus()}
+      >
+        <div className="modal-footer">
+          <div className="buttons">
+            <Button onClick={() => setConfirmKill(null)}>Cancel</Button>
+            <Button
+              variant="danger"
+              onClick={() => {
+                if (confirmKill) kill(confirmKill);
+                setConfirmKill(null);
+              }}
+            >
+              Kill buffer and process
+            </Button>
+          </div>
+        </div>
+      </Modal>
     </section>
   );
 }

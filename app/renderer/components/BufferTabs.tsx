@@ -1,6 +1,6 @@
 /** Several buffers open at once: the selected process's, plus any opened as tabs. */
 import { Download, FileInput, Pin, X } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetprocApi } from '../../shared/api.js';
@@ -33,6 +33,8 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
   const shownName = useStore(store, (s) => processById(s, shown)?.name ?? null);
   const shownBuffer = useStore(store, (s) => processById(s, shown)?.buffer ?? null);
   const [exporting, setExporting] = useState(false);
+  const exportButton = useRef<HTMLButtonElement>(null);
+  const importButton = useRef<HTMLButtonElement>(null);
   const [importing, setImporting] = useState(false);
   const [imported, setImported] = useState<{ id: number; text: string } | null>(null);
   // The note about an import stays while its process is the one shown.
@@ -84,12 +86,18 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
         <div className="pane-actions">
           <Segmented label="Buffer view" value={view} options={VIEWS} onChange={(next) => setView(next)} />
           <IconButton
+            ref={exportButton}
             label="Export…"
             icon={<Download size={14} aria-hidden />}
             disabled={shown === null}
             onClick={() => setExporting(true)}
           />
-          <IconButton label="Import capture…" icon={<FileInput size={14} aria-hidden />} onClick={() => setImporting(true)} />
+          <IconButton
+            ref={importButton}
+            label="Import capture…"
+            icon={<FileInput size={14} aria-hidden />}
+            onClick={() => setImporting(true)}
+          />
           <IconButton
             label="Keep open"
             icon={<Pin size={14} aria-hidden />}
@@ -102,6 +110,7 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
         <ImportDialog
           api={api}
           onClose={() => setImporting(false)}
+          returnFocus={() => importButton.current?.focus()}
           onImported={(result) => {
             setImporting(false);
             setActive('selected');
@@ -120,7 +129,14 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
         </p>
       ) : null}
       {exporting && shown !== null && shownName !== null ? (
-        <ExportDialog api={api} processId={shown} processName={shownName} buffer={shownBuffer} onClose={() => setExporting(false)} />
+        <ExportDialog
+          api={api}
+          processId={shown}
+          processName={shownName}
+          buffer={shownBuffer}
+          onClose={() => setExporting(false)}
+          returnFocus={() => exportButton.current?.focus()}
+        />
       ) : null}
       <div role="tabpanel" aria-label={view === 'traffic' ? 'Traffic' : 'Buffer'}>
         {view === 'traffic' && shown !== null && shownName !== null ? (

@@ -2,12 +2,13 @@
  * Export…: a process's traffic as a pcapng capture (a server: with all its
  * connections), or its buffer (or a byte range of it) as text or as an xxd
  * hex dump, written to a path on the machine Netproc runs on. Errors show
- * under the field they are about.
+ * under the field they are about, in the words of the form the user sees.
  */
-import * as Dialog from '@radix-ui/react-dialog';
 import { useState, type FormEvent } from 'react';
 import type { ExportResult, NetprocApi } from '../../shared/api.js';
 import { Button } from './ui/Button.js';
+import { CheckField, Field } from './ui/Field.js';
+import { Modal } from './ui/Modal.js';
 
 type Format = 'pcapng' | 'text' | 'hex';
 
@@ -18,16 +19,39 @@ interface Props {
   /** The process's buffer, for text and hex (null: it has none). */
   buffer: string | null;
   onClose(): void;
+  /** Where focus goes when the dialog closes. */
+  returnFocus(): void;
 }
 
 const EXTENSIONS: Record<Format, string> = { pcapng: '.pcapng', text: '.txt', hex: '.hex' };
+
+/** The form's labels for the contract's fields, so an error names what the user sees. */
+const LABELS: Record<string, string> = { path: 'File path', start: 'From byte', end: 'To byte', format: 'Format' };
+const REPLACE_LABEL = 'Replace the file if it exists';
+
+/**
+ * An exportTraffic error as the dialog shows it: the contract speaks to API
+ * users (`path: … (overwrite: true replaces it)`, `end: must not be before
+ * start`); the dialog names its own labels and checkbox instead.
+ */
+export function exportErrorText(field: string | null, message: string): string {
+  const label = field !== null ? LABELS[field] : undefined;
+  if (label === undefined) return message;
+  const reason = message.startsWith(`${field}: `) ? message.slice(field!.length + 2) : message;
+  const worded = reason
+    .replace('(overwrite: true replaces it)', `(tick “${REPLACE_LABEL}” to replace it)`)
+    .replace(/^must not be before start$/, `must not be before “${LABELS.start}”`);
+  return `${label}: ${worded}`;
+}
 
 /** A file name made from the process's name: what a user would likely type. */
 function suggestedName(processName: string, format: Format): string {
   return processName.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') + EXTENSIONS[format];
 }
 
-export function ExportDialog({ api, processId, processName, buffer, onClose }: Props) {
+const OWN_FIELDS = ['path', 'start', 'end', 'format'];
+
+export function ExportDialog({ api, processId, processName, buffer, onClose, returnFocus }: Props) {
   const [format, setFormat] = useState<Format>('pcapng');
   const [path, setPath] = useState('');
   const [start, setStart] = useState('');
@@ -73,67 +97,85 @@ export function ExportDialog({ api, processId, processName, buffer, onClose }: P
     }
   };
 
-  const errorFor = (...fields: string[]) =>
-    error && fields.includes(error.field ?? '') ? (
-      <p id={`export-${fields[0]}-error`} role="alert" className="field-error">
-        {error.message}
-      </p>
-    ) : null;
-  const described = (field: string) =>
-    error?.field === field ? { 'aria-describedby': `export-${field}-error`, 'aria-invalid': true as const } : {};
+  const errorFor = (field: string): string | undefined =>
+    error?.field === field ? exportErrorText(error.field, error.message) : undefined;
+  // An error about no field the form shows (id, buffer, none): at the foot, beside the buttons.
+  const otherError = error && !OWN_FIELDS.includes(error.field ?? '') ? exportErrorText(error.field, error.message) : null;
 
   return (
-    <Dialog.Root open onOpenChange={(open) => !open && onClose()}>
-      <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog" aria-describedby="export-description">
-          <form onSubmit={(e) => void submit(e)} noValidate>
-            <Dialog.Title>Export {processName}</Dialog.Title>
-            <p id="export-description" className="dialog-description">
-              A pcapng capture of its traffic (Wireshark and tshark open it; a server's holds all its connections), or its buffer as text or
-              as a hex dump (as xxd writes it), to a file on the machine Netproc runs on.
-            </p>
-            <label>
-              Format
-              <select value={format} onChange={(e) => setFormat(e.target.value as Format)}>
-                <option value="pcapng">pcapng capture (traffic)</option>
-                <option value="text" disabled={buffer === null}>
-                  Text (the buffer&apos;s bytes)
-                </option>
-                <option value="hex" disabled={buffer === null}>
-                  Hex dump (xxd)
-                </option>
-              </select>
-            </label>
-            <label>
-              File path
-              <input
-                value={path}
-                placeholder={`/home/me/${suggestedName(processName, format)}`}
-                onChange={(e) => setPath(e.target.value)}
-                {...described('path')}
-              />
-            </label>
-            {errorFor('path')}
-            <fieldset disabled={!ranged} className="export-range">
-              <legend>Byte range of the buffer (text and hex; empty: all it holds)</legend>
-              <label>
-                From byte
-                <input inputMode="numeric" value={start} onChange={(e) => setStart(e.target.value)} {...described('start')} />
-              </label>
-              <label>
-                To byte
-                <input inputMode="numeric" value={end} onChange={(e) => setEnd(e.target.value)} {...described('end')} />
-              </label>
-            </fieldset>
-            {errorFor('start', 'end')}
-            <label>
-              <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Replace the file if it exists
-            </label>
-            {errorFor('id', 'buffer', 'format', '')}
-            {error && error.field !== null && !['path', 'start', 'end', 'id', 'buffer', 'format'].includes(error.field)
-              ? errorFor(error.field)
-              : null}
+    <Modal
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Export ${processName}`}
+      description="A pcapng capture of its traffic (Wireshark and tshark open it; a server's holds all its connections), or its buffer as text or as a hex dump (as xxd writes it), to a file on the machine Netproc runs on."
+      className="export-dialog"
+      returnFocus={returnFocus}
+    >
+      <form className="modal-form" onSubmit={(e) => void submit(e)} noValidate>
+        <Field
+          id="export-format"
+          label="Format"
+          help="pcapng holds both directions with their times; text and hex hold what the buffer holds."
+          error={errorFor('format')}
+          control={(props) => (
+            <select {...props} value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+              <option value="pcapng">pcapng capture (traffic)</option>
+              <option value="text" disabled={buffer === null}>
+                Text (the buffer&apos;s bytes)
+              </option>
+              <option value="hex" disabled={buffer === null}>
+                Hex dump (xxd)
+              </option>
+            </select>
+          )}
+        />
+        <Field
+          id="export-path"
+          label="File path"
+          help="An absolute path; the file gets its name only once it is complete."
+          error={errorFor('path')}
+          control={(props) => (
+            <input
+              {...props}
+              value={path}
+              placeholder={`/home/me/${suggestedName(processName, format)}`}
+              onChange={(e) => setPath(e.target.value)}
+            />
+          )}
+        />
+        <fieldset disabled={!ranged} className="field-group">
+          <legend>Byte range of the buffer (text and hex)</legend>
+          <div className="field-grid">
+            <Field
+              id="export-start"
+              label="From byte"
+              help="Empty: from the first byte it holds."
+              error={errorFor('start')}
+              control={(props) => <input {...props} inputMode="numeric" value={start} onChange={(e) => setStart(e.target.value)} />}
+            />
+            <Field
+              id="export-end"
+              label="To byte"
+              help="Not included; empty: to the end."
+              error={errorFor('end')}
+              control={(props) => <input {...props} inputMode="numeric" value={end} onChange={(e) => setEnd(e.target.value)} />}
+            />
+          </div>
+        </fieldset>
+        <CheckField
+          id="export-overwrite"
+          label={REPLACE_LABEL}
+          help="otherwise a file already at the path is left as it is."
+          checked={overwrite}
+          onChange={setOverwrite}
+        />
+        <div className="modal-footer">
+          <div className="modal-footer-errors">
+            {otherError ? (
+              <p role="alert" className="field-error">
+                {otherError}
+              </p>
+            ) : null}
             {done ? (
               <p role="status" className="note">
                 Wrote {done.bytes} bytes to {done.path}
@@ -142,17 +184,15 @@ export function ExportDialog({ api, processId, processName, buffer, onClose }: P
                   : ''}
               </p>
             ) : null}
-            <div className="buttons">
-              <Button type="submit" variant="primary" disabled={busy}>
-                {busy ? 'Exporting…' : 'Export'}
-              </Button>
-              <Dialog.Close asChild>
-                <Button>Close</Button>
-              </Dialog.Close>
-            </div>
-          </form>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+          </div>
+          <div className="buttons">
+            <Button onClick={onClose}>Close</Button>
+            <Button type="submit" variant="primary" disabled={busy}>
+              {busy ? 'Exporting…' : 'Export'}
+            </Button>
+          </div>
+        </div>
+      </form>
+    </Modal>
   );
 }

@@ -4,18 +4,23 @@
  * other. A capture with several conversations: the first, or the one chosen
  * by number (an error lists them). Errors show under the field they are about.
  */
-import * as Dialog from '@radix-ui/react-dialog';
 import { useState, type FormEvent } from 'react';
 import type { ImportResult, NetprocApi } from '../../shared/api.js';
 import { Button } from './ui/Button.js';
+import { Field } from './ui/Field.js';
+import { Modal } from './ui/Modal.js';
 
 interface Props {
   api: NetprocApi;
   onImported(result: ImportResult): void;
   onClose(): void;
+  /** Where focus goes when the dialog closes. */
+  returnFocus(): void;
 }
 
-export function ImportDialog({ api, onImported, onClose }: Props) {
+const OWN_FIELDS = ['path', 'conversation', 'side', 'name'];
+
+export function ImportDialog({ api, onImported, onClose, returnFocus }: Props) {
   const [path, setPath] = useState('');
   const [conversation, setConversation] = useState('');
   const [side, setSide] = useState<'client' | 'server'>('client');
@@ -48,66 +53,78 @@ export function ImportDialog({ api, onImported, onClose }: Props) {
     }
   };
 
-  const errorFor = (field: string | null) =>
-    error && (error.field === field || (field === null && !['path', 'conversation', 'side', 'name'].includes(error.field ?? ''))) ? (
-      <p id={`import-${field ?? 'other'}-error`} role="alert" className="field-error">
-        {error.message}
-      </p>
-    ) : null;
-  const described = (field: string) =>
-    error?.field === field ? { 'aria-describedby': `import-${field}-error`, 'aria-invalid': true as const } : {};
+  const errorFor = (field: string): string | undefined => (error?.field === field ? error.message : undefined);
+  const otherError = error && !OWN_FIELDS.includes(error.field ?? '') ? error.message : null;
 
   return (
-    <Dialog.Root open onOpenChange={(open) => !open && onClose()}>
-      <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog" aria-describedby="import-description">
-          <form onSubmit={(e) => void submit(e)} noValidate>
-            <Dialog.Title>Import capture</Dialog.Title>
-            <p id="import-description" className="dialog-description">
-              A TCP or UDP conversation from a pcap or pcapng file on the machine Netproc runs on becomes a closed, read-only process: its
-              buffer holds what the chosen side received, its traffic both directions at their recorded times.
-            </p>
-            <label>
-              Capture file path
-              <input value={path} placeholder="/home/me/capture.pcapng" onChange={(e) => setPath(e.target.value)} {...described('path')} />
-            </label>
-            {errorFor('path')}
-            <label>
-              Conversation number
-              <input
-                inputMode="numeric"
-                value={conversation}
-                placeholder="0 (the first)"
-                onChange={(e) => setConversation(e.target.value)}
-                {...described('conversation')}
-              />
-            </label>
-            {errorFor('conversation')}
-            <label>
-              Seen from
-              <select value={side} onChange={(e) => setSide(e.target.value as 'client' | 'server')}>
-                <option value="client">the side that opened it (the client)</option>
-                <option value="server">the other side (the server)</option>
-              </select>
-            </label>
-            <label>
-              Process name
-              <input value={name} placeholder="the file's name" onChange={(e) => setName(e.target.value)} {...described('name')} />
-            </label>
-            {errorFor('name')}
-            {errorFor(null)}
-            <div className="buttons">
-              <Button type="submit" variant="primary" disabled={busy}>
-                {busy ? 'Importing…' : 'Import'}
-              </Button>
-              <Dialog.Close asChild>
-                <Button>Cancel</Button>
-              </Dialog.Close>
-            </div>
-          </form>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+    <Modal
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title="Import capture"
+      description="A TCP or UDP conversation from a pcap or pcapng file on the machine Netproc runs on becomes a closed, read-only process: its buffer holds what the chosen side received, its traffic both directions at their recorded times."
+      className="import-dialog"
+      returnFocus={returnFocus}
+    >
+      <form className="modal-form" onSubmit={(e) => void submit(e)} noValidate>
+        <Field
+          id="import-path"
+          label="Capture file path"
+          help="An absolute path to a .pcap or .pcapng file."
+          error={errorFor('path')}
+          control={(props) => (
+            <input {...props} value={path} placeholder="/home/me/capture.pcapng" onChange={(e) => setPath(e.target.value)} />
+          )}
+        />
+        <Field
+          id="import-conversation"
+          label="Conversation number"
+          help="Which TCP or UDP conversation, counted from 0; empty: the first."
+          error={errorFor('conversation')}
+          control={(props) => (
+            <input
+              {...props}
+              inputMode="numeric"
+              value={conversation}
+              placeholder="0 (the first)"
+              onChange={(e) => setConversation(e.target.value)}
+            />
+          )}
+        />
+        <Field
+          id="import-side"
+          label="Seen from"
+          help="The buffer holds what this side received."
+          error={errorFor('side')}
+          control={(props) => (
+            <select {...props} value={side} onChange={(e) => setSide(e.target.value as 'client' | 'server')}>
+              <option value="client">the side that opened it (the client)</option>
+              <option value="server">the other side (the server)</option>
+            </select>
+          )}
+        />
+        <Field
+          id="import-name"
+          label="Process name"
+          help="Empty: the file's name."
+          error={errorFor('name')}
+          control={(props) => <input {...props} value={name} placeholder="the file's name" onChange={(e) => setName(e.target.value)} />}
+        />
+        <div className="modal-footer">
+          <div className="modal-footer-errors">
+            {otherError ? (
+              <p role="alert" className="field-error">
+                {otherError}
+              </p>
+            ) : null}
+          </div>
+          <div className="buttons">
+            <Button onClick={onClose}>Cancel</Button>
+            <Button type="submit" variant="primary" disabled={busy}>
+              {busy ? 'Importing…' : 'Import'}
+            </Button>
+          </div>
+        </div>
+      </form>
+    </Modal>
   );
 }

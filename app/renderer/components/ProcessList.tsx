@@ -139,7 +139,11 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
     run(api.deleteProcess({ ids }));
   };
   const sendEof = (p: ProcessInfo): void => run(api.sendEof({ id: p.id }));
-  const canSendEof = !!selected && !selected.kind.startsWith('datagram') && selected.kind !== 'stream-server';
+  // An imported conversation is a read-only record: nothing to stop, continue or end.
+  const canStop = !!selected && selected.imported === null;
+  const canSendEof = canStop && !selected.kind.startsWith('datagram') && selected.kind !== 'stream-server';
+  // An action's error is about the process it was tried on: choosing another one clears it.
+  useEffect(() => setError(null), [selectedId]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableSectionElement>): void => {
     const index = rows.findIndex((r) => r.process.id === selectedId);
@@ -148,7 +152,7 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
       if (next) store.getState().select(next.process.id);
       event.preventDefault();
     } else if (selected && (event.key === 'd' || event.key === 'Delete')) remove(selected);
-    else if (selected && event.key === 's') toggleStop(selected);
+    else if (selected && canStop && event.key === 's') toggleStop(selected);
   };
 
   const resize = (title: string, px: number, done: boolean): void => {
@@ -215,12 +219,12 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
             {
               key: 'stop',
               label: selected?.stopped ? 'Continue' : 'Stop',
-              disabled: !selected,
+              disabled: !canStop,
               onSelect: () => selected && toggleStop(selected),
               node: (
                 <Button
                   variant="ghost"
-                  disabled={!selected}
+                  disabled={!canStop}
                   aria-keyshortcuts="S"
                   icon={selected?.stopped ? <Play size={14} aria-hidden /> : <Pause size={14} aria-hidden />}
                   onClick={() => selected && toggleStop(selected)}
@@ -365,7 +369,7 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
           </EmptyState>
         ) : null}
       </div>
-      <p role="alert" className="inline-error">
+      <p role="alert" className="inline-error" title={error ?? undefined}>
         {error}
       </p>
     </section>

@@ -21,7 +21,16 @@ import {
   type MouseEvent,
 } from 'react';
 import type { NetprocApi, TimelineEntry } from '../../shared/api.js';
-import { clockTime, relativeTime, TimelineFeed, visiblePreview, type TimelineFilterChoice, type TimelineState } from '../timeline-feed.js';
+import { controlSegments } from '../buffer-rows.js';
+import {
+  clockTime,
+  connectionNameParts,
+  relativeTime,
+  statusText,
+  TimelineFeed,
+  type TimelineFilterChoice,
+  type TimelineState,
+} from '../timeline-feed.js';
 import { Segmented } from './ui/Segmented.js';
 
 /** Every row is exactly this tall (the virtualiser's estimate is then exact). */
@@ -45,12 +54,43 @@ interface Props {
 
 const numberFormat = new Intl.NumberFormat('en');
 
-/** What a row says when it is a status change, or a record that left its ring. */
-function statusText(entry: TimelineEntry): string {
-  if (entry.kind === 'dropped') return 'record dropped from the ring since this view listed it';
-  const code = entry.exitCode !== null && entry.exitCode !== 0 ? ` (${String(entry.exitCode)})` : '';
-  const event = entry.event ? ` — ${entry.event.trim()}` : '';
-  return `status ${entry.status ?? ''}${code}${event}`;
+/** A chunk's first bytes as the buffer view draws them: control characters as `^M`, set apart. */
+function Preview({ text }: { text: string }) {
+  return (
+    <>
+      {controlSegments(text).map((segment, i) =>
+        segment.kind === 'control' ? (
+          <span key={i} className="control">
+            {segment.text}
+          </span>
+        ) : (
+          segment.text
+        ),
+      )}
+    </>
+  );
+}
+
+/**
+ * Who a row is with: a datagram's peer, or in a server's view the connection.
+ * A connection's address (its port tells it from its siblings) always shows;
+ * the server's name before it gives way first.
+ */
+function Peer({ entry, showProcess }: { entry: TimelineEntry; showProcess: boolean }) {
+  const name = entry.peer ?? (showProcess ? entry.processName : '');
+  const parts = entry.peer === null ? connectionNameParts(name) : null;
+  if (!parts)
+    return (
+      <div role="gridcell" className="tl-peer" title={name || undefined}>
+        {name}
+      </div>
+    );
+  return (
+    <div role="gridcell" className="tl-peer tl-conn" title={name}>
+      <span className="tl-conn-server">{parts.server} </span>
+      <span className="tl-conn-address">{parts.address}</span>
+    </div>
+  );
 }
 
 interface RowProps {
@@ -121,16 +161,14 @@ const Row = memo(function Row({ entry, position, rowIndex, top, startUs, active,
       <div role="gridcell" className="tl-size">
         {numberFormat.format(entry.size)}
       </div>
-      <div role="gridcell" className="tl-peer" title={entry.peer ?? entry.processName}>
-        {entry.peer ?? (showProcess ? entry.processName : '')}
-      </div>
+      <Peer entry={entry} showProcess={showProcess} />
       <div role="gridcell" className="tl-data">
         {entry.label !== null ? (
           <span className="tl-label" title={`Sent by ${entry.label}`}>
             {entry.label}
           </span>
         ) : null}
-        {entry.bytesKept ? visiblePreview(entry.preview) : <span className="tl-gone">(bytes no longer held)</span>}
+        {entry.bytesKept ? <Preview text={entry.preview} /> : <span className="tl-gone">(bytes no longer held)</span>}
       </div>
     </div>
   );
@@ -220,6 +258,8 @@ const TimelineGrid = memo(function TimelineGrid({ feed, state, processId, proces
     const entry = feed.entry(state.first + item.index);
     return entry !== undefined && entry.processId !== processId;
   });
+  // The Peer column is wide only when a row has something to put there (a connection, a datagram's peer).
+  const peers = aggregated || items.some((item) => feed.entry(state.first + item.index)?.peer != null);
   const filtered = feed.filter.direction !== null || feed.filter.query !== '';
 
   return (
@@ -230,7 +270,7 @@ const TimelineGrid = memo(function TimelineGrid({ feed, state, processId, proces
       aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End Enter"
       aria-activedescendant={activeRendered ? `timeline-row-${active}` : undefined}
       tabIndex={0}
-      className="tl-grid"
+      className={peers ? 'tl-grid tl-grid-peers' : 'tl-grid'}
       onKeyDown={keys}
     >
       <div role="rowgroup" className="tl-head">

@@ -21,6 +21,8 @@ interface Props {
   returnFocus(): void;
   /** A click outside closes the dialog unless this is set (a form whose values would be lost). */
   keepOnOutsideClick?: boolean;
+  /** `alertdialog`: a question that interrupts (a confirmation before something that cannot be undone). */
+  role?: 'dialog' | 'alertdialog';
   children: ReactNode;
 }
 
@@ -34,6 +36,7 @@ export function Modal({
   initialFocus,
   returnFocus,
   keepOnOutsideClick,
+  role = 'dialog',
   children,
 }: Props) {
   return (
@@ -42,6 +45,7 @@ export function Modal({
         <Dialog.Overlay className="modal-overlay" />
         <Dialog.Content
           className={['modal', className ?? ''].join(' ')}
+          role={role}
           aria-modal="true"
           // Radix names the description by id when one is rendered; none otherwise.
           aria-describedby={undefined}
