@@ -131,8 +131,8 @@ test.describe('the message library', () => {
       const grid = page.getByRole('grid', { name: 'Traffic timeline of bytes' });
       const sent = grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'sent' }) });
       await expect(sent).toHaveCount(2);
-      await expect(sent.nth(0).locator('.tl-data')).toHaveText('raw' + 'hi\\n');
-      await expect(sent.nth(1).locator('.tl-data')).toHaveText('greeting file' + 'from a file\\n');
+      await expect(sent.nth(0).locator('.tl-data')).toHaveText('raw' + 'hi^J');
+      await expect(sent.nth(1).locator('.tl-data')).toHaveText('greeting file' + 'from a file^J');
       await expect(sent.nth(1).getByTitle('Sent by greeting file')).toBeVisible();
       await page.getByRole('radio', { name: 'Buffer', exact: true }).click();
       // A file that is not there is said at its field.
