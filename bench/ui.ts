@@ -405,19 +405,20 @@ async function floodFigures(show: Show): Promise<void> {
   show(
     `frames per second while ${measured.mibSent.toFixed(0)} MiB arrived in ${measured.seconds.toFixed(1)} s`,
     `${measured.fps.toFixed(1)} /s`,
-    atLeast(30, 0),
+    // The design issue's bar: no worse than before it (55 frames/s, p95 under 50 ms, ingest 0.85 of none).
+    atLeast(55, 0),
     measured.fps,
   );
   show(
     `key press to character on screen, p95 of ${delays.length}`,
     `${p95.toFixed(1)} ms (median ${percentile(delays, 50).toFixed(1)})`,
-    below(100, 0, ' ms'),
+    below(50, 0, ' ms'),
     p95,
   );
   show(
     'ingest with the UI following vs none (medians)',
     `${rateUi.toFixed(0)} / ${rateNone.toFixed(0)} MiB/s = ${(rateUi / rateNone).toFixed(2)}`,
-    atLeast(0.8),
+    atLeast(0.85),
     rateUi / rateNone,
   );
   show(
