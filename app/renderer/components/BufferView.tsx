@@ -13,6 +13,7 @@ import { BufferViewport } from './BufferViewport.js';
 import { Button, IconButton } from './ui/Button.js';
 import { OverflowToolbar } from './ui/OverflowToolbar.js';
 import { EmptyState } from './ui/Pane.js';
+import { counted } from '../words.js';
 
 /** Rows shown above a search match, so it is read in its context. */
 const MATCH_CONTEXT_ROWS = 3;
@@ -98,7 +99,7 @@ function TrimmedNotice({ store, name }: { store: WorkbenchStore; name: string })
       if (timer) clearTimeout(timer);
     };
   }, [store, name]);
-  return trimmedBytes ? <span role="status">{trimmedBytes} bytes trimmed (buffer cap)</span> : null;
+  return trimmedBytes ? <span role="status">{counted(trimmedBytes, 'byte')} trimmed (buffer cap)</span> : null;
 }
 
 const noSubscription = (): (() => void) => () => undefined;
@@ -277,8 +278,8 @@ export function BufferView({ api, store, processId, bufferName = null, jump = nu
   const pickedFile = (file: File | undefined): void => {
     if (!file || !process) return;
     setFileNote(`Sending ${file.name}…`);
-    sendFile(api, process.id, file, (sent) => setFileNote(`Sending ${file.name}: ${sent} of ${file.size} bytes`)).then(
-      (sent) => setFileNote(`Sent ${file.name} (${sent} bytes)`),
+    sendFile(api, process.id, file, (sent) => setFileNote(`Sending ${file.name}: ${sent} of ${counted(file.size, 'byte')}`)).then(
+      (sent) => setFileNote(`Sent ${file.name} (${counted(sent, 'byte')})`),
       (err: Error) => {
         setFileNote(`Sending ${file.name} failed: ${err.message}`);
         fail(err.message);

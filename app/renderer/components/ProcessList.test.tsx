@@ -95,4 +95,20 @@ describe('ProcessList', () => {
     await waitFor(() => statusCell() === 'listen', 5000, 'the row to show listen');
     expect(errors).toEqual([]);
   });
+
+  it('names the fold by its count in words that agree: 1 connection, 2 connections', () => {
+    const store = createWorkbenchStore();
+    const conn = (id: number, serverId: number) => info(id, `c${id}`, { kind: 'accepted', status: 'open', serverId });
+    store.getState().loadSnapshot({
+      seq: 1,
+      processes: [info(1, 'one'), conn(2, 1), info(3, 'two'), conn(4, 3), conn(5, 3)],
+      buffers: [],
+      departed: [],
+      log: [],
+    });
+    renderList(<ProcessList api={{} as NetprocApi} store={store} onError={() => undefined} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Hide the 1 connection of one' }));
+    expect(screen.getByRole('button', { name: 'Show the 1 connection of one' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Hide the 2 connections of two' })).toBeTruthy();
+  });
 });

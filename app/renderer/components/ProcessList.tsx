@@ -13,6 +13,7 @@ import { KindIcon, StatusChip } from './ui/Chip.js';
 import { CheckMenu } from './ui/Menu.js';
 import { OverflowToolbar } from './ui/OverflowToolbar.js';
 import { EmptyState, PaneHeader } from './ui/Pane.js';
+import { counted } from '../words.js';
 
 interface Column {
   title: string;
@@ -191,7 +192,7 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
             type="button"
             className="disclosure"
             aria-expanded={!collapsed.includes(p.id)}
-            aria-label={`${collapsed.includes(p.id) ? 'Show' : 'Hide'} the ${children} connections of ${p.name}`}
+            aria-label={`${collapsed.includes(p.id) ? 'Show' : 'Hide'} the ${counted(children, 'connection')} of ${p.name}`}
             onClick={(e) => {
               e.stopPropagation();
               toggleCollapsed(p.id);
