@@ -96,6 +96,21 @@ describe('ProcessList', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a failed action’s error stays with its process: selecting another clears it', async () => {
+    const store = createWorkbenchStore();
+    const client = (id: number, name: string) => info(id, name, { kind: 'stream-client', status: 'open' });
+    store.getState().loadSnapshot({ seq: 1, processes: [client(1, 'imported'), client(2, 'web')], buffers: [], departed: [], log: [] });
+    const api = { sendEof: vi.fn(async () => Promise.reject(new Error('imported is read-only'))) };
+    renderList(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
+    fireEvent.click(screen.getByRole('cell', { name: 'imported' }));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Send EOF' }));
+    });
+    expect(screen.getByRole('alert').textContent).toBe('imported is read-only');
+    fireEvent.click(screen.getByRole('cell', { name: 'web' }));
+    expect(screen.getByRole('alert').textContent).toBe('');
+  });
+
   it('names the fold by its count in words that agree: 1 connection, 2 connections', () => {
     const store = createWorkbenchStore();
     const conn = (id: number, serverId: number) => info(id, `c${id}`, { kind: 'accepted', status: 'open', serverId });

@@ -123,6 +123,8 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
   useEffect(() => {
     body.current?.querySelector('tr.selected')?.scrollIntoView?.({ block: 'nearest' });
   }, [selectedId, rows.length]);
+  // An action's failure is about the process it was done to: it goes when another is selected.
+  useEffect(() => setError(null), [selectedId]);
 
   const deleteTarget = selected ?? (marked.length ? processes[marked[0] as number] : undefined);
   const run = (action: Promise<unknown>): void => {
