@@ -353,7 +353,11 @@ export function App({ api }: { api: NetprocApi }) {
             closeModal('palette');
           }}
           onOpenForm={() => openModal('form')}
-          onListProcesses={() => closeModal('palette', document.querySelector<HTMLElement>(PROCESS_LIST))}
+          onListProcesses={() => {
+            // Focus goes to the process list, drawn in the buffer list's place if that was shown.
+            closeModal('palette', null);
+            showList('processes');
+          }}
           onListBuffers={() => {
             closeModal('palette');
             showList('buffers');
