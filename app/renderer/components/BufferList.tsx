@@ -294,6 +294,8 @@ export function BufferList({ api, store, onClose }: Props) {
                   className={[b.name === selectedName ? 'selected' : '', owner.state === 'departed' ? 'departed' : ''].join(' ')}
                   onClick={() => setSelectedName(b.name)}
                   onDoubleClick={() => open(b)}
+                  // A double-click opens the buffer: it should not also select the word under the pointer. (A drag still selects.)
+                  onMouseDown={(e) => e.detail > 1 && e.preventDefault()}
                 >
                   <td title={b.name} aria-label={keptEnd(b.name) ? b.name : undefined}>
                     <KeepEnd text={b.name} />
