@@ -18,7 +18,7 @@ import { PaneHeader } from './components/ui/Pane.js';
 import { Segmented } from './components/ui/Segmented.js';
 import { createMessageLibraryStore } from './message-library.js';
 import { applyTheme, loadSettings, saveSetting, type Theme } from './settings.js';
-import { createWorkbenchStore, processById, RATE_TICK_MS } from './store.js';
+import { createWorkbenchStore, isDeparted, processById, RATE_TICK_MS, type WorkbenchState } from './store.js';
 
 const PROCESS_LIST = 'table[aria-label="Processes"] tbody';
 const INPUT_LINE = '.input-line input:not([type="file"]):enabled';
@@ -42,21 +42,37 @@ export function cyclePanes(backwards: boolean): void {
   const panes = PANES.filter(({ pane }) => document.querySelector(pane));
   const here = panes.findIndex(({ pane }) => document.activeElement?.closest(pane));
   const step = backwards ? -1 : 1;
-  const next = here < 0 ? (backwards ? panes.length - 1 : 0) : (here + step + panes.length) % panes.length;
-  focusPane(panes[next] as (typeof PANES)[number]);
+  let next = here < 0 ? (backwards ? panes.length - 1 : 0) : here;
+  // F6 always moves on: a pane that cannot take focus now is passed over, not stopped at.
+  for (let tried = 0; tried < panes.length; tried++) {
+    if (here >= 0 || tried > 0) next = (next + step + panes.length) % panes.length;
+    if (next === here || focusPane(panes[next] as (typeof PANES)[number])) return;
+  }
 }
 
-function focusPane({ pane, targets }: (typeof PANES)[number]): void {
+/** Focuses where one works from in the pane, else the pane itself; false when neither took focus. */
+function focusPane({ pane, targets }: (typeof PANES)[number]): boolean {
   const root = document.querySelector<HTMLElement>(pane);
   const el = targets.map((t) => root?.querySelector<HTMLElement>(t)).find(Boolean);
   (el ?? root)?.focus();
+  return !!root && root.contains(document.activeElement);
 }
 
-/** Ctrl+I: the shown buffer's input line from anywhere; the process list while there is none to type into. */
-export function focusInputLine(): void {
+/** Ctrl+I: the shown buffer's input line from anywhere; the list while there is none to type into. False then. */
+export function focusInputLine(): boolean {
   const input = document.querySelector<HTMLElement>(`.pane-buffers ${INPUT_LINE}`);
   if (input) input.focus();
-  else focusList();
+  else focusPane(PANES[0] as (typeof PANES)[number]);
+  return !!input;
+}
+
+/** Why Ctrl+I found no input line, for the echo area. */
+export function noInputLineReason(state: WorkbenchState): string {
+  const shown = processById(state, state.selectedId);
+  if (shown && isDeparted(state, shown.id)) return `${shown.name} is no longer a process: there is nothing to send to`;
+  if (shown) return `${shown.name}'s input line is in the Buffer view, which is not shown`;
+  if (state.viewedBuffer !== null) return `No process uses ${state.viewedBuffer}: there is nothing to send to`;
+  return 'No process selected: select one in the list to send to it';
 }
 
 const modalOpen = (): boolean => document.querySelector('[role="dialog"]') !== null;
@@ -210,7 +226,7 @@ export function App({ api }: { api: NetprocApi }) {
         openModal('form');
       } else if (mod && !event.shiftKey && key === 'i' && !modalOpen()) {
         event.preventDefault();
-        focusInputLine();
+        if (!focusInputLine()) setEcho(noInputLineReason(store.getState()));
       } else if (mod && event.shiftKey && key === 'm' && !modalOpen()) {
         event.preventDefault();
         toggleMessages();
@@ -221,7 +237,7 @@ export function App({ api }: { api: NetprocApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [openModal, toggleMessages]);
+  }, [openModal, toggleMessages, store]);
 
   // Opening the pane takes focus into it, where the message to send is picked.
   useEffect(() => {
@@ -354,7 +370,11 @@ export function App({ api }: { api: NetprocApi }) {
             closeModal('palette');
           }}
           onOpenForm={() => openModal('form')}
-          onListProcesses={() => closeModal('palette', document.querySelector<HTMLElement>(PROCESS_LIST))}
+          onListProcesses={() => {
+            // Focus goes to the process list, drawn in the buffer list's place if that was shown.
+            closeModal('palette', null);
+            showList('processes');
+          }}
           onListBuffers={() => {
             closeModal('palette');
             showList('buffers');

@@ -66,6 +66,35 @@ export function saveBufferPrefs(processName: string, patch: BufferPrefs): void {
   saveSetting({ bufferPrefs: { ...Object.fromEntries(kept), [processName]: { ...old, ...patch } } });
 }
 
+/**
+ * What a process's input line holds until it is sent, and why its last send failed.
+ * Per process, like its BufferPrefs, so a draft never goes to another peer; but
+ * kept for this window's life only: a restart forgets the peers they were meant for.
+ */
+export interface InputDraft {
+  text: string;
+  error: string | null;
+}
+
+const NO_DRAFT: InputDraft = { text: '', error: null };
+const drafts = new Map<string, InputDraft>();
+
+export function inputDraft(processName: string): InputDraft {
+  return drafts.get(processName) ?? NO_DRAFT;
+}
+
+export function saveInputDraft(processName: string, patch: Partial<InputDraft>): void {
+  const next = { ...inputDraft(processName), ...patch };
+  drafts.delete(processName);
+  if (next.text === '' && next.error === null) return;
+  drafts.set(processName, next);
+  // As with buffer preferences, the oldest are forgotten first.
+  for (const oldest of drafts.keys()) {
+    if (drafts.size <= BUFFER_PREFS_KEPT) break;
+    drafts.delete(oldest);
+  }
+}
+
 export function inspectorSectionOpen(title: string, fallback: boolean): boolean {
   return loadSettings().inspectorSections?.[title] ?? fallback;
 }

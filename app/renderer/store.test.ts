@@ -201,6 +201,33 @@ describe('buffers outlive their processes', () => {
     expect(s.departed).toEqual({});
   });
 
+  it('a departed server without a buffer stays listed while a departed connection of its is, so that stays under it', () => {
+    const store = createWorkbenchStore();
+    const server = info(1, 'srv', { kind: 'stream-server', status: 'listen', buffer: null });
+    const conn = accepted(2);
+    store.getState().loadSnapshot({ seq: 1, processes: [server, conn], buffers: [], departed: [], log: [] });
+    // Workspace ▸ Delete all: both leave the table; only the connection has a buffer to name it.
+    store.getState().applyBatch({
+      seq: 2,
+      events: [
+        { type: 'buffer-changed', buffer: bufferInfo(conn.buffer!, { length: 6, end: 6, lastProcess: lastOf(conn) }) },
+        { type: 'process-removed', id: 2, name: conn.name, last: { ...conn, status: 'closed' } },
+        { type: 'process-removed', id: 1, name: 'srv', last: { ...server, status: 'closed' } },
+      ],
+    });
+    let s = store.getState();
+    expect(listedDeparted(s).map((p) => p.name)).toEqual(['srv', conn.name]);
+    const listed = Object.fromEntries(listedDeparted(s).map((p) => [p.id, p]));
+    expect(processTree(listed, true).map((r) => `${r.depth}:${r.process.name}`)).toEqual(['0:srv', `1:${conn.name}`]);
+    // Looking elsewhere keeps it; killing the connection's buffer takes both.
+    store.getState().select(null);
+    expect(Object.keys(store.getState().departed)).toEqual(['1', '2']);
+    store.getState().applyBatch({ seq: 3, events: [{ type: 'buffer-killed', name: conn.buffer! }] });
+    s = store.getState();
+    expect(listedDeparted(s)).toEqual([]);
+    expect(s.departed).toEqual({});
+  });
+
   it('a departed process whose buffer another process took is no longer listed', () => {
     const store = createWorkbenchStore();
     const old = info(2, 'c', { buffer: '*c*' });

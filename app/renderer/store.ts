@@ -257,19 +257,25 @@ export function namedByItsBuffer(p: ProcessInfo, buffers: Record<string, BufferI
   return p.buffer !== null && buffers[p.buffer]?.lastProcess?.id === p.id;
 }
 
-/** Departed processes the process list still shows: those whose buffers live on and name them. */
+/**
+ * Departed processes the process list still shows: those whose buffers live on and name them, and the
+ * departed server of any such connection (even with no buffer of its own), so the list stays a tree.
+ */
 export function listedDeparted(state: Pick<WorkbenchState, 'departed' | 'buffers'>): ProcessInfo[] {
-  return Object.values(state.departed).filter((p) => namedByItsBuffer(p, state.buffers));
+  const all = Object.values(state.departed);
+  const servers = new Set(all.flatMap((p) => (p.serverId !== null && namedByItsBuffer(p, state.buffers) ? [p.serverId] : [])));
+  return all.filter((p) => namedByItsBuffer(p, state.buffers) || servers.has(p.id));
 }
 
-/** A departed process stays while its buffer lives and names it as its last process, or while it is looked at. */
+/** A departed process stays while the list shows it (listedDeparted), or while it is looked at. */
 function keepDeparted(
   departed: Record<number, ProcessInfo>,
   selectedId: number | null,
   tabs: number[],
   buffers: Record<string, BufferInfo>,
 ): Record<number, ProcessInfo> {
-  const kept = Object.values(departed).filter((p) => p.id === selectedId || tabs.includes(p.id) || namedByItsBuffer(p, buffers));
+  const listed = new Set(listedDeparted({ departed, buffers }).map((p) => p.id));
+  const kept = Object.values(departed).filter((p) => p.id === selectedId || tabs.includes(p.id) || listed.has(p.id));
   return kept.length === Object.keys(departed).length ? departed : Object.fromEntries(kept.map((p) => [p.id, p]));
 }
 

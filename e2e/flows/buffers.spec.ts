@@ -91,6 +91,11 @@ test.describe('buffers outlive their processes', () => {
     await bufferRow(page, bufferName).click();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('log', { name: `Contents of ${bufferName}` })).toContainText('hello');
+    // A double-click opens a buffer too, without selecting the text under the pointer.
+    await bufferRow(page, '*hello-srv*').getByRole('cell').nth(2).dblclick();
+    await expect(page.getByRole('log', { name: 'Contents of *hello-srv*' })).toBeVisible();
+    expect(await page.evaluate(() => window.getSelection()?.toString())).toBe('');
+    await bufferRow(page, bufferName).dblclick();
 
     // Save it to a file, as its bytes.
     const dir = mkdtempSync(join(tmpdir(), 'netproc-e2e-save-'));

@@ -179,6 +179,12 @@ test.describe('the design', () => {
     await row(page, first).click();
     await expect(page.getByLabel('Input mode')).toHaveValue('hex');
     await expect(page.getByLabel('Hex', { exact: true })).toBeChecked();
+    // So is an unsent draft: the other's input line starts empty (Enter there cannot send it), and the draft is back on return.
+    await page.getByLabel(`Input for ${first}`).fill('ab cd');
+    await row(page, second).click();
+    await expect(page.getByLabel(`Input for ${second}`)).toHaveValue('');
+    await row(page, first).click();
+    await expect(page.getByLabel(`Input for ${first}`)).toHaveValue('ab cd');
     await page.reload();
     await row(page, first).click();
     await expect(page.getByLabel('Input mode')).toHaveValue('hex');
@@ -190,6 +196,12 @@ test.describe('the design', () => {
     await expect(page.getByRole('form', { name: `Send to ${first}` }).getByRole('alert')).not.toBeEmpty();
     await expect(page.getByLabel(`Input for ${first}`)).toHaveAttribute('aria-invalid', 'true');
     expect(await logTop()).toBe(top);
+    // The failure belongs to that process's send: another's input line shows none, and it is there again on return.
+    await row(page, second).click();
+    await expect(page.getByRole('form', { name: `Send to ${second}` }).getByRole('alert')).toBeEmpty();
+    await row(page, first).click();
+    await expect(page.getByRole('form', { name: `Send to ${first}` }).getByRole('alert')).not.toBeEmpty();
+    await expect(page.getByLabel(`Input for ${first}`)).toHaveValue('zz');
   });
 
   test('the theme switch overrides the system theme and is remembered', async ({ page }) => {

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures.js';
-import { bufferLog, busyWorkbench } from './workbench.js';
+import { bufferLog, busyWorkbench, echoArea, row } from './workbench.js';
 
 /**
  * From wherever focus is, the keys to the shown buffer's input line: Esc for
@@ -77,6 +77,32 @@ test.describe('the focus model', () => {
     await page.getByLabel('Filter events').focus();
     await page.keyboard.press('Control+i');
     await expect(page.getByRole('table', { name: 'Processes' }).locator('tbody')).toBeFocused();
+  });
+
+  test('with a departed process that has no buffer selected, F6 still goes pane to pane and Ctrl+I says why it cannot', async ({
+    page,
+    control,
+  }) => {
+    // As the trial had it: a UDP server made without :buffer, selected, the buffer list shown, then the server deleted.
+    const u2 = (await control.makeNetworkProcess({ name: 'u2', type: 'datagram', server: true, host: '127.0.0.1', service: true }))!;
+    await row(page, 'u2').click();
+    await page.getByRole('button', { name: 'Buffer list' }).click();
+    await control.deleteProcess({ ids: [u2.id] });
+    await expect(page.getByLabel('Input for u2')).toBeDisabled();
+    const bufferList = page.getByRole('table', { name: 'Buffers' }).locator('tbody');
+    await bufferList.focus();
+    await page.keyboard.press('F6');
+    await expect(page.getByRole('region', { name: 'Buffers' })).toBeFocused();
+    await page.keyboard.press('F6');
+    await expect(page.getByRole('group', { name: 'Inspector' })).toBeFocused();
+    await page.keyboard.press('Shift+F6');
+    await expect(page.getByRole('region', { name: 'Buffers' })).toBeFocused();
+    await page.keyboard.press('Shift+F6');
+    await expect(bufferList).toBeFocused();
+    await page.getByRole('group', { name: 'Inspector' }).focus();
+    await page.keyboard.press('Control+i');
+    await expect(echoArea(page)).toHaveText('u2 is no longer a process: there is nothing to send to');
+    await expect(bufferList).toBeFocused();
   });
 
   test('every control reached with Tab shows a focus ring: the workbench, the New process dialog, the palette', async ({

@@ -148,4 +148,18 @@ test.describe('the New process dialog', () => {
     await expect(dialog).toBeHidden();
     await expect(row(page, 'nobody-server')).toContainText('listen');
   });
+
+  test('at 1280×800 each keyword checkbox’s description starts on its line, the long Reconnect one too', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.keyboard.press('Control+n');
+    const dialog = dialogOf(page);
+    for (const label of [':nowait', 'Reconnect']) {
+      const box = dialog.getByRole('checkbox', { name: label, exact: true });
+      const help = dialog.locator(`#${await box.getAttribute('id')}-help`);
+      const [check, text] = [await box.boundingBox(), await help.boundingBox()];
+      // The description's first line sits beside the checkbox, not under it.
+      expect(text!.y, label).toBeLessThan(check!.y + check!.height);
+      expect(text!.x, label).toBeGreaterThan(check!.x + check!.width);
+    }
+  });
 });

@@ -90,4 +90,12 @@ test.describe('the command palette', () => {
     const palette = await runCommand(page, 'process-contact nobody t');
     await expect(palette.getByRole('alert')).toHaveText('Process nobody does not exist');
   });
+
+  test('M-x list-processes puts the process list back in the buffer list’s place, with focus in it', async ({ page }) => {
+    await runCommand(page, 'list-buffers');
+    await expect(page.getByRole('table', { name: 'Buffers' })).toBeVisible();
+    await expect(await runCommand(page, 'list-processes')).toBeHidden();
+    await expect(page.getByRole('table', { name: 'Buffers' })).toHaveCount(0);
+    await expect(page.getByRole('table', { name: 'Processes' }).locator('tbody')).toBeFocused();
+  });
 });

@@ -283,9 +283,9 @@ test.describe('the process list', () => {
     await table.getByRole('button', { name: 'Process' }).click();
     await expect(table.getByRole('columnheader', { name: 'Process' })).toHaveAttribute('aria-sort', 'descending');
     expect(await names()).toEqual(['fold', child, 'aaa']);
-    await table.getByRole('button', { name: 'Hide the 1 connections of fold' }).click();
+    await table.getByRole('button', { name: 'Hide the 1 connection of fold' }).click();
     await expect(row(page, child)).toHaveCount(0);
-    await table.getByRole('button', { name: 'Show the 1 connections of fold' }).click();
+    await table.getByRole('button', { name: 'Show the 1 connection of fold' }).click();
     await expect(row(page, child)).toHaveCount(1);
   });
 });

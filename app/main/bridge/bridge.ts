@@ -255,11 +255,16 @@ export class Bridge implements Disposable {
   }
 
   snapshot(): Snapshot {
+    const live = this.np.processList();
+    const named = this.np.bufferList().flatMap((b) => (b.lastProcess ? [b.lastProcess] : []));
+    // A departed connection's server, gone too, comes with it even without a buffer of its own: the list shows it under its server.
+    const shown = new Set([...live, ...named]);
+    const servers = new Set(named.flatMap((p) => (p.server && !shown.has(p.server) ? [p.server] : [])));
     return {
       seq: this.seq,
-      processes: this.np.processList().map((p) => processInfo(this.np, this.builtins, p)),
+      processes: live.map((p) => processInfo(this.np, this.builtins, p)),
       buffers: this.np.bufferList().map((b) => bufferInfo(this.np, b)),
-      departed: this.np.bufferList().flatMap((b) => (b.lastProcess ? [processInfo(this.np, this.builtins, b.lastProcess)] : [])),
+      departed: [...named, ...servers].map((p) => processInfo(this.np, this.builtins, p)),
       log: this.log.slice(),
     };
   }

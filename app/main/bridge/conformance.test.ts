@@ -857,6 +857,27 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
     expect((await api.snapshot({})).departed).toEqual([]);
   });
 
+  it('a departed server without a buffer comes in the snapshot with its departed connection, and goes with the connection’s buffer', async () => {
+    const { client } = await harness();
+    const api = await client();
+    const srv = (await api.makeNetworkProcess({ name: 'nobuf', server: true, service: true }))!;
+    expect(srv.buffer).toBeNull();
+    const peer = await plainClient((srv.local as number[])[4] as number);
+    const name = `nobuf <127.0.0.1:${peer.localPort}>`;
+    peer.end('hi\n');
+    // The closed connection leaves the table by itself (delete-exited-processes); its buffer names it.
+    await waitFor(async () => (await api.snapshot({})).departed.some((p) => p.name === name), 5000, 'the connection to depart');
+    await api.deleteProcess({ ids: [srv.id] });
+    const snap = await api.snapshot({});
+    expect(snap.processes).toEqual([]);
+    expect(snap.departed.map((p) => [p.name, p.serverId, p.buffer])).toEqual([
+      [name, srv.id, name],
+      ['nobuf', null, null],
+    ]);
+    expect(await api.killBuffer({ name })).toBe(true);
+    expect((await api.snapshot({})).departed).toEqual([]);
+  });
+
   it('searches, reads as base64, and clears buffers; opens network streams', async () => {
     const { client } = await harness();
     const api = await client();

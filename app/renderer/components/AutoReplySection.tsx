@@ -23,6 +23,7 @@ import {
 import { compileTemplate, TemplateError } from '../../shared/templates.js';
 import { Button, IconButton } from './ui/Button.js';
 import { CheckField, Field } from './ui/Field.js';
+import { counted } from '../words.js';
 
 interface DraftRule {
   name: string;
@@ -159,7 +160,7 @@ export function AutoReplySection({ api, process, live }: { api: NetprocApi; proc
       setDraft(draftOf(state));
       setDirty(false);
       setRemoteError(null);
-      setStatus(state ? `Applied ${state.rules.length} rule${state.rules.length === 1 ? '' : 's'}` : 'Rules removed');
+      setStatus(state ? `Applied ${counted(state.rules.length, 'rule')}` : 'Rules removed');
     } catch (err) {
       setRemoteError({
         field: err instanceof NetprocBridgeError ? (err.field ?? '') : '',
@@ -229,12 +230,7 @@ export function AutoReplySection({ api, process, live }: { api: NetprocApi; proc
                 <legend>
                   {title}
                   {rule.name.trim() ? `: ${rule.name.trim()}` : ''}
-                  {hits !== undefined ? (
-                    <span className="auto-reply-hits">
-                      {' '}
-                      · {hits} {hits === 1 ? 'hit' : 'hits'}
-                    </span>
-                  ) : null}
+                  {hits !== undefined ? <span className="auto-reply-hits"> · {counted(hits, 'hit')}</span> : null}
                 </legend>
                 <div className="auto-reply-grid">
                   <Field

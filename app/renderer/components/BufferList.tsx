@@ -14,6 +14,7 @@ import { loadSettings, saveSetting } from '../settings.js';
 import type { WorkbenchStore } from '../store.js';
 import { Button, IconButton } from './ui/Button.js';
 import { Modal } from './ui/Modal.js';
+import { KeepEnd, keptEnd } from './ui/KeepEnd.js';
 import { EmptyState, PaneHeader } from './ui/Pane.js';
 
 /** How often sizes and times redraw: under a flood the buffers change sixty times a second, and a list of thousands need not. */
@@ -88,10 +89,11 @@ export function suggestedFileName(bufferName: string): string {
 }
 
 const COLUMNS: Array<{ key: BufferSortKey; title: string; width: number; numeric?: boolean }> = [
-  { key: 'name', title: 'Buffer', width: 170 },
-  { key: 'length', title: 'Size', width: 68, numeric: true },
-  { key: 'trimmedBytes', title: 'Trimmed', width: 72, numeric: true },
-  { key: 'process', title: 'Process', width: 150 },
+  { key: 'name', title: 'Buffer', width: 164 },
+  { key: 'length', title: 'Size', width: 62, numeric: true },
+  // Room for the title and the sort arrow beside it.
+  { key: 'trimmedBytes', title: 'Trimmed', width: 90, numeric: true },
+  { key: 'process', title: 'Process', width: 144 },
   { key: 'changedAt', title: 'Last change', width: 100 },
 ];
 
@@ -294,8 +296,12 @@ export function BufferList({ api, store, onClose }: Props) {
                   className={[b.name === selectedName ? 'selected' : '', owner.state === 'departed' ? 'departed' : ''].join(' ')}
                   onClick={() => setSelectedName(b.name)}
                   onDoubleClick={() => open(b)}
+                  // A double-click opens the buffer: it should not also select the word under the pointer. (A drag still selects.)
+                  onMouseDown={(e) => e.detail > 1 && e.preventDefault()}
                 >
-                  <td title={b.name}>{b.name}</td>
+                  <td title={b.name} aria-label={keptEnd(b.name) ? b.name : undefined}>
+                    <KeepEnd text={b.name} />
+                  </td>
                   <td className="number" title={`${b.length} bytes`}>
                     {formatBytes(b.length)}
                   </td>

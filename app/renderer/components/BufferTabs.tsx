@@ -52,7 +52,7 @@ export function BufferTabs({ api, store }: { api: NetprocApi; store: WorkbenchSt
     setView('buffer');
   };
   return (
-    <section className="pane pane-buffers buffer-tabs" aria-labelledby="buffers-title">
+    <section className="pane pane-buffers buffer-tabs" aria-labelledby="buffers-title" tabIndex={-1}>
       <div className="pane-header">
         <h2 id="buffers-title">Buffers</h2>
         <div role="tablist" aria-label="Open buffers" className="tabs">

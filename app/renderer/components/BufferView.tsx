@@ -7,12 +7,13 @@ import type { NetprocApi } from '../../shared/api.js';
 import type { Row } from '../buffer-rows.js';
 import { BufferScroller } from '../buffer-scroller.js';
 import { base64Bytes, bytesHex } from '../hex.js';
-import { bufferPrefs, saveBufferPrefs, type BufferPrefs } from '../settings.js';
+import { bufferPrefs, inputDraft, saveBufferPrefs, saveInputDraft } from '../settings.js';
 import { isDeparted, processById, type WorkbenchStore } from '../store.js';
 import { BufferViewport } from './BufferViewport.js';
 import { Button, IconButton } from './ui/Button.js';
 import { OverflowToolbar } from './ui/OverflowToolbar.js';
 import { EmptyState } from './ui/Pane.js';
+import { counted } from '../words.js';
 
 /** Rows shown above a search match, so it is read in its context. */
 const MATCH_CONTEXT_ROWS = 3;
@@ -98,7 +99,7 @@ function TrimmedNotice({ store, name }: { store: WorkbenchStore; name: string })
       if (timer) clearTimeout(timer);
     };
   }, [store, name]);
-  return trimmedBytes ? <span role="status">{trimmedBytes} bytes trimmed (buffer cap)</span> : null;
+  return trimmedBytes ? <span role="status">{counted(trimmedBytes, 'byte')} trimmed (buffer cap)</span> : null;
 }
 
 const noSubscription = (): (() => void) => () => undefined;
@@ -106,14 +107,22 @@ const noSubscription = (): (() => void) => () => undefined;
 /** Room the input line keeps for the text field, the two selects and Send before actions move into "More". */
 const INPUT_LINE_RESERVE_PX = 480;
 
-/** The view's choices for one process, read when the process changes and written as they change. */
-function useBufferPrefs(processName: string): [BufferPrefs, (patch: BufferPrefs) => void] {
-  const [held, setHeld] = useState(() => ({ name: processName, prefs: bufferPrefs(processName) }));
-  const current = held.name === processName ? held.prefs : bufferPrefs(processName);
-  if (held.name !== processName) setHeld({ name: processName, prefs: current });
-  const update = (patch: BufferPrefs): void => {
-    saveBufferPrefs(processName, patch);
-    setHeld({ name: processName, prefs: { ...current, ...patch } });
+/**
+ * One process's share of the view (its choices, its draft), read when the process changes and written as it changes,
+ * so what was set for one process is never shown, or sent, for another.
+ */
+function usePerProcess<T extends object>(
+  processName: string,
+  read: (name: string) => T,
+  write: (name: string, patch: Partial<T>) => void,
+): [T, (patch: Partial<T>) => void] {
+  const [held, setHeld] = useState(() => ({ name: processName, value: read(processName) }));
+  const current = held.name === processName ? held.value : read(processName);
+  if (held.name !== processName) setHeld({ name: processName, value: current });
+  // Written under the name it was made for: a send that ends after the selection moved clears its own process's draft.
+  const update = (patch: Partial<T>): void => {
+    write(processName, patch);
+    setHeld({ name: processName, value: read(processName) });
   };
   return [current, update];
 }
@@ -134,11 +143,16 @@ export function BufferView({ api, store, processId, bufferName = null, jump = nu
     const b = name ? s.buffers[name] : undefined;
     return b ? b.end <= b.origin : true;
   });
-  const [prefs, setPrefs] = useBufferPrefs(process?.name ?? '');
+  const [prefs, setPrefs] = usePerProcess(process?.name ?? '', bufferPrefs, saveBufferPrefs);
+  const [draft, setDraft] = usePerProcess(process?.name ?? '', inputDraft, saveInputDraft);
+  const input = draft.text;
+  const setInput = (text: string): void => setDraft({ text });
+  /** The last failure of something done for this process, shown under its input line. */
+  const error = draft.error;
+  const setError = (message: string | null): void => setDraft({ error: message });
   const mode = prefs.inputMode ?? 'text';
   const ending = prefs.ending ?? 'lf';
   const hex = prefs.hex ?? false;
-  const [input, setInput] = useState('');
   const [history, setHistory] = useState<string[]>([]);
   const [historyAt, setHistoryAt] = useState(-1);
   const [query, setQuery] = useState('');
@@ -146,8 +160,6 @@ export function BufferView({ api, store, processId, bufferName = null, jump = nu
   const [match, setMatch] = useState<Row | null>(null);
   const [searchNote, setSearchNote] = useState<string | null>(null);
   const [fileNote, setFileNote] = useState<string | null>(null);
-  /** The last failure of something done in this view, shown under the input line where it happened. */
-  const [error, setError] = useState<string | null>(null);
   const filePicker = useRef<HTMLInputElement>(null);
   /** The scroller this one replaces, so switching text/hex keeps the place. */
   const previous = useRef<BufferScroller | null>(null);
@@ -177,7 +189,6 @@ export function BufferView({ api, store, processId, bufferName = null, jump = nu
   useEffect(() => {
     setMatch(null);
     setSearchNote(null);
-    setError(null);
     setFileNote(null);
   }, [name]);
 
@@ -267,8 +278,8 @@ export function BufferView({ api, store, processId, bufferName = null, jump = nu
   const pickedFile = (file: File | undefined): void => {
     if (!file || !process) return;
     setFileNote(`Sending ${file.name}…`);
-    sendFile(api, process.id, file, (sent) => setFileNote(`Sending ${file.name}: ${sent} of ${file.size} bytes`)).then(
-      (sent) => setFileNote(`Sent ${file.name} (${sent} bytes)`),
+    sendFile(api, process.id, file, (sent) => setFileNote(`Sending ${file.name}: ${sent} of ${counted(file.size, 'byte')}`)).then(
+      (sent) => setFileNote(`Sent ${file.name} (${counted(sent, 'byte')})`),
       (err: Error) => {
         setFileNote(`Sending ${file.name} failed: ${err.message}`);
         fail(err.message);

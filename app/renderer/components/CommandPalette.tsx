@@ -11,6 +11,7 @@ import { lispText, signalText } from '../lisp.js';
 import { COMMANDS, LispReadError, typedAction, type PaletteAction } from '../lisp-reader.js';
 import { processById, type WorkbenchStore } from '../store.js';
 import { Modal } from './ui/Modal.js';
+import { counted } from '../words.js';
 
 /** `(#<process smtp> :greeting "220 …" :capabilities "250 …" :type tls :error nil)`. */
 export function returnListText(list: OpenNetworkStreamList): string {
@@ -74,7 +75,7 @@ async function runAction(
     }
     if (action.method === 'setAutoReplyRules') {
       const state = await api.setAutoReplyRules({ id, rules: action.value as never });
-      return state ? `${process.name}: ${state.rules.length} auto-reply rule${state.rules.length === 1 ? '' : 's'}` : 'nil';
+      return state ? `${process.name}: ${counted(state.rules.length, 'auto-reply rule')}` : 'nil';
     }
     const state = await api.setProcessReconnect({ id, policy: action.value as never });
     return state ? `${process.name}: reconnects (${state.policy.maxAttempts ?? 'unlimited'} attempts)` : 'nil';

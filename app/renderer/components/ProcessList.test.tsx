@@ -119,4 +119,35 @@ describe('ProcessList', () => {
     await waitFor(() => statusCell() === 'listen', 5000, 'the row to show listen');
     expect(errors).toEqual([]);
   });
+
+  it('a failed action’s error stays with its process: selecting another clears it', async () => {
+    const store = createWorkbenchStore();
+    const client = (id: number, name: string) => info(id, name, { kind: 'stream-client', status: 'open' });
+    store.getState().loadSnapshot({ seq: 1, processes: [client(1, 'imported'), client(2, 'web')], buffers: [], departed: [], log: [] });
+    const api = { sendEof: vi.fn(async () => Promise.reject(new Error('imported is read-only'))) };
+    renderList(<ProcessList api={api as unknown as NetprocApi} store={store} onError={() => undefined} />);
+    fireEvent.click(screen.getByRole('cell', { name: 'imported' }));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Send EOF' }));
+    });
+    expect(screen.getByRole('alert').textContent).toBe('imported is read-only');
+    fireEvent.click(screen.getByRole('cell', { name: 'web' }));
+    expect(screen.getByRole('alert').textContent).toBe('');
+  });
+
+  it('names the fold by its count in words that agree: 1 connection, 2 connections', () => {
+    const store = createWorkbenchStore();
+    const conn = (id: number, serverId: number) => info(id, `c${id}`, { kind: 'accepted', status: 'open', serverId });
+    store.getState().loadSnapshot({
+      seq: 1,
+      processes: [info(1, 'one'), conn(2, 1), info(3, 'two'), conn(4, 3), conn(5, 3)],
+      buffers: [],
+      departed: [],
+      log: [],
+    });
+    renderList(<ProcessList api={{} as NetprocApi} store={store} onError={() => undefined} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Hide the 1 connection of one' }));
+    expect(screen.getByRole('button', { name: 'Show the 1 connection of one' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Hide the 2 connections of two' })).toBeTruthy();
+  });
 });

@@ -13,6 +13,8 @@ import { KindIcon, StatusChip } from './ui/Chip.js';
 import { CheckMenu } from './ui/Menu.js';
 import { OverflowToolbar } from './ui/OverflowToolbar.js';
 import { EmptyState, PaneHeader } from './ui/Pane.js';
+import { counted } from '../words.js';
+import { KeepEnd, keptEnd } from './ui/KeepEnd.js';
 
 interface Column {
   title: string;
@@ -26,14 +28,14 @@ interface Column {
 }
 
 export const COLUMNS: Column[] = [
-  { title: 'Process', sort: 'name', width: 150, shown: true, text: (p) => p.name },
-  { title: 'Status', sort: 'status', width: 70, shown: true, text: (p) => p.status },
-  { title: 'Buffer', sort: 'buffer', width: 96, shown: true, text: (p) => p.buffer ?? '--' },
+  { title: 'Process', sort: 'name', width: 158, shown: true, text: (p) => p.name },
+  { title: 'Status', sort: 'status', width: 122, shown: true, text: (p) => p.status },
+  { title: 'Buffer', sort: 'buffer', width: 78, shown: true, text: (p) => p.buffer ?? '--' },
   { title: 'Command', sort: 'command', width: 140, shown: false, text: (p) => p.command },
   { title: 'Local', sort: null, width: 130, shown: false, text: (p) => p.localText ?? '' },
-  { title: 'Remote', sort: null, width: 130, shown: true, text: (p) => p.remoteText ?? '' },
-  { title: 'In', sort: 'bytesIn', width: 60, numeric: true, shown: true, text: (p) => formatBytes(p.counters.bytesIn) },
-  { title: 'Out', sort: 'bytesOut', width: 60, numeric: true, shown: true, text: (p) => formatBytes(p.counters.bytesOut) },
+  { title: 'Remote', sort: null, width: 98, shown: true, text: (p) => p.remoteText ?? '' },
+  { title: 'In', sort: 'bytesIn', width: 52, numeric: true, shown: true, text: (p) => formatBytes(p.counters.bytesIn) },
+  { title: 'Out', sort: 'bytesOut', width: 52, numeric: true, shown: true, text: (p) => formatBytes(p.counters.bytesOut) },
   {
     title: 'Rate in',
     sort: null,
@@ -122,6 +124,8 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
   useEffect(() => {
     body.current?.querySelector('tr.selected')?.scrollIntoView?.({ block: 'nearest' });
   }, [selectedId, rows.length]);
+  // An action's failure is about the process it was done to: it goes when another is selected.
+  useEffect(() => setError(null), [selectedId]);
 
   const deleteTarget = selected ?? (marked.length ? processes[marked[0] as number] : undefined);
   const run = (action: Promise<unknown>): void => {
@@ -142,8 +146,6 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
   // An imported conversation is a read-only record: nothing to stop, continue or end.
   const canStop = !!selected && selected.imported === null;
   const canSendEof = canStop && !selected.kind.startsWith('datagram') && selected.kind !== 'stream-server';
-  // An action's error is about the process it was tried on: choosing another one clears it.
-  useEffect(() => setError(null), [selectedId]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableSectionElement>): void => {
     const index = rows.findIndex((r) => r.process.id === selectedId);
@@ -183,29 +185,31 @@ export function ProcessList({ api, store, onNewProcess, onError }: Props) {
     }
     if (c.title !== 'Process') {
       return (
-        <td key={c.title} title={text} className={c.numeric ? 'number' : undefined}>
-          {text}
+        <td key={c.title} title={text} className={c.numeric ? 'number' : undefined} aria-label={keptEnd(text) ? text : undefined}>
+          {c.numeric ? text : <KeepEnd text={text} />}
         </td>
       );
     }
     return (
       <td key={c.title} aria-label={p.name} title={p.name} style={{ paddingLeft: `${8 + depth * 16}px` }}>
-        {children > 0 ? (
-          <button
-            type="button"
-            className="disclosure"
-            aria-expanded={!collapsed.includes(p.id)}
-            aria-label={`${collapsed.includes(p.id) ? 'Show' : 'Hide'} the ${children} ${p.kind === 'datagram-server' ? 'peers' : 'connections'} of ${p.name}`}
-            onClick={(e) => {
-              e.stopPropagation();
-              toggleCollapsed(p.id);
-            }}
-          >
-            {collapsed.includes(p.id) ? '▸' : '▾'}
-          </button>
-        ) : null}
-        <KindIcon process={p} />
-        {p.name}
+        <div className="cell-line">
+          {children > 0 ? (
+            <button
+              type="button"
+              className="disclosure"
+              aria-expanded={!collapsed.includes(p.id)}
+              aria-label={`${collapsed.includes(p.id) ? 'Show' : 'Hide'} the ${counted(children, p.kind === 'datagram-server' ? 'peer' : 'connection')} of ${p.name}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                toggleCollapsed(p.id);
+              }}
+            >
+              {collapsed.includes(p.id) ? '▸' : '▾'}
+            </button>
+          ) : null}
+          <KindIcon process={p} />
+          <KeepEnd text={p.name} />
+        </div>
       </td>
     );
   };

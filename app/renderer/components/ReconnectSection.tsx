@@ -4,6 +4,7 @@
  * from the process row, the attempt, when the next one runs and why the last
  * ended, with Cancel.
  */
+import { RotateCw } from 'lucide-react';
 import { useEffect, useId, useState } from 'react';
 import { NetprocBridgeError, RECONNECT_DEFAULTS, type NetprocApi, type ProcessInfo, type ReconnectPolicy } from '../../shared/api.js';
 import { Button } from './ui/Button.js';
@@ -44,12 +45,18 @@ export function reconnectBadge(process: Pick<ProcessInfo, 'reconnect'>): string 
   return `reconnecting ${r.attempt}/${r.policy.maxAttempts ?? '∞'}`;
 }
 
-/** The badge beside a reconnecting process's status chip; nothing while it is connected or not reconnecting. */
+/**
+ * The badge beside a reconnecting process's status chip, compact so both fit the Status column: ↻ 2/10, read as
+ * "reconnecting 2/10" (and said so on hover, with the last error); nothing while it is connected or not reconnecting.
+ */
 export function ReconnectBadge({ process }: { process: Pick<ProcessInfo, 'reconnect'> }) {
   const text = reconnectBadge(process);
+  const lastError = process.reconnect?.lastError;
   return text ? (
-    <span className="reconnect-badge" title={process.reconnect?.lastError ?? undefined}>
-      {text}
+    <span className="reconnect-badge" title={lastError ? `${text}: ${lastError}` : text}>
+      <RotateCw size={10} aria-hidden />
+      <span className="visually-hidden">reconnecting </span>
+      {text.slice('reconnecting '.length)}
     </span>
   ) : null;
 }

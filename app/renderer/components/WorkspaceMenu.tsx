@@ -17,6 +17,7 @@ import { Button } from './ui/Button.js';
 import { Field } from './ui/Field.js';
 import { ActionMenu } from './ui/Menu.js';
 import { Modal } from './ui/Modal.js';
+import { counted } from '../words.js';
 
 /** The workspace in hand: its name (the file's, less the extension), what it holds, and whether its processes were made. */
 interface Current {
@@ -52,7 +53,6 @@ function download(fileName: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
-const messageCount = (n: number): string => `${n} message${n === 1 ? '' : 's'}`;
 
 const errorOf = (err: unknown): { field: string | null; message: string } => ({
   field: (err as { field?: string | null }).field ?? null,
@@ -97,8 +97,8 @@ export function WorkspaceMenu({
     setCurrent({ name: workspaceName(fileName), path, workspace, started: false });
     saveWorkspaceLayout(workspace.layout);
     onLayout(workspace.layout);
-    const messages = reopened ? '' : `; ${messageCount(workspace.messages.length)} in the library`;
-    onEcho(`Opened ${fileName}: ${workspace.processes.length} processes, not started${messages}`);
+    const messages = reopened ? '' : `; ${counted(workspace.messages.length, 'message')} in the library`;
+    onEcho(`Opened ${fileName}: ${counted(workspace.processes.length, 'process')}, not started${messages}`);
   }
 
   async function refreshRecent(): Promise<void> {
@@ -169,7 +169,7 @@ export function WorkspaceMenu({
       if (recent === null) {
         download(`${name}${FILE_SUFFIX}`, serializeWorkspace(workspace));
         setCurrent({ name, path: null, workspace, started });
-        onEcho(`Saved ${name}${FILE_SUFFIX}: ${processes.length} processes, ${messageCount(workspace.messages.length)}`);
+        onEcho(`Saved ${name}${FILE_SUFFIX}: ${counted(processes.length, 'process')}, ${counted(workspace.messages.length, 'message')}`);
         return;
       }
       const path = ask ? null : (current?.path ?? null);
@@ -177,7 +177,7 @@ export function WorkspaceMenu({
       await refreshRecent();
       if (!written) return;
       setCurrent({ name: workspaceName(written.path), path: written.path, workspace, started });
-      onEcho(`Saved ${written.path}: ${processes.length} processes, ${messageCount(workspace.messages.length)}`);
+      onEcho(`Saved ${written.path}: ${counted(processes.length, 'process')}, ${counted(workspace.messages.length, 'message')}`);
     } catch (err) {
       setFailure({ title: `Could not save ${name}`, ...errorOf(err) });
     }
@@ -193,7 +193,7 @@ export function WorkspaceMenu({
       }
       const stopped = Object.values(store.getState().processes).filter((p) => p.stopped);
       for (const p of stopped) await api.continueProcess({ id: p.id });
-      onEcho(`Started ${made} processes; continued ${stopped.length}`);
+      onEcho(`Started ${counted(made, 'process')}; continued ${stopped.length}`);
     } catch (err) {
       setFailure({ title: 'Could not start all', ...errorOf(err) });
     }
@@ -205,7 +205,7 @@ export function WorkspaceMenu({
     );
     try {
       for (const p of running) await api.stopProcess({ id: p.id });
-      onEcho(`Stopped ${running.length} processes`);
+      onEcho(`Stopped ${counted(running.length, 'process')}`);
     } catch (err) {
       setFailure({ title: 'Could not stop all', ...errorOf(err) });
     }
@@ -217,7 +217,7 @@ export function WorkspaceMenu({
     if (ids.length === 0) return;
     try {
       await api.deleteProcess({ ids });
-      onEcho(`Deleted ${ids.length} processes`);
+      onEcho(`Deleted ${counted(ids.length, 'process')}`);
     } catch (err) {
       setFailure({ title: 'Could not delete all', ...errorOf(err) });
     }
