@@ -60,4 +60,16 @@ describe('Export… errors', () => {
     expect(alert.textContent).toBe('To byte: must not be before “From byte”');
     expect(screen.getByLabelText('To byte').getAttribute('aria-invalid')).toBe('true');
   });
+
+  it('says what it wrote, counted in words', async () => {
+    const { folder } = await setup();
+    const path = join(folder, 'empty.txt');
+    fireEvent.change(screen.getByLabelText('Format'), { target: { value: 'text' } });
+    fireEvent.change(screen.getByLabelText('File path'), { target: { value: path } });
+    fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    const status = await waitFor(() => screen.queryByRole('status') ?? screen.queryByRole('alert'));
+    // The server's buffer is empty: nothing but the count, in words.
+    expect(status.textContent).toBe(`Wrote 0 bytes to ${path}`);
+    expect(readFileSync(path, 'utf8')).toBe('');
+  });
 });

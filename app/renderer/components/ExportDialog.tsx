@@ -6,6 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { ExportResult, NetprocApi } from '../../shared/api.js';
+import { counted } from '../words.js';
 import { Button } from './ui/Button.js';
 import { CheckField, Field } from './ui/Field.js';
 import { Modal } from './ui/Modal.js';
@@ -178,9 +179,9 @@ export function ExportDialog({ api, processId, processName, buffer, onClose, ret
             ) : null}
             {done ? (
               <p role="status" className="note">
-                Wrote {done.bytes} bytes to {done.path}
+                Wrote {counted(done.bytes, 'byte')} to {done.path}
                 {done.packets !== null
-                  ? ` (${done.packets} packets${done.missingBytes ? `, ${done.missingBytes} bytes no longer held` : ''})`
+                  ? ` (${counted(done.packets, 'packet')}${done.missingBytes ? `, ${counted(done.missingBytes, 'byte')} no longer held` : ''})`
                   : ''}
               </p>
             ) : null}
