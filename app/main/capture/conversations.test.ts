@@ -144,6 +144,18 @@ describe('hostile captures', () => {
     expect(() => readCapture(short)).toThrow(new CaptureFormatError(`The block at byte ${lastBlock} is too short (16 bytes) for its type`));
   });
 
+  it('a packet time past what a double holds whole is a format error, not a time that cannot be written back', async () => {
+    const file = await written('late.pcapng', async (writer) => {
+      await writeUdpDatagram(writer, { address: '127.0.0.1', port: 1 }, { address: '127.0.0.1', port: 2 }, Buffer.from('x'), T0);
+    });
+    const bytes = Buffer.from(readFileSync(file));
+    const lastBlock = bytes.length - bytes.readUInt32LE(bytes.length - 4);
+    // The Enhanced Packet Block's high timestamp word: 0xffffffff × 2^32 µs.
+    bytes.writeUInt32LE(0xffffffff, lastBlock + 12);
+    expect(() => readCapture(bytes)).toThrow(CaptureFormatError);
+    expect(() => readCapture(bytes)).toThrow(/timestamp beyond/);
+  });
+
   it('thousands of segments held out of order are put back in order (kept sorted, so putting back is linear)', () => {
     const packets: DecodedPacket[] = [tcp(0, '', T0, true, { syn: true, ack: false })];
     // 4,000 segments arrive in reverse, then 20,000 in order behind them.

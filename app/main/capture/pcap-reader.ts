@@ -25,6 +25,9 @@ export interface DecodedPacket {
 
 export class CaptureFormatError extends Error {}
 
+/** The latest packet time a capture may carry, in microseconds since 1970. */
+const LATEST_TIME_US = 2 ** 52;
+
 const LINK_NULL = 0;
 const LINK_ETHERNET = 1;
 const LINK_RAW = 101;
@@ -115,6 +118,9 @@ function readPcapng(file: Buffer): DecodedPacket[] {
       const link = interfaces[interfaceId];
       if (!link) throw new CaptureFormatError(`The packet at byte ${at} names interface ${interfaceId}, which was not described`);
       const timeUs = microseconds(high, low, link.unitsPerSecond);
+      // Past 2^52 µs (the year 2112) a time is no longer whole in a double, nor can it be written back out as pcapng.
+      if (!(timeUs <= LATEST_TIME_US))
+        throw new CaptureFormatError(`The packet at byte ${at} has a timestamp beyond any capture's (${String(timeUs)} µs)`);
       const packet = decodeLink(link.linkType, file.subarray(data, data + captured), timeUs);
       if (packet) packets.push(packet);
     } else if (blockType === 0x00000003) {

@@ -199,6 +199,24 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     expect(np.processCodingSystem(pa!)).toEqual(np.processCodingSystem(srv));
   });
 
+  it('a sentinel that deletes the server at a new peer\'s "open" leaves that datagram unread by the server', async () => {
+    const np = engine();
+    const filtered: string[] = [];
+    const { srv, port } = await splittingServer(np, {
+      filter: (_p: NetworkProcess, text: string) => void filtered.push(text),
+      sentinel: (p: NetworkProcess, event: string) => {
+        if (p.kind === 'datagram-peer' && event.startsWith('open')) np.deleteProcess(p.server!);
+      },
+    });
+    const a = await udpPeer();
+    await a.send('first', port);
+    await waitFor(() => np.processStatus(srv) === 'closed');
+    await sleep(30);
+    // The server was deleted before the datagram reached it: no filter call, no count.
+    expect(filtered).toEqual([]);
+    expect(srv.counters.datagramsIn).toBe(0);
+  });
+
   it("answers each datagram once by the server's auto-reply rules, as the sender's own traffic", async () => {
     const np = engine();
     const { srv, port } = await splittingServer(np);

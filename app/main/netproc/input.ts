@@ -190,6 +190,8 @@ export class InputDelivery {
     // Found (or made) first, so that the server's auto-reply rules know the peer's process answers it instead.
     const peer = process.splitPeers ? this.peerProcess(process, sender, from) : null;
     process.datagramAddress = sender;
+    // A new peer's sentinel ran just now, and may have deleted the server: then the datagram is not the server's to read.
+    if (process.deleting || !this.engine.table.has(process)) return;
     this.deliverDatagram(process, message);
     // The server's filter may have deleted either of them.
     if (peer && !peer.stopped && !peer.deleting && !process.deleting && this.engine.table.has(peer)) this.deliverDatagram(peer, message);

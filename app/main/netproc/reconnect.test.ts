@@ -224,6 +224,11 @@ describe('reconnect', () => {
     expect(field({ jitter: 2 })).toBe('reconnect.jitter');
     expect(field({ maxAttempts: 0 })).toBe('reconnect.maxAttempts');
     expect(field({ maxAttempts: null })).toBe('accepted');
+    // No limit and no delay would retry a dead peer in a tight loop.
+    expect(field({ initialMs: 0, maxMs: 0, maxAttempts: null })).toBe('reconnect.maxMs');
+    expect(field({ initialMs: 0, maxMs: 99, maxAttempts: null })).toBe('reconnect.maxMs');
+    expect(field({ initialMs: 0, maxMs: 100, maxAttempts: null })).toBe('accepted');
+    expect(field({ initialMs: 0, maxMs: 0, maxAttempts: 3 })).toBe('accepted');
     const np = engine();
     const srv: NetworkProcess = (await np.makeNetworkProcess({ name: 's', server: true, host: '127.0.0.1', service: true }))!;
     expect(() => np.setProcessReconnect(srv, true)).toThrow(expect.objectContaining({ field: 'process' }));

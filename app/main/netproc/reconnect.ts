@@ -32,6 +32,8 @@ import type { TapRecord } from './taps.js';
 // The policy's and the state's shapes cross the wire, so they are defined once there.
 export { RECONNECT_DEFAULTS, type ReconnectPolicy, type ReconnectState };
 const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
+/** The least longest delay a policy with no limit on attempts may have. */
+export const UNLIMITED_MIN_DELAY_MS = 100;
 
 /** Checks a policy as a user gives it (missing fields take the defaults); errors name the field. */
 export function checkReconnectPolicy(value: unknown): ReconnectPolicy {
@@ -59,6 +61,12 @@ export function checkReconnectPolicy(value: unknown): ReconnectPolicy {
     (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1_000_000)
   )
     throw invalidArgument('reconnect.maxAttempts', 'Must be a whole number from 1 to 1000000, or null for no limit');
+  // Without a limit, a dead peer would otherwise be retried in a tight loop: a new process, log lines and events each time.
+  if (maxAttempts === null && maxMs < UNLIMITED_MIN_DELAY_MS)
+    throw invalidArgument(
+      'reconnect.maxMs',
+      `With no limit on attempts the longest delay must be at least ${UNLIMITED_MIN_DELAY_MS} ms, so a dead peer is not retried in a tight loop`,
+    );
   return { initialMs, maxMs, multiplier, jitter, maxAttempts };
 }
 
