@@ -8,7 +8,7 @@ import { useState, type FormEvent } from 'react';
 import type { ExportResult, NetprocApi } from '../../shared/api.js';
 import { counted } from '../words.js';
 import { Button } from './ui/Button.js';
-import { CheckField, Field } from './ui/Field.js';
+import { CheckField, Field, formErrorOf, placeFormError, type FormError } from './ui/Field.js';
 import { Modal } from './ui/Modal.js';
 
 type Format = 'pcapng' | 'text' | 'hex';
@@ -59,7 +59,7 @@ export function ExportDialog({ api, processId, processName, buffer, onClose, ret
   const [end, setEnd] = useState('');
   const [overwrite, setOverwrite] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ field: string | null; message: string } | null>(null);
+  const [error, setError] = useState<FormError | null>(null);
   const [done, setDone] = useState<ExportResult | null>(null);
   const ranged = format !== 'pcapng';
 
@@ -91,17 +91,14 @@ export function ExportDialog({ api, processId, processName, buffer, onClose, ret
         }),
       );
     } catch (err) {
-      const e = err as Error & { field?: string | null };
-      setError({ field: e.field ?? null, message: e.message });
+      setError(formErrorOf(err));
     } finally {
       setBusy(false);
     }
   };
 
-  const errorFor = (field: string): string | undefined =>
-    error?.field === field ? exportErrorText(error.field, error.message) : undefined;
   // An error about no field the form shows (id, buffer, none): at the foot, beside the buttons.
-  const otherError = error && !OWN_FIELDS.includes(error.field ?? '') ? exportErrorText(error.field, error.message) : null;
+  const { errorFor, otherError } = placeFormError(error, OWN_FIELDS, exportErrorText);
 
   return (
     <Modal

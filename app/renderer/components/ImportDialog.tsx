@@ -7,7 +7,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ImportResult, NetprocApi } from '../../shared/api.js';
 import { Button } from './ui/Button.js';
-import { Field } from './ui/Field.js';
+import { Field, formErrorOf, placeFormError, type FormError } from './ui/Field.js';
 import { Modal } from './ui/Modal.js';
 
 interface Props {
@@ -26,7 +26,7 @@ export function ImportDialog({ api, onImported, onClose, returnFocus }: Props) {
   const [side, setSide] = useState<'client' | 'server'>('client');
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ field: string | null; message: string } | null>(null);
+  const [error, setError] = useState<FormError | null>(null);
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -46,15 +46,13 @@ export function ImportDialog({ api, onImported, onClose, returnFocus }: Props) {
       });
       onImported(result);
     } catch (err) {
-      const e = err as Error & { field?: string | null };
-      setError({ field: e.field ?? null, message: e.message });
+      setError(formErrorOf(err));
     } finally {
       setBusy(false);
     }
   };
 
-  const errorFor = (field: string): string | undefined => (error?.field === field ? error.message : undefined);
-  const otherError = error && !OWN_FIELDS.includes(error.field ?? '') ? error.message : null;
+  const { errorFor, otherError } = placeFormError(error, OWN_FIELDS);
 
   return (
     <Modal

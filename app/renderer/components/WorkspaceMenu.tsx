@@ -14,7 +14,7 @@ import type { MessageLibraryStore } from '../message-library.js';
 import { saveWorkspaceLayout, workspaceLayout } from '../settings.js';
 import type { WorkbenchState } from '../store.js';
 import { Button } from './ui/Button.js';
-import { Field } from './ui/Field.js';
+import { Field, formErrorOf } from './ui/Field.js';
 import { ActionMenu } from './ui/Menu.js';
 import { Modal } from './ui/Modal.js';
 import { counted } from '../words.js';
@@ -52,12 +52,6 @@ function download(fileName: string, text: string): void {
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
-
-
-const errorOf = (err: unknown): { field: string | null; message: string } => ({
-  field: (err as { field?: string | null }).field ?? null,
-  message: err instanceof Error ? err.message : String(err),
-});
 
 export function WorkspaceMenu({
   api,
@@ -112,7 +106,7 @@ export function WorkspaceMenu({
       const answer = await api.openWorkspaceFile({ path });
       if (answer) opened(answer.workspace, answer.path, answer.path);
     } catch (err) {
-      setFailure({ title: `Could not open ${path ? workspaceName(path) : 'the workspace'}`, ...errorOf(err) });
+      setFailure({ title: `Could not open ${path ? workspaceName(path) : 'the workspace'}`, ...formErrorOf(err) });
     }
     await refreshRecent();
   }
@@ -130,7 +124,7 @@ export function WorkspaceMenu({
         const answer = await api.openWorkspaceFile({ path: last });
         if (live && answer) opened(answer.workspace, answer.path, answer.path, true);
       } catch (err) {
-        if (live) onEcho(`Could not open the last workspace again: ${errorOf(err).message}`);
+        if (live) onEcho(`Could not open the last workspace again: ${formErrorOf(err).message}`);
       }
     })();
     return () => {
@@ -150,7 +144,7 @@ export function WorkspaceMenu({
       const { workspace } = await api.applyWorkspace({ text: await file.text(), start: false });
       opened(workspace, file.name, null);
     } catch (err) {
-      setFailure({ title, ...errorOf(err) });
+      setFailure({ title, ...formErrorOf(err) });
     }
   }
 
@@ -179,7 +173,7 @@ export function WorkspaceMenu({
       setCurrent({ name: workspaceName(written.path), path: written.path, workspace, started });
       onEcho(`Saved ${written.path}: ${counted(processes.length, 'process')}, ${counted(workspace.messages.length, 'message')}`);
     } catch (err) {
-      setFailure({ title: `Could not save ${name}`, ...errorOf(err) });
+      setFailure({ title: `Could not save ${name}`, ...formErrorOf(err) });
     }
   }
 
@@ -195,7 +189,7 @@ export function WorkspaceMenu({
       for (const p of stopped) await api.continueProcess({ id: p.id });
       onEcho(`Started ${counted(made, 'process')}; continued ${stopped.length}`);
     } catch (err) {
-      setFailure({ title: 'Could not start all', ...errorOf(err) });
+      setFailure({ title: 'Could not start all', ...formErrorOf(err) });
     }
   }
 
@@ -207,7 +201,7 @@ export function WorkspaceMenu({
       for (const p of running) await api.stopProcess({ id: p.id });
       onEcho(`Stopped ${counted(running.length, 'process')}`);
     } catch (err) {
-      setFailure({ title: 'Could not stop all', ...errorOf(err) });
+      setFailure({ title: 'Could not stop all', ...formErrorOf(err) });
     }
   }
 
@@ -219,7 +213,7 @@ export function WorkspaceMenu({
       await api.deleteProcess({ ids });
       onEcho(`Deleted ${counted(ids.length, 'process')}`);
     } catch (err) {
-      setFailure({ title: 'Could not delete all', ...errorOf(err) });
+      setFailure({ title: 'Could not delete all', ...formErrorOf(err) });
     }
   }
 

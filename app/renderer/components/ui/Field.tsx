@@ -84,3 +84,29 @@ export function CheckField({ id, label, help, checked, keyword, disabled, error,
     </div>
   );
 }
+
+/** A request's failure as a form keeps it: the field it names (null for none) and why. */
+export interface FormError {
+  field: string | null;
+  message: string;
+}
+
+export function formErrorOf(err: unknown): FormError {
+  return { field: (err as { field?: string | null }).field ?? null, message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * Where a form shows ERROR: under the field it names when the form has that
+ * field (OWN_FIELDS), else at the foot beside the buttons. TEXT words the
+ * message for the form (by default, as the engine said it).
+ */
+export function placeFormError(
+  error: FormError | null,
+  ownFields: readonly string[],
+  text: (field: string | null, message: string) => string = (_field, message) => message,
+): { errorFor(field: string): string | undefined; otherError: string | null } {
+  return {
+    errorFor: (field) => (error?.field === field ? text(error.field, error.message) : undefined),
+    otherError: error && !ownFields.includes(error.field ?? '') ? text(error.field, error.message) : null,
+  };
+}
