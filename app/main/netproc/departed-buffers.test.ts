@@ -94,6 +94,20 @@ describe('a buffer outlives its process', () => {
     expect(np.getBuffer('*shared*')!.lastProcess).toBe(older);
   });
 
+  it('two clients made at once onto one buffer both use it: the second, made while the first connects, does not drop it', async () => {
+    const np = engine();
+    const peer = await plainServer();
+    const [first, second] = await Promise.all([
+      np.makeNetworkProcess({ name: 'a', host: '127.0.0.1', service: peer.port, buffer: '*shared*' }),
+      np.makeNetworkProcess({ name: 'b', host: '127.0.0.1', service: peer.port, buffer: '*shared*' }),
+    ]);
+    expect(np.getBufferProcess('*shared*')).toBe(second);
+    np.deleteProcess(second!);
+    expect(np.getBufferProcess('*shared*')).toBe(first);
+    np.deleteProcess(first!);
+    expect(np.getBuffer('*shared*')!.lastProcess).toBe(first);
+  });
+
   it('set-process-buffer moves the process: the old buffer has no process, and no last one (it did not depart)', async () => {
     const np = engine();
     const peer = await plainServer();

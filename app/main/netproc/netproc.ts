@@ -278,7 +278,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (process.markBuffer && process.mark) process.markBuffer.releaseMarker(process.mark);
     process.mark = buffer.createMarker(buffer.end);
     process.markBuffer = buffer;
-    if (!buffer.users.includes(process)) buffer.users = [...this.bufferUsers(buffer), process];
+    if (!buffer.users.includes(process)) buffer.users = [...this.pruneBufferUsers(buffer), process];
     buffer.lastProcess = null;
     // A process still being made is announced with its buffer by show().
     if (!process.hidden) this.announceBuffer(buffer);
@@ -291,11 +291,16 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    * count them.
    */
   private bufferUsers(buffer: NetprocBuffer): NetworkProcess[] {
+    return this.pruneBufferUsers(buffer).filter((p) => !p.hidden);
+  }
+
+  /** The candidates still using the buffer, hidden ones included: another process being made onto it must not drop them. */
+  private pruneBufferUsers(buffer: NetprocBuffer): NetworkProcess[] {
     const users = buffer.users;
     if (users.length === 0) return users;
     const kept = users.filter((p) => p.buffer === buffer && this.table.has(p));
     if (kept.length !== users.length) buffer.users = kept;
-    return kept.filter((p) => !p.hidden);
+    return kept;
   }
 
   /** Tells views that who uses a buffer changed; its text, revision and change time stay as they were. */
