@@ -13,6 +13,8 @@ export { decodeUtf8ShowingRawBytes };
 
 export const DEFAULT_BUFFER_CAP = 64 * 1024 * 1024;
 export const DEFAULT_BUFFER_BUDGET = 1024 * 1024 * 1024;
+/** How many buffers without a process are kept (a connect-and-close flood leaves one per connection, however empty). */
+export const DEFAULT_PROCESSLESS_BUFFER_LIMIT = 10_000;
 
 /** Appends smaller than this are copied into a shared tail block instead of kept as their own chunk. */
 const SMALL_APPEND = 2048;
@@ -404,6 +406,7 @@ export class BufferRegistry {
   constructor(
     private defaultCap: number,
     onChange: (change: BufferChange) => void,
+    private readonly onCreate: (buffer: NetprocBuffer) => void = () => undefined,
   ) {
     // Every change in length passes through a buffer's change report, so the total is kept there, in O(1).
     this.onChange = (change) => {
@@ -428,8 +431,13 @@ export class BufferRegistry {
       this.byName.set(name, buffer);
       // Announced though empty: a view lists every live buffer, not only those that have text.
       this.onChange({ buffer, inserted: 0, delta: 0 });
+      this.onCreate(buffer);
     }
     return buffer;
+  }
+
+  get size(): number {
+    return this.byName.size;
   }
 
   remove(buffer: NetprocBuffer): void {

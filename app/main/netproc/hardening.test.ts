@@ -299,5 +299,40 @@ describe('all buffers together stay within a budget', () => {
 
   it('refuses a budget that is not a positive number of bytes', () => {
     expect(() => engine({ bufferBudget: 0 })).toThrow(/buffer budget/);
+    expect(() => engine({ processlessBufferLimit: 0 })).toThrow(/without a process/);
+  });
+
+  it('a flood of connections that close at once keeps at most the limit of buffers without a process, stalest killed first', async () => {
+    const np = engine({ processlessBufferLimit: 20 });
+    const messages: string[] = [];
+    np.on('message', (m) => messages.push(m));
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true, buffer: '*srv*' }))!;
+    const port = np.processContact(server, 'service') as number;
+    let accepted = 0;
+    np.on('process-added', (p) => {
+      if (p.server === server) accepted++;
+    });
+    // A client of the server's own, with a buffer of its own: in use, like the connection it makes.
+    const shared = (await np.makeNetworkProcess({ name: 'keeper', buffer: '*kept*', host: '127.0.0.1', service: port }))!;
+    await waitFor(() => accepted === 1, 5000, "the keeper's connection");
+    const connectionsOpen = () => np.processList().filter((p) => p.server === server).length;
+    for (let i = 0; i < 45; i++) {
+      const socket = await plainClient(port);
+      socket.end();
+      await waitFor(() => accepted === i + 2 && connectionsOpen() === 1, 5000, `connection ${i} accepted and closed`);
+    }
+    const processless = np.bufferList().filter((b) => !np.getBufferProcess(b));
+    // Checked as each buffer is made: the last connection left after the last one was made.
+    expect(processless.length).toBeLessThanOrEqual(20 + 1);
+    expect(processless.length).toBeGreaterThanOrEqual(18);
+    // The server's, the keeper's and its accepted connection's buffers are in use and stay.
+    expect(np.getBuffer('*srv*')).not.toBeNull();
+    expect(np.getBufferProcess('*kept*')).toBe(shared);
+    // Stalest first: the newest departed connection keeps its buffer (and its last process).
+    const newest = processless.reduce((a, b) => (a.changedAt > b.changedAt ? a : b));
+    expect(newest.lastProcess?.server).toBe(server);
+    const kills = messages.filter((m) => m.startsWith('Killed the '));
+    expect(kills.length).toBeGreaterThan(0);
+    expect(kills[0]).toMatch(/^Killed the \d+ stalest buffers without a process: more than 20 buffers had none$/);
   });
 });

@@ -12,7 +12,14 @@ import { emacsClientId, formatNetworkAddress, type LispAddress } from './address
 import { AddressResolver, defaultLookup, describeFunction, type LookupFunction, type MakeNetworkProcessOptions } from './arguments.js';
 import { AutoReplyRules, Responder, type AutoReplySpec, type AutoReplyState } from './auto-reply.js';
 import { BufferBudget } from './buffer-budget.js';
-import { BufferRegistry, DEFAULT_BUFFER_BUDGET, DEFAULT_BUFFER_CAP, NetprocBuffer, type BufferChange } from './buffers.js';
+import {
+  BufferRegistry,
+  DEFAULT_BUFFER_BUDGET,
+  DEFAULT_BUFFER_CAP,
+  DEFAULT_PROCESSLESS_BUFFER_LIMIT,
+  NetprocBuffer,
+  type BufferChange,
+} from './buffers.js';
 import { Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
 import { DEFAULT_DATAGRAM_PEER_LIMIT, kernelDrops, setDatagramPeer } from './datagram-process.js';
 import { DescriptorWatch } from './descriptor-watch.js';
@@ -59,6 +66,8 @@ export interface NetprocOptions {
    * stalest live buffers lose their oldest bytes; each step is reported.
    */
   bufferBudget?: number;
+  /** How many buffers without a process are kept (default 10,000); past it the stalest go, however small. */
+  processlessBufferLimit?: number;
   /** read-process-output-max: the largest filter chunk and datagram delivered (default 4096). */
   readProcessOutputMax?: number;
   /** delete-exited-processes: closed processes leave the list at once (default true). */
@@ -116,11 +125,18 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (!Number.isInteger(max) || max < 1)
       throw invalidArgument('readProcessOutputMax', 'read-process-output-max must be a positive integer');
     this.readProcessOutputMax = max;
-    this.buffers = new BufferRegistry(options.bufferCap ?? DEFAULT_BUFFER_CAP, (change) => this.bufferChanged(change));
+    this.buffers = new BufferRegistry(
+      options.bufferCap ?? DEFAULT_BUFFER_CAP,
+      (change) => this.bufferChanged(change),
+      () => this.budget.keepProcesslessWithin(this.table, this.buffers, (buffer) => this.killBuffer(buffer)),
+    );
     const budget = options.bufferBudget ?? DEFAULT_BUFFER_BUDGET;
     if (!Number.isInteger(budget) || budget < 1)
       throw invalidArgument('bufferBudget', 'The buffer budget must be a positive number of bytes');
-    this.budget = new BufferBudget(budget, (text) => this.report(text));
+    const processless = options.processlessBufferLimit ?? DEFAULT_PROCESSLESS_BUFFER_LIMIT;
+    if (!Number.isInteger(processless) || processless < 1)
+      throw invalidArgument('processlessBufferLimit', 'The limit of buffers without a process must be a positive integer');
+    this.budget = new BufferBudget(budget, (text) => this.report(text), processless);
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
     this.deleteExitedProcesses = options.deleteExitedProcesses ?? true;
     this.tlsHandshakeTimeoutMs = options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;

@@ -45,6 +45,15 @@ export class ProcessTable {
     return p && !p.hidden ? p : undefined;
   }
 
+  /** Every process entered, those still being made (hidden) included, oldest first. */
+  everyProcess(): IterableIterator<NetworkProcess> {
+    return this.byId.values();
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
   /** process-list: every visible process, newest first. */
   list(): NetworkProcess[] {
     const newestFirst: NetworkProcess[] = [];

@@ -23,7 +23,7 @@ import {
 import { compileTemplate, TemplateError } from '../../shared/templates.js';
 import { Button, IconButton } from './ui/Button.js';
 import { CheckField, Field } from './ui/Field.js';
-import { counted } from '../words.js';
+import { counted } from '../../shared/words.js';
 
 interface DraftRule {
   name: string;

@@ -13,7 +13,7 @@ import { BufferViewport } from './BufferViewport.js';
 import { Button, IconButton } from './ui/Button.js';
 import { OverflowToolbar } from './ui/OverflowToolbar.js';
 import { EmptyState } from './ui/Pane.js';
-import { counted } from '../words.js';
+import { counted } from '../../shared/words.js';
 
 /** Rows shown above a search match, so it is read in its context. */
 const MATCH_CONTEXT_ROWS = 3;

@@ -11,7 +11,7 @@ import { lispText, signalText } from '../lisp.js';
 import { COMMANDS, LispReadError, typedAction, type PaletteAction } from '../lisp-reader.js';
 import { processById, type WorkbenchStore } from '../store.js';
 import { Modal } from './ui/Modal.js';
-import { counted } from '../words.js';
+import { counted } from '../../shared/words.js';
 
 /** `(#<process smtp> :greeting "220 …" :capabilities "250 …" :type tls :error nil)`. */
 export function returnListText(list: OpenNetworkStreamList): string {

@@ -6,7 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { ExportResult, NetprocApi } from '../../shared/api.js';
-import { counted } from '../words.js';
+import { counted } from '../../shared/words.js';
 import { Button } from './ui/Button.js';
 import { CheckField, Field, formErrorOf, placeFormError, type FormError } from './ui/Field.js';
 import { Modal } from './ui/Modal.js';

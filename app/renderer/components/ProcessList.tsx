@@ -13,7 +13,7 @@ import { KindIcon, StatusChip } from './ui/Chip.js';
 import { CheckMenu } from './ui/Menu.js';
 import { OverflowToolbar } from './ui/OverflowToolbar.js';
 import { EmptyState, PaneHeader } from './ui/Pane.js';
-import { counted } from '../words.js';
+import { counted } from '../../shared/words.js';
 import { KeepEnd, keptEnd } from './ui/KeepEnd.js';
 
 interface Column {

@@ -17,7 +17,7 @@ import { Button } from './ui/Button.js';
 import { Field, formErrorOf } from './ui/Field.js';
 import { ActionMenu } from './ui/Menu.js';
 import { Modal } from './ui/Modal.js';
-import { counted } from '../words.js';
+import { counted } from '../../shared/words.js';
 
 /** The workspace in hand: its name (the file's, less the extension), what it holds, and whether its processes were made. */
 interface Current {
