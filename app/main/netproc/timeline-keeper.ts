@@ -84,10 +84,10 @@ export class TimelineKeeper {
     if (timeline.process.timeline === timeline) timeline.process.timeline = null;
   }
 
-  /** Past the record budget: departed timelines go, oldest departure first, until the records fit. */
+  /** At or past the record budget: departed timelines go, oldest departure first, until there is room under it. */
   private letOldestGo(): void {
     for (const [id, timeline] of this.departed) {
-      if (this.pool.records <= this.pool.recordBudget) return;
+      if (this.pool.records < this.pool.recordBudget) return;
       this.departed.delete(id);
       const buffer = timeline.process.buffer;
       const list = buffer ? this.byBuffer.get(buffer) : undefined;

@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { TimelineData, TimelineRecord } from './timeline.js';
+import type { NetworkProcess } from './process.js';
 import { engine, onCleanup, plainServer, waitFor } from './test-support.js';
 
 const dataOf = (records: TimelineRecord[]): TimelineData[] => records.filter((r): r is TimelineData => r.kind === 'data');
@@ -296,6 +297,39 @@ describe('the compact store', () => {
     expect(quiet.timeline).not.toBeNull();
     np.deleteProcess(quiet);
     expect(np.timelineOf(quiet.id)).toBeNull();
+  });
+});
+
+describe('live timelines together', () => {
+  it('past the record budget with no departed timeline left, busy live rings stop growing and drop their own oldest', async () => {
+    const np = engine({ timeline: { recordBudget: 32 } });
+    const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;
+    const port = np.processContact(server, 'service') as number;
+    const connections: Array<{ client: net.Socket; accepted: NetworkProcess }> = [];
+    for (let c = 0; c < 3; c++) {
+      const client = net.connect(port, '127.0.0.1');
+      onCleanup(() => client.destroy());
+      const accepted = await waitFor(() =>
+        np.processList().find((p) => p.kind === 'accepted' && !connections.some((k) => k.accepted === p)),
+      );
+      connections.push({ client, accepted });
+    }
+    for (let i = 0; i < 40; i++) {
+      for (const { client, accepted } of connections) {
+        const before = accepted.counters.bytesIn;
+        client.write(`m${i}`);
+        await waitFor(() => accepted.counters.bytesIn > before, 5000, `message ${i}`);
+      }
+    }
+    // 3 × 41 records without the bound; a ring grown just below the budget may fill its new half, so at most twice it.
+    expect(server.timeline!.pool.records).toBeLessThanOrEqual(2 * 32);
+    for (const { accepted } of connections) {
+      const own = np.readTimeline(accepted.id, 0, 1000);
+      expect(own.dropped).toBeGreaterThan(0);
+      // What is kept is the newest, in order.
+      const last = own.records[own.records.length - 1]!.record!;
+      expect(last.kind === 'data' && last.bytes!.toString()).toBe('m39');
+    }
   });
 });
 

@@ -30,8 +30,10 @@ export const DEFAULT_TIMELINE_PAYLOAD_CAP = 64 * 1024 * 1024;
 export const DEFAULT_TIMELINE_BUDGET = 256 * 1024 * 1024;
 /**
  * Records all timelines together hold (40 bytes each) before the timelines of
- * departed processes are let go, oldest first; live timelines are bounded by
- * their ring.
+ * departed processes are let go, oldest first. Past it with none departed
+ * left, live rings stop growing and each drops its own oldest instead, so
+ * many busy connections (a server's, a splitting UDP server's peers) are
+ * bounded together, not only each by its ring.
  */
 export const DEFAULT_TIMELINE_RECORD_BUDGET = 4_000_000;
 
@@ -125,6 +127,12 @@ export class TimelinePayloadPool {
   onRecordsOver: () => void = () => undefined;
   /** read-process-output-max: a longer datagram goes into the buffer cut, so its bytes are kept by the timeline. */
   datagramMax = 4096;
+
+  /** Whether all timelines together are under the record budget, once departed timelines were let go to get there. */
+  roomForRecords(): boolean {
+    if (this.records >= this.recordBudget) this.onRecordsOver();
+    return this.records < this.recordBudget;
+  }
 
   constructor(options: TimelineOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? DEFAULT_TIMELINE_CAPACITY));
@@ -551,7 +559,9 @@ export class Timeline implements TapSink {
     const capacity = this.pool.capacity;
     let ring = this.ring;
     let records = ring ? ring.length / STRIDE : 0;
-    if (this.held === records && records < capacity) {
+    // A ring that wrapped (start moved) under the budget keeps its size: only a linear one grows in place.
+    const mayGrow = this.start === 0 && (this.held === 0 || this.pool.roomForRecords());
+    if (this.held === records && records < capacity && mayGrow) {
       // Still linear (start is 0 until the ring is full): a bigger array keeps every slot where it was.
       const size = Math.min(Math.max(FIRST_RING, records * 2), capacity) * STRIDE;
       const grown: Ring = ring ? new Float64Array(size) : new Array<number>(size).fill(0);
