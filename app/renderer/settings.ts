@@ -76,18 +76,30 @@ export interface InputDraft {
   error: string | null;
 }
 
-const NO_DRAFT: InputDraft = { text: '', error: null };
-const drafts = new Map<string, InputDraft>();
-
-export function inputDraft(processName: string): InputDraft {
-  return drafts.get(processName) ?? NO_DRAFT;
+/** The process a draft is for: its name, its id, and which process it took the place of when it is a reconnect attempt. */
+export interface DraftOwner {
+  name: string;
+  id: number;
+  replaces: number | null;
 }
 
-export function saveInputDraft(processName: string, patch: Partial<InputDraft>): void {
-  const next = { ...inputDraft(processName), ...patch };
-  drafts.delete(processName);
+const NO_DRAFT: InputDraft = { text: '', error: null };
+/** By process name, with the id of the process that wrote it: a later, unrelated process of that name does not see it. */
+const drafts = new Map<string, InputDraft & { ownerId: number }>();
+
+export function inputDraft(owner: DraftOwner): InputDraft {
+  const draft = drafts.get(owner.name);
+  if (!draft) return NO_DRAFT;
+  // A reconnecting client's next attempt is a new process in the place of the last: the draft follows it.
+  const sameClient = draft.ownerId === owner.id || (owner.replaces !== null && owner.replaces >= draft.ownerId && owner.id > draft.ownerId);
+  return sameClient ? { text: draft.text, error: draft.error } : NO_DRAFT;
+}
+
+export function saveInputDraft(owner: DraftOwner, patch: Partial<InputDraft>): void {
+  const next = { ...inputDraft(owner), ...patch };
+  drafts.delete(owner.name);
   if (next.text === '' && next.error === null) return;
-  drafts.set(processName, next);
+  drafts.set(owner.name, { ...next, ownerId: owner.id });
   // As with buffer preferences, the oldest are forgotten first.
   for (const oldest of drafts.keys()) {
     if (drafts.size <= BUFFER_PREFS_KEPT) break;

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { NetprocApi } from '../../shared/api.js';
+import { RECONNECT_DEFAULTS, type NetprocApi } from '../../shared/api.js';
 import { createWorkbenchStore } from '../store.js';
 import { processInfo } from '../test-fixtures.js';
 import { BufferView } from './BufferView.js';
@@ -42,5 +42,38 @@ describe('BufferView’s input line', () => {
     expect(screen.getByRole('alert').textContent).toBe('draft-a is not open');
     rerender(view(2));
     expect(screen.getByLabelText<HTMLInputElement>('Input for draft-b').value).toBe('draft for b');
+  });
+
+  it('gives a draft to the next reconnect attempt of its client, never to a new, unrelated process of the same name', () => {
+    const store = createWorkbenchStore();
+    const client = (id: number, replaces: number | null = null) =>
+      processInfo(id, 'peer', {
+        kind: 'stream-client',
+        status: 'open',
+        buffer: null,
+        reconnect:
+          replaces === null
+            ? null
+            : { name: 'peer', policy: RECONNECT_DEFAULTS, attempt: 0, nextAttemptAt: null, lastError: null, replaces },
+      });
+    const api = { sendString: vi.fn() };
+    const view = (id: number) => (
+      <TooltipProvider>
+        <BufferView api={api as unknown as NetprocApi} store={store} processId={id} />
+      </TooltipProvider>
+    );
+    store.getState().loadSnapshot({ seq: 1, processes: [client(1)], buffers: [], departed: [], log: [] });
+    const { rerender } = render(view(1));
+    fireEvent.change(screen.getByLabelText('Input for peer'), { target: { value: 'half typed' } });
+
+    // The client closed and reconnected: attempt 2 took the place of process 1, then attempt 3 of 2.
+    store.getState().loadSnapshot({ seq: 2, processes: [client(3, 2)], buffers: [], departed: [], log: [] });
+    rerender(view(3));
+    expect(screen.getByLabelText<HTMLInputElement>('Input for peer').value).toBe('half typed');
+
+    // Deleted, and a new process made under the same name: its input line starts empty.
+    store.getState().loadSnapshot({ seq: 3, processes: [client(4)], buffers: [], departed: [], log: [] });
+    rerender(view(4));
+    expect(screen.getByLabelText<HTMLInputElement>('Input for peer').value).toBe('');
   });
 });

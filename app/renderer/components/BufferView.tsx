@@ -111,18 +111,19 @@ const INPUT_LINE_RESERVE_PX = 480;
  * One process's share of the view (its choices, its draft), read when the process changes and written as it changes,
  * so what was set for one process is never shown, or sent, for another.
  */
-function usePerProcess<T extends object>(
-  processName: string,
-  read: (name: string) => T,
-  write: (name: string, patch: Partial<T>) => void,
+function usePerProcess<T extends object, K>(
+  key: string,
+  owner: K,
+  read: (owner: K) => T,
+  write: (owner: K, patch: Partial<T>) => void,
 ): [T, (patch: Partial<T>) => void] {
-  const [held, setHeld] = useState(() => ({ name: processName, value: read(processName) }));
-  const current = held.name === processName ? held.value : read(processName);
-  if (held.name !== processName) setHeld({ name: processName, value: current });
-  // Written under the name it was made for: a send that ends after the selection moved clears its own process's draft.
+  const [held, setHeld] = useState(() => ({ key, value: read(owner) }));
+  const current = held.key === key ? held.value : read(owner);
+  if (held.key !== key) setHeld({ key, value: current });
+  // Written for the process it was made for: a send that ends after the selection moved clears its own process's draft.
   const update = (patch: Partial<T>): void => {
-    write(processName, patch);
-    setHeld({ name: processName, value: read(processName) });
+    write(owner, patch);
+    setHeld({ key, value: read(owner) });
   };
   return [current, update];
 }
@@ -133,7 +134,7 @@ export function BufferView({ api, store, processId, bufferName = null, jump = nu
     store,
     useShallow((s) => {
       const p = processById(s, processId);
-      return p ? { id: p.id, name: p.name, buffer: p.buffer, unibyte: !p.filterMultibyte } : null;
+      return p ? { id: p.id, name: p.name, buffer: p.buffer, unibyte: !p.filterMultibyte, replaces: p.reconnect?.replaces ?? null } : null;
     }),
   );
   const departed = useStore(store, (s) => isDeparted(s, processId));
@@ -143,8 +144,10 @@ export function BufferView({ api, store, processId, bufferName = null, jump = nu
     const b = name ? s.buffers[name] : undefined;
     return b ? b.end <= b.origin : true;
   });
-  const [prefs, setPrefs] = usePerProcess(process?.name ?? '', bufferPrefs, saveBufferPrefs);
-  const [draft, setDraft] = usePerProcess(process?.name ?? '', inputDraft, saveInputDraft);
+  const processName = process?.name ?? '';
+  const [prefs, setPrefs] = usePerProcess(processName, processName, bufferPrefs, saveBufferPrefs);
+  const draftOwner = { name: processName, id: process?.id ?? -1, replaces: process?.replaces ?? null };
+  const [draft, setDraft] = usePerProcess(`${draftOwner.id}`, draftOwner, inputDraft, saveInputDraft);
   const input = draft.text;
   const setInput = (text: string): void => setDraft({ text });
   /** The last failure of something done for this process, shown under its input line. */
