@@ -13,7 +13,14 @@ import { invalidArgument, NetprocError, wrongType } from './errors.js';
 import { checkPlist } from './plist.js';
 import type { AddressFamily, Filter, LogFunction, ProcessKind, Sentinel } from './process.js';
 import { lookupService, type ServiceTable } from './services.js';
-import { checkOptionValue, isSupportedOption, unsupportedOption, UNSUPPORTED_OPTIONS, type SocketOptions } from './socket-options.js';
+import {
+  checkOptionValue,
+  contactOptionValue,
+  isSupportedOption,
+  unsupportedOption,
+  UNSUPPORTED_OPTIONS,
+  type SocketOptions,
+} from './socket-options.js';
 import type { PinStore } from './pin-store.js';
 import { checkTlsArguments, type CheckedTlsServer, type TlsRequest, type TlsServerSpec } from './tls.js';
 
@@ -64,11 +71,12 @@ export interface MakeNetworkProcessOptions {
    * still gets every datagram.
    */
   splitPeers?: boolean | null;
-  reuseaddr?: boolean | null;
-  keepalive?: boolean | null;
-  broadcast?: boolean | null;
-  linger?: boolean | number | null;
-  nodelay?: boolean | null;
+  /** Socket options: nil (null, false) is off and, as Emacs tests them with NILP, any other value on; :linger may be seconds. */
+  reuseaddr?: unknown;
+  keepalive?: unknown;
+  broadcast?: unknown;
+  linger?: unknown;
+  nodelay?: unknown;
   /** Beyond Emacs: reconnect the client when it closes or fails (reconnect.ts): true for the defaults, or a policy. */
   reconnect?: unknown;
   [keyword: string]: unknown;
@@ -228,7 +236,7 @@ export function initialContact(o: MakeNetworkProcessOptions, args: CheckedArgume
     else if (key === 'plist' || key === 'local' || key === 'remote')
       entries.push([key, Array.isArray(value) ? value.slice() : (value ?? null)]);
     else if (key === 'tlsParameters' && value) entries.push([key, { ...(value as object) }]);
-    else if (isSupportedOption(key)) entries.push([key, args.options[key] ?? null]);
+    else if (isSupportedOption(key)) entries.push([key, contactOptionValue(value, args.options[key] ?? null)]);
     else entries.push([key, value ?? null]);
   }
   const contact = new ContactPlist(entries);

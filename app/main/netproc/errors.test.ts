@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NetprocError } from './errors.js';
 import type { MakeNetworkProcessOptions } from './netproc.js';
-import { engine, freePort, onCleanup, plainServer } from './test-support.js';
+import { engine, freePort, onCleanup, plainServer, waitFor } from './test-support.js';
 
 const noDns = {
   lookup: async (host: string) => {
@@ -146,10 +146,11 @@ describe('make-network-process errors (spec §14)', () => {
   });
 
   it('option errors: bad values, and options Node cannot set are refused rather than ignored', async () => {
-    expect(await failure({ name: 'x', server: true, service: true, keepalive: 'yes' })).toMatchObject({
-      field: 'keepalive',
-      message: 'Bad option value for :keepalive',
+    expect(await failure({ name: 'x', server: true, service: true, linger: -1 })).toMatchObject({
+      field: 'linger',
+      message: 'Bad option value for :linger',
     });
+    expect(await failure({ name: 'x', server: true, service: true, linger: 1.5 })).toMatchObject({ field: 'linger' });
     expect(await failure({ name: 'x', server: true, service: true, priority: 3 })).toMatchObject({
       code: 'UNSUPPORTED',
       field: 'priority',
@@ -180,6 +181,25 @@ describe('network options (spec §2.2)', () => {
     const c = (await np.makeNetworkProcess({ name: 'opt', host: '127.0.0.1', service: peer.port, keepalive: true, nodelay: true }))!;
     expect(np.processContact(c, 'keepalive')).toBe(true);
     expect(np.processContact(c, 'nodelay')).toBe(true);
+  });
+
+  it('any non-nil value turns a boolean option on, and the contact keeps the value as given, as Emacs tests them with NILP', async () => {
+    const np = engine();
+    const peer = await plainServer();
+    const c = (await np.makeNetworkProcess({ name: 'on', host: '127.0.0.1', service: peer.port, keepalive: 1, linger: 'yes' }))!;
+    expect(np.processContact(c, 'keepalive')).toBe(1);
+    expect(np.processContact(c, 'linger')).toBe('yes');
+    expect(await np.setNetworkProcessOption(c, 'nodelay', 'on')).toBe(true);
+    expect(np.processContact(c, 'nodelay')).toBe('on');
+    expect(await np.setNetworkProcessOption(c, 'keepalive', null)).toBe(true);
+    expect(np.processContact(c, 'keepalive')).toBe(false);
+    // :linger other than a number is on with 0 seconds, so delete-process resets the connection.
+    await waitFor(() => peer.sockets.length === 1);
+    const reset = new Promise<string | undefined>((resolve) =>
+      peer.sockets[0]!.on('error', (err: NodeJS.ErrnoException) => resolve(err.code)),
+    );
+    np.deleteProcess(c);
+    expect(await reset).toBe('ECONNRESET');
   });
 
   it('set-network-process-option returns t and records; unknown options signal or give nil with no-error; dead processes signal [O-03 C, O-13 A]', async () => {

@@ -20,12 +20,23 @@ export function isSupportedOption(name: string): name is SocketOptionName {
   return (SUPPORTED_OPTIONS as readonly string[]).includes(name);
 }
 
-/** Checks an option's value; returns it normalised (false/null → off). */
+/**
+ * Checks an option's value; returns it normalised (false/null → off). As
+ * Emacs tests a boolean option with NILP, any other value turns it on
+ * (`:keepalive 1`), and so does a non-number for :linger (on, 0 seconds). A
+ * :linger number must be a whole number of seconds, not negative (Emacs
+ * would hand the kernel whatever it got).
+ */
 export function checkOptionValue(name: SocketOptionName, value: unknown): boolean | number | null {
   if (value === undefined || value === null || value === false) return name === 'linger' ? null : false;
-  if (value === true) return true;
-  if (name === 'linger' && typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  if (name !== 'linger' || typeof value !== 'number') return true;
+  if (Number.isInteger(value) && value >= 0) return value;
   throw new NetprocError({ code: 'INVALID_ARGUMENT', message: `Bad option value for :${name}`, field: name });
+}
+
+/** What the contact records for an option: the value as given, as Emacs's plist does, with nil for off. */
+export function contactOptionValue(given: unknown, normalised: boolean | number | null): unknown {
+  return normalised === false || normalised === null ? normalised : given;
 }
 
 /**
@@ -116,6 +127,6 @@ export function setSocketOption(process: NetworkProcess, option: string, value: 
     process.resetOnDelete = applyStreamOptions(process.socket, { ...one }).resetOnDelete || (option !== 'linger' && process.resetOnDelete);
   if (process.datagram && option === 'broadcast') process.datagram.setBroadcast(Boolean(normalised));
   if (process.kind === 'stream-server') process.inheritedOptions = { ...process.inheritedOptions, ...one };
-  process.contact.put(option, normalised);
+  process.contact.put(option, contactOptionValue(value, normalised));
   return true;
 }
