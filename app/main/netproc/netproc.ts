@@ -146,6 +146,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (!Number.isInteger(this.datagramPeerLimit) || this.datagramPeerLimit < 0)
       throw invalidArgument('datagramPeerLimit', 'The datagram peer limit must be a non-negative integer');
     this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
+    this.pins.onChange = (host, port) => this.pinsChanged(host, port);
     this.timelines = options.timeline === false ? null : new TimelineKeeper(options.timeline === true ? {} : (options.timeline ?? {}), max);
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
@@ -941,15 +942,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** Trusts FINGERPRINT for host:port from now on; TLS processes to host:port show the new pin. */
   pinCertificate(host: string, port: number, fingerprint: string): CertificatePin {
-    const pin = this.pins.pin(host, port, fingerprint);
-    this.pinsChanged(host, port);
-    return pin;
+    return this.pins.pin(host, port, fingerprint);
   }
 
   forgetCertificatePin(host: string, port: number): boolean {
-    const forgotten = this.pins.forget(host, port);
-    if (forgotten) this.pinsChanged(host, port);
-    return forgotten;
+    return this.pins.forget(host, port);
   }
 
   certificatePins(): CertificatePin[] {

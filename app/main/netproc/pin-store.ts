@@ -41,6 +41,10 @@ function isPin(value: unknown): value is CertificatePin {
 
 export class PinStore {
   private readonly pins = new Map<string, CertificatePin>();
+  /** Set when the file could be neither read nor set aside: writing it would destroy pins the user may want back. */
+  private keepFileAsIs = false;
+  /** Hears each pin made or forgotten, however it was made (a form's fingerprint pins as the connection is trusted). */
+  onChange: (host: string, port: number) => void = () => undefined;
 
   /** FILE null: pins live as long as the engine. `report` hears why the file could not be read or written. */
   constructor(
@@ -57,21 +61,46 @@ export class PinStore {
       if (bytes.length > MAX_FILE_BYTES) throw new Error(`it holds more than ${MAX_FILE_BYTES} bytes`);
       text = bytes.toString('utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-        this.report(`Certificate pins not read from ${file}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.unreadable(file, (err as Error).message);
       return;
     }
+    let skipped = 0;
     try {
       const data = JSON.parse(text) as { pins?: unknown };
-      const pins = Array.isArray(data.pins) ? data.pins : [];
-      for (const pin of pins.slice(0, MAX_PINS)) if (isPin(pin)) this.pins.set(pinKey(pin.host, pin.port), { ...pin });
+      if (typeof data !== 'object' || data === null || !Array.isArray(data.pins)) throw new Error('it holds no list of pins');
+      for (const pin of data.pins.slice(0, MAX_PINS)) {
+        if (isPin(pin)) this.pins.set(pinKey(pin.host, pin.port), { ...pin });
+        else skipped++;
+      }
+      skipped += Math.max(0, data.pins.length - MAX_PINS);
     } catch (err) {
-      this.report(`Certificate pins not read from ${file}: ${(err as Error).message}`);
+      this.pins.clear();
+      this.unreadable(file, (err as Error).message);
+      return;
     }
+    if (skipped > 0) this.unreadable(file, `${skipped} of its pins are not valid`);
+  }
+
+  /**
+   * The file is not what this store writes: it is set aside under a name of
+   * its own before anything is saved over it, and the engine's log says so
+   * once the host listens (the store is made with the engine, before that).
+   */
+  private unreadable(file: string, reason: string): void {
+    const aside = `${file}.unreadable-${Date.now()}`;
+    let text: string;
+    try {
+      renameSync(file, aside);
+      text = `Certificate pins not read from ${file}: ${reason}. The file was kept as ${aside}; new pins go to a new file`;
+    } catch (err) {
+      this.keepFileAsIs = true;
+      text = `Certificate pins not read from ${file}: ${reason}. It could not be set aside (${(err as Error).message}), so pins are kept in memory only and the file is left as it is`;
+    }
+    setImmediate(() => this.report(text)).unref();
   }
 
   private save(): void {
-    if (!this.file) return;
+    if (!this.file || this.keepFileAsIs) return;
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
@@ -100,13 +129,17 @@ export class PinStore {
     const pin: CertificatePin = { host, port, fingerprint: normalised, pinnedAt: Date.now() };
     this.pins.set(key, pin);
     this.save();
+    this.onChange(host, port);
     return { ...pin };
   }
 
   /** Forgets the pin for host:port; true if there was one. */
   forget(host: string, port: number): boolean {
     const removed = this.pins.delete(pinKey(host, port));
-    if (removed) this.save();
+    if (removed) {
+      this.save();
+      this.onChange(host, port);
+    }
     return removed;
   }
 

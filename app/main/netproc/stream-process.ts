@@ -62,7 +62,8 @@ function acceptOrRefuse(secure: tls.TLSSocket, request: TlsRequest, port: number
   if (problem) return new CertificateRejected(problem, state);
   if (state.pinned && request.fingerprint && state.pinTarget) {
     try {
-      request.pins?.pin(state.pinTarget.host, state.pinTarget.port, request.fingerprint);
+      // The process is still being made, so the store's change reaches it only through its own state.
+      state.pinnedFingerprint = request.pins?.pin(state.pinTarget.host, state.pinTarget.port, request.fingerprint).fingerprint ?? null;
     } catch {
       // The pin store is full: this connection is trusted as asked, the pin just is not remembered.
     }

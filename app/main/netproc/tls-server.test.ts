@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -247,6 +247,10 @@ describe('TLS clients: SNI, ALPN, the contact, and pins', () => {
     })) as NetworkProcess;
     expect(c.tls?.pinned).toBe(true);
     expect(np.certificatePins()).toMatchObject([{ host: '127.0.0.1', port, fingerprint }]);
+    // The pin it made is its own pin too (the inspector offers to forget it, not to make it).
+    expect(c.tls?.pinnedFingerprint).toBe(fingerprint);
+    np.forgetCertificatePin('127.0.0.1', port);
+    expect(c.tls?.pinnedFingerprint).toBeNull();
     expect(failed.tls?.pinnedFingerprint).toBeNull(); // recorded when it failed; the inspector asks again after pinning
   });
 
@@ -285,10 +289,35 @@ describe('the pin store', () => {
     const reports: string[] = [];
     const store = new PinStore(file, (text) => reports.push(text));
     expect(store.list()).toEqual([]);
-    expect(reports[0]).toMatch(/^Certificate pins not read from .*pins\.json/);
-    // Entries that are not pins are dropped one by one; good ones stay.
+    // Said once the host listens (the store is made with the engine), and the file is set aside, never written over.
+    expect(reports).toEqual([]);
+    await waitFor(() => reports.length === 1);
+    expect(reports[0]).toMatch(
+      /^Certificate pins not read from .*pins\.json: .*\. The file was kept as .*pins\.json\.unreadable-\d+; new pins go to a new file$/,
+    );
+    const aside = readdirSync(join(dir, 'nested')).filter((name) => name.startsWith('pins.json.unreadable-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, 'nested', aside[0]!), 'utf8')).toBe('{ not json');
+    store.pin('c', 2, fingerprint);
+    expect(new PinStore(file).list()).toMatchObject([{ host: 'c', port: 2 }]);
+
+    // Entries that are not pins: the good ones are used, and the whole file is set aside so none is lost by a save.
     writeFileSync(file, JSON.stringify({ pins: [{ host: 'a', port: 1, fingerprint, pinnedAt: 1 }, { host: 'b', port: -1 }, 'x'] }));
-    expect(new PinStore(file).list()).toEqual([{ host: 'a', port: 1, fingerprint, pinnedAt: 1 }]);
+    const partial: string[] = [];
+    expect(new PinStore(file, (text) => partial.push(text)).list()).toEqual([{ host: 'a', port: 1, fingerprint, pinnedAt: 1 }]);
+    await waitFor(() => partial.length === 1);
+    expect(partial[0]).toMatch(/2 of its pins are not valid/);
+  });
+
+  it("the engine's log says why its pin file was set aside, after the host began listening", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'pins.json');
+    writeFileSync(file, '[]');
+    const np = engine({ pinStoreFile: file });
+    const messages: string[] = [];
+    np.on('message', (m) => messages.push(m));
+    await waitFor(() => messages.length === 1);
+    expect(messages[0]).toMatch(/it holds no list of pins/);
   });
 });
 
