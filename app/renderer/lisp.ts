@@ -3,9 +3,9 @@ import { isLispSymbol, type JsonValue } from '../shared/api.js';
 
 export { formatBytes } from '../shared/byte-counts.js';
 
-export function keyword(key: string): string {
-  return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-}
+import { keyword } from '../shared/words.js';
+
+export { keyword };
 
 export function lispText(value: unknown): string {
   if (value === null || value === undefined || value === false) return 'nil';

@@ -6,3 +6,8 @@ export function counted(
 ): string {
   return `${count} ${count === 1 ? singular : plural}`;
 }
+
+/** How an API field reads as a Lisp keyword: `tlsParameters` → `:tls-parameters`. */
+export function keyword(key: string): string {
+  return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}

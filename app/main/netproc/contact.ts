@@ -3,6 +3,7 @@
  * updated in place like plist-put, so updated keys keep their place and new
  * keys go at the end.
  */
+import { keyword } from '../../shared/words.js';
 export type ContactValue = unknown;
 export type ContactEntries = Array<[string, ContactValue]>;
 
@@ -78,7 +79,7 @@ export class ContactPlist {
 
   /** The plist as a signal's trailing data, `:key value …`, as Emacs appends it to a failed creation's error. */
   signalData(): unknown[] {
-    return this.list.flatMap(([k, v]) => [`:${k}`, copyValue(v)]);
+    return this.list.flatMap(([k, v]) => [keyword(k), copyValue(v)]);
   }
 
   keys(): string[] {
@@ -112,9 +113,4 @@ export function markContactSymbols<S>(key: string, value: ContactValue, symbol: 
   // A (DECODE . ENCODE) coding pair.
   if (key === 'coding' && Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'string' ? symbol(v) : v));
   return value;
-}
-
-/** How a keyword reads in Lisp: `tlsParameters` → `:tls-parameters`. */
-export function keywordName(key: string): string {
-  return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
