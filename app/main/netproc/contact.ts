@@ -3,6 +3,8 @@
  * updated in place like plist-put, so updated keys keep their place and new
  * keys go at the end.
  */
+import type { NetworkProcess } from './process.js';
+
 export type ContactValue = unknown;
 export type ContactEntries = Array<[string, ContactValue]>;
 
@@ -117,4 +119,23 @@ export function markContactSymbols<S>(key: string, value: ContactValue, symbol: 
 /** How a keyword reads in Lisp: `tlsParameters` → `:tls-parameters`. */
 export function keywordName(key: string): string {
   return ':' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/**
+ * What `process-contact` answers for PROCESS: no KEY, [host, service]; true,
+ * the whole plist; a key, its value (lists copied). A datagram process's
+ * `:remote` is its current peer. NOBLOCK: null unless it runs or listens.
+ */
+export function contactOf(process: NetworkProcess, key: string | true | null | undefined, noBlock: boolean): unknown {
+  const kind = process.status.kind;
+  // Emacs would wait for a connecting process; we answer at once from what is known.
+  if (noBlock && kind !== 'run' && kind !== 'listen') return null;
+  const contact = process.contact;
+  if (process.isDatagram && (key === true || key === 'remote') && process.datagramAddress) {
+    contact.put('remote', Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : { ...process.datagramAddress });
+  }
+  if (key === undefined || key === null) return [contact.get('host'), contact.get('service')];
+  if (key === true) return contact.toObject();
+  const value = contact.get(key);
+  return Array.isArray(value) ? value.slice() : value;
 }
