@@ -14,11 +14,11 @@ import { DisposableStore, toDisposable } from '../../shared/lifecycle.js';
 import { formatNetworkAddress, type LispAddress } from './address.js';
 import { AddressResolver, defaultLookup, describeFunction, type MakeNetworkProcessOptions } from './arguments.js';
 import { AutoReplies } from './auto-replies.js';
-import { contactOf } from './contact.js';
 import { BufferBudget } from './buffer-budget.js';
 import { attachToBuffer, leftTheList, newestBufferUser } from './buffer-users.js';
 import { BufferRegistry, NetprocBuffer, type BufferChange } from './buffers.js';
 import { CertificatePins } from './certificate-pins.js';
+import { contactOf } from './contact.js';
 import { Decoder, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
 import { kernelDrops, setDatagramPeer } from './datagram-process.js';
 import { DescriptorWatch } from './descriptor-watch.js';
@@ -51,13 +51,11 @@ import { Reconnector, takeReconnectOption } from './reconnect.js';
 import { Traffic } from './traffic.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
-export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
-export type { NetprocOptions } from './engine-options.js';
-export { OUTPUT_HIGH_WATER } from './sending.js';
-
-export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
-
 export type { ProcessDesignator } from './designator.js';
+export type { NetprocOptions } from './engine-options.js';
+export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
+export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
+export { OUTPUT_HIGH_WATER } from './sending.js';
 
 export class Netproc extends EventEmitter<NetprocEvents> implements EngineInternals {
   readonly readProcessOutputMax: number;
