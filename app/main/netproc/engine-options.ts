@@ -38,7 +38,7 @@ export interface NetprocOptions {
 }
 
 /** The numbers and switches of NetprocOptions, each given or its default. */
-export interface EngineLimits {
+export interface EngineSettings {
   readProcessOutputMax: number;
   bufferCap: number;
   bufferBudget: number;
@@ -47,8 +47,8 @@ export interface EngineLimits {
   datagramPeerLimit: number;
 }
 
-/** OPTIONS' limits with their defaults; the first bad one is refused, naming its field. */
-export function checkEngineOptions(options: NetprocOptions): EngineLimits {
+/** OPTIONS' settings with their defaults; the first bad one is refused, naming its field. */
+export function checkEngineOptions(options: NetprocOptions): EngineSettings {
   const readProcessOutputMax = options.readProcessOutputMax ?? 4096;
   if (!Number.isInteger(readProcessOutputMax) || readProcessOutputMax < 1)
     throw invalidArgument('readProcessOutputMax', 'read-process-output-max must be a positive integer');

@@ -94,13 +94,13 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   constructor(options: NetprocOptions = {}) {
     super();
-    const limits = checkEngineOptions(options);
-    this.readProcessOutputMax = limits.readProcessOutputMax;
-    this.deleteExitedProcesses = limits.deleteExitedProcesses;
-    this.tlsHandshakeTimeoutMs = limits.tlsHandshakeTimeoutMs;
-    this.datagramPeerLimit = limits.datagramPeerLimit;
-    this.buffers = new BufferRegistry(limits.bufferCap, (change) => this.bufferChanged(change));
-    this.budget = new BufferBudget(limits.bufferBudget, (text) => this.report(text));
+    const settings = checkEngineOptions(options);
+    this.readProcessOutputMax = settings.readProcessOutputMax;
+    this.deleteExitedProcesses = settings.deleteExitedProcesses;
+    this.tlsHandshakeTimeoutMs = settings.tlsHandshakeTimeoutMs;
+    this.datagramPeerLimit = settings.datagramPeerLimit;
+    this.buffers = new BufferRegistry(settings.bufferCap, (change) => this.bufferChanged(change));
+    this.budget = new BufferBudget(settings.bufferBudget, (text) => this.report(text));
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
     this.traffic = new Traffic(this, options.timeline);
     this.autoReplies = new AutoReplies(this, this.traffic, (process) => this.deleteProcess(process));
