@@ -72,7 +72,7 @@ async function ingest(): Promise<void> {
   if (variant === 'engine-tapped') {
     np.on('process-added', (p) => {
       if (p.kind !== 'accepted') return;
-      np.tapProcess(p, (record) => {
+      np.traffic.tap(p, (record) => {
         if (record.kind === 'data') tapped += record.bytes.length;
       });
     });
@@ -105,7 +105,7 @@ async function echo(): Promise<void> {
       buffer: '*echo*',
       ...(builtin ? { filter: createBuiltins(np).filter('echo') } : {}),
     }))!;
-    if (!builtin) np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'regex', pattern: '^(e+)$', reply: '{{1}}' }] });
+    if (!builtin) np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'regex', pattern: '^(e+)$', reply: '{{1}}' }] });
     say({ port: np.processContact(srv, 'service') });
   } else {
     const np = new Netproc();
@@ -292,7 +292,9 @@ async function exportScenario(): Promise<void> {
     const rssBefore = rss();
     rssPeak = rssBefore;
     const started = performance.now();
-    const written = await writeExportFile({ path: join(dir, 'conversation.pcapng') }, (out) => exportPcapng(np.trafficOf(srv.id), out));
+    const written = await writeExportFile({ path: join(dir, 'conversation.pcapng') }, (out) =>
+      exportPcapng(np.traffic.viewTimelinesOf(srv.id), out),
+    );
     const ms = performance.now() - started;
     rmSync(dir, { recursive: true, force: true });
     finish({
@@ -385,7 +387,7 @@ async function repeat(): Promise<void> {
   np.on('repeat', (state) => {
     if (!state.running) void np.processSendEof(c).then(() => finish({ sent: state.sent, error: state.error }));
   });
-  await np.sendMessage(c, { name: 'tick', template: 'x', repeat: { intervalMs: 1, count } });
+  await np.messages.send(c, { name: 'tick', template: 'x', repeat: { intervalMs: 1, count } });
 }
 
 const scenarios: Record<string, () => Promise<void>> = {

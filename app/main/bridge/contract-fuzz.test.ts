@@ -339,7 +339,7 @@ async function answered(fx: Fixture, method: Method, params: unknown): Promise<R
 
 /** Everything the fuzzing made goes, so the next run starts from the fixture. */
 function sweep(fx: Fixture): void {
-  for (const repeat of fx.np.repeats()) fx.np.stopRepeat(repeat.id);
+  for (const repeat of fx.np.messages.list()) fx.np.messages.stop(repeat.id);
   for (const p of fx.np.processList()) if (!['srv', 'c', 'd'].includes(p.name)) fx.np.deleteProcess(p);
   for (const b of fx.np.bufferList()) if (!['*srv*', '*c*', '*x*'].includes(b.name)) fx.np.killBuffer(b);
 }

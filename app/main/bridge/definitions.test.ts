@@ -14,8 +14,8 @@ describe('process definitions', () => {
     const { np, builtins, definitions } = setup();
     const peer = await plainServer(() => {});
     const c = (await definitions.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
-    np.setAutoReplyRules(c, { framing: 'line', rules: [{ match: 'exact', pattern: 'PING', reply: 'PONG' }] });
-    np.setProcessReconnect(c, { initialMs: 10, maxAttempts: 3 });
+    np.autoReplies.set(c, { framing: 'line', rules: [{ match: 'exact', pattern: 'PING', reply: 'PONG' }] });
+    np.reconnects.set(c, { initialMs: 10, maxAttempts: 3 });
     np.setProcessFilter(c, builtins.filter('discard'));
     np.processPut(c, 'role', 'probe');
     // Made on the engine directly: no definition.
@@ -43,10 +43,10 @@ describe('process definitions', () => {
       if (accepted++ === 0) s.destroy();
     });
     const first = (await definitions.makeNetworkProcess({ name: 'again', host: '127.0.0.1', service: peer.port }))!;
-    np.setProcessReconnect(first, { initialMs: 0, jitter: 0, maxAttempts: 5 });
+    np.reconnects.set(first, { initialMs: 0, jitter: 0, maxAttempts: 5 });
     await waitFor(() => accepted === 2 && np.getProcess('again') !== null && np.getProcess('again') !== first);
     expect(definitions.capture().map((d) => d.args.name)).toEqual(['again']);
-    np.cancelReconnect('again');
+    np.reconnects.cancel('again');
   });
 
   it('capture open-network-stream processes by their own arguments', async () => {
@@ -88,8 +88,8 @@ describe('process definitions', () => {
     ]);
     expect(created.map((p) => p.name)).toEqual(['a', 'b']);
     expect(skipped).toEqual([]);
-    expect(np.autoReplyRules('a')?.rules).toHaveLength(1);
-    expect(np.reconnectState('a')?.policy.maxAttempts).toBe(10);
+    expect(np.autoReplies.rules('a')?.rules).toHaveLength(1);
+    expect(np.reconnects.state('a')?.policy.maxAttempts).toBe(10);
     expect(np.processPlist('b')).toEqual(['k', 1]);
 
     const before = np.processList().length;
@@ -103,6 +103,6 @@ describe('process definitions', () => {
     await waitFor(() => np.processList().length === before);
     expect(np.getProcess('fresh')).toBeNull();
     expect(np.getProcess('srv')).toBeNull();
-    expect(np.reconnectState('fresh')).toBeNull();
+    expect(np.reconnects.state('fresh')).toBeNull();
   });
 });

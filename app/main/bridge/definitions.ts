@@ -96,8 +96,8 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
       if (!definition) continue;
       const filter = builtins.filterName(p.filter);
       const sentinel = builtins.sentinelName(p.sentinel);
-      const rules = np.autoReplyRules(p);
-      const reconnect = np.reconnectState(p.name);
+      const rules = np.autoReplies.rules(p);
+      const reconnect = np.reconnects.state(p.name);
       definitions.push(
         omitUndefined({
           ...definition,
@@ -143,8 +143,8 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
     }
     if (!p) return null;
     try {
-      if (rules) np.setAutoReplyRules(p, rules);
-      if (reconnect) np.setProcessReconnect(p, reconnect);
+      if (rules) np.autoReplies.set(p, rules);
+      if (reconnect) np.reconnects.set(p, reconnect);
     } catch (err) {
       // Made but refused its rules or policy: it goes with the rest.
       np.deleteProcess(p);
@@ -166,7 +166,7 @@ export function createDefinitions(np: Netproc, builtins: Builtins): Definitions 
         if (p) created.push(p);
       } catch (err) {
         for (const p of created.reverse()) {
-          np.cancelReconnect(p.name);
+          np.reconnects.cancel(p.name);
           np.deleteProcess(p);
         }
         throw workspaceError(index, definition.args.name, err);

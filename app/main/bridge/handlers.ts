@@ -209,34 +209,34 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
 
     setProcessDatagramAddress: ({ id, address }) => np.setProcessDatagramAddress(proc(id), address),
 
-    pinCertificate: ({ host, port, fingerprint }) => np.pinCertificate(host, port, fingerprint),
+    pinCertificate: ({ host, port, fingerprint }) => np.pins.pin(host, port, fingerprint),
 
-    forgetCertificatePin: ({ host, port }) => np.forgetCertificatePin(host, port),
+    forgetCertificatePin: ({ host, port }) => np.pins.forget(host, port),
 
-    listCertificatePins: () => np.certificatePins(),
+    listCertificatePins: () => np.pins.list(),
 
     processKernelQueues: ({ id }) => np.processKernelQueues(proc(id)),
 
     setNetworkProcessOption: ({ id, option, value, noError }) => np.setNetworkProcessOption(proc(id), option, value, noError ?? false),
 
-    sendMessage: ({ id, ...message }) => np.sendMessage(proc(id), message),
+    sendMessage: ({ id, ...message }) => np.messages.send(proc(id), message),
 
-    stopRepeat: ({ id }) => np.stopRepeat(id),
+    stopRepeat: ({ id }) => np.messages.stop(id),
 
-    listRepeats: () => np.repeats(),
+    listRepeats: () => np.messages.list(),
     setAutoReplyRules: ({ id, rules }) => {
       const p = proc(id);
-      return requestFields({ '': 'rules.' }, () => np.setAutoReplyRules(p, rules));
+      return requestFields({ '': 'rules.' }, () => np.autoReplies.set(p, rules));
     },
-    autoReplyRules: ({ id }) => np.autoReplyRules(proc(id)),
+    autoReplyRules: ({ id }) => np.autoReplies.rules(proc(id)),
     setProcessReconnect: ({ id, policy }) => {
       const p = proc(id);
-      return requestFields({ process: 'id', reconnect: 'policy' }, () => np.setProcessReconnect(p, policy));
+      return requestFields({ process: 'id', reconnect: 'policy' }, () => np.reconnects.set(p, policy));
     },
-    cancelReconnect: ({ name }) => np.cancelReconnect(name),
+    cancelReconnect: ({ name }) => np.reconnects.cancel(name),
     setSplitPeers: ({ id, split }) => {
       const p = proc(id);
-      return info(requestFields({ process: 'id' }, () => np.setSplitPeers(p, split)));
+      return info(requestFields({ process: 'id' }, () => np.peerSplitting.set(p, split)));
     },
     captureWorkspace: () => ({ processes: definitions.capture() }),
 
@@ -268,14 +268,14 @@ export function createHandlers(np: Netproc, builtins: Builtins, snapshot: () => 
     recentWorkspaces: () => (workspaceFiles ? { available: true, paths: workspaceFiles.recent() } : { available: false, paths: [] }),
     readTimeline: ({ id, from, count, direction, text, hex }) => {
       const contains = text !== undefined ? Buffer.from(text, 'utf8') : hex !== undefined ? Buffer.from(hex) : null;
-      const window = np.readTimeline(id, from ?? 0, count ?? 200, { direction: direction ?? null, contains });
-      return timelinePage(window, np.timelineCapacity);
+      const window = np.traffic.readTimeline(id, from ?? 0, count ?? 200, { direction: direction ?? null, contains });
+      return timelinePage(window, np.traffic.timelineCapacity);
     },
 
     exportTraffic: async ({ id, buffer: bufferName, format, path, overwrite, start, end }) => {
       const target = { path, overwrite: overwrite ?? false };
       if (format === 'pcapng') {
-        const timelines = np.trafficOf(id!);
+        const timelines = np.traffic.viewTimelinesOf(id!);
         const written = await writeExportFile(target, (out) => exportPcapng(timelines, out));
         return { path, bytes: written.bytes, packets: written.packets, missingBytes: written.missingBytes, start: null, end: null };
       }

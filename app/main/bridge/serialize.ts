@@ -86,7 +86,7 @@ export function processInfo(np: Netproc, builtins: Builtins, p: NetworkProcess):
     plist: p.plist.map(toJson),
     autoReplyHits: p.autoReply ? p.autoReply.responder.rules.rules.map((rule) => rule.hits) : null,
     // The name's state belongs to the process that holds the name now, not to an earlier attempt's.
-    reconnect: np.getProcess(p.name) === p ? np.reconnectState(p.name) : null,
+    reconnect: np.getProcess(p.name) === p ? np.reconnects.state(p.name) : null,
     splitPeers: p.splitPeers,
     imported: p.imported,
   };

@@ -57,9 +57,9 @@ describe('the engine and the wire agree on shapes', () => {
     expectTypeOf<ReturnType<Netproc['processDatagramAddress']>>().toEqualTypeOf<LispAddress | null>();
     expectTypeOf<NetprocError['condition']>().toEqualTypeOf<WireError['condition']>();
     expectTypeOf<Awaited<ReturnType<Netproc['processKernelQueues']>>>().toEqualTypeOf<KernelQueues>();
-    expectTypeOf<ReturnType<Netproc['autoReplyRules']>>().toEqualTypeOf<AutoReplyState | null>();
-    expectTypeOf<Parameters<Netproc['setAutoReplyRules']>[1]>().toEqualTypeOf<AutoReplySpec | null>();
-    expectTypeOf<ReturnType<Netproc['reconnectState']>>().toEqualTypeOf<ReconnectState | null>();
+    expectTypeOf<ReturnType<Netproc['autoReplies']['rules']>>().toEqualTypeOf<AutoReplyState | null>();
+    expectTypeOf<Parameters<Netproc['autoReplies']['set']>[1]>().toEqualTypeOf<AutoReplySpec | null>();
+    expectTypeOf<ReturnType<Netproc['reconnects']['state']>>().toEqualTypeOf<ReconnectState | null>();
     // The engine's richer status stays its own: `run` and `exit` never reach the wire.
     expectTypeOf<'run' | 'exit'>().not.toExtend<ProcessStatus>();
     expectTypeOf<InternalStatus['kind']>().not.toEqualTypeOf<ProcessStatus>();

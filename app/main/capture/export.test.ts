@@ -52,7 +52,7 @@ describe('exporting traffic as pcapng', () => {
     await waitFor(() => first.status.kind === 'exit');
     np.deleteProcess(accepted.find((p) => p !== first)!);
 
-    const { file, packets, missingBytes } = await exportTo('server.pcapng', np.trafficTimelines(server));
+    const { file, packets, missingBytes } = await exportTo('server.pcapng', np.traffic.viewTimelines(server));
     expect(missingBytes).toBe(0);
     // 2 × (3 handshake + 3 close) + 3 data segments.
     expect(packets).toBe(15);

@@ -33,7 +33,7 @@ describe('auto-reply rules', () => {
       framing: 'line',
       rules: [{ name: 'get', match: 'regex', pattern: '^GET (/\\S*)', reply: 'HTTP/1.0 200 OK {{1}} #{{seq}}\\r\\n' }],
     };
-    expect(np.setAutoReplyRules(srv, spec)?.rules[0]).toMatchObject({ name: 'get', hits: 0, delayMs: 0, close: false });
+    expect(np.autoReplies.set(srv, spec)?.rules[0]).toMatchObject({ name: 'get', hits: 0, delayMs: 0, close: false });
     const a = await client(port);
     a.socket.write('GET /one HTTP/1.0\r\n');
     await waitFor(() => text(a) === 'HTTP/1.0 200 OK /one #1\r\n', 5000, 'the first reply');
@@ -43,9 +43,9 @@ describe('auto-reply rules', () => {
     await sleep(30);
     b.socket.write('o\r\n');
     await waitFor(() => text(b) === 'HTTP/1.0 200 OK /two #2\r\n', 5000, 'the second reply');
-    expect(np.autoReplyRules(srv)?.rules[0]?.hits).toBe(2);
+    expect(np.autoReplies.rules(srv)?.rules[0]?.hits).toBe(2);
     const conn = np.processList().find((p) => p.server === srv && np.bufferString(p.buffer!.name)?.includes('POST'))!;
-    expect(np.autoReplyRules(conn)?.rules[0]?.hits).toBe(2);
+    expect(np.autoReplies.rules(conn)?.rules[0]?.hits).toBe(2);
     // The filter and buffer are untouched: the connection's buffer holds what the peer sent, the replies are not in it.
     expect(np.bufferString(conn.buffer!.name)).toBe('POST /x\r\nGET /two\r\n');
   });
@@ -53,7 +53,7 @@ describe('auto-reply rules', () => {
   it('take the first rule that matches, by every kind of match, with case folding where asked', async () => {
     const np = engine();
     const { srv, port } = await server(np);
-    np.setAutoReplyRules(srv, {
+    np.autoReplies.set(srv, {
       framing: 'line',
       rules: [
         { match: 'exact', pattern: 'PING', reply: 'PONG\\n' },
@@ -69,7 +69,7 @@ describe('auto-reply rules', () => {
     await waitFor(() => c.got().length >= 'PONG\nechoed\nfound\n'.length + 3, 5000, 'four replies');
     await sleep(50);
     expect(c.got()).toEqual(Buffer.concat([Buffer.from('PONG\nechoed\nfound\n'), Buffer.from([0xca, 0xfe, 0x0a])]));
-    expect(np.autoReplyRules(srv)?.rules.map((r) => r.hits)).toEqual([1, 1, 1, 1, 0]);
+    expect(np.autoReplies.rules(srv)?.rules.map((r) => r.hits)).toEqual([1, 1, 1, 1, 0]);
   });
 
   it('frame length-prefixed messages across reads, and stop matching a stream that announces a message too long', async () => {
@@ -77,7 +77,7 @@ describe('auto-reply rules', () => {
     const lines: string[] = [];
     np.on('message', (m) => lines.push(m));
     const { srv, port } = await server(np);
-    np.setAutoReplyRules(srv, {
+    np.autoReplies.set(srv, {
       framing: 'length-prefixed',
       lengthBytes: 2,
       rules: [{ match: 'regex', pattern: '^hello (\\w+)$', reply: 'hi {{1}};' }],
@@ -90,7 +90,7 @@ describe('auto-reply rules', () => {
     c.socket.write(two.subarray(5));
     await waitFor(() => text(c) === 'hi ann;hi bob;', 5000, 'both replies');
     // With a 4-byte prefix a peer can announce more than the 1 MiB a frame may hold: reported once, nothing more matched.
-    np.setAutoReplyRules(srv, {
+    np.autoReplies.set(srv, {
       framing: 'length-prefixed',
       lengthBytes: 4,
       rules: [{ match: 'contains', pattern: 'hello', reply: 'hi' }],
@@ -108,7 +108,7 @@ describe('auto-reply rules', () => {
     const np = engine();
     const events: string[] = [];
     const { srv, port } = await server(np, 'srv', { sentinel: (p: NetworkProcess, e: string) => events.push(`${p.name} ${e}`) });
-    np.setAutoReplyRules(srv, {
+    np.autoReplies.set(srv, {
       framing: 'chunk',
       rules: [{ match: 'contains', pattern: 'bye', reply: 'ciao', delayMs: 150, close: true }],
     });
@@ -120,11 +120,11 @@ describe('auto-reply rules', () => {
     expect(text(c)).toBe('ciao');
     await waitFor(() => events.some((e) => e.endsWith('deleted\n')), 5000, 'the deleted sentinel');
 
-    np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'contains', pattern: 'later', reply: 'too late', delayMs: 200 }] });
+    np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'contains', pattern: 'later', reply: 'too late', delayMs: 200 }] });
     const d = await client(port);
     d.socket.write('later');
     const conn = await waitFor(() =>
-      np.processList().find((p) => p.server === srv && p.status.kind === 'run' && np.autoReplyRules(p)?.rules[0]?.hits === 1),
+      np.processList().find((p) => p.server === srv && p.status.kind === 'run' && np.autoReplies.rules(p)?.rules[0]?.hits === 1),
     );
     np.deleteProcess(conn);
     await sleep(300);
@@ -134,20 +134,20 @@ describe('auto-reply rules', () => {
   it('leave existing connections alone when the server’s rules change, and stop answering once removed', async () => {
     const np = engine();
     const { srv, port } = await server(np);
-    np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'contains', pattern: 'q', reply: 'old' }] });
+    np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'contains', pattern: 'q', reply: 'old' }] });
     const before = await client(port);
     await waitFor(() => np.processList().some((p) => p.server === srv));
-    np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'contains', pattern: 'q', reply: 'new' }] });
+    np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'contains', pattern: 'q', reply: 'new' }] });
     const after = await client(port);
     before.socket.write('q');
     after.socket.write('q');
     await waitFor(() => text(before) === 'old' && text(after) === 'new', 5000, 'each by its own rules');
-    const conn = np.processList().find((p) => p.server === srv && np.autoReplyRules(p)?.rules[0]?.reply === 'new')!;
-    expect(np.setAutoReplyRules(conn, null)).toBeNull();
+    const conn = np.processList().find((p) => p.server === srv && np.autoReplies.rules(p)?.rules[0]?.reply === 'new')!;
+    expect(np.autoReplies.set(conn, null)).toBeNull();
     after.socket.write('q');
     await sleep(100);
     expect(text(after)).toBe('new');
-    expect(np.autoReplyRules(conn)).toBeNull();
+    expect(np.autoReplies.rules(conn)).toBeNull();
   });
 
   it('answer each datagram’s own sender on a datagram server, and refuse "close" there', async () => {
@@ -162,9 +162,9 @@ describe('auto-reply rules', () => {
     }))!;
     const port = np.processContact(srv, 'service') as number;
     expect(() =>
-      np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'prefix', pattern: 'x', reply: 'y', close: true }] }),
+      np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'prefix', pattern: 'x', reply: 'y', close: true }] }),
     ).toThrow(expect.objectContaining({ field: 'rules[0].close' }));
-    np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'regex', pattern: '^id=(\\d+)', reply: 'ack {{1}}' }] });
+    np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'regex', pattern: '^id=(\\d+)', reply: 'ack {{1}}' }] });
     const peers = [0, 1].map(() => {
       const socket = dgram.createSocket('udp4');
       const got: string[] = [];
@@ -183,7 +183,7 @@ describe('auto-reply rules', () => {
   it('give a binary process its captured bytes back as they came', async () => {
     const np = engine();
     const { srv, port } = await server(np, 'bin', { coding: 'binary' });
-    np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'regex', pattern: '^K(.*)$', reply: 'V{{1}}\\xff' }] });
+    np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'regex', pattern: '^K(.*)$', reply: 'V{{1}}\\xff' }] });
     const c = await client(port);
     c.socket.write(Buffer.from([0x4b, 0xc3, 0xa9, 0x80, 0x00]));
     await waitFor(() => c.got().length === 6, 5000, 'the reply');
@@ -194,10 +194,10 @@ describe('auto-reply rules', () => {
     const np = engine();
     const { srv } = await server(np);
     const good: AutoReplySpec = { framing: 'line', rules: [{ match: 'exact', pattern: 'a', reply: 'b' }] };
-    np.setAutoReplyRules(srv, good);
+    np.autoReplies.set(srv, good);
     const refusal = (spec: unknown): { field?: string; message: string } => {
       try {
-        np.setAutoReplyRules(srv, spec as AutoReplySpec);
+        np.autoReplies.set(srv, spec as AutoReplySpec);
       } catch (err) {
         return err as { field?: string; message: string };
       }
@@ -235,6 +235,6 @@ describe('auto-reply rules', () => {
       field: 'rules',
     });
     expect(refusal([1, 2])).toMatchObject({ field: 'rules' });
-    expect(np.autoReplyRules(srv)?.rules).toHaveLength(1);
+    expect(np.autoReplies.rules(srv)?.rules).toHaveLength(1);
   });
 });

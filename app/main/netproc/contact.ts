@@ -4,6 +4,8 @@
  * keys go at the end.
  */
 import { keyword } from '../../shared/words.js';
+import type { NetworkProcess } from './process.js';
+
 export type ContactValue = unknown;
 export type ContactEntries = Array<[string, ContactValue]>;
 
@@ -113,4 +115,23 @@ export function markContactSymbols<S>(key: string, value: ContactValue, symbol: 
   // A (DECODE . ENCODE) coding pair.
   if (key === 'coding' && Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'string' ? symbol(v) : v));
   return value;
+}
+
+/**
+ * What `process-contact` answers for PROCESS: no KEY, [host, service]; true,
+ * the whole plist; a key, its value (lists copied). A datagram process's
+ * `:remote` is its current peer. NOBLOCK: null unless it runs or listens.
+ */
+export function contactOf(process: NetworkProcess, key: string | true | null | undefined, noBlock: boolean): unknown {
+  const kind = process.status.kind;
+  // Emacs would wait for a connecting process; we answer at once from what is known.
+  if (noBlock && kind !== 'run' && kind !== 'listen') return null;
+  const contact = process.contact;
+  if (process.isDatagram && (key === true || key === 'remote') && process.datagramAddress) {
+    contact.put('remote', Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : { ...process.datagramAddress });
+  }
+  if (key === undefined || key === null) return [contact.get('host'), contact.get('service')];
+  if (key === true) return contact.toObject();
+  const value = contact.get(key);
+  return Array.isArray(value) ? value.slice() : value;
 }

@@ -79,7 +79,7 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     expect(np.processContact(pa!, 'server')).toBe(null);
     expect(np.listProcessesRows().find((r) => r.process === pb?.name)?.command).toBe(`(datagram connection to 127.0.0.1:${b.port})`);
     const inbound = (p: NetworkProcess) =>
-      np
+      np.traffic
         .readTimeline(p.id, 0, 100)
         .records.map((r) => r.record)
         .flatMap((r) => (r?.kind === 'data' && r.direction === 'in' ? [r.bytes!.toString()] : []));
@@ -220,7 +220,7 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
   it("answers each datagram once by the server's auto-reply rules, as the sender's own traffic", async () => {
     const np = engine();
     const { srv, port } = await splittingServer(np);
-    np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'prefix', pattern: 'ping', reply: 'pong' }] });
+    np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'prefix', pattern: 'ping', reply: 'pong' }] });
     const a = await udpPeer();
     const b = await udpPeer();
     await a.send('ping', port);
@@ -234,15 +234,15 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     expect(pb?.counters.datagramsOut).toBe(1);
     expect(srv.counters.datagramsOut).toBe(0);
     // The counts are the server's rules', shared as with accepted connections.
-    expect(np.autoReplyRules(srv)?.rules[0]?.hits).toBe(2);
+    expect(np.autoReplies.rules(srv)?.rules[0]?.hits).toBe(2);
     // Rules set later reach the peers that exist, so nobody is left unanswered.
-    np.setAutoReplyRules(srv, { framing: 'chunk', rules: [{ match: 'prefix', pattern: 'ping', reply: 'PONG' }] });
+    np.autoReplies.set(srv, { framing: 'chunk', rules: [{ match: 'prefix', pattern: 'ping', reply: 'PONG' }] });
     await a.send('ping', port);
     await waitFor(() => a.received.length === 2);
     await sleep(50);
     expect(a.received.map((r) => r.text)).toEqual(['pong', 'PONG']);
     // A peer whose own rules are removed leaves its datagrams to the server's rules, still answered once.
-    np.setAutoReplyRules(peersOf(np, srv)[0]!, null);
+    np.autoReplies.set(peersOf(np, srv)[0]!, null);
     await a.send('ping', port);
     await waitFor(() => a.received.length === 3);
     await sleep(50);
@@ -269,20 +269,20 @@ describe('per-peer UDP: a splitting datagram server (beyond Emacs)', () => {
     const np = engine();
     const { srv, port } = await splittingServer(np, { splitPeers: false });
     const a = await udpPeer();
-    expect(np.setSplitPeers(srv, true)).toBe(srv);
+    expect(np.peerSplitting.set(srv, true)).toBe(srv);
     expect(np.processContact(srv, 'splitPeers')).toBe(true);
     await a.send('on', port);
     const [pa] = await waitFor(() => (peersOf(np, srv).length === 1 ? peersOf(np, srv) : null));
-    np.setSplitPeers(srv, false);
+    np.peerSplitting.set(srv, false);
     expect(np.processStatus(pa!)).toBe('closed');
     expect(peersOf(np, srv)).toEqual([]);
     await a.send('off', port);
     await waitFor(() => np.bufferString('udp') === 'onoff');
     expect(peersOf(np, srv)).toEqual([]);
     const tcp = (await np.makeNetworkProcess({ name: 't', server: true, host: '127.0.0.1', service: true, noquery: true }))!;
-    expect(() => np.setSplitPeers(tcp, true)).toThrow(expect.objectContaining({ field: 'process', code: 'INVALID_ARGUMENT' }));
-    expect(() => np.setSplitPeers(pa!, true)).toThrow(expect.objectContaining({ field: 'process' }));
-    expect(() => np.setSplitPeers(srv, 1 as unknown as boolean)).toThrow(expect.objectContaining({ field: 'split' }));
+    expect(() => np.peerSplitting.set(tcp, true)).toThrow(expect.objectContaining({ field: 'process', code: 'INVALID_ARGUMENT' }));
+    expect(() => np.peerSplitting.set(pa!, true)).toThrow(expect.objectContaining({ field: 'process' }));
+    expect(() => np.peerSplitting.set(srv, 1 as unknown as boolean)).toThrow(expect.objectContaining({ field: 'split' }));
   });
 
   it('refuses splitPeers anywhere but a datagram server, naming the field', async () => {

@@ -9,8 +9,8 @@ describe('library messages', () => {
     const peer = await plainServer();
     const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
     const taps: TapRecord[] = [];
-    np.tapProcess(c, (r) => taps.push(r));
-    expect(await np.sendMessage(c, { name: 'hello', template: 'HELLO {{seq}}\\r\\n{{hex:00 ff}}' })).toBeNull();
+    np.traffic.tap(c, (r) => taps.push(r));
+    expect(await np.messages.send(c, { name: 'hello', template: 'HELLO {{seq}}\\r\\n{{hex:00 ff}}' })).toBeNull();
     await waitFor(() => peer.received().length > 0);
     const out = taps.find((t) => t.kind === 'data' && t.direction === 'out');
     expect(out).toMatchObject({ label: 'hello' });
@@ -23,13 +23,13 @@ describe('library messages', () => {
     const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
     const states: RepeatState[] = [];
     np.on('repeat', (s) => states.push(s));
-    const started = (await np.sendMessage(c, { name: 'tick', template: '{{seq}};', repeat: { intervalMs: 2, count: 100 } }))!;
+    const started = (await np.messages.send(c, { name: 'tick', template: '{{seq}};', repeat: { intervalMs: 2, count: 100 } }))!;
     expect(started).toMatchObject({ name: 'tick', processName: 'c', count: 100, running: true });
     await waitFor(() => states.some((s) => !s.running), 10_000, 'the repeat to end');
     expect(states.at(-1)).toMatchObject({ sent: 100, running: false, error: null });
     const expected = Array.from({ length: 100 }, (_, i) => `${i + 1};`).join('');
     await waitFor(() => peer.received() === expected, 5000, 'all hundred, in order');
-    expect(np.repeats()).toEqual([]);
+    expect(np.messages.list()).toEqual([]);
   });
 
   it('repeat until stopped, and stop when the process goes away, saying why', async () => {
@@ -38,11 +38,11 @@ describe('library messages', () => {
     np.on('message', (m) => lines.push(m));
     const peer = await plainServer();
     const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
-    const run = (await np.sendMessage(c, { name: 'forever', template: 'x', repeat: { intervalMs: 5, count: null } }))!;
+    const run = (await np.messages.send(c, { name: 'forever', template: 'x', repeat: { intervalMs: 5, count: null } }))!;
     await waitFor(() => peer.received().length >= 5);
-    expect(np.repeats().map((r) => r.id)).toEqual([run.id]);
-    expect(np.stopRepeat(run.id)).toBe(true);
-    expect(np.stopRepeat(run.id)).toBe(false);
+    expect(np.messages.list().map((r) => r.id)).toEqual([run.id]);
+    expect(np.messages.stop(run.id)).toBe(true);
+    expect(np.messages.stop(run.id)).toBe(false);
     // A send written just before the stop may still be on its way over loopback.
     await sleep(30);
     const stoppedAt = peer.received().length;
@@ -50,9 +50,9 @@ describe('library messages', () => {
     expect(peer.received().length).toBe(stoppedAt);
     expect(lines.some((l) => /^c: message "forever" stopped after \d+ sends$/.test(l))).toBe(true);
 
-    await np.sendMessage(c, { name: 'doomed', template: 'y', repeat: { intervalMs: 5, count: null } });
+    await np.messages.send(c, { name: 'doomed', template: 'y', repeat: { intervalMs: 5, count: null } });
     np.deleteProcess(c);
-    await waitFor(() => np.repeats().length === 0, 5000, 'the repeat to stop');
+    await waitFor(() => np.messages.list().length === 0, 5000, 'the repeat to stop');
     expect(lines.some((l) => /^c: message "doomed" stopped after \d+ sends: Process c not running$/.test(l))).toBe(true);
   });
 
@@ -65,9 +65,9 @@ describe('library messages', () => {
     const gotA = collect(a);
     const gotB = collect(b);
     await waitFor(() => np.processList().filter((p) => p.server === srv).length === 2);
-    await np.sendMessage(srv, { name: 'all', template: 'to all #{{seq}}\\n', everyConnection: true });
+    await np.messages.send(srv, { name: 'all', template: 'to all #{{seq}}\\n', everyConnection: true });
     await waitFor(() => gotA() === 'to all #1\n' && gotB() === 'to all #1\n', 5000, 'both connections');
-    await expect(np.sendMessage(srv, { template: 'x' })).rejects.toThrow();
+    await expect(np.messages.send(srv, { template: 'x' })).rejects.toThrow();
   });
 
   it('refuse bad messages with the field and the reason', async () => {
@@ -77,7 +77,7 @@ describe('library messages', () => {
     const c = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: peer.port }))!;
     const field = async (spec: unknown, target = c): Promise<string | undefined> => {
       try {
-        await np.sendMessage(target, spec as never);
+        await np.messages.send(target, spec as never);
       } catch (err) {
         return (err as { field?: string }).field;
       }
@@ -93,6 +93,6 @@ describe('library messages', () => {
     expect(await field({ template: 'a', repeat: 'often' })).toBe('repeat');
     expect(await field({ template: 'a', everyConnection: true })).toBe('everyConnection');
     expect(await field({ template: 'a' }, srv)).toBe('process');
-    expect(np.repeats()).toEqual([]);
+    expect(np.messages.list()).toEqual([]);
   });
 });

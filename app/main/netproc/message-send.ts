@@ -16,9 +16,11 @@ import { disposableTimeout, DisposableStore, type Disposable } from '../../share
 import { compileTemplate, TemplateError, type Template } from '../../shared/templates.js';
 import { LIMITS, type RepeatState } from '../../shared/wire.js';
 import { encodeForSending } from './coding.js';
+import { resolveProcess, type ProcessDesignator } from './designator.js';
+import type { EngineInternals } from './engine-internals.js';
 import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
-import { OUTPUT_HIGH_WATER, type SendOptions } from './sending.js';
+import { OUTPUT_HIGH_WATER, sendString, type SendOptions } from './sending.js';
 
 export interface MessageSpec {
   /** The template (app/shared/templates.ts). */
@@ -36,7 +38,8 @@ export type { RepeatState };
 
 export const REPEAT_LIMITS = { maxIntervalMs: LIMITS.repeatIntervalMs, maxCount: LIMITS.repeatCount, burst: 1000 } as const;
 
-export interface MessageHooks {
+/** What a message needs of the engine. */
+interface MessageHooks {
   send(process: NetworkProcess, bytes: Uint8Array, options: SendOptions): Promise<unknown>;
   /** The server's connections that are open now. */
   connectionsOf(server: NetworkProcess): NetworkProcess[];
@@ -77,10 +80,28 @@ export class MessageSender implements Disposable {
   private readonly runs = new Map<number, RepeatRun>();
   private nextId = 1;
 
-  constructor(private readonly hooks: MessageHooks) {}
+  private readonly hooks: MessageHooks;
 
-  /** Sends SPEC to PROCESS: once (awaited, errors thrown), or starts a repeat and answers its state at once. */
-  async send(process: NetworkProcess, spec: MessageSpec): Promise<RepeatState | null> {
+  constructor(private readonly engine: EngineInternals) {
+    this.hooks = {
+      send: (process, bytes, options) => sendString(engine, process, bytes, options),
+      connectionsOf: (server) => engine.table.list().filter((p) => p.server === server && p.status.kind === 'run'),
+      report: (text) => engine.report(text),
+      changed: (state) => engine.emit('repeat', state),
+    };
+  }
+
+  /**
+   * Sends SPEC (a template, rendered at each send) to a process, or to every
+   * open connection of a server: once (awaited, errors thrown, answering
+   * null when it went), or starts a repeat and answers its state at once.
+   */
+  send(designator: ProcessDesignator, spec: MessageSpec): Promise<RepeatState | null> {
+    // Resolved before the send starts, so that an unknown process throws at the call rather than rejecting later.
+    return this.sendToProcess(resolveProcess(this.engine, designator), spec);
+  }
+
+  private async sendToProcess(process: NetworkProcess, spec: MessageSpec): Promise<RepeatState | null> {
     if (typeof spec !== 'object' || spec === null)
       throw invalidArgument('message', 'A message is {template, name?, repeat?, everyConnection?}');
     if (typeof spec.template !== 'string') throw invalidArgument('template', 'The template is text');
@@ -116,6 +137,7 @@ export class MessageSender implements Disposable {
     );
   }
 
+  /** Stops a repeating message; true if it was running. */
   stop(id: number): boolean {
     const run = this.runs.get(id);
     if (!run) return false;
@@ -128,6 +150,7 @@ export class MessageSender implements Disposable {
     for (const run of this.runs.values()) if (run.process === process) run.finish(null, false);
   }
 
+  /** The repeating messages running now. */
   list(): RepeatState[] {
     return [...this.runs.values()].map((r) => r.state());
   }

@@ -5,26 +5,27 @@
  * resolves, stream-client.ts / server-process.ts / datagram-process.ts run
  * each kind's life, input.ts delivers what arrives, sending.ts sends.
  * Events report every change to whoever shows it, never text per chunk.
+ * What goes beyond Emacs is a feature object of its own, made here and
+ * reached as a field: `traffic`, `autoReplies`, `messages`, `reconnects`,
+ * `pins`, `peerSplitting`.
  */
 import { EventEmitter } from 'node:events';
 import { DisposableStore, toDisposable } from '../../shared/lifecycle.js';
-import { emacsClientId, formatNetworkAddress, type LispAddress } from './address.js';
-import { AddressResolver, defaultLookup, describeFunction, type LookupFunction, type MakeNetworkProcessOptions } from './arguments.js';
-import { AutoReplyRules, Responder, type AutoReplySpec, type AutoReplyState } from './auto-reply.js';
+import { formatNetworkAddress, type LispAddress } from './address.js';
+import { AddressResolver, defaultLookup, describeFunction, type MakeNetworkProcessOptions } from './arguments.js';
+import { AutoReplies } from './auto-replies.js';
 import { BufferBudget } from './buffer-budget.js';
-import {
-  BufferRegistry,
-  DEFAULT_BUFFER_BUDGET,
-  DEFAULT_BUFFER_CAP,
-  DEFAULT_PROCESSLESS_BUFFER_LIMIT,
-  NetprocBuffer,
-  type BufferChange,
-} from './buffers.js';
-import { Decoder, encodeForSending, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
-import { DEFAULT_DATAGRAM_PEER_LIMIT, kernelDrops, setDatagramPeer } from './datagram-process.js';
+import { attachToBuffer, leftTheList, newestBufferUser } from './buffer-users.js';
+import { BufferRegistry, NetprocBuffer, type BufferChange } from './buffers.js';
+import { CertificatePins } from './certificate-pins.js';
+import { contactOf } from './contact.js';
+import { Decoder, parseCodingSystem, rawTextVariant, withExplicitEol } from './coding.js';
+import { kernelDrops, setDatagramPeer } from './datagram-process.js';
 import { DescriptorWatch } from './descriptor-watch.js';
+import { requireProcessObject, resolveProcess, type ProcessDesignator } from './designator.js';
+import { checkEngineOptions, type NetprocOptions } from './engine-options.js';
 import type { EngineInternals, StatusChange } from './engine-internals.js';
-import { invalidArgument, NetprocError, wrongType } from './errors.js';
+import { NetprocError, wrongType } from './errors.js';
 import type { NetprocEvents } from './events.js';
 import { HandleParking } from './handle-parking.js';
 import { InputDelivery } from './input.js';
@@ -34,63 +35,27 @@ import { makeProcess } from './make-process.js';
 import { checkPlist, plistGet, plistPut } from './plist.js';
 import { openNetworkStream, type OpenNetworkStreamList, type OpenNetworkStreamParameters } from './open-network-stream.js';
 import { NetworkProcess, type Filter, type Sentinel } from './process.js';
-import { PinStore, type CertificatePin } from './pin-store.js';
+import { PeerSplitting } from './peer-splitting.js';
 import { ProcessTable } from './process-table.js';
 import { writeRegularFile } from './regular-file.js';
 import { closeProcessSockets } from './release.js';
-import { TLS_HANDSHAKE_TIMEOUT_MS } from './stream-process.js';
-import { notRunning, readOnly, sendEof, sendString, type SendOptions } from './sending.js';
+import { readOnly, sendEof, sendString, type SendOptions } from './sending.js';
 import { importConversation, type ImportedConversation } from './import-process.js';
 import { continueProcess, stopProcess } from './stop-continue.js';
 import { loadServices } from './services.js';
 import { setSocketOption } from './socket-options.js';
 import { exitStatus, isActiveForQuery, liveTail, mappedStatus, SentinelEvent, type InternalStatus, type ProcessStatus } from './status.js';
-import { statusTap, Taps, type Disposable, type TapListener, type TapSink } from './taps.js';
-import { MessageSender, type MessageSpec, type RepeatState } from './message-send.js';
-import { checkReconnectPolicy, Reconnector, type ReconnectState } from './reconnect.js';
-import { recordTls } from './tls.js';
-import type { Timeline, TimelineOptions } from './timeline.js';
-import { TimelineKeeper } from './timeline-keeper.js';
-import { TimelineViews, type TimelineFilter, type TimelineWindow } from './timeline-view.js';
+import { statusTap } from './taps.js';
+import { MessageSender } from './message-send.js';
+import { Reconnector, takeReconnectOption } from './reconnect.js';
+import { Traffic } from './traffic.js';
 
 export type { LookupFunction, LookupResult, MakeNetworkProcessOptions, TlsParameters } from './arguments.js';
+export type { ProcessDesignator } from './designator.js';
+export type { NetprocOptions } from './engine-options.js';
 export type { BufferChangeEvent, LogCall, NetprocEvents, SentinelCall } from './events.js';
-export { OUTPUT_HIGH_WATER } from './sending.js';
-
-export interface NetprocOptions {
-  /** Cap of each buffer in bytes; the head is trimmed past it (default 64 MiB). */
-  bufferCap?: number;
-  /**
-   * All buffers together hold at most this many bytes (default 1 GiB). Past
-   * it, the stalest buffers of departed processes are killed first, then the
-   * stalest live buffers lose their oldest bytes; each step is reported.
-   */
-  bufferBudget?: number;
-  /** How many buffers without a process are kept (default 10,000); past it the stalest go, however small. */
-  processlessBufferLimit?: number;
-  /** read-process-output-max: the largest filter chunk and datagram delivered (default 4096). */
-  readProcessOutputMax?: number;
-  /** delete-exited-processes: closed processes leave the list at once (default true). */
-  deleteExitedProcesses?: boolean;
-  lookup?: LookupFunction;
-  servicesFile?: string;
-  /** Where certificate pins are remembered (pin-store.ts); none: only while the engine runs. */
-  pinStoreFile?: string | null;
-  /**
-   * Each process's traffic timeline (timeline.ts): on by default; false turns
-   * it off, an object sets its ring size, payload caps and record budget.
-   */
-  timeline?: TimelineOptions | boolean;
-  /** How long a client's TLS handshake may take (default 30 s). */
-  tlsHandshakeTimeoutMs?: number;
-  /** How many `datagram-peer` processes a splitting datagram server keeps at most (default 256). */
-  datagramPeerLimit?: number;
-}
-
 export type { OpenNetworkStreamList, OpenNetworkStreamParameters, StarttlsRule } from './open-network-stream.js';
-
-/** A process, a process name, a buffer or a buffer name: what Emacs's process arguments accept. */
-export type ProcessDesignator = NetworkProcess | NetprocBuffer | string;
+export { OUTPUT_HIGH_WATER } from './sending.js';
 
 export class Netproc extends EventEmitter<NetprocEvents> implements EngineInternals {
   readonly readProcessOutputMax: number;
@@ -103,8 +68,6 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   readonly buffers: BufferRegistry;
   /** @internal */
   readonly input: InputDelivery = new InputDelivery(this);
-  /** Certificates trusted by fingerprint per host:port (TLS beyond Emacs). */
-  readonly pins: PinStore;
   private readonly budget: BufferBudget;
   private readonly resolver: AddressResolver;
   /** What lives as long as the engine: released, last first, by close(). */
@@ -114,40 +77,41 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   readonly closing = this.closeController.signal;
   readonly tlsHandshakeTimeoutMs: number;
   readonly datagramPeerLimit: number;
-  /** The traffic timelines kept (live processes' and departed ones'); null when timelines are off. */
-  private readonly timelines: TimelineKeeper | null;
-  /** Traffic views read lately (timeline-view.ts), kept so that paging through one scans only what is new. */
-  private readonly timelineViews = new TimelineViews();
+
+  // Beyond Emacs, each a feature of its own that the engine tells when a process is listed or leaves.
+  /** Taps, each process's traffic timeline, traffic views. */
+  readonly traffic: Traffic;
+  /** Auto-reply rules per process. */
+  readonly autoReplies: AutoReplies;
+  /** Library messages sent once or repeating. */
+  readonly messages: MessageSender;
+  /** Reconnecting clients, by name. */
+  readonly reconnects: Reconnector;
+  /** Certificates trusted by fingerprint per host:port (TLS). */
+  readonly pins: CertificatePins;
+  /** A datagram server's traffic split by peer, turned on and off. */
+  readonly peerSplitting: PeerSplitting;
 
   constructor(options: NetprocOptions = {}) {
     super();
-    const max = options.readProcessOutputMax ?? 4096;
-    if (!Number.isInteger(max) || max < 1)
-      throw invalidArgument('readProcessOutputMax', 'read-process-output-max must be a positive integer');
-    this.readProcessOutputMax = max;
+    const settings = checkEngineOptions(options);
+    this.readProcessOutputMax = settings.readProcessOutputMax;
+    this.deleteExitedProcesses = settings.deleteExitedProcesses;
+    this.tlsHandshakeTimeoutMs = settings.tlsHandshakeTimeoutMs;
+    this.datagramPeerLimit = settings.datagramPeerLimit;
     this.buffers = new BufferRegistry(
-      options.bufferCap ?? DEFAULT_BUFFER_CAP,
+      settings.bufferCap,
       (change) => this.bufferChanged(change),
       () => this.budget.keepProcesslessWithin(this.table, this.buffers, (buffer) => this.killBuffer(buffer)),
     );
-    const budget = options.bufferBudget ?? DEFAULT_BUFFER_BUDGET;
-    if (!Number.isInteger(budget) || budget < 1)
-      throw invalidArgument('bufferBudget', 'The buffer budget must be a positive number of bytes');
-    const processless = options.processlessBufferLimit ?? DEFAULT_PROCESSLESS_BUFFER_LIMIT;
-    if (!Number.isInteger(processless) || processless < 1)
-      throw invalidArgument('processlessBufferLimit', 'The limit of buffers without a process must be a positive integer');
-    this.budget = new BufferBudget(budget, (text) => this.report(text), processless);
+    this.budget = new BufferBudget(settings.bufferBudget, (text) => this.report(text), settings.processlessBufferLimit);
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));
-    this.deleteExitedProcesses = options.deleteExitedProcesses ?? true;
-    this.tlsHandshakeTimeoutMs = options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
-    if (!Number.isInteger(this.tlsHandshakeTimeoutMs) || this.tlsHandshakeTimeoutMs < 1)
-      throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
-    this.datagramPeerLimit = options.datagramPeerLimit ?? DEFAULT_DATAGRAM_PEER_LIMIT;
-    if (!Number.isInteger(this.datagramPeerLimit) || this.datagramPeerLimit < 0)
-      throw invalidArgument('datagramPeerLimit', 'The datagram peer limit must be a non-negative integer');
-    this.pins = new PinStore(options.pinStoreFile ?? null, (text) => this.report(text));
-    this.pins.onChange = (host, port) => this.pinsChanged(host, port);
-    this.timelines = options.timeline === false ? null : new TimelineKeeper(options.timeline === true ? {} : (options.timeline ?? {}), max);
+    this.traffic = new Traffic(this, options.timeline);
+    this.autoReplies = new AutoReplies(this, this.traffic, (process) => this.deleteProcess(process));
+    this.messages = this.disposables.add(new MessageSender(this));
+    this.reconnects = this.disposables.add(new Reconnector(this, this.traffic, (made) => this.makeNetworkProcess(made)));
+    this.pins = new CertificatePins(this, options.pinStoreFile ?? null);
+    this.peerSplitting = new PeerSplitting(this, (process) => this.deleteProcess(process));
     this.disposables.add(toDisposable(() => this.parking.close()));
     this.disposables.add(toDisposable(() => this.descriptors.close()));
     this.disposables.add(this.input);
@@ -159,17 +123,10 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   async makeNetworkProcess(options?: MakeNetworkProcessOptions): Promise<NetworkProcess | null> {
     if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
     if (!options || Object.keys(options).length === 0) return null;
-    // Beyond Emacs, `reconnect` makes the client reconnecting from the start, so that no close can come between its
-    // making and its policy. It is checked before anything is made, and is no keyword (the contact never shows it).
-    const { reconnect, ...makeOptions } = options;
-    const policy = reconnect === undefined || reconnect === null || reconnect === false ? null : checkReconnectPolicy(reconnect);
-    if (policy && makeOptions.server)
-      throw invalidArgument('reconnect', 'Only a client reconnects: a server stays listening until it is deleted');
-    // Its first connect is in the background as every attempt's is, so that a refused one is retried too.
-    const background = policy !== null && !makeOptions.type;
-    const process = await makeProcess(this, this.resolver, this.pins, background ? { ...makeOptions, nowait: true } : makeOptions);
+    const { policy, makeOptions, firstAttempt } = takeReconnectOption(options);
+    const process = await makeProcess(this, this.resolver, this.pins.store, firstAttempt);
     if (process.kind === 'stream-client' || process.kind === 'datagram-client') process.madeWith = makeOptions;
-    if (policy && process.madeWith) this.reconnector.enable(process, process.madeWith, policy);
+    if (policy && process.madeWith) this.reconnects.enable(process, process.madeWith, policy);
     return process;
   }
 
@@ -220,7 +177,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     process.taps?.emit(statusTap(status, how.quiet ? null : (how.sentinel ?? null)));
     if (how.quiet) return;
     // A client waiting to reconnect keeps its row until its next attempt (reconnect.ts), as under delete-exited-processes nil.
-    const leaveList = this.reconnector.owns(process) && !process.deleting ? undefined : how.leaveList;
+    const leaveList = this.reconnects.owns(process) && !process.deleting ? undefined : how.leaveList;
     if (leaveList === 'before-sentinel') this.removeFromTable(process);
     this.emit('process-changed', process);
     if (how.sentinel !== undefined) this.input.runSentinel(process, how.sentinel);
@@ -258,9 +215,8 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** @internal */
   show(process: NetworkProcess): void {
     process.hidden = false;
-    if (!process.timeline) this.timelines?.start(process, (process.taps ??= new Taps(this.reportTapError)));
-    // An accepted connection answers by its server's rules as they are now, as it inherits the server's filter.
-    if (process.server?.autoReply) this.attachAutoReply(process, process.server.autoReply.responder.rules);
+    this.traffic.listed(process);
+    this.autoReplies.listed(process);
     if (process.buffer?.live) this.announceBuffer(process.buffer);
     this.emit('process-added', process);
   }
@@ -273,51 +229,18 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    */
   removeFromTable(process: NetworkProcess): void {
     if (!this.table.remove(process)) return;
-    this.timelines?.depart(process);
-    // A peer that sends again after its process left gets a new one.
-    const peers = process.kind === 'datagram-peer' ? process.server?.peers : null;
-    if (peers && Array.isArray(process.datagramAddress)) {
-      const id = emacsClientId(process.datagramAddress);
-      if (peers.get(id) === process) peers.delete(id);
-    }
-    const buffer = process.buffer;
-    if (buffer?.live) {
-      if (this.bufferUsers(buffer).length === 0) buffer.lastProcess = process;
-      this.announceBuffer(buffer);
-    }
+    this.traffic.departed(process);
+    this.peerSplitting.departed(process);
+    const buffer = leftTheList(this.table, process);
+    if (buffer) this.announceBuffer(buffer);
     this.emit('process-removed', process);
   }
 
   /** @internal */
   attachBuffer(process: NetworkProcess, buffer: NetprocBuffer | null): void {
-    process.buffer = buffer;
-    if (!buffer) return;
-    if (process.markBuffer && process.mark) process.markBuffer.releaseMarker(process.mark);
-    process.mark = buffer.createMarker(buffer.end);
-    process.markBuffer = buffer;
-    if (!buffer.users.includes(process)) buffer.users = [...this.pruneBufferUsers(buffer), process];
-    buffer.lastProcess = null;
+    attachToBuffer(this.table, process, buffer);
     // A process still being made is announced with its buffer by show().
-    if (!process.hidden) this.announceBuffer(buffer);
-  }
-
-  /**
-   * The listed processes whose buffer this is, oldest first. Candidates that
-   * left the table or took another buffer are dropped here; those still
-   * being made (hidden) are kept but not counted, as process-list does not
-   * count them.
-   */
-  private bufferUsers(buffer: NetprocBuffer): NetworkProcess[] {
-    return this.pruneBufferUsers(buffer).filter((p) => !p.hidden);
-  }
-
-  /** The candidates still using the buffer, hidden ones included: another process being made onto it must not drop them. */
-  private pruneBufferUsers(buffer: NetprocBuffer): NetworkProcess[] {
-    const users = buffer.users;
-    if (users.length === 0) return users;
-    const kept = users.filter((p) => p.buffer === buffer && this.table.has(p));
-    if (kept.length !== users.length) buffer.users = kept;
-    return kept;
+    if (buffer && !process.hidden) this.announceBuffer(buffer);
   }
 
   /** Tells views that who uses a buffer changed; its text, revision and change time stay as they were. */
@@ -345,35 +268,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   /** `get-buffer-process`: the newest process whose buffer this is. */
   getBufferProcess(buffer: string | NetprocBuffer): NetworkProcess | null {
     const target = typeof buffer === 'string' ? this.buffers.get(buffer) : buffer;
-    if (!target) return null;
-    // Ids follow the order processes enter the table, so the newest has the largest.
-    let newest: NetworkProcess | null = null;
-    for (const p of this.bufferUsers(target)) if (!newest || p.id > newest.id) newest = p;
-    return newest;
-  }
-
-  private resolveProcess(designator: ProcessDesignator, field = 'process'): NetworkProcess {
-    if (designator instanceof NetworkProcess) return designator;
-    if (typeof designator === 'string') {
-      const byName = this.table.getByName(designator);
-      if (byName) return byName;
-      const buffer = this.buffers.get(designator);
-      if (!buffer) throw new NetprocError({ code: 'NO_SUCH_PROCESS', message: `Process ${designator} does not exist`, field });
-      designator = buffer;
-    }
-    if (designator instanceof NetprocBuffer) {
-      const owner = this.getBufferProcess(designator);
-      if (!owner) throw new NetprocError({ code: 'NO_SUCH_PROCESS', message: `Buffer ${designator.name} has no process`, field });
-      return owner;
-    }
-    throw wrongType(field, 'processp', designator);
-  }
-
-  /** stop-process and continue-process take only a process object for network processes [O-04 C]. */
-  private requireProcessObject(designator: ProcessDesignator): NetworkProcess {
-    if (designator instanceof NetworkProcess) return designator;
-    const name = designator instanceof NetprocBuffer ? (this.getBufferProcess(designator)?.name ?? designator.name) : designator;
-    throw new NetprocError({ code: 'NOT_SUBPROCESS', message: `Process ${String(name)} is not a subprocess`, field: 'process' });
+    return target ? newestBufferUser(this.table, target) : null;
   }
 
   // ───────────────────────────── status ─────────────────────────────
@@ -383,63 +278,63 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     let process: NetworkProcess | undefined;
     if (designator instanceof NetworkProcess) process = designator;
     else if (typeof designator === 'string') process = this.table.getByName(designator);
-    else process = this.resolveProcess(designator);
+    else process = resolveProcess(this, designator);
     return process ? mappedStatus(process.status, process.stopped) : null;
   }
 
   processExitStatus(designator: ProcessDesignator): number | string {
-    return exitStatus(this.resolveProcess(designator).status);
+    return exitStatus(resolveProcess(this, designator).status);
   }
 
   processLiveP(designator: ProcessDesignator): string[] | null {
-    const p = this.resolveProcess(designator);
+    const p = resolveProcess(this, designator);
     return liveTail(mappedStatus(p.status, p.stopped));
   }
 
   /** `process-command`: true while stopped (and after deleting a stopped process). */
   processCommand(designator: ProcessDesignator): boolean {
-    return this.resolveProcess(designator).stopped;
+    return resolveProcess(this, designator).stopped;
   }
 
   processType(designator: ProcessDesignator): 'network' {
-    this.resolveProcess(designator);
+    resolveProcess(this, designator);
     return 'network';
   }
 
   processId(designator: ProcessDesignator): null {
-    this.resolveProcess(designator);
+    resolveProcess(this, designator);
     return null;
   }
 
   processBuffer(designator: ProcessDesignator): NetprocBuffer | null {
-    return this.resolveProcess(designator).buffer;
+    return resolveProcess(this, designator).buffer;
   }
 
   /** `process-mark` as an absolute byte offset in the process's buffer, or null. */
   processMark(designator: ProcessDesignator): number | null {
-    return this.resolveProcess(designator).mark?.position ?? null;
+    return resolveProcess(this, designator).mark?.position ?? null;
   }
 
   processFilter(designator: ProcessDesignator): Filter {
-    return this.resolveProcess(designator).filter;
+    return resolveProcess(this, designator).filter;
   }
 
   processSentinel(designator: ProcessDesignator): Sentinel {
-    return this.resolveProcess(designator).sentinel;
+    return resolveProcess(this, designator).sentinel;
   }
 
   // ───────────────────────────── stop, continue, delete ─────────────────────────────
 
   /** `stop-process`: stop reading (streams, datagrams) or accepting (servers). No sentinel. */
   async stopProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
-    const process = this.requireProcessObject(designator);
+    const process = requireProcessObject(this, designator);
     if (process.imported !== null) throw readOnly(process, 'it cannot be stopped');
     return stopProcess(this, process);
   }
 
   /** `continue-process`: resume; a server accepts what queued meanwhile. No sentinel. */
   async continueProcess(designator: ProcessDesignator): Promise<NetworkProcess> {
-    const process = this.requireProcessObject(designator);
+    const process = requireProcessObject(this, designator);
     if (process.imported !== null) throw readOnly(process, 'it cannot be continued');
     return continueProcess(this, process);
   }
@@ -451,12 +346,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
    */
   importConversation(conversation: ImportedConversation): NetworkProcess {
     if (this.closed) throw new NetprocError({ code: 'NOT_RUNNING', message: 'Netproc has been closed' });
-    return importConversation(this, this.timelines, conversation);
+    return importConversation(this, this.traffic.keeper, conversation);
   }
 
   /** `delete-process`: runs the sentinel with "deleted\n" before returning, then closes the socket. */
   deleteProcess(designator: ProcessDesignator): null {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (!this.table.has(process)) {
       // Emacs still sets (exit 0) on a process already gone from the list, but silently: no sentinel, no event [spec §9].
       this.changeStatus(process, { kind: 'exit', exitCode: 0 }, { quiet: true });
@@ -468,242 +363,9 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.changeStatus(process, { kind: 'exit', exitCode: 0 }, { sentinel: SentinelEvent.deleted, leaveList: 'after-sentinel' });
     closeProcessSockets(this, process);
     // A client waiting to reconnect has no watch left to see this (it ended already): deleting it ends the reconnecting.
-    if (this.reconnector.owns(process)) this.reconnector.cancel(process.name);
+    if (this.reconnects.owns(process)) this.reconnects.cancel(process.name);
     return null;
   }
-
-  /**
-   * Subscribes to a process's taps: every chunk read and written (direction,
-   * a microsecond timestamp, the bytes, a datagram's peer) and every status
-   * change, beside its filter and sentinel, never instead of them. Returns a
-   * Disposable; a throwing listener is reported as a message.
-   */
-  tapProcess(designator: ProcessDesignator, listener: TapListener): Disposable {
-    const process = this.resolveProcess(designator);
-    if (typeof listener !== 'function') throw wrongType('listener', 'functionp', listener);
-    return this.subscribe(process, listener);
-  }
-
-  /**
-   * The traffic timeline of the process with id ID: a listed process's, or a
-   * departed one's while its buffer lives. Null when there is none (timelines
-   * off, or let go).
-   */
-  timelineOf(id: number): Timeline | null {
-    const listed = this.table.getById(id);
-    if (listed) return listed.timeline;
-    return this.timelines?.departedTimeline(id) ?? null;
-  }
-
-  /**
-   * What a process's traffic view shows: its own timeline, and for a server
-   * those of the connections it accepted, listed and departed.
-   */
-  trafficTimelines(process: NetworkProcess): Timeline[] {
-    const own = process.timeline ? [process.timeline] : [];
-    if (process.kind !== 'stream-server') return own;
-    const listed = this.table.list().filter((p) => p.server === process && p.timeline);
-    return [...own, ...listed.map((p) => p.timeline!), ...(this.timelines?.departedConnections(process) ?? [])];
-  }
-
-  /** Records each process's timeline keeps at most (its ring); 0 when timelines are off. */
-  get timelineCapacity(): number {
-    return this.timelines?.pool.capacity ?? 0;
-  }
-
-  /**
-   * Positions [from, from + count) of the traffic view of the process with id
-   * ID (listed, or departed while its buffer lives; for a server, with its
-   * connections), filtered by FILTER. Views are kept between reads, so
-   * positions are stable while records come and go (timeline-view.ts).
-   */
-  readTimeline(id: number, from: number, count: number, filter: TimelineFilter = {}): TimelineWindow {
-    return this.timelineViews.read(id, filter, this.trafficOf(id), from, count);
-  }
-
-  /** The timelines of the traffic view of the process with id ID (see trafficTimelines); refused, naming `id`, when there are none. */
-  trafficOf(id: number): Timeline[] {
-    const own = this.timelineOf(id);
-    if (!own) {
-      const listed = this.table.getById(id);
-      if (listed && !this.timelines)
-        throw new NetprocError({ code: 'UNSUPPORTED', message: 'Traffic timelines are off in this engine', field: 'id' });
-      throw new NetprocError({
-        code: 'NO_SUCH_PROCESS',
-        message: listed ? `Process ${listed.name} has no timeline` : `No process with id ${id} (or its timeline has been let go)`,
-        field: 'id',
-      });
-    }
-    return this.trafficTimelines(own.process);
-  }
-
-  private subscribe(process: NetworkProcess, subscriber: TapListener | TapSink): Disposable {
-    const taps = (process.taps ??= new Taps(this.reportTapError));
-    return taps.add(subscriber, () => {
-      if (process.taps === taps) process.taps = null;
-    });
-  }
-
-  /**
-   * Auto-reply rules (auto-reply.ts): SPEC answers the process's input from
-   * now on, replacing any rules it had (pending delayed replies are dropped);
-   * null removes them. A server's connections accepted later inherit them.
-   * Answers the rules as set, with their hit counts.
-   */
-  setAutoReplyRules(designator: ProcessDesignator, spec: AutoReplySpec | null): AutoReplyState | null {
-    const process = this.resolveProcess(designator);
-    if (spec !== null && (typeof spec !== 'object' || Array.isArray(spec))) throw wrongType('rules', 'listp', spec);
-    const rules = spec === null ? null : AutoReplyRules.compile(spec, { encoder: process.encoder, datagram: process.isDatagram });
-    this.attachAutoReply(process, rules);
-    // A splitting server's peers answer its datagrams by its rules as they are now (see attachAutoReply's answeredElsewhere).
-    for (const peer of process.peers?.values() ?? []) {
-      this.attachAutoReply(peer, rules);
-      this.emit('process-changed', peer);
-    }
-    this.emit('process-changed', process);
-    return rules?.state() ?? null;
-  }
-
-  /** The process's auto-reply rules with their hit counts, or null. */
-  autoReplyRules(designator: ProcessDesignator): AutoReplyState | null {
-    return this.resolveProcess(designator).autoReply?.responder.rules.state() ?? null;
-  }
-
-  private attachAutoReply(process: NetworkProcess, rules: AutoReplyRules | null): void {
-    if (process.autoReply) {
-      process.autoReply.subscription.dispose();
-      process.autoReply.responder.dispose();
-      process.autoReply = null;
-    }
-    if (!rules) return;
-    const responder = new Responder(
-      rules,
-      {
-        send: (bytes, peer, label) => sendString(this, process, bytes, { peer, label }),
-        close: () => {
-          if (this.table.has(process)) this.deleteProcess(process);
-        },
-        report: (text) => this.report(text),
-        // A splitting server leaves a datagram to its sender's peer process, which has the same rules: answered once, and
-        // the reply is that peer's traffic. Past the peer limit, or while that process is stopped or has no rules, the server answers.
-        answeredElsewhere:
-          process.kind === 'datagram-server'
-            ? (peer) => {
-                const owner = process.peers && Array.isArray(peer) ? process.peers.get(emacsClientId(peer)) : undefined;
-                return owner !== undefined && !owner.stopped && owner.autoReply !== null;
-              }
-            : undefined,
-        // The counts are shared with the server the rules came from, so its row changes too (the bridge coalesces both per frame).
-        hit: () => {
-          if (!this.table.has(process)) return;
-          this.emit('process-changed', process);
-          const server = process.server;
-          if (server?.autoReply?.responder.rules === rules && this.table.has(server)) this.emit('process-changed', server);
-        },
-        get utf8() {
-          return process.decoder.coding.charset === 'utf-8';
-        },
-        // A process that decodes one character per byte gets its captured bytes back as they came.
-        encodeText: (text) =>
-          process.decoder.coding.charset !== 'utf-8' && !/[\u0100-\u{10ffff}]/u.test(text)
-            ? Buffer.from(text, 'latin1')
-            : encodeForSending(text, process.encoder),
-      },
-      process.isDatagram,
-      process.name,
-    );
-    process.autoReply = { responder, subscription: this.subscribe(process, responder) };
-  }
-
-  /** Library messages sent once or repeating (message-send.ts). */
-  private readonly messages = this.disposables.add(
-    new MessageSender({
-      send: (process, bytes, options) => sendString(this, process, bytes, options),
-      connectionsOf: (server) => this.table.list().filter((p) => p.server === server && p.status.kind === 'run'),
-      report: (text) => this.report(text),
-      changed: (state) => this.emit('repeat', state),
-    }),
-  );
-
-  /**
-   * Sends a library message (a template, rendered at each send) to a process,
-   * or to every open connection of a server: once, answering null when it
-   * went; or repeated, answering the repeat's state at once.
-   */
-  sendMessage(designator: ProcessDesignator, spec: MessageSpec): Promise<RepeatState | null> {
-    return this.messages.send(this.resolveProcess(designator), spec);
-  }
-
-  /** Stops a repeating message; true if it was running. */
-  stopRepeat(id: number): boolean {
-    return this.messages.stop(id);
-  }
-
-  /** The repeating messages running now. */
-  repeats(): RepeatState[] {
-    return this.messages.list();
-  }
-
-  /**
-   * Beyond Emacs: a datagram server gives each source address a
-   * `datagram-peer` process of its own (as make-network-process's
-   * `splitPeers`), or, turned off, ends those it has (their buffers stay) and
-   * is a plain Emacs datagram server again. Answers the server.
-   */
-  setSplitPeers(designator: ProcessDesignator, split: boolean): NetworkProcess {
-    const process = this.resolveProcess(designator);
-    if (typeof split !== 'boolean') throw wrongType('split', 'booleanp', split);
-    if (process.kind !== 'datagram-server')
-      throw invalidArgument('process', `${process.name} is not a datagram server: only a datagram server splits its traffic by peer`);
-    if (process.status.kind !== 'run') throw notRunning(process);
-    if (process.splitPeers === split) return process;
-    process.splitPeers = split;
-    process.peerLimitReported = false;
-    process.contact.put('splitPeers', split);
-    if (!split) for (const peer of process.peers?.values() ?? []) this.deleteProcess(peer);
-    this.emit('process-changed', process);
-    return process;
-  }
-
-  /** Reconnecting clients, by name (reconnect.ts). */
-  private readonly reconnector = this.disposables.add(
-    new Reconnector({
-      make: (options) => this.makeNetworkProcess(options),
-      forget: (process) => this.removeFromTable(process),
-      watch: (process, listener) => this.subscribe(process, listener),
-      report: (text) => this.report(text),
-      changed: (name, state) => this.emit('reconnect', name, state),
-    }),
-  );
-
-  /**
-   * Makes a client made by make-network-process reconnect when it closes or
-   * fails (POLICY true for the defaults, or {initialMs, maxMs, multiplier,
-   * jitter, maxAttempts}); null stops it. Answers the state, or null.
-   */
-  setProcessReconnect(designator: ProcessDesignator, policy: unknown): ReconnectState | null {
-    const process = this.resolveProcess(designator);
-    if (policy === null || policy === false) {
-      this.reconnector.cancel(process.name);
-      return null;
-    }
-    if (!process.madeWith)
-      throw invalidArgument('process', `${process.name} is not a client made by make-network-process, so it cannot be made again`);
-    return this.reconnector.enable(process, process.madeWith, checkReconnectPolicy(policy));
-  }
-
-  /** A reconnecting client's state by its name (it outlives each attempt's process), or null. */
-  reconnectState(name: string): ReconnectState | null {
-    return this.reconnector.state(name);
-  }
-
-  /** Stops reconnecting the client NAME, between attempts too; true if it was reconnecting. */
-  cancelReconnect(name: string): boolean {
-    return this.reconnector.cancel(name);
-  }
-
-  /** One function for every process's taps to report a throwing subscriber with. */
-  private readonly reportTapError = (text: string): void => this.report(text);
 
   /** Waits until a process's pending stop/continue/close work is done (tests and the bridge use it). */
   async settled(process: NetworkProcess): Promise<void> {
@@ -721,12 +383,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     data: string | Uint8Array,
     { label = null }: Pick<SendOptions, 'label'> = {},
   ): Promise<null> {
-    return sendString(this, this.resolveProcess(designator), data, { label });
+    return sendString(this, resolveProcess(this, designator), data, { label });
   }
 
   /** `process-send-eof`: half-close; reading goes on until the peer closes. A no-op for datagrams. */
   async processSendEof(designator: ProcessDesignator): Promise<NetworkProcess> {
-    return sendEof(this, this.resolveProcess(designator));
+    return sendEof(this, resolveProcess(this, designator));
   }
 
   // ───────────────────────────── contact and addresses ─────────────────────────────
@@ -736,18 +398,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   processContact(designator: ProcessDesignator, key: true, noBlock?: boolean): Record<string, unknown> | null;
   processContact(designator: ProcessDesignator, key: string | true | null | undefined, noBlock?: boolean): unknown;
   processContact(designator: ProcessDesignator, key?: string | true | null, noBlock = false): unknown {
-    const process = this.resolveProcess(designator);
-    const kind = process.status.kind;
-    // Emacs would wait for a connecting process; we answer at once from what is known.
-    if (noBlock && kind !== 'run' && kind !== 'listen') return null;
-    const contact = process.contact;
-    if (process.isDatagram && (key === true || key === 'remote') && process.datagramAddress) {
-      contact.put('remote', Array.isArray(process.datagramAddress) ? process.datagramAddress.slice() : { ...process.datagramAddress });
-    }
-    if (key === undefined || key === null) return [contact.get('host'), contact.get('service')];
-    if (key === true) return contact.toObject();
-    const value = contact.get(key);
-    return Array.isArray(value) ? value.slice() : value;
+    return contactOf(resolveProcess(this, designator), key, noBlock);
   }
 
   formatNetworkAddress(address: unknown, omitPort = false): string | null {
@@ -760,17 +411,17 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
   /** What the kernel (and Node) hold for the process's socket now: queues, buffer sizes, how full (kernel-queues.ts). */
   processKernelQueues(designator: ProcessDesignator): Promise<KernelQueues> {
-    return kernelQueues(this.resolveProcess(designator));
+    return kernelQueues(resolveProcess(this, designator));
   }
 
   /** Datagrams the kernel dropped for this process's socket (queue full, e.g. while stopped); null if unknown. */
   processDatagramDrops(designator: ProcessDesignator): number | null {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     return process.datagram ? kernelDrops(process.datagram) : null;
   }
 
   processDatagramAddress(designator: ProcessDesignator): LispAddress | null {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (!process.isDatagram || !process.datagramAddress) return null;
     const address = process.datagramAddress;
     return Array.isArray(address) ? address.slice() : { family: address.family, data: address.data.slice() };
@@ -778,12 +429,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `set-process-datagram-address`: null when not a datagram process or ADDRESS does not fit its socket. */
   setProcessDatagramAddress(designator: ProcessDesignator, address: unknown): LispAddress | null {
-    return setDatagramPeer(this, this.resolveProcess(designator), address);
+    return setDatagramPeer(this, resolveProcess(this, designator), address);
   }
 
   /** `set-network-process-option`: true on success; false (nil) for an unknown option with noError. */
   async setNetworkProcessOption(designator: ProcessDesignator, option: string, value: unknown, noError = false): Promise<boolean> {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (process.status.kind === 'connect') await process.leftConnect;
     if (!setSocketOption(process, option, value, noError)) return false;
     this.emit('process-changed', process);
@@ -794,7 +445,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `set-process-filter`: null restores the default; `true` stops reading without changing the status. */
   setProcessFilter(designator: ProcessDesignator, filter: Filter): Filter {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (filter !== null && filter !== true && typeof filter !== 'function') throw wrongType('filter', 'functionp', filter);
     process.filter = filter;
     process.contact.put('filter', filter === null ? 'internal-default-process-filter' : describeFunction(filter));
@@ -804,7 +455,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
 
   setProcessSentinel(designator: ProcessDesignator, sentinel: Sentinel): Sentinel {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (sentinel !== null && typeof sentinel !== 'function') throw wrongType('sentinel', 'functionp', sentinel);
     process.sentinel = sentinel;
     process.contact.put('sentinel', sentinel === null ? 'internal-default-process-sentinel' : describeFunction(sentinel));
@@ -814,7 +465,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `set-process-buffer`: takes a buffer object or null; a name is a wrong-type error [O-16 C]. */
   setProcessBuffer(designator: ProcessDesignator, buffer: NetprocBuffer | null): NetprocBuffer | null {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (buffer !== null && !(buffer instanceof NetprocBuffer)) throw wrongType('buffer', 'bufferp', buffer);
     const previous = process.buffer;
     if (buffer) this.attachBuffer(process, buffer);
@@ -850,7 +501,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     for (const p of this.table.list()) if (p.buffer === target) this.deleteProcess(p);
     target.kill();
     this.buffers.remove(target);
-    this.timelines?.bufferKilled(target);
+    this.traffic.bufferKilled(target);
     return true;
   }
 
@@ -875,11 +526,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   // ───────────────────────────── plists, query flag, coding ─────────────────────────────
 
   processPlist(designator: ProcessDesignator): unknown[] {
-    return this.resolveProcess(designator).plist.slice();
+    return resolveProcess(this, designator).plist.slice();
   }
 
   setProcessPlist(designator: ProcessDesignator, plist: unknown): unknown[] {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (!Array.isArray(plist)) throw wrongType('plist', 'listp', plist);
     checkPlist(plist);
     process.plist = plist.slice();
@@ -889,23 +540,23 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `process-get`: properties compare with `eq` (===). */
   processGet(designator: ProcessDesignator, property: unknown): unknown {
-    return plistGet(this.resolveProcess(designator).plist, property);
+    return plistGet(resolveProcess(this, designator).plist, property);
   }
 
   /** `process-put`: returns the new plist. Refused, changing nothing, past the plist's bounds (plist.ts). */
   processPut(designator: ProcessDesignator, property: unknown, value: unknown): unknown[] {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     process.plist = plistPut(process.plist, property, value);
     this.emit('process-changed', process);
     return process.plist.slice();
   }
 
   processQueryOnExitFlag(designator: ProcessDesignator): boolean {
-    return this.resolveProcess(designator).queryOnExit;
+    return resolveProcess(this, designator).queryOnExit;
   }
 
   setProcessQueryOnExitFlag<T>(designator: ProcessDesignator, flag: T): T {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     process.queryOnExit = flag !== null && flag !== undefined && flag !== false;
     this.emit('process-changed', process);
     return flag;
@@ -913,12 +564,12 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
 
   /** `process-coding-system`: [DECODE, ENCODE]. */
   processCodingSystem(designator: ProcessDesignator): [string, string] {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     return [process.decoder.coding.name, process.encoder.name];
   }
 
   setProcessCodingSystem(designator: ProcessDesignator, decoding: string, encoding: string): null {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     const decode = parseCodingSystem(decoding, 'decoding');
     const encode = withExplicitEol(parseCodingSystem(encoding, 'encoding'));
     process.decoder = new Decoder(decode);
@@ -928,39 +579,14 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
   }
 
   processFilterMultibyteP(designator: ProcessDesignator): boolean {
-    return !this.resolveProcess(designator).decoder.coding.unibyte;
+    return !resolveProcess(this, designator).decoder.coding.unibyte;
   }
 
   setProcessFilterMultibyte(designator: ProcessDesignator, multibyte: boolean): boolean {
-    const process = this.resolveProcess(designator);
+    const process = resolveProcess(this, designator);
     if (!multibyte && !process.decoder.coding.unibyte) process.decoder = new Decoder(rawTextVariant(process.decoder.coding));
     this.emit('process-changed', process);
     return multibyte;
-  }
-
-  // ───────────────────────────── certificate pins (TLS beyond Emacs) ─────────────────────────────
-
-  /** Trusts FINGERPRINT for host:port from now on; TLS processes to host:port show the new pin. */
-  pinCertificate(host: string, port: number, fingerprint: string): CertificatePin {
-    return this.pins.pin(host, port, fingerprint);
-  }
-
-  forgetCertificatePin(host: string, port: number): boolean {
-    return this.pins.forget(host, port);
-  }
-
-  certificatePins(): CertificatePin[] {
-    return this.pins.list();
-  }
-
-  private pinsChanged(host: string, port: number): void {
-    for (const p of this.table.list()) {
-      const target = p.tls?.pinTarget;
-      if (p.tls && target && target.host.toLowerCase() === host.toLowerCase() && target.port === port) {
-        recordTls(p, { ...p.tls, pinnedFingerprint: this.pins.get(host, port) });
-        this.emit('process-changed', p);
-      }
-    }
   }
 
   // ───────────────────────────── list-processes and quitting ─────────────────────────────

@@ -218,7 +218,7 @@ export async function openNetworkStream(
   if (type !== 'tls' && type !== 'ssl' && canEndInTls(params, type)) {
     const request = checkTlsArguments(
       { tlsParameters: tlsParametersOf(params) },
-      { server: false, datagram: false, host: asciiHost, pins: np.pins },
+      { server: false, datagram: false, host: asciiHost, pins: np.pins.store },
     ).tls!;
     starttls = { request, files: await tlsFileOptions(request) };
   }
@@ -437,7 +437,7 @@ class ExchangeReader implements Disposable {
     this.decoder = new Decoder(process.decoder.coding);
     // Reading starts on a later turn than the connect that made the process, so no byte has been read yet.
     this.closed = process.status.kind !== 'run' && process.status.kind !== 'connect';
-    this.tap = context.np.tapProcess(process, (record) => {
+    this.tap = context.np.traffic.tap(process, (record) => {
       if (record.kind === 'data' && record.direction === 'in') this.received(record.bytes);
       else if (record.kind === 'status' && record.status !== 'run' && record.status !== 'connect') {
         this.closed = true;

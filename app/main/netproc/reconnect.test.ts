@@ -43,7 +43,7 @@ describe('reconnect', () => {
     const peer = restartablePeer(port);
     await peer.start();
     const first = (await np.makeNetworkProcess({ name: 'c', host: '127.0.0.1', service: port, buffer: '*c*' }))!;
-    expect(np.setProcessReconnect(first, { ...fast, maxAttempts: 50 })).toMatchObject({
+    expect(np.reconnects.set(first, { ...fast, maxAttempts: 50 })).toMatchObject({
       name: 'c',
       attempt: 0,
       nextAttemptAt: null,
@@ -55,13 +55,13 @@ describe('reconnect', () => {
     np.on('process-added', (p) => {
       if (p.name !== 'c') return;
       ids.push(p.id);
-      replaced.push(np.reconnectState('c')?.replaces ?? null);
+      replaced.push(np.reconnects.state('c')?.replaces ?? null);
     });
     await waitFor(() => np.bufferString('*c*')?.includes('hello 1'));
     await peer.stop();
     // The peer is gone: attempts fail (connection refused) and are retried with growing delays.
-    await waitFor(() => (np.reconnectState('c')?.attempt ?? 0) >= 3, 5000, 'three attempts');
-    expect(np.reconnectState('c')?.lastError).toMatch(/refused/i);
+    await waitFor(() => (np.reconnects.state('c')?.attempt ?? 0) >= 3, 5000, 'three attempts');
+    expect(np.reconnects.state('c')?.lastError).toMatch(/refused/i);
     await peer.start();
     await waitFor(() => np.bufferString('*c*')?.includes('hello 2'), 5000, 'the new connection');
     const again = np.getProcess('c')!;
@@ -70,14 +70,14 @@ describe('reconnect', () => {
     expect(np.processStatus(again)).toBe('open');
     // One buffer reads as one conversation, with the sentinel's line between the two connections.
     expect(np.bufferString('*c*')).toMatch(/^hello 1\n\nProcess c connection broken by remote peer\n[\s\S]*hello 2\n$/);
-    await waitFor(() => np.reconnectState('c')?.attempt === 0);
+    await waitFor(() => np.reconnects.state('c')?.attempt === 0);
     expect(lines).toContain('c: connection broken by remote peer; reconnecting in 20 ms (attempt 1 of 50)');
     expect(lines.some((l) => /^c: reconnected after \d+ attempts?$/.test(l))).toBe(true);
     // Only one process of that name is listed: the old one left as the new one came.
     expect(np.processList().filter((p) => p.name.startsWith('c'))).toEqual([again]);
     expect(ids.at(-1)).toBe(again.id);
     expect(replaced).toEqual(ids.slice(0, -1));
-    expect(np.reconnectState('c')?.replaces).toBe(ids.at(-2));
+    expect(np.reconnects.state('c')?.replaces).toBe(ids.at(-2));
   });
 
   it('stops when the user deletes the client, when cancelled between attempts, and when the attempts run out', async () => {
@@ -88,20 +88,20 @@ describe('reconnect', () => {
     const peer = restartablePeer(port);
     await peer.start();
     const c = (await np.makeNetworkProcess({ name: 'd', host: '127.0.0.1', service: port }))!;
-    np.setProcessReconnect(c, fast);
+    np.reconnects.set(c, fast);
     np.deleteProcess(c);
     await sleep(150);
-    expect(np.reconnectState('d')).toBeNull();
+    expect(np.reconnects.state('d')).toBeNull();
     expect(np.getProcess('d')).toBeNull();
     expect(peer.connections()).toBe(1);
 
     const e = (await np.makeNetworkProcess({ name: 'e', host: '127.0.0.1', service: port }))!;
-    np.setProcessReconnect(e, { ...fast, initialMs: 200, maxMs: 200 });
+    np.reconnects.set(e, { ...fast, initialMs: 200, maxMs: 200 });
     await peer.stop();
-    await waitFor(() => np.reconnectState('e')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
+    await waitFor(() => np.reconnects.state('e')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
     // While it waits, the ended client keeps its row (its status says why); cancelling lets it leave the list.
     expect(np.processStatus(np.getProcess('e')!)).toMatch(/closed|failed/);
-    expect(np.cancelReconnect('e')).toBe(true);
+    expect(np.reconnects.cancel('e')).toBe(true);
     expect(np.getProcess('e')).toBeNull();
     await peer.start();
     await sleep(300);
@@ -109,10 +109,10 @@ describe('reconnect', () => {
     expect(lines).toContain('e: reconnect cancelled');
 
     const f = (await np.makeNetworkProcess({ name: 'f', host: '127.0.0.1', service: port }))!;
-    np.setProcessReconnect(f, { ...fast, maxAttempts: 2 });
+    np.reconnects.set(f, { ...fast, maxAttempts: 2 });
     await peer.stop();
     await waitFor(() => lines.some((l) => l.startsWith('f: gave up reconnecting after 2 attempts')), 5000, 'giving up');
-    expect(np.reconnectState('f')).toBeNull();
+    expect(np.reconnects.state('f')).toBeNull();
     expect(np.getProcess('f')).toBeNull();
     // Refused attempts run in the background: each is a failed process whose reason is told.
     expect(lines.some((l) => /^f: failed with code \d+ \(connection refused\); reconnecting/i.test(l))).toBe(true);
@@ -126,11 +126,11 @@ describe('reconnect', () => {
     const peer = restartablePeer(port);
     await peer.start();
     const w = (await np.makeNetworkProcess({ name: 'w', host: '127.0.0.1', service: port }))!;
-    np.setProcessReconnect(w, { ...fast, initialMs: 150, maxMs: 150 });
+    np.reconnects.set(w, { ...fast, initialMs: 150, maxMs: 150 });
     await peer.stop();
-    await waitFor(() => np.reconnectState('w')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
+    await waitFor(() => np.reconnects.state('w')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
     np.deleteProcess(np.getProcess('w')!);
-    expect(np.reconnectState('w')).toBeNull();
+    expect(np.reconnects.state('w')).toBeNull();
     await peer.start();
     await sleep(400);
     // No attempt after the delete: the peer saw only the first connection, and the name stays free.
@@ -147,8 +147,8 @@ describe('reconnect', () => {
     const peer = restartablePeer(port);
     // Nobody listens yet: without reconnect this make would signal "connection refused" and make nothing.
     const first = (await np.makeNetworkProcess({ name: 'r', host: '127.0.0.1', service: port, buffer: '*r*', reconnect: fast }))!;
-    expect(np.reconnectState('r')).toMatchObject({ policy: { initialMs: 20 } });
-    await waitFor(() => (np.reconnectState('r')?.attempt ?? 0) >= 1, 5000, 'a refused attempt');
+    expect(np.reconnects.state('r')).toMatchObject({ policy: { initialMs: 20 } });
+    await waitFor(() => (np.reconnects.state('r')?.attempt ?? 0) >= 1, 5000, 'a refused attempt');
     expect(first.status.kind).toBe('failed');
     await peer.start();
     await waitFor(() => np.bufferString('*r*')?.includes('hello 1'), 5000, 'the connection once the peer listens');
@@ -164,7 +164,7 @@ describe('reconnect', () => {
     // Each connection opens, so each close starts a fresh count of attempts: it goes on until cancelled.
     await waitFor(() => lines.filter((l) => l === 'q: reconnected after 1 attempt').length >= 2, 5000, 'two reconnections');
     expect(lines).toContain('q: connection broken by remote peer; reconnecting in 20 ms (attempt 1 of 10)');
-    expect(np.cancelReconnect('q')).toBe(true);
+    expect(np.reconnects.cancel('q')).toBe(true);
 
     await expect(
       np.makeNetworkProcess({ name: 's', server: true, host: '127.0.0.1', service: true, reconnect: true }),
@@ -183,13 +183,13 @@ describe('reconnect', () => {
     const peer = restartablePeer(port);
     await peer.start();
     const g = (await np.makeNetworkProcess({ name: 'g', host: '127.0.0.1', service: port, buffer: '*g*' }))!;
-    np.setProcessReconnect(g, { initialMs: 60_000, maxMs: 60_000, jitter: 0 });
+    np.reconnects.set(g, { initialMs: 60_000, maxMs: 60_000, jitter: 0 });
     await waitFor(() => np.bufferString('*g*')?.includes('hello 1'));
     await peer.stop();
-    await waitFor(() => np.reconnectState('g')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
+    await waitFor(() => np.reconnects.state('g')?.nextAttemptAt !== null, 5000, 'a waiting attempt');
     await peer.start();
     // A minute to wait is too long: the new policy replaces it, and the row stays until the attempt it schedules.
-    expect(np.setProcessReconnect(g, { initialMs: 30, maxMs: 30, jitter: 0 })).toMatchObject({ attempt: 1 });
+    expect(np.reconnects.set(g, { initialMs: 30, maxMs: 30, jitter: 0 })).toMatchObject({ attempt: 1 });
     expect(np.getProcess('g')).toBe(g);
     await waitFor(() => np.bufferString('*g*')?.includes('hello 2'), 5000, 'the new connection');
     expect(np.getProcess('g')).not.toBe(g);
@@ -231,6 +231,6 @@ describe('reconnect', () => {
     expect(field({ initialMs: 0, maxMs: 0, maxAttempts: 3 })).toBe('accepted');
     const np = engine();
     const srv: NetworkProcess = (await np.makeNetworkProcess({ name: 's', server: true, host: '127.0.0.1', service: true }))!;
-    expect(() => np.setProcessReconnect(srv, true)).toThrow(expect.objectContaining({ field: 'process' }));
+    expect(() => np.reconnects.set(srv, true)).toThrow(expect.objectContaining({ field: 'process' }));
   });
 });

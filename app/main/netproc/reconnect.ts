@@ -25,9 +25,12 @@ import { getSystemErrorMap } from 'node:util';
 import { DisposableStore, disposableTimeout, type Disposable } from '../../shared/lifecycle.js';
 import type { MakeNetworkProcessOptions } from './arguments.js';
 import { RECONNECT_DEFAULTS, type ReconnectPolicy, type ReconnectState } from '../../shared/wire.js';
+import { resolveProcess, type ProcessDesignator } from './designator.js';
+import type { EngineInternals } from './engine-internals.js';
 import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import type { TapRecord } from './taps.js';
+import type { Traffic } from './traffic.js';
 
 // The policy's and the state's shapes cross the wire, so they are defined once there.
 export { RECONNECT_DEFAULTS, type ReconnectPolicy, type ReconnectState };
@@ -70,6 +73,27 @@ export function checkReconnectPolicy(value: unknown): ReconnectPolicy {
   return { initialMs, maxMs, multiplier, jitter, maxAttempts };
 }
 
+/**
+ * Beyond Emacs, make-network-process's `reconnect` makes the client
+ * reconnecting from the start, so that no close can come between its making
+ * and its policy. It is checked before anything is made, and is no keyword
+ * (the contact never shows it). Answers the policy (null: none), the
+ * arguments each attempt is made with, and those of the first attempt.
+ */
+export function takeReconnectOption(options: MakeNetworkProcessOptions): {
+  policy: ReconnectPolicy | null;
+  makeOptions: MakeNetworkProcessOptions;
+  firstAttempt: MakeNetworkProcessOptions;
+} {
+  const { reconnect, ...makeOptions } = options;
+  const policy = reconnect === undefined || reconnect === null || reconnect === false ? null : checkReconnectPolicy(reconnect);
+  if (policy && makeOptions.server)
+    throw invalidArgument('reconnect', 'Only a client reconnects: a server stays listening until it is deleted');
+  // Its first connect is in the background as every attempt's is, so that a refused one is retried too.
+  const background = policy !== null && !makeOptions.type;
+  return { policy, makeOptions, firstAttempt: background ? { ...makeOptions, nowait: true } : makeOptions };
+}
+
 /** The delay before attempt N (1-based), RANDOM giving a number in [0, 1). */
 export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random: () => number = Math.random): number {
   const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** Math.max(0, attempt - 1));
@@ -78,7 +102,7 @@ export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random:
 }
 
 /** What the reconnector needs of the engine. */
-export interface ReconnectHooks {
+interface ReconnectHooks {
   /** make-network-process with the client's first arguments. */
   make(options: MakeNetworkProcessOptions): Promise<NetworkProcess | null>;
   /** Takes an exited process out of the list, as delete-process on it does. */
@@ -103,7 +127,38 @@ export class Reconnector implements Disposable {
   private readonly entries = new Map<string, Entry>();
   private closed = false;
 
-  constructor(private readonly hooks: ReconnectHooks) {}
+  private readonly hooks: ReconnectHooks;
+
+  /** MAKE: make-network-process. */
+  constructor(
+    private readonly engine: EngineInternals,
+    traffic: Traffic,
+    make: (options: MakeNetworkProcessOptions) => Promise<NetworkProcess | null>,
+  ) {
+    this.hooks = {
+      make,
+      forget: (process) => engine.removeFromTable(process),
+      watch: (process, listener) => traffic.subscribe(process, listener),
+      report: (text) => engine.report(text),
+      changed: (name, state) => engine.emit('reconnect', name, state),
+    };
+  }
+
+  /**
+   * Makes a client made by make-network-process reconnect when it closes or
+   * fails (POLICY true for the defaults, or {initialMs, maxMs, multiplier,
+   * jitter, maxAttempts}); null stops it. Answers the state, or null.
+   */
+  set(designator: ProcessDesignator, policy: unknown): ReconnectState | null {
+    const process = resolveProcess(this.engine, designator);
+    if (policy === null || policy === false) {
+      this.cancel(process.name);
+      return null;
+    }
+    if (!process.madeWith)
+      throw invalidArgument('process', `${process.name} is not a client made by make-network-process, so it cannot be made again`);
+    return this.enable(process, process.madeWith, checkReconnectPolicy(policy));
+  }
 
   /** From now on, PROCESS (made with OPTIONS) is made again when it closes or fails. Replaces any policy under its name. */
   enable(process: NetworkProcess, options: MakeNetworkProcessOptions, policy: ReconnectPolicy): ReconnectState {
@@ -123,7 +178,7 @@ export class Reconnector implements Disposable {
     return { ...entry.state };
   }
 
-  /** Stops reconnecting NAME; true if it was. KEEP, an ended client whose row stays (a new policy follows). */
+  /** Stops reconnecting NAME, between attempts too; true if it was. KEEP, an ended client whose row stays (a new policy follows). */
   cancel(name: string, say = true, keep?: NetworkProcess): boolean {
     const entry = this.entries.get(name);
     if (!entry) return false;
@@ -136,6 +191,7 @@ export class Reconnector implements Disposable {
     return true;
   }
 
+  /** A reconnecting client's state by its name (it outlives each attempt's process), or null. */
   state(name: string): ReconnectState | null {
     const entry = this.entries.get(name);
     return entry ? { ...entry.state } : null;

@@ -11,7 +11,7 @@ describe('process taps', () => {
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 'tapped', buffer: '*tapped*', host: '127.0.0.1', service: peer.port }))!;
     const records: TapRecord[] = [];
-    np.tapProcess(c, (r) => records.push(r));
+    np.traffic.tap(c, (r) => records.push(r));
     const ps = await waitFor(() => peerSocket);
     ps.write('hello ');
     await waitFor(() => np.bufferString('*tapped*') === 'hello ');
@@ -39,7 +39,7 @@ describe('process taps', () => {
     const np = engine();
     const server = (await np.makeNetworkProcess({ name: 'udp', type: 'datagram', server: true, host: '127.0.0.1', service: true }))!;
     const records: TapRecord[] = [];
-    np.tapProcess(server, (r) => records.push(r));
+    np.traffic.tap(server, (r) => records.push(r));
     const sock = dgram.createSocket('udp4');
     onCleanup(() => sock.close());
     const replies: string[] = [];
@@ -66,10 +66,10 @@ describe('process taps', () => {
     const peer = await plainServer((s) => (peerSocket = s));
     const c = (await np.makeNetworkProcess({ name: 't2', buffer: '*t2*', host: '127.0.0.1', service: peer.port }))!;
     const seen: TapRecord[] = [];
-    const throwing = np.tapProcess(c, () => {
+    const throwing = np.traffic.tap(c, () => {
       throw new Error('subscriber broke');
     });
-    const quiet = np.tapProcess(c, (r) => seen.push(r));
+    const quiet = np.traffic.tap(c, (r) => seen.push(r));
     const ps = await waitFor(() => peerSocket);
     ps.write('a');
     await waitFor(() => np.bufferString('*t2*') === 'a');
@@ -82,6 +82,6 @@ describe('process taps', () => {
     ps.write('b');
     await waitFor(() => np.bufferString('*t2*') === 'ab');
     expect(seen).toHaveLength(1);
-    expect(() => np.tapProcess(c, 'not a function' as never)).toThrow(/functionp/);
+    expect(() => np.traffic.tap(c, 'not a function' as never)).toThrow(/functionp/);
   });
 });

@@ -43,7 +43,7 @@ describe('traffic timeline', () => {
     const np = engine({ timeline: { capacity: 3 } });
     const peer = await plainServer();
     const c = (await np.makeNetworkProcess({ name: 'lab', host: '127.0.0.1', service: peer.port }))!;
-    await np.sendMessage(c, { name: 'greeting', template: 'hi\\n' });
+    await np.messages.send(c, { name: 'greeting', template: 'hi\\n' });
     await np.processSendString(c, Buffer.from([0, 1, 2]), { label: 'payload.bin' });
     await np.processSendString(c, 'plain');
     await waitFor(() => peer.received().length === 11);
@@ -258,19 +258,19 @@ describe('the compact store', () => {
     client.end();
     await waitFor(() => !np.processList().includes(accepted));
 
-    const kept = np.timelineOf(accepted.id)!;
+    const kept = np.traffic.timelineOf(accepted.id)!;
     expect(kept).toBe(accepted.timeline);
     expect(dataOf(kept.all()).map((r) => r.bytes?.toString())).toEqual(['short-lived']);
     expect(kept.all().at(-1)).toMatchObject({ kind: 'status', status: 'exit', event: 'connection broken by remote peer\n' });
-    expect(np.trafficTimelines(server)).toEqual([server.timeline, kept]);
+    expect(np.traffic.viewTimelines(server)).toEqual([server.timeline, kept]);
 
     const before = server.timeline!.pool.records;
     const records = kept.length;
     np.killBuffer(accepted.buffer!);
-    expect(np.timelineOf(accepted.id)).toBeNull();
+    expect(np.traffic.timelineOf(accepted.id)).toBeNull();
     expect(accepted.timeline).toBeNull();
     expect(kept.all()).toEqual([]);
-    expect(np.trafficTimelines(server)).toEqual([server.timeline]);
+    expect(np.traffic.viewTimelines(server)).toEqual([server.timeline]);
     expect(server.timeline!.pool.records).toBe(before - records);
   });
 
@@ -289,14 +289,14 @@ describe('the compact store', () => {
       departed.push(accepted.id);
     }
     // Each departed connection holds 3 records (open, data, deleted) and the server 1: the oldest went first.
-    const kept = departed.map((id) => np.timelineOf(id) !== null);
+    const kept = departed.map((id) => np.traffic.timelineOf(id) !== null);
     expect(kept).toEqual([false, true, true, true]);
     expect(server.timeline!.pool.records).toBeLessThanOrEqual(12);
 
     const quiet = (await np.makeNetworkProcess({ name: 'q', host: '127.0.0.1', service: port, buffer: null as never }))!;
     expect(quiet.timeline).not.toBeNull();
     np.deleteProcess(quiet);
-    expect(np.timelineOf(quiet.id)).toBeNull();
+    expect(np.traffic.timelineOf(quiet.id)).toBeNull();
   });
 });
 
@@ -324,7 +324,7 @@ describe('live timelines together', () => {
     // 3 × 41 records without the bound; a ring grown just below the budget may fill its new half, so at most twice it.
     expect(server.timeline!.pool.records).toBeLessThanOrEqual(2 * 32);
     for (const { accepted } of connections) {
-      const own = np.readTimeline(accepted.id, 0, 1000);
+      const own = np.traffic.readTimeline(accepted.id, 0, 1000);
       expect(own.dropped).toBeGreaterThan(0);
       // What is kept is the newest, in order.
       const last = own.records[own.records.length - 1]!.record!;
@@ -352,7 +352,7 @@ describe('traffic views', () => {
       await waitFor(() => second.counters.bytesIn === before + text.length);
     };
     await send('b0');
-    const read = () => np.readTimeline(server.id, 0, 100);
+    const read = () => np.traffic.readTimeline(server.id, 0, 100);
     const describe = (w: ReturnType<typeof read>) =>
       w.records.map((r) =>
         r.record === null ? `dropped ${r.index}` : r.record.kind === 'data' ? r.record.bytes!.toString() : r.record.status,
@@ -364,17 +364,17 @@ describe('traffic views', () => {
     const after = read();
     expect(after).toMatchObject({ first: 0, end: 8, epoch: 0, dropped: 1 });
     expect(describe(after)).toEqual(['listen', 'run', 'quiet', 'dropped 0', 'b0', 'b1', 'b2', 'b3']);
-    expect(describe(np.readTimeline(server.id, 5, 2))).toEqual(['b1', 'b2']);
+    expect(describe(np.traffic.readTimeline(server.id, 5, 2))).toEqual(['b1', 'b2']);
     // A filter gives its own view, with its own positions.
-    expect(describe(np.readTimeline(server.id, 0, 100, { contains: Buffer.from('b') }))).toEqual(['b0', 'b1', 'b2', 'b3']);
-    expect(describe(np.readTimeline(server.id, 0, 100, { direction: 'out' }))).toEqual([]);
+    expect(describe(np.traffic.readTimeline(server.id, 0, 100, { contains: Buffer.from('b') }))).toEqual(['b0', 'b1', 'b2', 'b3']);
+    expect(describe(np.traffic.readTimeline(server.id, 0, 100, { direction: 'out' }))).toEqual([]);
     // The connection's own view: its front left, so first moved on.
     await send('b4');
-    expect(np.readTimeline(second.id, 0, 100)).toMatchObject({ first: 0, end: 4 });
+    expect(np.traffic.readTimeline(second.id, 0, 100)).toMatchObject({ first: 0, end: 4 });
     await send('b5');
-    const own = np.readTimeline(second.id, 0, 100);
+    const own = np.traffic.readTimeline(second.id, 0, 100);
     expect(own).toMatchObject({ first: 1, end: 5, epoch: 0 });
     expect(describe(own)).toEqual(['b2', 'b3', 'b4', 'b5']);
-    expect(() => np.readTimeline(999_999, 0, 1)).toThrow(/No process with id 999999/);
+    expect(() => np.traffic.readTimeline(999_999, 0, 1)).toThrow(/No process with id 999999/);
   });
 });

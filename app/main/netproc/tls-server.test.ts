@@ -202,24 +202,24 @@ describe('TLS clients: SNI, ALPN, the contact, and pins', () => {
     await expect(refused).rejects.toMatchObject({ code: 'TLS_HANDSHAKE', field: 'tlsParameters' });
     await expect(refused).rejects.toThrow(`SHA-256 fingerprint ${fingerprint}) is not trusted; pin its fingerprint`);
 
-    np.pinCertificate('localhost', port, fingerprint.replace(/:/g, '').toLowerCase());
-    expect(np.certificatePins()).toMatchObject([{ host: 'localhost', port, fingerprint }]);
+    np.pins.pin('localhost', port, fingerprint.replace(/:/g, '').toLowerCase());
+    expect(np.pins.list()).toMatchObject([{ host: 'localhost', port, fingerprint }]);
     const pinned = (await connect('c2')) as NetworkProcess;
     expect(pinned.tls).toMatchObject({ authorized: false, pinned: true, pinnedFingerprint: fingerprint });
     expect(np.processContact(pinned, 'tls')).toMatchObject({ verified: false, pinned: true, fingerprint });
 
     const other = 'AB:'.repeat(31) + 'AB';
-    np.pinCertificate('localhost', port, other);
+    np.pins.pin('localhost', port, other);
     expect(pinned.tls?.pinnedFingerprint).toBe(other);
     await expect(connect('c3')).rejects.toThrow(
       `fingerprint ${fingerprint} does not match the one pinned for localhost:${port} (${other})`,
     );
 
-    expect(np.forgetCertificatePin('localhost', port)).toBe(true);
-    expect(np.forgetCertificatePin('localhost', port)).toBe(false);
+    expect(np.pins.forget('localhost', port)).toBe(true);
+    expect(np.pins.forget('localhost', port)).toBe(false);
     await expect(connect('c4')).rejects.toThrow('is not trusted');
     // A pin is per host:port: another name for the same server is not pinned.
-    np.pinCertificate('localhost', port, fingerprint);
+    np.pins.pin('localhost', port, fingerprint);
     await expect(np.makeNetworkProcess({ name: 'c5', host: '127.0.0.1', service: port, tlsParameters: {} })).rejects.toThrow('not trusted');
   });
 
@@ -246,10 +246,10 @@ describe('TLS clients: SNI, ALPN, the contact, and pins', () => {
       tlsParameters: { fingerprint },
     })) as NetworkProcess;
     expect(c.tls?.pinned).toBe(true);
-    expect(np.certificatePins()).toMatchObject([{ host: '127.0.0.1', port, fingerprint }]);
+    expect(np.pins.list()).toMatchObject([{ host: '127.0.0.1', port, fingerprint }]);
     // The pin it made is its own pin too (the inspector offers to forget it, not to make it).
     expect(c.tls?.pinnedFingerprint).toBe(fingerprint);
-    np.forgetCertificatePin('127.0.0.1', port);
+    np.pins.forget('127.0.0.1', port);
     expect(c.tls?.pinnedFingerprint).toBeNull();
     expect(failed.tls?.pinnedFingerprint).toBeNull(); // recorded when it failed; the inspector asks again after pinning
   });
@@ -266,8 +266,8 @@ describe('TLS clients: SNI, ALPN, the contact, and pins', () => {
       await expect(np.makeNetworkProcess({ name: 'bad', host: '127.0.0.1', service: 1, tlsParameters })).rejects.toMatchObject({ field });
     }
     await expect(np.openNetworkStream('plain', null, '127.0.0.1', 1, { alpn: ['h2'] })).rejects.toMatchObject({ field: 'alpn' });
-    expect(() => np.pinCertificate('localhost', 443, 'zz')).toThrow(expect.objectContaining({ field: 'fingerprint' }));
-    expect(() => np.pinCertificate('localhost', 70000, 'AB'.repeat(32))).toThrow(expect.objectContaining({ field: 'port' }));
+    expect(() => np.pins.pin('localhost', 443, 'zz')).toThrow(expect.objectContaining({ field: 'fingerprint' }));
+    expect(() => np.pins.pin('localhost', 70000, 'AB'.repeat(32))).toThrow(expect.objectContaining({ field: 'port' }));
   });
 });
 
@@ -277,12 +277,12 @@ describe('the pin store', () => {
     const file = join(dir, 'nested', 'pins.json');
     const fingerprint = 'CD:'.repeat(31) + 'CD';
     const first = engine({ pinStoreFile: file });
-    first.pinCertificate('Example.test', 8443, fingerprint);
+    first.pins.pin('Example.test', 8443, fingerprint);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const second = engine({ pinStoreFile: file });
-    expect(second.certificatePins()).toMatchObject([{ host: 'Example.test', port: 8443, fingerprint }]);
+    expect(second.pins.list()).toMatchObject([{ host: 'Example.test', port: 8443, fingerprint }]);
     expect(new PinStore(file).get('example.TEST', 8443)).toBe(fingerprint);
-    second.forgetCertificatePin('example.test', 8443);
+    second.pins.forget('example.test', 8443);
     expect(new PinStore(file).list()).toEqual([]);
 
     writeFileSync(file, '{ not json');
@@ -372,8 +372,8 @@ describe('a TLS client never hangs or crashes the engine', () => {
     const np = engine();
     const { srv, port } = await tlsServer(np, 'self-signed');
     const fingerprint = srv.tls?.localCertificate?.fingerprint256 as string;
-    for (let i = 0; np.certificatePins().length < 1000 && i < 1000; i++) np.pinCertificate(`h${i}.test`, 443, fingerprint);
-    expect(np.certificatePins()).toHaveLength(1000);
+    for (let i = 0; np.pins.list().length < 1000 && i < 1000; i++) np.pins.pin(`h${i}.test`, 443, fingerprint);
+    expect(np.pins.list()).toHaveLength(1000);
     const c = (await np.makeNetworkProcess({
       name: 'c',
       host: 'localhost',
@@ -382,6 +382,6 @@ describe('a TLS client never hangs or crashes the engine', () => {
       tlsParameters: { fingerprint },
     }))!;
     expect(c.tls).toMatchObject({ pinned: true });
-    expect(np.certificatePins()).toHaveLength(1000);
+    expect(np.pins.list()).toHaveLength(1000);
   });
 });
