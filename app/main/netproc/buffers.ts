@@ -404,7 +404,7 @@ export class BufferRegistry {
   private readonly onChange: (change: BufferChange) => void;
 
   constructor(
-    private defaultCap: number,
+    private readonly defaultCap: number,
     onChange: (change: BufferChange) => void,
     private readonly onCreate: (buffer: NetprocBuffer) => void = () => undefined,
   ) {
@@ -446,10 +446,5 @@ export class BufferRegistry {
 
   all(): NetprocBuffer[] {
     return [...this.byName.values()];
-  }
-
-  setDefaultCap(cap: number): void {
-    if (!Number.isInteger(cap) || cap < 1) throw invalidArgument('bufferCap', 'Buffer cap must be a positive integer');
-    this.defaultCap = cap;
   }
 }

@@ -58,6 +58,8 @@ export function checkEngineOptions(options: NetprocOptions): EngineSettings {
   const bufferBudget = options.bufferBudget ?? DEFAULT_BUFFER_BUDGET;
   if (!Number.isInteger(bufferBudget) || bufferBudget < 1)
     throw invalidArgument('bufferBudget', 'The buffer budget must be a positive number of bytes');
+  const bufferCap = options.bufferCap ?? DEFAULT_BUFFER_CAP;
+  if (!Number.isInteger(bufferCap) || bufferCap < 1) throw invalidArgument('bufferCap', 'Buffer cap must be a positive integer');
   const processlessBufferLimit = options.processlessBufferLimit ?? DEFAULT_PROCESSLESS_BUFFER_LIMIT;
   if (!Number.isInteger(processlessBufferLimit) || processlessBufferLimit < 1)
     throw invalidArgument('processlessBufferLimit', 'The limit of buffers without a process must be a positive integer');
@@ -69,7 +71,7 @@ export function checkEngineOptions(options: NetprocOptions): EngineSettings {
     throw invalidArgument('datagramPeerLimit', 'The datagram peer limit must be a non-negative integer');
   return {
     readProcessOutputMax,
-    bufferCap: options.bufferCap ?? DEFAULT_BUFFER_CAP,
+    bufferCap,
     bufferBudget,
     processlessBufferLimit,
     deleteExitedProcesses: options.deleteExitedProcesses ?? true,

@@ -300,6 +300,7 @@ describe('all buffers together stay within a budget', () => {
   it('refuses a budget that is not a positive number of bytes', () => {
     expect(() => engine({ bufferBudget: 0 })).toThrow(/buffer budget/);
     expect(() => engine({ processlessBufferLimit: 0 })).toThrow(/without a process/);
+    expect(() => engine({ bufferCap: -1 })).toThrow(expect.objectContaining({ field: 'bufferCap' }));
   });
 
   it('a flood of connections that close at once keeps at most the limit of buffers without a process, stalest killed first', async () => {

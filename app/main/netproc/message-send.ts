@@ -145,11 +145,6 @@ export class MessageSender implements Disposable {
     return true;
   }
 
-  /** Stops every repeat sending to PROCESS (it was deleted, or exited). */
-  stopFor(process: NetworkProcess): void {
-    for (const run of this.runs.values()) if (run.process === process) run.finish(null, false);
-  }
-
   /** The repeating messages running now. */
   list(): RepeatState[] {
     return [...this.runs.values()].map((r) => r.state());

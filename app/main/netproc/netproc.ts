@@ -516,13 +516,6 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     return writeRegularFile(path, buffer.views(), 'path');
   }
 
-  setBufferCap(cap: number, bufferName?: string): void {
-    if (bufferName === undefined) {
-      this.buffers.setDefaultCap(cap);
-      for (const b of this.buffers.all()) b.setCap(cap);
-    } else this.getBufferCreate(bufferName).setCap(cap);
-  }
-
   // ───────────────────────────── plists, query flag, coding ─────────────────────────────
 
   processPlist(designator: ProcessDesignator): unknown[] {
