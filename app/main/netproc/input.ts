@@ -18,7 +18,7 @@ import { acceptedPeer, datagramPeer } from './server-process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
-import { handshakeState, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
+import { handshakeState, opensslReason, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
 
 /**
  * What a server's connection (or datagram peer) with `<ID>` CLIENTID is
@@ -113,7 +113,7 @@ export class InputDelivery {
       (err: Error) => {
         server.handshaking?.delete(socket);
         if (!server.deleting && this.engine.table.has(server))
-          this.serverLog(server, null, `TLS handshake from ${from} failed: ${err.message}\n`);
+          this.serverLog(server, null, `TLS handshake from ${from} failed: ${opensslReason(err)}\n`);
       },
     );
   }

@@ -13,7 +13,7 @@ import type { NetworkProcess } from './process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { SentinelEvent } from './status.js';
 import { connectStream, isConnectError, updateStreamReading, wireStreamSocket } from './stream-process.js';
-import { CertificateRejected, handshakeState, recordTls } from './tls.js';
+import { CertificateRejected, handshakeState, opensslReason, recordTls } from './tls.js';
 
 /** A blocking client: try each address in turn; the process is open when this returns. */
 export async function connectClient(
@@ -138,8 +138,11 @@ export async function connectInBackground(
   if (process.deleting) return;
   // The refused certificate stays visible, so the user can pin it from the inspector.
   if (lastError instanceof CertificateRejected) recordTls(process, lastError.state);
-  const code = args.tls && !isConnectError(lastError) ? 'TLS negotiation failed' : errnoNumber(lastError);
+  const tlsFailed = args.tls && !isConnectError(lastError);
+  const code = tlsFailed ? 'TLS negotiation failed' : errnoNumber(lastError);
   engine.changeStatus(process, { kind: 'failed', exitCode: code }, { sentinel: SentinelEvent.failedWithCode(code) });
+  // The sentinel's words are Emacs's and give no reason; the log does (a refused certificate's fingerprint, say).
+  if (tlsFailed) engine.report(`${process.name}: TLS negotiation failed: ${opensslReason(lastError)}`);
 }
 
 /**

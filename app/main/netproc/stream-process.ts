@@ -3,12 +3,14 @@
  * client to TLS (STARTTLS), wiring a connected or accepted socket to its
  * process, and turning reading on and off.
  */
+import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { nextTick } from 'node:process';
 import { onAbort } from '../../shared/lifecycle.js';
 import type { SocketAddress } from './address.js';
 import type { EngineInternals } from './engine-internals.js';
+import { invalidArgument } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { readRegularFile } from './regular-file.js';
 import {
@@ -32,13 +34,31 @@ const CA_FILE_MAX_BYTES = 16 * 1024 * 1024;
  */
 export async function tlsFileOptions(request: TlsRequest): Promise<tls.ConnectionOptions> {
   const options: tls.ConnectionOptions = {};
-  if (request.caFile) options.ca = [await readRegularFile(request.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES })];
+  if (request.caFile) {
+    const ca = await readRegularFile(request.caFile, { field: 'caFile', maxBytes: CA_FILE_MAX_BYTES });
+    // Node takes a file of no certificates without a word, and the handshake then fails as "unable to verify".
+    if (!hasPemCertificate(ca)) throw invalidArgument('caFile', `caFile: ${request.caFile} holds no PEM certificate`);
+    options.ca = [ca];
+  }
   if (request.clientCertificate) {
     const [keyFile, certFile] = request.clientCertificate;
     options.key = await readRegularFile(keyFile, { field: 'clientCertificate', maxBytes: PEM_FILE_MAX_BYTES });
     options.cert = await readRegularFile(certFile, { field: 'clientCertificate', maxBytes: PEM_FILE_MAX_BYTES });
   }
   return options;
+}
+
+/** Whether BYTES hold at least one PEM certificate that parses (the first; Node reads the rest itself). */
+function hasPemCertificate(bytes: Buffer): boolean {
+  const text = bytes.toString('latin1');
+  const begin = text.indexOf('-----BEGIN CERTIFICATE-----');
+  if (begin < 0) return false;
+  try {
+    new X509Certificate(text.slice(begin));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Node never rejects on its own: whether an unverified certificate is refused depends on the user's pin (acceptOrRefuse). */

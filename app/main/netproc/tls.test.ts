@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { engine, onCleanup, waitFor } from './test-support.js';
+import { engine, freePort, onCleanup, waitFor } from './test-support.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -36,6 +36,17 @@ describe('TLS streams (open-network-stream :type tls)', () => {
     await waitFor(() => np.bufferString('*tls*') === 'echo:secret');
   });
 
+  it('a CA file that holds no PEM certificate is refused by name before connecting, and leaves no process', async () => {
+    const np = engine();
+    const port = await tlsEchoServer();
+    for (const file of [fixture('server.key'), fileURLToPath(import.meta.url)]) {
+      await expect(
+        np.makeNetworkProcess({ name: 'ca', host: 'localhost', service: port, tlsParameters: { caFile: file } }),
+      ).rejects.toMatchObject({ field: 'caFile', message: `caFile: ${file} holds no PEM certificate` });
+    }
+    expect(np.processList()).toEqual([]);
+  });
+
   it('an untrusted certificate fails the handshake and leaves no process behind (quirk 12, D) [O-12 D]', async () => {
     const np = engine();
     const port = await tlsEchoServer();
@@ -46,6 +57,16 @@ describe('TLS streams (open-network-stream :type tls)', () => {
       field: 'tlsParameters',
     });
     expect(np.processList()).toEqual([]);
+  });
+
+  it("a failed TLS client's error data names its keywords as Lisp does (:tls-parameters)", async () => {
+    const np = engine();
+    const port = await freePort();
+    const err = await np
+      .makeNetworkProcess({ name: 'kw', host: '127.0.0.1', service: port, tlsParameters: { verify: true } })
+      .catch((e: { data?: unknown[] }) => e);
+    expect((err as { data?: unknown[] }).data).toContain(':tls-parameters');
+    expect((err as { data?: unknown[] }).data).not.toContain(':tlsParameters');
   });
 
   it('with verification off it connects and records that the peer was not authorized', async () => {

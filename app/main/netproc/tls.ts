@@ -4,7 +4,7 @@
  * server (PEM files, or a self-signed pair made here), and the server side
  * of a handshake on an accepted socket.
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import net from 'node:net';
@@ -212,12 +212,45 @@ export async function makeSelfSigned(host: string | null): Promise<{ cert: strin
   return { cert: pems.cert, key: pems.private };
 }
 
+/**
+ * OpenSSL's reason in words, without its error code, function and source
+ * path (`error:0A00010B:SSL routines::wrong version number` → `wrong version
+ * number`): Node gives it as `reason` where it can.
+ */
+export function opensslReason(err: unknown): string {
+  const reason = (err as { reason?: unknown }).reason;
+  if (typeof reason === 'string' && reason) return reason;
+  const message = err instanceof Error ? err.message : String(err);
+  const match = /error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(message);
+  return match ? match[1]! : message;
+}
+
 function secureContext(cert: Buffer | string, key: Buffer | string, field: string): tls.SecureContext {
   try {
     return tls.createSecureContext({ cert, key });
   } catch (err) {
-    throw invalidArgument(field, `${field}: the certificate and key cannot be used: ${(err as Error).message}`);
+    throw invalidArgument(field, `${field}: the certificate and key cannot be used together: ${opensslReason(err)}`);
   }
+}
+
+/** Each PEM file on its own first, so that a wrong or swapped file is named; then whether the pair belongs together. */
+function checkServerPem(cert: Buffer | string, key: Buffer | string, spec: CheckedTlsServer): X509Certificate {
+  const named = (what: string, file: string | null | undefined) => (file ? `${what} ${file}` : `the generated ${what}`);
+  let parsed: X509Certificate;
+  try {
+    parsed = new X509Certificate(cert);
+  } catch (err) {
+    throw invalidArgument(
+      'tlsServer.cert',
+      `tlsServer.cert: ${named('certificate', spec.certFile)} is not a PEM certificate: ${opensslReason(err)}`,
+    );
+  }
+  try {
+    createPrivateKey(key);
+  } catch (err) {
+    throw invalidArgument('tlsServer.key', `tlsServer.key: ${named('key', spec.keyFile)} is not a PEM private key: ${opensslReason(err)}`);
+  }
+  return parsed;
 }
 
 /** Reads or makes a TLS server's credentials. A saved self-signed pair goes to one new file (key and certificate), mode 600. */
@@ -240,13 +273,8 @@ export async function loadServerCredentials(spec: CheckedTlsServer, host: string
     cert = await readRegularFile(spec.certFile as string, { field: 'tlsServer.cert', maxBytes: PEM_FILE_MAX_BYTES });
     key = await readRegularFile(spec.keyFile as string, { field: 'tlsServer.key', maxBytes: PEM_FILE_MAX_BYTES });
   }
+  const parsed = checkServerPem(cert, key, spec);
   const context = secureContext(cert, key, 'tlsServer');
-  let parsed: X509Certificate;
-  try {
-    parsed = new X509Certificate(cert);
-  } catch (err) {
-    throw invalidArgument('tlsServer.cert', `tlsServer.cert: not a PEM certificate: ${(err as Error).message}`);
-  }
   return {
     context,
     alpn: spec.alpn,
