@@ -34,27 +34,31 @@ async function stoppedServerWithFullBacklog(np: Np): Promise<{ server: NetworkPr
     filler.on('error', () => undefined);
     onCleanup(() => filler.destroy());
   }
-  await waitFor(() => synSentTo(port) >= 1, 5000, 'a client left in SYN_SENT');
+  await waitFor(() => synSentTo(port) >= 1, 15_000, 'a client left in SYN_SENT');
   return { server, port };
 }
 
 describe('delete-process of a :nowait client still connecting', () => {
-  it.runIf(process.platform === 'linux')('closes its socket at once: no SYN_SENT left, the server never sees it', async () => {
-    const np = engine();
-    const { server, port } = await stoppedServerWithFullBacklog(np);
-    const before = synSentTo(port);
-    const client = (await np.makeNetworkProcess({ name: 'late', host: '127.0.0.1', service: port, nowait: true }))!;
-    await waitFor(() => synSentTo(port) === before + 1, 5000, 'the :nowait client in SYN_SENT');
-    np.deleteProcess(client);
-    expect(np.processStatus(client)).toBe('closed');
-    await waitFor(() => synSentTo(port) === before, 2000, 'the deleted client to leave SYN_SENT');
-    // Accept everything queued: only the three fillers may arrive, never the deleted client.
-    await np.continueProcess(server);
-    await sleep(1500);
-    const accepted = np.processList().filter((p) => p.kind === 'accepted');
-    expect(accepted.length).toBeLessThanOrEqual(3);
-    expect(np.processList()).not.toContain(client);
-  });
+  it.runIf(process.platform === 'linux')(
+    'closes its socket at once: no SYN_SENT left, the server never sees it',
+    async () => {
+      const np = engine();
+      const { server, port } = await stoppedServerWithFullBacklog(np);
+      const before = synSentTo(port);
+      const client = (await np.makeNetworkProcess({ name: 'late', host: '127.0.0.1', service: port, nowait: true }))!;
+      await waitFor(() => synSentTo(port) === before + 1, 15_000, 'the :nowait client in SYN_SENT');
+      np.deleteProcess(client);
+      expect(np.processStatus(client)).toBe('closed');
+      await waitFor(() => synSentTo(port) === before, 2000, 'the deleted client to leave SYN_SENT');
+      // Accept everything queued: only the three fillers may arrive, never the deleted client.
+      await np.continueProcess(server);
+      await sleep(1500);
+      const accepted = np.processList().filter((p) => p.kind === 'accepted');
+      expect(accepted.length).toBeLessThanOrEqual(3);
+      expect(np.processList()).not.toContain(client);
+    },
+    45_000,
+  );
 });
 
 describe('a peer that sends without reading', () => {
