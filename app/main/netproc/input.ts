@@ -16,7 +16,7 @@ import { errnoNumber } from './errors.js';
 import { NetworkProcess } from './process.js';
 import { acceptedPeer, datagramPeer } from './server-process.js';
 import { applyStreamOptions } from './socket-options.js';
-import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
+import { defaultSentinelText, LogMessage, RUN_STATUS, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
 import { handshakeState, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
 
@@ -80,7 +80,7 @@ export class InputDelivery {
     process.encoder = server.encoder;
     if (server.plist.length > 0) process.plist = server.plist.slice();
     process.queryOnExit = true;
-    this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
+    this.engine.changeStatus(process, RUN_STATUS, { quiet: true });
     process.boundAddress = server.boundAddress;
     if (typeof server.filter !== 'function') this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
     process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;

@@ -278,7 +278,11 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     if (process.markBuffer && process.mark) process.markBuffer.releaseMarker(process.mark);
     process.mark = buffer.createMarker(buffer.end);
     process.markBuffer = buffer;
-    if (!buffer.users.includes(process)) buffer.users = [...this.bufferUsers(buffer), process];
+    if (!buffer.users.includes(process)) {
+      const others = this.bufferUsers(buffer);
+      // A spread reserves seventeen slots even for one user: a literal keeps a buffer's first user in one.
+      buffer.users = others.length === 0 ? [process] : [...others, process];
+    }
     buffer.lastProcess = null;
     // A process still being made is announced with its buffer by show().
     if (!process.hidden) this.announceBuffer(buffer);

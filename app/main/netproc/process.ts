@@ -7,7 +7,7 @@ import type dgram from 'node:dgram';
 import type { NetprocBuffer, Marker } from './buffers.js';
 import type { CodingSystem, Decoder } from './coding.js';
 import type { ContactPlist } from './contact.js';
-import type { InternalStatus } from './status.js';
+import { CONNECT_STATUS, type InternalStatus } from './status.js';
 import type { FamilyAddress, SocketAddress } from './address.js';
 import type { AddressFamily, ProcessCounters, ProcessKind, TlsState } from '../../shared/wire.js';
 import type { ServerCredentials } from './tls.js';
@@ -30,7 +30,7 @@ export class NetworkProcess {
   name = '';
   /** True while a blocking creation is still in progress: the name is reserved but the process is not listed. */
   hidden = true;
-  status: InternalStatus = { kind: 'connect' };
+  status: InternalStatus = CONNECT_STATUS;
   /** process-command: t while stopped, never a list. */
   declare stopped: boolean;
   buffer: NetprocBuffer | null = null;
