@@ -13,23 +13,13 @@ import { Decoder } from './coding.js';
 import { updateDatagramReading } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { errnoNumber } from './errors.js';
+import { connectionNames } from './names.js';
 import { NetworkProcess } from './process.js';
 import { acceptedPeer, datagramPeer } from './server-process.js';
 import { applyStreamOptions } from './socket-options.js';
 import { defaultSentinelText, LogMessage, RUN_STATUS, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
 import { handshakeState, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
-
-/**
- * What a server's connection (or datagram peer) with `<ID>` CLIENTID is
- * called: `SERVER <ID>`, and its buffer the same, or `BUFFER <ID>` when the
- * server's buffer has a name of its own.
- */
-function connectionNames(server: NetworkProcess, clientId: string): { requestedName: string; bufferName: string } {
-  const requestedName = `${server.name} <${clientId}>`;
-  const base = server.buffer?.name ?? server.name;
-  return { requestedName, bufferName: base === server.name ? requestedName : `${base} <${clientId}>` };
-}
 
 export class InputDelivery {
   /**
