@@ -69,11 +69,10 @@ export class InputDelivery {
     process.decoder = new Decoder(server.decoder.coding);
     process.encoder = server.encoder;
     if (server.plist.length > 0) process.plist = server.plist.slice();
-    process.queryOnExit = true;
     this.engine.changeStatus(process, RUN_STATUS, { quiet: true });
     process.boundAddress = server.boundAddress;
     if (typeof server.filter !== 'function') this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
-    process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
+    if (applyStreamOptions(socket, server.inheritedOptions).resetOnDelete) process.resetOnDelete = true;
     const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
     if (tlsState) recordTls(process, tlsState);
     wireStreamSocket(this.engine, process, socket);

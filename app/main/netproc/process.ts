@@ -41,7 +41,7 @@ export class NetworkProcess {
   sentinel: Sentinel = null;
   declare log: LogFunction | null;
   declare plist: unknown[];
-  queryOnExit = true;
+  declare queryOnExit: boolean;
   decoder!: Decoder;
   encoder!: CodingSystem;
   declare datagramAddress: number[] | FamilyAddress | null;
@@ -70,7 +70,7 @@ export class NetworkProcess {
   /** The peer closed while the process was stopped: reported on continue, after the data before it. */
   declare closeSeenWhileStopped: boolean;
   /** `:linger t`: delete-process resets the connection. */
-  resetOnDelete = false;
+  declare resetOnDelete: boolean;
   /** Set by delete-process: no more input is read or delivered. */
   declare deleting: boolean;
   /** A stopped server's listening socket is held by the parking helper. */
@@ -163,6 +163,8 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'splitPeers'
   | 'peers'
   | 'peerLimitReported'
+  | 'queryOnExit'
+  | 'resetOnDelete'
 > = {
   stopped: false,
   plist: Object.freeze([]) as unknown as unknown[],
@@ -194,5 +196,7 @@ const PROTOTYPE_DEFAULTS: Pick<
   splitPeers: false,
   peers: null,
   peerLimitReported: false,
+  queryOnExit: true,
+  resetOnDelete: false,
 };
 Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);
