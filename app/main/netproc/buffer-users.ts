@@ -42,7 +42,11 @@ export function attachToBuffer(table: ProcessTable, process: NetworkProcess, buf
   if (process.markBuffer && process.mark) process.markBuffer.releaseMarker(process.mark);
   process.mark = buffer.createMarker(buffer.end);
   process.markBuffer = buffer;
-  if (!buffer.users.includes(process)) buffer.users = [...prunedUsers(table, buffer), process];
+  if (!buffer.users.includes(process)) {
+    const others = prunedUsers(table, buffer);
+    // A spread reserves seventeen slots even for one user: a literal keeps a buffer's first user in one.
+    buffer.users = others.length === 0 ? [process] : [...others, process];
+  }
   buffer.lastProcess = null;
 }
 

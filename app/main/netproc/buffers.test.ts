@@ -30,6 +30,25 @@ describe('buffers', () => {
     expect(b.read(b.end - 10).toString()).toBe(expected.slice(-10));
   });
 
+  it("keeps a buffer's first small text in a block of its size, and what follows after it; views taken before read the same", () => {
+    const { b } = buffer(10_000);
+    b.insert(b.end, Buffer.from('x'), true);
+    const first = b.views();
+    b.insert(b.end, Buffer.from('yz'), true);
+    b.insert(b.end, Buffer.alloc(100, 'a'), true);
+    expect(b.text()).toBe('xyz' + 'a'.repeat(100));
+    expect(Buffer.concat(first).toString()).toBe('x');
+    // After the cap trims into it, and after a clear, the next text again starts a block of its own.
+    b.setCap(2);
+    expect(b.text()).toBe('aa');
+    b.insert(b.end, Buffer.from('b'), true);
+    b.clear();
+    b.insert(b.end, Buffer.from('c'), true);
+    b.insert(b.end, Buffer.from('d'), true);
+    expect(b.text()).toBe('cd');
+    expect(b.read(b.origin, b.origin + 1).toString()).toBe('c');
+  });
+
   it('inserts in the middle, moving markers after the point, and at it only before-markers', () => {
     const { b } = buffer();
     b.insert(0, Buffer.from('abcdef'), true);

@@ -20,8 +20,8 @@ export const DEFAULT_PROCESSLESS_BUFFER_LIMIT = 10_000;
 const SMALL_APPEND = 2048;
 /**
  * Tail blocks start small, so thousands of quiet buffers stay cheap (a held
- * connection that said one line costs 64 bytes here, not 512), and double up
- * to this size.
+ * connection that said one line keeps just that line: see append), and
+ * double up to this size.
  */
 const FIRST_TAIL_BLOCK = 64;
 const LARGEST_TAIL_BLOCK = 64 * 1024;
@@ -312,12 +312,14 @@ export class NetprocBuffer {
         this.chunks[this.chunks.length - 1] = block.subarray(this.chunkTailStart(), this.tailUsed);
         return;
       }
-      const size = Math.min(LARGEST_TAIL_BLOCK, Math.max(FIRST_TAIL_BLOCK, (block?.length ?? 0) * 2, bytes.length));
+      // A buffer's first text gets a block of its own size, which is its chunk too: a held connection that said
+      // one line keeps one Buffer object (about 100 bytes), not a block and a view of it. Later blocks leave room.
+      const size = block ? Math.min(LARGEST_TAIL_BLOCK, Math.max(FIRST_TAIL_BLOCK, block.length * 2, bytes.length)) : bytes.length;
       const fresh = Buffer.allocUnsafe(size);
       fresh.set(bytes, 0);
       this.tailBlock = fresh;
       this.tailUsed = bytes.length;
-      this.pushChunk(fresh.subarray(0, bytes.length));
+      this.pushChunk(size === bytes.length ? fresh : fresh.subarray(0, bytes.length));
       return;
     }
     this.tailBlock = null;

@@ -13,7 +13,7 @@
  * the limit this costs one decrement per accept. Where the limit cannot be
  * read (no /proc), the watch is off and libuv's behaviour stands.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type net from 'node:net';
 
 /** Descriptors kept free for everything else the app opens (files, DNS, child processes). */
@@ -45,7 +45,10 @@ export function openFileLimit(): number | null {
 
 function openDescriptors(): number | null {
   try {
-    return readdirSync('/proc/self/fd').length;
+    // Linux 6.2 and later give the count as the directory's size, without listing (and making a string for) each
+    // descriptor: near the limit, with 15,000 open, the watch counts a dozen times. Earlier kernels say 0.
+    const size = statSync('/proc/self/fd').size;
+    return size > 0 ? size : readdirSync('/proc/self/fd').length;
   } catch {
     return null;
   }

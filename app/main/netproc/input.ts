@@ -13,23 +13,13 @@ import { Decoder } from './coding.js';
 import { updateDatagramReading } from './datagram-process.js';
 import type { EngineInternals } from './engine-internals.js';
 import { errnoNumber } from './errors.js';
+import { connectionNames } from './names.js';
 import { NetworkProcess } from './process.js';
 import { acceptedPeer, datagramPeer } from './server-process.js';
 import { applyStreamOptions } from './socket-options.js';
-import { defaultSentinelText, LogMessage, SentinelEvent } from './status.js';
+import { defaultSentinelText, LogMessage, RUN_STATUS, SentinelEvent } from './status.js';
 import { updateStreamReading, wireStreamSocket } from './stream-process.js';
 import { handshakeState, opensslReason, recordTls, serverHandshake, type ServerCredentials } from './tls.js';
-
-/**
- * What a server's connection (or datagram peer) with `<ID>` CLIENTID is
- * called: `SERVER <ID>`, and its buffer the same, or `BUFFER <ID>` when the
- * server's buffer has a name of its own.
- */
-function connectionNames(server: NetworkProcess, clientId: string): { requestedName: string; bufferName: string } {
-  const requestedName = `${server.name} <${clientId}>`;
-  const base = server.buffer?.name ?? server.name;
-  return { requestedName, bufferName: base === server.name ? requestedName : `${base} <${clientId}>` };
-}
 
 export class InputDelivery {
   /**
@@ -79,11 +69,10 @@ export class InputDelivery {
     process.decoder = new Decoder(server.decoder.coding);
     process.encoder = server.encoder;
     if (server.plist.length > 0) process.plist = server.plist.slice();
-    process.queryOnExit = true;
-    this.engine.changeStatus(process, { kind: 'run' }, { quiet: true });
+    this.engine.changeStatus(process, RUN_STATUS, { quiet: true });
     process.boundAddress = server.boundAddress;
     if (typeof server.filter !== 'function') this.engine.attachBuffer(process, this.engine.buffers.getOrCreate(bufferName));
-    process.resetOnDelete = applyStreamOptions(socket, server.inheritedOptions).resetOnDelete;
+    if (applyStreamOptions(socket, server.inheritedOptions).resetOnDelete) process.resetOnDelete = true;
     const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
     if (tlsState) recordTls(process, tlsState);
     wireStreamSocket(this.engine, process, socket);

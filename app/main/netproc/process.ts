@@ -7,7 +7,7 @@ import type dgram from 'node:dgram';
 import type { NetprocBuffer, Marker } from './buffers.js';
 import type { CodingSystem, Decoder } from './coding.js';
 import type { ContactPlist } from './contact.js';
-import type { InternalStatus } from './status.js';
+import { CONNECT_STATUS, type InternalStatus } from './status.js';
 import type { FamilyAddress, SocketAddress } from './address.js';
 import type { AddressFamily, ProcessCounters, ProcessKind, TlsState } from '../../shared/wire.js';
 import type { ServerCredentials } from './tls.js';
@@ -30,7 +30,7 @@ export class NetworkProcess {
   name = '';
   /** True while a blocking creation is still in progress: the name is reserved but the process is not listed. */
   hidden = true;
-  status: InternalStatus = { kind: 'connect' };
+  status: InternalStatus = CONNECT_STATUS;
   /** process-command: t while stopped, never a list. */
   declare stopped: boolean;
   buffer: NetprocBuffer | null = null;
@@ -41,7 +41,7 @@ export class NetworkProcess {
   sentinel: Sentinel = null;
   declare log: LogFunction | null;
   declare plist: unknown[];
-  queryOnExit = true;
+  declare queryOnExit: boolean;
   decoder!: Decoder;
   encoder!: CodingSystem;
   declare datagramAddress: number[] | FamilyAddress | null;
@@ -70,7 +70,7 @@ export class NetworkProcess {
   /** The peer closed while the process was stopped: reported on continue, after the data before it. */
   declare closeSeenWhileStopped: boolean;
   /** `:linger t`: delete-process resets the connection. */
-  resetOnDelete = false;
+  declare resetOnDelete: boolean;
   /** Set by delete-process: no more input is read or delivered. */
   declare deleting: boolean;
   /** A stopped server's listening socket is held by the parking helper. */
@@ -163,6 +163,8 @@ const PROTOTYPE_DEFAULTS: Pick<
   | 'splitPeers'
   | 'peers'
   | 'peerLimitReported'
+  | 'queryOnExit'
+  | 'resetOnDelete'
 > = {
   stopped: false,
   plist: Object.freeze([]) as unknown as unknown[],
@@ -194,5 +196,7 @@ const PROTOTYPE_DEFAULTS: Pick<
   splitPeers: false,
   peers: null,
   peerLimitReported: false,
+  queryOnExit: true,
+  resetOnDelete: false,
 };
 Object.assign(NetworkProcess.prototype, PROTOTYPE_DEFAULTS);

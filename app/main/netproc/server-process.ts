@@ -72,15 +72,16 @@ export function acceptedPeer(server: NetworkProcess, socket: net.Socket, acceptC
   // Emacs prints an IPv4 peer as Node does; an IPv6 one in its own group form, which needs the groups.
   const ipv6Remote = socket.remoteFamily === 'IPv4' ? null : lispAddressFromHostPort(remoteHost, remotePort);
   const hostText = ipv6Remote ? emacsClientHost(ipv6Remote) : remoteHost;
-  const ends: InetEnds = {
+  const contact = new AcceptedContact(
+    serverContact,
     hostText,
     remoteHost,
     remotePort,
-    localHost: own ? own.host : (socket.localAddress ?? '0.0.0.0'),
-    localPort: own ? own.port : (socket.localPort ?? 0),
-  };
+    own ? own.host : (socket.localAddress ?? '0.0.0.0'),
+    own ? own.port : (socket.localPort ?? 0),
+  );
   const clientId = ipv6Remote ? emacsClientId(ipv6Remote) : `${remoteHost}:${remotePort}`;
-  return { clientId, hostText, contact: ContactPlist.lazy(new AcceptedContact(serverContact, ends)) };
+  return { clientId, hostText, contact: ContactPlist.lazy(contact) };
 }
 
 /**
@@ -93,39 +94,38 @@ export function datagramPeer(server: NetworkProcess, address: number[], host: st
   const bound = server.boundAddress;
   const local = bound && bound.family !== 'local' ? bound : { host: '0.0.0.0', port: 0 };
   const hostText = emacsClientHost(address);
-  const ends: InetEnds = { hostText, remoteHost: host, remotePort: port, localHost: local.host, localPort: local.port };
-  return { clientId: emacsClientId(address), hostText, contact: ContactPlist.lazy(new AcceptedContact(server.contact.snapshot(), ends)) };
+  const contact = new AcceptedContact(server.contact.snapshot(), hostText, host, port, local.host, local.port);
+  return { clientId: emacsClientId(address), hostText, contact: ContactPlist.lazy(contact) };
 }
 
-interface InetEnds {
-  hostText: string;
-  remoteHost: string;
-  remotePort: number;
-  localHost: string;
-  localPort: number;
-}
-
-/** An accepted connection's contact, built when first read: the server's as at the accept, then the connection's own. */
+/**
+ * An accepted connection's contact, built when first read: the server's as at
+ * the accept, then the connection's own. Its ends are fields of its own (one
+ * object less for each held connection).
+ */
 class AcceptedContact implements ContactSource {
   constructor(
     private readonly serverContact: ReadonlyArray<readonly [string, unknown]>,
-    /** Null for a Unix socket. */
-    private readonly ends: InetEnds | null,
+    /** The peer's host as `:host` shows it; null for a Unix socket, which has no ends. */
+    private readonly hostText: string | null,
+    private readonly remoteHost = '',
+    private readonly remotePort = 0,
+    private readonly localHost = '',
+    private readonly localPort = 0,
   ) {}
 
   build(): ContactPlist {
     const plist = new ContactPlist(copyEntries(this.serverContact));
     plist.put('server', null);
-    const ends = this.ends;
-    if (!ends) {
+    if (this.hostText === null) {
       plist.put('host', true);
       plist.put('remote', '');
       return plist;
     }
-    plist.put('host', ends.hostText);
-    plist.put('service', ends.remotePort);
-    plist.put('local', lispAddressFromHostPort(ends.localHost, ends.localPort));
-    plist.put('remote', lispAddressFromHostPort(ends.remoteHost, ends.remotePort));
+    plist.put('host', this.hostText);
+    plist.put('service', this.remotePort);
+    plist.put('local', lispAddressFromHostPort(this.localHost, this.localPort));
+    plist.put('remote', lispAddressFromHostPort(this.remoteHost, this.remotePort));
     return plist;
   }
 }

@@ -15,6 +15,14 @@ export type InternalStatus =
   | { kind: 'failed'; exitCode: number | string }
   | { kind: 'exit'; exitCode: 0 | 256 };
 
+/**
+ * Statuses without an exit code, shared by every process that has them: a
+ * status is replaced, never changed in place, and a held connection would
+ * otherwise keep an object of its own for `run`.
+ */
+export const RUN_STATUS: InternalStatus = Object.freeze({ kind: 'run' });
+export const CONNECT_STATUS: InternalStatus = Object.freeze({ kind: 'connect' });
+
 /** What each internal status reads as on the wire while not stopped. */
 const WIRE_STATUS = {
   run: 'open',

@@ -11,7 +11,7 @@ import type { EngineInternals } from './engine-internals.js';
 import { errnoNumber, fromSystemError, NetprocError } from './errors.js';
 import type { NetworkProcess } from './process.js';
 import { applyStreamOptions } from './socket-options.js';
-import { SentinelEvent } from './status.js';
+import { RUN_STATUS, SentinelEvent } from './status.js';
 import { connectStream, isConnectError, updateStreamReading, wireStreamSocket } from './stream-process.js';
 import { CertificateRejected, handshakeState, opensslReason, recordTls } from './tls.js';
 
@@ -79,7 +79,7 @@ function connected(
   recordEnds(process, address, address.family === 'local' ? null : (socket.address() as Partial<net.AddressInfo>));
   const tlsState = socket instanceof TLSSocket ? handshakeState(socket) : null;
   if (tlsState) recordTls(process, tlsState);
-  engine.changeStatus(process, { kind: 'run' }, { quiet: true });
+  engine.changeStatus(process, RUN_STATUS, { quiet: true });
   wireStreamSocket(engine, process, socket);
   updateStreamReading(process);
 }
@@ -125,7 +125,7 @@ export async function connectInBackground(
         }
         connected(engine, process, socket, address, args);
         // Announced only now that the socket is wired: the sentinel may already send.
-        engine.changeStatus(process, { kind: 'run' }, { sentinel: SentinelEvent.open });
+        engine.changeStatus(process, RUN_STATUS, { sentinel: SentinelEvent.open });
         return;
       } catch (err) {
         lastError = err;

@@ -1,8 +1,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { TimelineData, TimelineRecord } from './timeline.js';
 import type { NetworkProcess } from './process.js';
+import { Timeline, type TimelineData, type TimelineRecord } from './timeline.js';
 import { engine, onCleanup, plainServer, waitFor } from './test-support.js';
 
 const dataOf = (records: TimelineRecord[]): TimelineData[] => records.filter((r): r is TimelineData => r.kind === 'data');
@@ -81,6 +81,27 @@ describe('traffic timeline', () => {
     expect(dataOf(timeline.all()).map((r) => r.bytes?.toString())).toEqual(['m2', 'm3', 'm4', 'm5']);
     expect(timeline.slice(0, 5).map((r) => r.index)).toEqual([3, 4]);
     expect(timeline.slice(5, 100).map((r) => r.index)).toEqual([5, 6]);
+  });
+
+  it('timelines that begin with the same status each keep their own later statuses, and lose only their own', () => {
+    // The engine's timelines share the list of a lone common first status until it changes: none may change another's.
+    const process = {} as NetworkProcess;
+    const [a, b, c] = [new Timeline(process, { capacity: 2 }), new Timeline(process, { capacity: 2 }), new Timeline(process)];
+    for (const t of [a, b, c]) t.addStatus(1, 'run', null, null);
+    a.addStatus(2, 'exit', 256, 'connection broken by remote peer\n');
+    b.addStatus(3, 'listen', null, null);
+    b.addStatus(4, 'connect', null, null);
+    const statuses = (t: Timeline): unknown[] => t.all().map((r) => (r.kind === 'status' ? [r.status, r.exitCode] : r.kind));
+    expect(statuses(a)).toEqual([
+      ['run', null],
+      ['exit', 256],
+    ]);
+    expect(b.dropped).toBe(1);
+    expect(statuses(b)).toEqual([
+      ['listen', null],
+      ['connect', null],
+    ]);
+    expect(statuses(c)).toEqual([['run', null]]);
   });
 
   it('lets the oldest payloads go past the payload cap but keeps their size and time', async () => {

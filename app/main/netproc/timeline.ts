@@ -204,6 +204,12 @@ class PayloadArena {
 const COMMON_STATUSES = new Map<string, StatusInfo>(
   ['run', 'listen', 'connect'].map((status) => [status, Object.freeze({ status, exitCode: null, event: null })]),
 );
+/**
+ * The status list of a timeline whose only status is a common one, shared
+ * (frozen) until a second is added or the first leaves: an idle connection's
+ * timeline otherwise keeps an array of its own for its one `run`.
+ */
+const ONLY_STATUS = new Map<StatusInfo, readonly StatusInfo[]>([...COMMON_STATUSES.values()].map((info) => [info, Object.freeze([info])]));
 
 /** An IPv4 address vector [a, b, c, d, port] as one number (48 bits), plus one; 0 when it is anything else. */
 function packIpv4(peer: LispAddress): number {
@@ -379,8 +385,9 @@ export class Timeline implements TapSink {
   addStatus(timeUs: number, status: string, exitCode: number | string | null, event: string | null): void {
     if (this.released) return;
     const info = (exitCode === null && event === null ? COMMON_STATUSES.get(status) : undefined) ?? { status, exitCode, event };
-    // An array of exactly one for the first: a push onto [] would reserve seventeen, for every idle connection.
-    if (this.statuses === null) this.statuses = [info];
+    // An array of exactly one for the first (a push onto [] would reserve seventeen), or a shared one.
+    if (this.statuses === null) this.statuses = (ONLY_STATUS.get(info) as StatusInfo[] | undefined) ?? [info];
+    else if (Object.isFrozen(this.statuses)) this.statuses = this.statuses.concat(info);
     else this.statuses.push(info);
     const statuses = this.statuses;
     const slot = this.push(timeUs, TYPE_STATUS, 0);
@@ -592,7 +599,9 @@ export class Timeline implements TapSink {
     const ring = this.ring!;
     const type = ring[slot + SIZE_TYPE]! % 4;
     if (type === TYPE_STATUS) {
-      this.statuses!.shift();
+      const statuses = this.statuses!;
+      if (Object.isFrozen(statuses)) this.statuses = statuses.slice(1);
+      else statuses.shift();
       this.statusBase++;
       return;
     }
