@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { TimelineData, TimelineRecord } from './timeline.js';
+import { Timeline, type TimelineData, type TimelineRecord } from './timeline.js';
 import { engine, onCleanup, plainServer, waitFor } from './test-support.js';
 
 const dataOf = (records: TimelineRecord[]): TimelineData[] => records.filter((r): r is TimelineData => r.kind === 'data');
@@ -215,6 +215,37 @@ describe('the compact store', () => {
     const allOuts = Array.from({ length: 8 }, (_, k) => `out ${k * 10}`);
     expect(outs).toEqual(allOuts.slice(allOuts.length - outs.length));
     expect(received.length + outs.length).toBe(50);
+  });
+
+  it('grows a busy ring in place past its first thousand records and keeps every record through the wrap-round', async () => {
+    const np = engine({ timeline: false });
+    const server = (await np.makeNetworkProcess({ name: 'ring', type: 'datagram', server: true, host: '127.0.0.1', service: 0 }))!;
+    const ringBuffer = (t: Timeline): { resizable: boolean } | null =>
+      (t as unknown as { ringBuffer: { resizable: boolean } | null }).ringBuffer;
+    const quiet = new Timeline(server, { capacity: 3000 });
+    const busy = new Timeline(server, { capacity: 3000 });
+    for (let i = 0; i < 7000; i++) {
+      if (i < 500) quiet.addData('in', i, Buffer.from(`record ${i}`), null);
+      if (i % 100 === 0) busy.addStatus(i, 'run', null, `event ${i}`);
+      else busy.addData(i % 2 ? 'in' : 'out', i, Buffer.from(`record ${i}`), [127, 0, 0, 1, i]);
+    }
+    // Only a ring past GROW_IN_PLACE_FROM records reserves room to grow in place.
+    expect(ringBuffer(quiet)).toBeNull();
+    expect(ringBuffer(busy)?.resizable).toBe(true);
+    expect(quiet.all().map((r) => r.timeUs)).toEqual(Array.from({ length: 500 }, (_, k) => k));
+    expect(busy.length).toBe(3000);
+    expect(busy.dropped).toBe(4000);
+    const records = busy.all();
+    expect(records.map((r) => [r.index, r.timeUs])).toEqual(Array.from({ length: 3000 }, (_, k) => [4000 + k, 4000 + k]));
+    for (const r of records) {
+      if (r.kind === 'status') expect(r.event).toBe(`event ${r.timeUs}`);
+      else
+        expect([r.direction, r.bytes?.toString(), r.peer]).toEqual([
+          r.timeUs % 2 ? 'in' : 'out',
+          `record ${r.timeUs}`,
+          [127, 0, 0, 1, r.timeUs],
+        ]);
+    }
   });
 
   it('records many peers, IPv4 packed and IPv6 in a table, and each comes back as it was', async () => {
