@@ -5,6 +5,8 @@
  * and auto-reply rules are built on them. A process with no subscriber pays
  * one null check per chunk.
  */
+// Imported: the global `performance` is an accessor (a getter call on every use), and tapTime runs once per datagram.
+import { performance } from 'node:perf_hooks';
 import { toDisposable, type Disposable } from '../../shared/lifecycle.js';
 import type { LispAddress } from './address.js';
 import type { InternalStatus } from './status.js';
