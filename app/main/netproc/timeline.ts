@@ -12,12 +12,12 @@
  * five each, in one array (no object per record), grown by doubling from two
  * records up to the ring's size (in place once it is long). Received bytes
  * that the default filter put into the buffer as they are stay there: the
- * record names where, and reads
- * them back while the buffer still holds them unmoved (no copy, no object).
- * Other payloads are copied into an arena of append-only blocks (small ones:
- * no Buffer per datagram) or kept as the chunk itself (large ones). A
- * datagram peer is packed into a number (IPv4) or an index into a small
- * table. An idle connection costs its Timeline object and a two-record ring.
+ * record names where, and reads them back while the buffer still holds them
+ * unmoved (no copy, no object). Other payloads are copied into an arena of
+ * append-only blocks (small ones: no Buffer per datagram) or kept as the
+ * chunk itself (large ones). A datagram peer is packed into a number (IPv4)
+ * or an index into a small table. An idle connection costs its Timeline
+ * object and a two-record ring.
  */
 import type { LispAddress } from './address.js';
 import type { NetprocBuffer } from './buffers.js';
