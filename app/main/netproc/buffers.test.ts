@@ -49,6 +49,45 @@ describe('buffers', () => {
     expect(b.read(b.origin, b.origin + 1).toString()).toBe('c');
   });
 
+  it('reads what it holds after any mix of small and large appends, inserts inside, trims and reads', () => {
+    // The tail block's last view is made lazily, so every way of reading after an append must see it whole.
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (const cap of [50_000, 700, 64]) {
+      const { b } = buffer(cap);
+      let model = '';
+      const earlier: Array<{ views: Buffer[]; text: string }> = [];
+      for (let step = 0; step < 3000; step++) {
+        const op = random(20);
+        const piece = String.fromCharCode(97 + (step % 26)).repeat(op === 0 ? 2100 : 1 + random(40));
+        if (op <= 12) {
+          b.insert(b.end, Buffer.from(piece), true);
+          model += piece;
+        } else if (op === 13 && b.length > 0) {
+          const offset = random(b.length);
+          b.insert(b.origin + offset, Buffer.from(piece), false);
+          model = model.slice(0, offset) + piece + model.slice(offset);
+        } else if (op === 14) {
+          b.trimHead(random(b.length + 1));
+          model = model.slice(model.length - b.length);
+        } else if (op === 15 && step % 100 === 15) {
+          b.clear();
+          model = '';
+        } else {
+          const from = b.origin + random(b.length + 1);
+          const to = from + random(b.end - from + 1);
+          expect(b.read(from, to).toString()).toBe(model.slice(from - b.origin, to - b.origin));
+          if (earlier.length < 50) earlier.push({ views: b.views(from, to), text: model.slice(from - b.origin, to - b.origin) });
+        }
+        if (model.length > cap) model = model.slice(model.length - cap);
+        expect(b.length).toBe(model.length);
+      }
+      expect(b.text()).toBe(model);
+      // A view handed out is never written over by what came after it.
+      for (const { views, text } of earlier) expect(Buffer.concat(views).toString()).toBe(text);
+    }
+  });
+
   it('inserts in the middle, moving markers after the point, and at it only before-markers', () => {
     const { b } = buffer();
     b.insert(0, Buffer.from('abcdef'), true);

@@ -58,6 +58,12 @@ export class NetprocBuffer {
   private head = 0;
   private tailBlock: Buffer | null = null;
   private tailUsed = 0;
+  /**
+   * The last chunk's view ends short of tailUsed: a small append only copies
+   * into the tail block, and the view is made again when the chunks are read
+   * (syncTail). Making it per append showed in profiles of a datagram blast.
+   */
+  private tailStale = false;
   /** Usually one (the process mark); an array costs a fraction of a Set's table. */
   private markers: Marker[] = [];
   /** Where the default sentinel inserted its `Process NAME EVENT` lines: [start, end) pairs in order (NO_SPANS until the first). */
@@ -230,6 +236,7 @@ export class NetprocBuffer {
     const to = Math.min(end, this._end);
     const parts: Buffer[] = [];
     if (to <= from) return parts;
+    this.syncTail();
     for (let i = this.chunkIndexAt(from); i < this.chunks.length; i++) {
       const chunkStart = this.chunkStarts[i] as number;
       const chunk = this.chunks[i] as Buffer;
@@ -290,6 +297,7 @@ export class NetprocBuffer {
     this.head = 0;
     this.tailBlock = null;
     this.tailUsed = 0;
+    this.tailStale = false;
   }
 
   private changed(inserted: number): void {
@@ -309,9 +317,10 @@ export class NetprocBuffer {
         // TypedArray set: Buffer#copy makes a view of the source on every call, which showed in profiles of small datagrams.
         block.set(bytes, this.tailUsed);
         this.tailUsed += bytes.length;
-        this.chunks[this.chunks.length - 1] = block.subarray(this.chunkTailStart(), this.tailUsed);
+        this.tailStale = true;
         return;
       }
+      this.syncTail();
       // A buffer's first text gets a block of its own size, which is its chunk too: a held connection that said
       // one line keeps one Buffer object (about 100 bytes), not a block and a view of it. Later blocks leave room.
       const size = block ? Math.min(LARGEST_TAIL_BLOCK, Math.max(FIRST_TAIL_BLOCK, block.length * 2, bytes.length)) : bytes.length;
@@ -322,6 +331,7 @@ export class NetprocBuffer {
       this.pushChunk(size === bytes.length ? fresh : fresh.subarray(0, bytes.length));
       return;
     }
+    this.syncTail();
     this.tailBlock = null;
     this.pushChunk(bytes);
   }
@@ -337,14 +347,19 @@ export class NetprocBuffer {
     this.chunkStarts.push(this._end);
   }
 
-  /** Where the last chunk begins inside the tail block (0 unless its head was trimmed). */
-  private chunkTailStart(): number {
-    const last = this.chunks[this.chunks.length - 1] as Buffer;
-    return last.byteOffset - (this.tailBlock as Buffer).byteOffset;
+  /** Makes the last chunk's view cover what small appends have copied into the tail block since it was made. */
+  private syncTail(): void {
+    if (!this.tailStale) return;
+    this.tailStale = false;
+    const block = this.tailBlock as Buffer;
+    const last = this.chunks.length - 1;
+    // It begins where it began in the block (further in only if its head was trimmed), and ends at tailUsed.
+    this.chunks[last] = block.subarray((this.chunks[last] as Buffer).byteOffset - block.byteOffset, this.tailUsed);
   }
 
   private insertInside(at: number, bytes: Buffer): void {
     this._shifts++;
+    this.syncTail();
     this.tailBlock = null;
     const i = this.chunkIndexAt(at);
     const chunk = this.chunks[i] as Buffer;
@@ -360,6 +375,7 @@ export class NetprocBuffer {
   private trimTo(cap: number): void {
     const newOrigin = this._end - cap;
     while (this.head < this.chunks.length) {
+      if (this.head === this.chunks.length - 1) this.syncTail();
       const chunk = this.chunks[this.head] as Buffer;
       const start = this.chunkStarts[this.head] as number;
       if (start + chunk.length <= newOrigin) {

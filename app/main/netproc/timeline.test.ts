@@ -239,6 +239,37 @@ describe('the compact store', () => {
     expect(received.length + outs.length).toBe(50);
   });
 
+  it('grows a busy ring in place past its first thousand records and keeps every record through the wrap-round', async () => {
+    const np = engine({ timeline: false });
+    const server = (await np.makeNetworkProcess({ name: 'ring', type: 'datagram', server: true, host: '127.0.0.1', service: 0 }))!;
+    const ringBuffer = (t: Timeline): { resizable: boolean } | null =>
+      (t as unknown as { ringBuffer: { resizable: boolean } | null }).ringBuffer;
+    const quiet = new Timeline(server, { capacity: 3000 });
+    const busy = new Timeline(server, { capacity: 3000 });
+    for (let i = 0; i < 7000; i++) {
+      if (i < 500) quiet.addData('in', i, Buffer.from(`record ${i}`), null);
+      if (i % 100 === 0) busy.addStatus(i, 'run', null, `event ${i}`);
+      else busy.addData(i % 2 ? 'in' : 'out', i, Buffer.from(`record ${i}`), [127, 0, 0, 1, i]);
+    }
+    // Only a ring past GROW_IN_PLACE_FROM records reserves room to grow in place.
+    expect(ringBuffer(quiet)).toBeNull();
+    expect(ringBuffer(busy)?.resizable).toBe(true);
+    expect(quiet.all().map((r) => r.timeUs)).toEqual(Array.from({ length: 500 }, (_, k) => k));
+    expect(busy.length).toBe(3000);
+    expect(busy.dropped).toBe(4000);
+    const records = busy.all();
+    expect(records.map((r) => [r.index, r.timeUs])).toEqual(Array.from({ length: 3000 }, (_, k) => [4000 + k, 4000 + k]));
+    for (const r of records) {
+      if (r.kind === 'status') expect(r.event).toBe(`event ${r.timeUs}`);
+      else
+        expect([r.direction, r.bytes?.toString(), r.peer]).toEqual([
+          r.timeUs % 2 ? 'in' : 'out',
+          `record ${r.timeUs}`,
+          [127, 0, 0, 1, r.timeUs],
+        ]);
+    }
+  });
+
   it('records many peers, IPv4 packed and IPv6 in a table, and each comes back as it was', async () => {
     const np = engine({ timeline: { capacity: 8 } });
     const server = (await np.makeNetworkProcess({ name: 'u6', type: 'datagram', server: true, host: '::1', service: true }))!;

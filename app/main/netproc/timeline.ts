@@ -10,13 +10,14 @@
  *
  * Compact, so that it can be on for every process: records are numbers,
  * five each, in one array (no object per record), grown by doubling from two
- * records up to the ring's size. Received bytes that the default filter put
- * into the buffer as they are stay there: the record names where, and reads
- * them back while the buffer still holds them unmoved (no copy, no object).
- * Other payloads are copied into an arena of append-only blocks (small ones:
- * no Buffer per datagram) or kept as the chunk itself (large ones). A
- * datagram peer is packed into a number (IPv4) or an index into a small
- * table. An idle connection costs its Timeline object and a two-record ring.
+ * records up to the ring's size (in place once it is long). Received bytes
+ * that the default filter put into the buffer as they are stay there: the
+ * record names where, and reads them back while the buffer still holds them
+ * unmoved (no copy, no object). Other payloads are copied into an arena of
+ * append-only blocks (small ones: no Buffer per datagram) or kept as the
+ * chunk itself (large ones). A datagram peer is packed into a number (IPv4)
+ * or an index into a small table. An idle connection costs its Timeline
+ * object and a two-record ring.
  */
 import type { LispAddress } from './address.js';
 import type { NetprocBuffer } from './buffers.js';
@@ -41,6 +42,14 @@ export const DEFAULT_TIMELINE_RECORD_BUDGET = 4_000_000;
 const SHARED_CHUNK = 2048;
 /** A new timeline's ring: a plain array this long (cheaper than a typed array while small), then a Float64Array. */
 const FIRST_RING = 2;
+/**
+ * A ring this many records long or more grows in place: its Float64Array is
+ * a view of a resizable ArrayBuffer reserving the whole ring (address space
+ * only; pages are committed as the ring grows). Copying it at each doubling
+ * wrote every record up to twice more and touched twice the memory, which a
+ * datagram blast, one record per datagram, paid for in page faults.
+ */
+const GROW_IN_PLACE_FROM = 1024;
 const FIRST_BLOCK = 64;
 const LARGEST_BLOCK = 64 * 1024;
 
@@ -248,9 +257,28 @@ class TimelineSide {
 /** Records' numbers: a plain array while small, a Float64Array once grown. */
 type Ring = number[] | Float64Array;
 
+/** ES2024's resizable ArrayBuffer, which the ES2023 lib this project compiles against does not describe. */
+interface ResizableArrayBuffer extends ArrayBuffer {
+  readonly resizable: boolean;
+  resize(byteLength: number): void;
+}
+
+/** BYTES long, growable in place up to MAXBYTES; null where the runtime has no resizable ArrayBuffer. */
+function resizableArrayBuffer(bytes: number, maxBytes: number): ResizableArrayBuffer | null {
+  const Resizable = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
+  try {
+    const buffer = new Resizable(bytes, { maxByteLength: maxBytes });
+    return buffer.resizable ? buffer : null;
+  } catch {
+    return null;
+  }
+}
+
 export class Timeline implements TapSink {
   /** FIRST_RING records, doubled as they come, up to the pool's capacity; then `start` walks round it. */
   private ring: Ring | null = null;
+  /** What a ring that grows in place is a view of (GROW_IN_PLACE_FROM); its view's length follows it. */
+  private ringBuffer: ResizableArrayBuffer | null = null;
   private held = 0;
   private start = 0;
   private nextIndex = 0;
@@ -468,6 +496,7 @@ export class Timeline implements TapSink {
     this.held = 0;
     this.start = 0;
     this.ring = null;
+    this.ringBuffer = null;
     this.statuses = null;
     this.side = null;
     this.refBuffer = null;
@@ -571,9 +600,8 @@ export class Timeline implements TapSink {
     if (this.held === records && records < capacity && mayGrow) {
       // Still linear (start is 0 until the ring is full): a bigger array keeps every slot where it was.
       const size = Math.min(Math.max(FIRST_RING, records * 2), capacity) * STRIDE;
-      const grown: Ring = ring ? new Float64Array(size) : new Array<number>(size).fill(0);
-      if (ring) (grown as Float64Array).set(ring);
-      this.ring = ring = grown;
+      if (this.ringBuffer) this.ringBuffer.resize(size * Float64Array.BYTES_PER_ELEMENT);
+      else this.ring = ring = this.grownRing(ring, size);
       records = size / STRIDE;
     }
     let slot: number;
@@ -592,6 +620,17 @@ export class Timeline implements TapSink {
     ring![slot + TIME] = timeUs;
     ring![slot + SIZE_TYPE] = size * 4 + type;
     return slot;
+  }
+
+  /** A longer ring of SIZE numbers holding RING's: one that grows in place from here on, once it is long enough. */
+  private grownRing(ring: Ring | null, size: number): Ring {
+    if (!ring) return new Array<number>(size).fill(0);
+    const full = this.pool.capacity * STRIDE;
+    const bytes = Float64Array.BYTES_PER_ELEMENT;
+    this.ringBuffer = size >= GROW_IN_PLACE_FROM * STRIDE && size < full ? resizableArrayBuffer(size * bytes, full * bytes) : null;
+    const grown = this.ringBuffer ? new Float64Array(this.ringBuffer) : new Float64Array(size);
+    grown.set(ring);
+    return grown;
   }
 
   /** The record in SLOT (the oldest) leaves the ring: its bytes and status with it. */
