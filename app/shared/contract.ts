@@ -558,3 +558,42 @@ export const requestSchemas = {
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
+
+// ───────────────────────────── Lisp's nil ─────────────────────────────
+
+/** The fields of an object schema, looked for through optional, nullable and union wrappers (the first object of a union). */
+function objectShape(schema: z.ZodType): Readonly<Record<string, z.ZodType>> | null {
+  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return objectShape(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodUnion)
+    for (const option of schema.options as readonly z.ZodType[]) {
+      const shape = objectShape(option);
+      if (shape) return shape;
+    }
+  return null;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * A request read from Lisp, with nil as Lisp means it: for a yes/no keyword
+ * nil is false (`:verify nil` turns verification off, `:nowait nil` connects
+ * at once), while the wire's null means "not given" and a yes-or-no field
+ * refuses it. So null becomes false wherever the field takes false but not
+ * null, in nested plists too (`:tls-parameters (:verify nil)`); every other
+ * value, and every field the schema does not know, is left for the schema
+ * to judge.
+ */
+export function lispNilAsFalse(schema: z.ZodType, params: Record<string, unknown>): Record<string, unknown> {
+  const shape = objectShape(schema);
+  if (!shape) return params;
+  return Object.fromEntries(
+    Object.entries(params).map(([key, value]) => {
+      const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+      if (field && value === null && !field.safeParse(null).success && field.safeParse(false).success) return [key, false];
+      if (field && isPlainObject(value)) return [key, lispNilAsFalse(field, value)];
+      return [key, value];
+    }),
+  );
+}

@@ -1,5 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NetprocApi } from '../../shared/api.js';
 import { ipcHarness } from '../../main/bridge/test-clients.js';
@@ -106,5 +108,32 @@ describe('CommandPalette', () => {
     await waitFor(() => expect(onDone).toHaveBeenCalledTimes(2));
     expect(onDone.mock.calls[1]![0]).toBe('srv: query on exit t');
     expect((await api.snapshot({})).processes.find((p) => p.name === 'srv')!.queryOnExit).toBe(true);
+  });
+
+  it('sends nil for a yes/no keyword as false: :verify nil really connects to an unverified TLS server', async () => {
+    const { client } = await ipcHarness();
+    const api = await client();
+    // Signed by the fixtures' own CA, which nothing trusts: only verification off lets a client in.
+    const fixture = (name: string): string => join(dirname(fileURLToPath(import.meta.url)), '../../main/netproc/fixtures', name);
+    const tlsServer = { cert: fixture('server.pem'), key: fixture('server.key') };
+    const server = await api.makeNetworkProcess({ name: 'tls', server: true, service: true, host: '127.0.0.1', tlsServer, noquery: true });
+    const port = (server!.local as number[]).at(-1)!;
+    const store = createWorkbenchStore();
+    const { input, onDone } = palette(api, store);
+    fireEvent.change(input, {
+      target: { value: `(make-network-process :name "c" :host "127.0.0.1" :service ${port} :nowait nil :tls-parameters (:verify nil))` },
+    });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(onDone).toHaveBeenCalledOnce(), { timeout: 10_000 });
+    expect(onDone.mock.calls[0]![0]).toBe('#<process c>');
+    fireEvent.change(input, { target: { value: `(open-network-stream "ov" nil "127.0.0.1" ${port} :type 'tls :verify nil :nowait nil)` } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(onDone).toHaveBeenCalledTimes(2), { timeout: 10_000 });
+    expect(onDone.mock.calls[1]![0]).toBe('#<process ov>');
+    const clients = (await api.snapshot({})).processes.filter((p) => p.name === 'c' || p.name === 'ov');
+    expect(clients.map((p) => [p.name, p.status, p.tls?.verify]).sort()).toEqual([
+      ['c', 'open', false],
+      ['ov', 'open', false],
+    ]);
   });
 });
