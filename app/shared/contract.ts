@@ -72,9 +72,22 @@ const tlsServer = z.union(
         alpn: alpnList.nullable().optional(),
       })
       .strict()
-      .refine((o) => (o.selfSigned ? !o.cert && !o.key : Boolean(o.cert && o.key)), 'give cert and key files, or selfSigned: true'),
+      // Each problem at the field that has it, so a form shows it there (and the union reports the object's own issue).
+      .superRefine((o, ctx) => {
+        const issue = (path: 'cert' | 'key', message: string): void => void ctx.addIssue({ code: 'custom', path: [path], message });
+        if (o.selfSigned) {
+          if (o.cert) issue('cert', 'must be left out with selfSigned: a certificate is generated');
+          if (o.key) issue('key', 'must be left out with selfSigned: a key is generated');
+          return;
+        }
+        if (!o.cert) issue('cert', 'give the certificate file (PEM) and its key file, or ask for a generated self-signed pair');
+        if (!o.key) issue('key', "give the certificate's private key file (PEM), or ask for a generated self-signed pair");
+      }),
   ],
-  { error: 'must be "self-signed" or {cert, key} or {selfSigned: true}' },
+  {
+    // Reached only when the value is neither the string nor an object: an object's own problem is reported at its field.
+    error: 'must be "self-signed", {cert, key} (PEM files) or {selfSigned: true}',
+  },
 );
 
 // ───────────────────────────── workflows ─────────────────────────────
@@ -254,13 +267,21 @@ type Issue = z.core.$ZodIssue;
  * the news); inside a union, the issue of the branch that got furthest, so a
  * bad element deep in a value is named rather than the whole value.
  */
-function firstIssue(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } | null {
+function firstIssue(issues: readonly Issue[]): { issue: Issue; path: PropertyKey[] } | null {
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-  if (!issue) return null;
+  return issue ? issueAtFault(issue) : null;
+}
+
+/**
+ * Where an issue really is and what it says: inside a union, the issue of
+ * the branch that got furthest (a bad element deep in a value, with its full
+ * path), not the union's summary of every branch.
+ */
+export function issueAtFault(issue: Issue, prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union') {
     const deeper = issue.errors.flat().find((i) => i.path.length > 0);
-    if (deeper) return firstIssue([deeper], path);
+    if (deeper) return issueAtFault(deeper, path);
   }
   return { issue, path };
 }

@@ -51,7 +51,23 @@ describe('the new-process form', () => {
     // Client fields on a server, or server fields on a client, are not sent.
     expect(formParams({ ...server, tls: true }).tlsParameters).toBeUndefined();
     expect(formParams({ ...EMPTY_FORM, service: '1', tlsServer: 'self-signed' }).tlsServer).toBeUndefined();
-    expect(validate({ ...server, tlsServer: 'files', certFile: '/c.pem' }).tlsServer).toBeTruthy();
+    // A missing file is named at its own field, the filled one left alone.
+    expect(validate({ ...server, tlsServer: 'files', certFile: '/c.pem' })).toEqual({
+      keyFile: "give the certificate's private key file (PEM), or ask for a generated self-signed pair",
+    });
+    expect(validate({ ...server, tlsServer: 'files', keyFile: '/k.pem' })).toEqual({
+      certFile: 'give the certificate file (PEM) and its key file, or ask for a generated self-signed pair',
+    });
+    expect(Object.keys(validate({ ...server, tlsServer: 'files' })).sort()).toEqual(['certFile', 'keyFile']);
+    // A union's own issue, not its summary: 200 protocols offered are too many, under the ALPN field.
+    expect(validate({ ...server, tlsServer: 'files', certFile: '/c', keyFile: '/k', serverAlpn: Array(200).fill('h2').join(',') })).toEqual(
+      {
+        serverAlpn: 'must list at most 16 ALPN protocols',
+      },
+    );
+    expect(validate({ ...server, tlsServer: 'self-signed', serverAlpn: Array(17).fill('h2').join(',') })).toEqual({
+      serverAlpn: 'must list at most 16 ALPN protocols',
+    });
     expect(validate({ ...EMPTY_FORM, service: '1', tls: true, fingerprint: 'AB' }).fingerprint).toMatch(/SHA-256/);
   });
 
@@ -148,6 +164,15 @@ describe('the new-process form', () => {
     expect(errorField('tlsParameters.fingerprint', 'tcp-client')).toBe('fingerprint');
     expect(errorField('tlsServer.cert', 'tcp-server')).toBe('certFile');
     expect(errorField('tlsServer', 'tcp-server')).toBe('tlsServer');
+    // Deeper than any known field: the longest known prefix holds it.
+    expect(errorField('tlsParameters.alpn.0', 'tcp-client')).toBe('alpn');
+    expect(errorField('tlsServer.alpn.3', 'tcp-server')).toBe('serverAlpn');
+    expect(errorField('alpn.0', 'starttls-client')).toBe('alpn');
+    // :client-certificate is (KEY-FILE CERT-FILE).
+    expect(errorField('clientCertificate.0', 'starttls-client')).toBe('clientKey');
+    expect(errorField('clientCertificate.1', 'starttls-client')).toBe('clientCert');
+    expect(errorField('clientCertificate', 'starttls-client')).toBe('clientKey');
+    expect(errorField('constructor.x', 'tcp-client')).toBe('form');
     expect(errorField('caFile', 'starttls-client')).toBe('caFile');
     expect(errorField('starttlsFunction.match', 'starttls-client')).toBe('offeredWhen');
     expect(errorField('type', 'udp-client')).toBe('kind');
@@ -194,7 +219,10 @@ describe('the STARTTLS client in the form', () => {
     expect(validate(smtp)).toEqual({});
     expect(validate({ ...smtp, starttls: { ...smtp.starttls, success: '' } }).success).toBe('must not be empty');
     expect(validate({ ...smtp, starttls: { ...smtp.starttls, offeredWhen: '' } }).offeredWhen).toBeTruthy();
-    expect(validate({ ...smtp, starttls: { ...smtp.starttls, clientKey: '/k.pem' } }).clientKey).toBeTruthy();
+    // Only the key given: the empty certificate field is at fault, not the key.
+    expect(validate({ ...smtp, starttls: { ...smtp.starttls, clientKey: '/k.pem' } })).toEqual({ clientCert: 'must not be empty' });
+    expect(validate({ ...smtp, starttls: { ...smtp.starttls, clientCert: '/c.pem' } })).toEqual({ clientKey: 'must not be empty' });
+    expect(validate({ ...smtp, alpn: 'h2, ' + 'x'.repeat(300) })).toEqual({ alpn: 'must be at most 255 bytes as UTF-8' });
   });
 });
 
