@@ -66,7 +66,19 @@ test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
     await expect(tls.getByRole('button', { name: 'Forget pin' })).toHaveCount(0);
     dialog = await client('tlsc3', false);
     await expect(dialog.getByRole('alert').first()).toContainText(fingerprint);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Trusted from the form, by keyboard: the button follows Use TLS, fills the fingerprint in, and Enter there creates.
+    await dialog.getByLabel('Use TLS').focus();
+    await page.keyboard.press('Tab');
+    await expect(dialog.getByRole('button', { name: 'Trust this fingerprint' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    const pinField = dialog.getByLabel('Trusted fingerprint (SHA-256 pin)');
+    await expect(pinField).toHaveValue(fingerprint);
+    await expect(pinField).toBeFocused();
+    await expect(dialog.getByRole('status')).toContainText('press Create again');
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeHidden();
+    await expect(row(page, 'tlsc3')).toContainText('open');
+    expect(await control.listCertificatePins({})).toMatchObject([{ host: '127.0.0.1', port: Number(port), fingerprint }]);
   });
 
   test('M-x: a TLS server from a Lisp form, a client pinned by a form, and the pins listed', async ({ page, control }) => {

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { keyword, lispText, plistText } from '../lisp.js';
 import { outgoing } from './BufferView.js';
-import { EMPTY_FORM, errorField, formParams, PRESETS, shownFields, starttlsParams, validate, withKind, type Kind } from './new-process.js';
+import {
+  EMPTY_FORM,
+  errorField,
+  formParams,
+  PRESETS,
+  refusedFingerprint,
+  shownFields,
+  starttlsParams,
+  validate,
+  withKind,
+  type Kind,
+} from './new-process.js';
 
 describe('the new-process form', () => {
   it('turns presets into make-network-process parameters', () => {
@@ -179,6 +190,17 @@ describe('the new-process form', () => {
     expect(errorField('host', 'unix-client')).toBe('form');
     expect(errorField('keepalive', 'udp-server')).toBe('form');
     expect(errorField(null, 'tcp-client')).toBe('form');
+  });
+
+  it('finds the presented fingerprint in a refused TLS certificate, as the engine words the refusal', () => {
+    const fp = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');
+    const other = fp.replace(/^../, 'FF');
+    const unverified = `TLS negotiation with 127.0.0.1 failed: DEPTH_ZERO_SELF_SIGNED_CERT: the certificate (SHA-256 fingerprint ${fp}) is not trusted; pin its fingerprint to trust it`;
+    expect(refusedFingerprint({ code: 'TLS_HANDSHAKE', message: unverified })).toBe(fp);
+    const mismatch = `TLS negotiation with h failed: the certificate's SHA-256 fingerprint ${fp} does not match the one pinned for h:1 (${other})`;
+    expect(refusedFingerprint({ code: 'TLS_HANDSHAKE', message: mismatch })).toBe(fp);
+    expect(refusedFingerprint({ code: 'ECONNREFUSED', message: unverified })).toBeNull();
+    expect(refusedFingerprint({ code: 'TLS_HANDSHAKE', message: 'TLS negotiation with h failed: socket hang up' })).toBeNull();
   });
 
   it('validates with the contract before sending, per field', () => {

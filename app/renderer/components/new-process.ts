@@ -277,6 +277,17 @@ export function starttlsParams(form: FormState): Params<'openNetworkStream'> {
 
 // ───────────── Errors, each at its field ─────────────
 
+/**
+ * The SHA-256 fingerprint of the certificate a TLS client refused, as the
+ * engine's refusal shows it ("… the certificate (SHA-256 fingerprint AB:CD:…)
+ * is not trusted", or "… fingerprint AB:CD:… does not match the one pinned"):
+ * the first one named is the one presented. Null for any other error.
+ */
+export function refusedFingerprint(error: { code?: string; message: string }): string | null {
+  if (error.code !== 'TLS_HANDSHAKE') return null;
+  return /SHA-256 fingerprint ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\b/.exec(error.message)?.[1] ?? null;
+}
+
 /** Where an error naming a request's field (as the schema or the engine names it) is shown in the form. */
 const ERROR_FIELDS: Record<string, string> = {
   type: 'kind',
