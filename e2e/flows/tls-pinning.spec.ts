@@ -79,6 +79,8 @@ test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
     await expect(dialog).toBeHidden();
     await expect(row(page, 'tlsc3')).toContainText('open');
     expect(await control.listCertificatePins({})).toMatchObject([{ host: '127.0.0.1', port: Number(port), fingerprint }]);
+    // The pins outlive the test: leave none for the next.
+    await control.forgetCertificatePin({ host: '127.0.0.1', port: Number(port) });
   });
 
   test('M-x: a TLS server from a Lisp form, a client pinned by a form, and the pins listed', async ({ page, control }) => {
