@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NetprocApi } from '../../shared/api.js';
 import { ipcHarness } from '../../main/bridge/test-clients.js';
-import { freePort } from '../../main/netproc/test-support.js';
+import { freePort, plainServer } from '../../main/netproc/test-support.js';
 import { createWorkbenchStore, type WorkbenchStore } from '../store.js';
 import { CommandPalette, completes } from './CommandPalette.js';
 
@@ -135,5 +135,24 @@ describe('CommandPalette', () => {
       ['c', 'open', false],
       ['ov', 'open', false],
     ]);
+  });
+
+  it('says it is connecting while a TLS handshake is pending, and stops saying so when it ends', async () => {
+    const { client } = await ipcHarness();
+    const api = await client();
+    // A peer that accepts and never answers the handshake, until the test hangs up on it.
+    const silent = await plainServer();
+    const { input } = palette(api);
+    const status = screen.getByRole('status');
+    expect(status.textContent).toBe('');
+    fireEvent.change(input, {
+      target: { value: `(make-network-process :name "c" :host "127.0.0.1" :service ${silent.port} :tls-parameters (:verify nil))` },
+    });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(status.textContent).toBe('Connecting…'));
+    await waitFor(() => expect(silent.sockets.length).toBe(1));
+    silent.sockets[0]!.destroy();
+    expect((await screen.findByRole('alert', {}, { timeout: 10_000 })).textContent).toMatch(/failed/);
+    expect(status.textContent).toBe('');
   });
 });

@@ -135,7 +135,8 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
   const [input, setInput] = useState('');
   /** `signal` is the Lisp form of a refused request's error, shown under its message. */
   const [failure, setFailure] = useState<{ text: string; signal?: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  /** While a command runs, what it waits for (a TLS handshake or STARTTLS exchange may take up to 30 s). */
+  const [busy, setBusy] = useState<string | null>(null);
   const field = useRef<HTMLInputElement>(null);
 
   const run = async (typed: string): Promise<void> => {
@@ -150,13 +151,13 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
       if (action.kind === 'list-processes') return onListProcesses();
       if (action.kind === 'list-buffers') return onListBuffers();
       if (action.kind === 'message-library') return onMessageLibrary();
-      setBusy(true);
+      setBusy(action.kind === 'request' ? 'Connecting…' : 'Running…');
       onDone(await runAction(api, store, action));
     } catch (err) {
       const e = err as Error;
       setFailure({ text: e.message, ...(e instanceof NetprocBridgeError ? { signal: signalText(e) } : {}) });
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
 
@@ -169,7 +170,7 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
         <PaletteInput
           inputRef={field}
           value={input}
-          busy={busy}
+          busy={busy !== null}
           invalid={failure !== null}
           onChange={(text) => {
             setInput(text);
@@ -178,6 +179,9 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
           onRun={(typed) => void run(typed)}
         />
       </div>
+      <p role="status" className="field-help palette-status">
+        {busy ?? ''}
+      </p>
       <Command.List label="Commands" className="palette-list">
         {COMMANDS.map((c) => (
           <Command.Item

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NetprocApi } from '../../shared/api.js';
 import { ipcHarness } from '../../main/bridge/test-clients.js';
+import { plainServer } from '../../main/netproc/test-support.js';
 import { NewProcessDialog } from './NewProcessForm.js';
 
 afterEach(cleanup);
@@ -48,7 +49,9 @@ describe('New process dialog', () => {
     const field = form.getByLabelText('Trusted fingerprint (SHA-256 pin)') as HTMLInputElement;
     expect(field.value).toBe(fingerprint);
     expect(document.activeElement).toBe(field);
-    expect(form.getByRole('status').textContent).toContain('press Create again');
+    expect(form.getAllByRole('status').map((status) => status.textContent)).toContain(
+      'Trusted fingerprint filled in: press Create again to connect. Once it matches, it is remembered as the pin for this host and port.',
+    );
     expect(form.queryByRole('button', { name: 'Trust this fingerprint' })).toBeNull();
 
     fireEvent.click(form.getByRole('button', { name: 'Create' }));
@@ -68,5 +71,23 @@ describe('New process dialog', () => {
     fireEvent.click(form.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(form.getAllByRole('alert').length).toBeGreaterThan(0), { timeout: 10_000 });
     expect(form.queryByRole('button', { name: 'Trust this fingerprint' })).toBeNull();
+  });
+
+  it('says what Create waits for while a TLS handshake is pending, and nothing once it ends', async () => {
+    const { client } = await ipcHarness();
+    const api = await client();
+    const silent = await plainServer();
+    const { form } = dialog(api);
+    const status = form.getByRole('status');
+    expect(status.textContent).toBe('');
+    fireEvent.change(form.getByLabelText('Service (port or name)'), { target: { value: String(silent.port) } });
+    fireEvent.click(form.getByLabelText('Use TLS'));
+    fireEvent.click(form.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(status.textContent).toBe('Connecting… the TLS handshake waits up to 30 s'));
+    expect(form.getByRole('button', { name: 'Create' }).getAttribute('aria-busy')).toBe('true');
+    await waitFor(() => expect(silent.sockets.length).toBe(1));
+    silent.sockets[0]!.destroy();
+    await waitFor(() => expect(form.getAllByRole('alert').length).toBeGreaterThan(0), { timeout: 10_000 });
+    expect(status.textContent).toBe('');
   });
 });

@@ -12,6 +12,7 @@ import {
   EMPTY_FORM,
   errorField,
   refusedFingerprint,
+  tlsClientKind,
   formParams,
   isServer,
   isUnix,
@@ -89,6 +90,13 @@ function serviceHelp(kind: Kind): string {
   return isServer(kind)
     ? ':service — the port to listen on; t or empty picks a free one'
     : ':service — a port, or a service name such as "smtp"';
+}
+
+/** What Create is waiting for, said while it waits: a TLS handshake or a STARTTLS exchange may take up to 30 s. */
+function waitingText(form: FormState): string {
+  if (form.kind === 'starttls-client') return 'Connecting… the STARTTLS exchange waits up to 30 s for each answer';
+  if (isServer(form.kind)) return 'Creating…';
+  return form.tls && tlsClientKind(form.kind) ? 'Connecting… the TLS handshake waits up to 30 s' : 'Connecting…';
 }
 
 interface FormProps {
@@ -386,6 +394,9 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
           ) : null}
         </div>
         <div className="buttons">
+          <p role="status" className="field-help busy-status">
+            {busy ? waitingText(form) : ''}
+          </p>
           <Button onClick={onCancel}>Cancel</Button>
           <Button type="submit" variant="primary" disabled={busy} aria-busy={busy}>
             Create
