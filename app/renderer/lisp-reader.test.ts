@@ -172,6 +172,18 @@ describe('the palette reader', () => {
     });
   });
 
+  it('says open-network-stream takes its TLS keywords flat, naming them, when given :tls-parameters', () => {
+    expect(() =>
+      formToAction(readLisp('(open-network-stream "ov" nil "127.0.0.1" 443 :type \'tls :tls-parameters (:verify nil))')),
+    ).toThrow(
+      /open-network-stream takes its TLS keywords flat, not in :tls-parameters.*:verify nil :ca-file .*:servername .*:alpn .*:fingerprint/,
+    );
+    // A value that happens to be the keyword is not the keyword.
+    expect(formToAction(readLisp('(open-network-stream "ov" nil "h" 1 :success :tls-parameters)'))).toMatchObject({
+      params: { success: ':tls-parameters' },
+    });
+  });
+
   it('says what is wrong with a bad form', () => {
     expect(() => readLisp('(a "b')).toThrow(LispReadError);
     expect(() => readLisp('(a))')).toThrow('Unexpected text after the form: )');

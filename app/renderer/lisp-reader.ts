@@ -275,6 +275,11 @@ export function formToAction(form: LispValue): PaletteAction {
     case 'open-network-stream': {
       const [procName, buffer, host, service, ...rest] = args.map((a) => a);
       if (service === undefined) throw new LispReadError('open-network-stream takes NAME BUFFER HOST SERVICE');
+      if (rest.some((item, i) => i % 2 === 0 && isKeyword(item, 'tls-parameters')))
+        throw new LispReadError(
+          "open-network-stream takes its TLS keywords flat, not in :tls-parameters (that is make-network-process's): " +
+            ':type \'tls :verify nil :ca-file "/ca.pem" :servername "host" :alpn ("h2") :fingerprint "AB:CD:…"',
+        );
       // (get-buffer-create "NAME") as BUFFER: the buffer is made first, as that call would.
       const created = Array.isArray(buffer) && buffer.length === 2 && isSymbol(buffer[0], 'get-buffer-create') ? buffer[1] : undefined;
       const params: Record<string, unknown> = {

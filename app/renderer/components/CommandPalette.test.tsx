@@ -155,4 +155,36 @@ describe('CommandPalette', () => {
     expect((await screen.findByRole('alert', {}, { timeout: 10_000 })).textContent).toMatch(/failed/);
     expect(status.textContent).toBe('');
   });
+
+  it('names a refused argument as the form writes it, with what it may be', async () => {
+    const { client } = await ipcHarness();
+    const api = await client();
+    const { input } = palette(api);
+    const refusal = async (form: string): Promise<string | null> => {
+      fireEvent.change(input, { target: { value: form } });
+      fireEvent.keyDown(input, { key: 'Enter' });
+      return (await screen.findByRole('alert')).textContent;
+    };
+    expect(await refusal(`(make-network-process :name "x" :service ${'9'.repeat(200)})`)).toBe(':service must be a port from 0 to 65535');
+    expect(await refusal(`(make-network-process :name "x" :service 1 :tls-parameters (:servername "${'a'.repeat(300)}"))`)).toBe(
+      ':tls-parameters :servername must be at most 253 characters',
+    );
+    expect(await refusal(`(make-network-process :name "x" :service 1 :tls-parameters (:alpn ("h2" "")))`)).toBe(
+      ':tls-parameters :alpn item 2 must not be empty',
+    );
+    expect(await refusal(`(make-network-process :name "x" :service 1 :tls-parameters (:pin "AB"))`)).toBe(
+      ':tls-parameters :pin is not a keyword of :tls-parameters',
+    );
+    expect(await refusal(`(make-network-process :name "x" :service 1 :frobnicate t)`)).toBe(
+      ':frobnicate is not a keyword of make-network-process',
+    );
+    expect(await refusal(`(make-network-process :name "x" :service 1 :nowait 5)`)).toBe(':nowait must be true or false (t or nil)');
+    expect(await refusal(`(open-network-stream "o" nil "127.0.0.1" 1 :type 'bogus)`)).toBe(
+      ':type must be plain, network, tls, ssl or starttls',
+    );
+    expect(await refusal(`(open-network-stream "o" nil "" 1)`)).toBe('HOST must not be empty');
+    expect(await refusal(`(open-network-stream "o" nil "h" 1 :type 'tls :client-certificate t)`)).toBe(
+      ':client-certificate must be the key file and the certificate file, in that order: (KEY-FILE CERT-FILE); t (auth-source) is not supported',
+    );
+  });
 });

@@ -206,6 +206,10 @@ describe('the new-process form', () => {
   it('validates with the contract before sending, per field', () => {
     expect(validate({ ...EMPTY_FORM, service: '8080' })).toEqual({});
     expect(validate({ ...EMPTY_FORM, service: '70000' }).service).toMatch(/65535/);
+    expect(validate({ ...EMPTY_FORM, service: '9'.repeat(200) }).service).toBe('must be a port from 0 to 65535');
+    expect(validate({ ...EMPTY_FORM, service: '1', tls: true, servername: 'a'.repeat(300) }).servername).toBe(
+      'must be at most 253 characters',
+    );
     expect(validate({ ...EMPTY_FORM, service: '' }).service).toBe('Give a port or service name');
     expect(validate({ ...EMPTY_FORM, name: '', service: '1' }).name).toBeTruthy();
     expect(validate({ ...EMPTY_FORM, kind: 'unix-client', service: '' }).service).toBe('Give the socket path');
