@@ -97,6 +97,15 @@ test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
     const port = (srv.local as number[])[4];
     const fingerprint = srv.tls!.localCertificate!.fingerprint256;
 
+    // Refused before the pin: the message shows the fingerprint, wrapped inside the palette rather than spilling out of it.
+    const refusedPalette = await runCommand(page, `(open-network-stream "mc0" nil "127.0.0.1" ${port} :type 'tls)`);
+    const refusal = refusedPalette.getByRole('alert');
+    await expect(refusal).toContainText(fingerprint);
+    expect(await refusal.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    const [message, box] = await Promise.all([refusal.boundingBox(), refusedPalette.boundingBox()]);
+    expect(message!.x + message!.width).toBeLessThanOrEqual(box!.x + box!.width);
+    await page.keyboard.press('Escape');
+    await expect(refusedPalette).toBeHidden();
     await expect(await runCommand(page, `(netproc-pin-certificate "127.0.0.1" ${port} "${fingerprint}")`)).toBeHidden();
     await expect(echoArea(page)).toHaveText(`127.0.0.1:${port} ${fingerprint}`);
     await expect(await runCommand(page, `(open-network-stream "mc" nil "127.0.0.1" ${port} :type 'tls :alpn ("h2"))`)).toBeHidden();
