@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requestSchemas } from '../shared/contract.js';
 import { formToAction, LispReadError, readLisp, typedAction } from './lisp-reader.js';
 
 describe('the palette reader', () => {
@@ -142,6 +143,45 @@ describe('the palette reader', () => {
     expect(() => formToAction(readLisp('(netproc-pin-certificate "localhost")'))).toThrow(
       'netproc-pin-certificate takes HOST PORT FINGERPRINT',
     );
+  });
+
+  it('reads nil as false for a yes/no keyword, where the wire would refuse null, and as null elsewhere', () => {
+    const make = formToAction(
+      readLisp('(make-network-process :name "x" :service 18500 :nowait nil :tls-parameters (:verify nil :ca-file nil))'),
+    );
+    expect(make).toMatchObject({ params: { nowait: false, tlsParameters: { verify: false, caFile: null } } });
+    expect(requestSchemas.makeNetworkProcess.safeParse((make as { params: unknown }).params).success).toBe(true);
+    const open = formToAction(
+      readLisp('(open-network-stream "ov" nil "127.0.0.1" 18500 :type \'tls :verify nil :nowait nil :return-list nil)'),
+    );
+    // BUFFER nil stays nil (no buffer); the yes/no keywords are off.
+    expect(open).toMatchObject({ params: { buffer: null, type: 'tls', verify: false, nowait: false, returnList: false } });
+    expect(requestSchemas.openNetworkStream.safeParse((open as { params: unknown }).params).success).toBe(true);
+    // A keyword that takes t or a number is off with nil too; one that takes a value keeps nil as "none".
+    expect(formToAction(readLisp('(make-network-process :name "s" :server nil :linger nil :type nil :coding nil)'))).toMatchObject({
+      params: { server: false, linger: false, type: null, coding: null },
+    });
+    expect(
+      formToAction(readLisp('(make-network-process :name "s" :server t :tls-server (:self-signed nil :cert "/c" :key "/k"))')),
+    ).toMatchObject({
+      params: { tlsServer: { selfSigned: false, cert: '/c', key: '/k' } },
+    });
+    // An unknown keyword is left for the schema to name.
+    expect(formToAction(readLisp('(make-network-process :name "s" :bogus nil :constructor nil)'))).toMatchObject({
+      params: { bogus: null, constructor: null },
+    });
+  });
+
+  it('says open-network-stream takes its TLS keywords flat, naming them, when given :tls-parameters', () => {
+    expect(() =>
+      formToAction(readLisp('(open-network-stream "ov" nil "127.0.0.1" 443 :type \'tls :tls-parameters (:verify nil))')),
+    ).toThrow(
+      /open-network-stream takes its TLS keywords flat, not in :tls-parameters.*:verify nil :ca-file .*:servername .*:alpn .*:fingerprint/,
+    );
+    // A value that happens to be the keyword is not the keyword.
+    expect(formToAction(readLisp('(open-network-stream "ov" nil "h" 1 :success :tls-parameters)'))).toMatchObject({
+      params: { success: ':tls-parameters' },
+    });
   });
 
   it('says what is wrong with a bad form', () => {

@@ -3,6 +3,8 @@
  * `(make-network-process :name "srv" :server t :service 8080)`, and turns
  * them into contract requests. Only data is read: nothing is evaluated.
  */
+import { lispNilAsFalse, requestSchemas } from '../shared/contract.js';
+
 export type LispValue = null | boolean | number | string | { symbol: string } | { keyword: string } | LispValue[] | { vector: LispValue[] };
 
 export class LispReadError extends Error {}
@@ -265,10 +267,19 @@ export function formToAction(form: LispValue): PaletteAction {
   const name = head !== null && typeof head === 'object' && 'symbol' in head ? head.symbol : null;
   switch (name) {
     case 'make-network-process':
-      return { kind: 'request', method: 'makeNetworkProcess', params: plistToParams(args) };
+      return {
+        kind: 'request',
+        method: 'makeNetworkProcess',
+        params: lispNilAsFalse(requestSchemas.makeNetworkProcess, plistToParams(args)),
+      };
     case 'open-network-stream': {
       const [procName, buffer, host, service, ...rest] = args.map((a) => a);
       if (service === undefined) throw new LispReadError('open-network-stream takes NAME BUFFER HOST SERVICE');
+      if (rest.some((item, i) => i % 2 === 0 && isKeyword(item, 'tls-parameters')))
+        throw new LispReadError(
+          "open-network-stream takes its TLS keywords flat, not in :tls-parameters (that is make-network-process's): " +
+            ':type \'tls :verify nil :ca-file "/ca.pem" :servername "host" :alpn ("h2") :fingerprint "AB:CD:…"',
+        );
       // (get-buffer-create "NAME") as BUFFER: the buffer is made first, as that call would.
       const created = Array.isArray(buffer) && buffer.length === 2 && isSymbol(buffer[0], 'get-buffer-create') ? buffer[1] : undefined;
       const params: Record<string, unknown> = {
@@ -281,7 +292,7 @@ export function formToAction(form: LispValue): PaletteAction {
       };
       const starttls = rest.findIndex((item) => isKeyword(item, 'starttls-function'));
       if (starttls >= 0 && starttls % 2 === 0) params.starttlsFunction = starttlsFunctionData(rest[starttls + 1] ?? null);
-      return { kind: 'request', method: 'openNetworkStream', params };
+      return { kind: 'request', method: 'openNetworkStream', params: lispNilAsFalse(requestSchemas.openNetworkStream, params) };
     }
     case 'list-processes':
       return { kind: 'list-processes' };

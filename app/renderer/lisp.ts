@@ -26,6 +26,22 @@ export function lispText(value: unknown): string {
 }
 
 /**
+ * A request's field as the Lisp form that made it writes it:
+ * `tlsParameters.servername` → `:tls-parameters :servername`, an element by
+ * its place (`alpn.0` → `:alpn item 1`), and POSITIONAL fields, which are
+ * arguments rather than keywords, by their name in the documentation
+ * (open-network-stream's `host` → `HOST`).
+ */
+export function lispFieldPath(field: string, positional: readonly string[] = []): string {
+  return field
+    .split('.')
+    .map((part, i) =>
+      /^\d+$/.test(part) ? `item ${Number(part) + 1}` : i === 0 && positional.includes(part) ? part.toUpperCase() : keyword(part),
+    )
+    .join(' ');
+}
+
+/**
  * A failed request as Emacs's echo area shows the signal, the condition and
  * its data: `(file-error "make client process failed" "Connection refused")`.
  */

@@ -22,20 +22,26 @@ import {
 // ───────────────────────────── request schemas ─────────────────────────────
 
 const processId = z.number().int().positive();
-const port = z.number().int().min(0, 'must be a port from 0 to 65535').max(65535, 'must be a port from 0 to 65535');
-const name = z.string().min(1, 'must not be empty').max(LIMITS.name);
-const bufferName = z.string().min(1, 'must not be empty').max(LIMITS.name);
-const key = z.string().min(1, 'must not be empty').max(LIMITS.name);
-const host = z.string().min(1, 'must not be empty').max(LIMITS.host);
-const filePath = z.string().min(1, 'must not be empty').max(LIMITS.path);
-const serviceName = z.string().min(1, 'must not be empty').max(LIMITS.service);
+const PORT = 'must be a port from 0 to 65535';
+// The message on int() too: a number past 2^53 (200 digits typed) fails its safe-integer check first.
+const port = z.number(PORT).int(PORT).min(0, PORT).max(65535, PORT);
+/** A non-empty text of at most `max` characters, each limit said in words. */
+const boundedText = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** A yes-or-no keyword: true or false (t or nil in Lisp). */
+const flag = z.boolean({ error: 'must be true or false (t or nil)' });
+const name = boundedText(LIMITS.name);
+const bufferName = boundedText(LIMITS.name);
+const key = boundedText(LIMITS.name);
+const host = boundedText(LIMITS.host);
+const filePath = boundedText(LIMITS.path);
+const serviceName = boundedText(LIMITS.service);
 const service = z.union([port, serviceName, z.literal(true)], { error: 'must be a port from 0 to 65535, a service name, or true' });
 const address = z.union([z.array(z.number().int().min(0).max(65535)).min(4).max(9), z.string().max(LIMITS.service)], {
   error: 'must be an address vector such as [127, 0, 0, 1, 80] or a Unix socket path',
 });
 /** A command or an Emacs regexp of open-network-stream's exchange. */
-const exchangeText = z.string().min(1, 'must not be empty').max(LIMITS.exchangeText);
-const codingName = z.string().min(1, 'must not be empty').max(LIMITS.coding);
+const exchangeText = boundedText(LIMITS.exchangeText);
+const codingName = boundedText(LIMITS.coding);
 const coding = z.union([codingName, z.tuple([codingName, codingName])], {
   error: 'must be a coding system name or a [decoding, encoding] pair',
 });
@@ -72,9 +78,22 @@ const tlsServer = z.union(
         alpn: alpnList.nullable().optional(),
       })
       .strict()
-      .refine((o) => (o.selfSigned ? !o.cert && !o.key : Boolean(o.cert && o.key)), 'give cert and key files, or selfSigned: true'),
+      // Each problem at the field that has it, so a form shows it there (and the union reports the object's own issue).
+      .superRefine((o, ctx) => {
+        const issue = (path: 'cert' | 'key', message: string): void => void ctx.addIssue({ code: 'custom', path: [path], message });
+        if (o.selfSigned) {
+          if (o.cert) issue('cert', 'must be left out with selfSigned: a certificate is generated');
+          if (o.key) issue('key', 'must be left out with selfSigned: a key is generated');
+          return;
+        }
+        if (!o.cert) issue('cert', 'give the certificate file (PEM) and its key file, or ask for a generated self-signed pair');
+        if (!o.key) issue('key', "give the certificate's private key file (PEM), or ask for a generated self-signed pair");
+      }),
   ],
-  { error: 'must be "self-signed" or {cert, key} or {selfSigned: true}' },
+  {
+    // Reached only when the value is neither the string nor an object: an object's own problem is reported at its field.
+    error: 'must be "self-signed", {cert, key} (PEM files) or {selfSigned: true}',
+  },
 );
 
 // ───────────────────────────── workflows ─────────────────────────────
@@ -254,13 +273,21 @@ type Issue = z.core.$ZodIssue;
  * the news); inside a union, the issue of the branch that got furthest, so a
  * bad element deep in a value is named rather than the whole value.
  */
-function firstIssue(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } | null {
+function firstIssue(issues: readonly Issue[]): { issue: Issue; path: PropertyKey[] } | null {
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-  if (!issue) return null;
+  return issue ? issueAtFault(issue) : null;
+}
+
+/**
+ * Where an issue really is and what it says: inside a union, the issue of
+ * the branch that got furthest (a bad element deep in a value, with its full
+ * path), not the union's summary of every branch.
+ */
+export function issueAtFault(issue: Issue, prefix: readonly PropertyKey[] = []): { issue: Issue; path: PropertyKey[] } {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union') {
     const deeper = issue.errors.flat().find((i) => i.path.length > 0);
-    if (deeper) return firstIssue([deeper], path);
+    if (deeper) return issueAtFault(deeper, path);
   }
   return { issue, path };
 }
@@ -299,14 +326,17 @@ export const makeNetworkProcessParams = z
     buffer: bufferName.nullable().optional(),
     host: host.nullable().optional(),
     service: service.optional(),
-    type: z.enum(['datagram']).nullable().optional(),
-    family: z.enum(ADDRESS_FAMILIES).nullable().optional(),
+    type: z.enum(['datagram'], { error: 'must be datagram, or null (nil) for a stream' }).nullable().optional(),
+    family: z
+      .enum(ADDRESS_FAMILIES, { error: `must be one of ${ADDRESS_FAMILIES.join(', ')}, or null (nil) for any` })
+      .nullable()
+      .optional(),
     server: z
       .union([z.boolean(), z.number().int().min(0).max(65535)], { error: 'must be true, false or a backlog from 0 to 65535' })
       .optional(),
-    nowait: z.boolean().optional(),
-    stop: z.boolean().optional(),
-    noquery: z.boolean().optional(),
+    nowait: flag.optional(),
+    stop: flag.optional(),
+    noquery: flag.optional(),
     coding: coding.nullable().optional(),
     filter: z.enum(BUILTIN_FILTERS).optional(),
     sentinel: z.enum(BUILTIN_SENTINELS).optional(),
@@ -314,20 +344,20 @@ export const makeNetworkProcessParams = z
     local: address.nullable().optional(),
     remote: address.nullable().optional(),
     tlsParameters: z
-      .object({ verify: z.boolean().optional(), caFile: filePath.nullable().optional(), ...tlsClientFields })
+      .object({ verify: flag.optional(), caFile: filePath.nullable().optional(), ...tlsClientFields })
       .strict()
       .nullable()
       .optional(),
     tlsServer: tlsServer.nullable().optional(),
     /** Beyond Emacs: a datagram server gives each source address a process of its own (the engine refuses it elsewhere). */
-    splitPeers: z.boolean().optional(),
-    reuseaddr: z.boolean().optional(),
-    keepalive: z.boolean().optional(),
-    broadcast: z.boolean().optional(),
+    splitPeers: flag.optional(),
+    reuseaddr: flag.optional(),
+    keepalive: flag.optional(),
+    broadcast: flag.optional(),
     linger: z
       .union([z.boolean(), z.number().int().min(0).max(65535)], { error: 'must be true, false or seconds from 0 to 65535' })
       .optional(),
-    nodelay: z.boolean().optional(),
+    nodelay: flag.optional(),
     /** Beyond Emacs: a client that reconnects from the start (true for the defaults, or a policy). */
     reconnect: z.union([z.literal(true), reconnectPolicy], { error: 'must be true or a policy' }).optional(),
   })
@@ -341,17 +371,25 @@ export const requestSchemas = {
       name,
       buffer: bufferName.nullable(),
       /** `(get-buffer-create BUFFER)` first: every path but the simplest needs an existing buffer, as in Emacs. */
-      createBuffer: z.boolean().optional(),
+      createBuffer: flag.optional(),
       host,
       service: z.union([port, serviceName], { error: 'must be a port from 0 to 65535 or a service name' }),
       // shell passes so that the engine's refusal, with its reason, reaches the user.
-      type: z.enum(['plain', 'network', 'tls', 'ssl', 'starttls', 'shell']).nullable().optional(),
-      nowait: z.boolean().optional(),
+      type: z
+        .enum(['plain', 'network', 'tls', 'ssl', 'starttls', 'shell'], { error: 'must be plain, network, tls, ssl or starttls' })
+        .nullable()
+        .optional(),
+      nowait: flag.optional(),
       coding: coding.nullable().optional(),
-      verify: z.boolean().optional(),
+      verify: flag.optional(),
       caFile: filePath.nullable().optional(),
-      clientCertificate: z.tuple([filePath, filePath], { error: 'must be [key file, certificate file]' }).nullable().optional(),
-      returnList: z.boolean().optional(),
+      clientCertificate: z
+        .tuple([filePath, filePath], {
+          error: 'must be the key file and the certificate file, in that order: (KEY-FILE CERT-FILE); t (auth-source) is not supported',
+        })
+        .nullable()
+        .optional(),
+      returnList: flag.optional(),
       endOfCommand: exchangeText.nullable().optional(),
       endOfCapability: exchangeText.nullable().optional(),
       success: exchangeText.nullable().optional(),
@@ -362,10 +400,10 @@ export const requestSchemas = {
         })
         .nullable()
         .optional(),
-      alwaysQueryCapabilities: z.boolean().optional(),
-      nogreeting: z.boolean().optional(),
-      useStarttlsIfPossible: z.boolean().optional(),
-      warnUnlessEncrypted: z.boolean().optional(),
+      alwaysQueryCapabilities: flag.optional(),
+      nogreeting: flag.optional(),
+      useStarttlsIfPossible: flag.optional(),
+      warnUnlessEncrypted: flag.optional(),
       shellCommand: z.string().max(LIMITS.path).nullable().optional(),
       ...tlsClientFields,
     })
@@ -558,3 +596,42 @@ export const requestSchemas = {
 } as const satisfies { [M in Method]: z.ZodType };
 
 export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
+
+// ───────────────────────────── Lisp's nil ─────────────────────────────
+
+/** The fields of an object schema, looked for through optional, nullable and union wrappers (the first object of a union). */
+function objectShape(schema: z.ZodType): Readonly<Record<string, z.ZodType>> | null {
+  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return objectShape(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodUnion)
+    for (const option of schema.options as readonly z.ZodType[]) {
+      const shape = objectShape(option);
+      if (shape) return shape;
+    }
+  return null;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * A request read from Lisp, with nil as Lisp means it: for a yes/no keyword
+ * nil is false (`:verify nil` turns verification off, `:nowait nil` connects
+ * at once), while the wire's null means "not given" and a yes-or-no field
+ * refuses it. So null becomes false wherever the field takes false but not
+ * null, in nested plists too (`:tls-parameters (:verify nil)`); every other
+ * value, and every field the schema does not know, is left for the schema
+ * to judge.
+ */
+export function lispNilAsFalse(schema: z.ZodType, params: Record<string, unknown>): Record<string, unknown> {
+  const shape = objectShape(schema);
+  if (!shape) return params;
+  return Object.fromEntries(
+    Object.entries(params).map(([key, value]) => {
+      const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+      if (field && value === null && !field.safeParse(null).success && field.safeParse(false).success) return [key, false];
+      if (field && isPlainObject(value)) return [key, lispNilAsFalse(field, value)];
+      return [key, value];
+    }),
+  );
+}

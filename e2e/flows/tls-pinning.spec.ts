@@ -66,7 +66,21 @@ test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
     await expect(tls.getByRole('button', { name: 'Forget pin' })).toHaveCount(0);
     dialog = await client('tlsc3', false);
     await expect(dialog.getByRole('alert').first()).toContainText(fingerprint);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Trusted from the form, by keyboard: the button follows Use TLS, fills the fingerprint in, and Enter there creates.
+    await dialog.getByLabel('Use TLS').focus();
+    await page.keyboard.press('Tab');
+    await expect(dialog.getByRole('button', { name: 'Trust this fingerprint' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    const pinField = dialog.getByLabel('Trusted fingerprint (SHA-256 pin)');
+    await expect(pinField).toHaveValue(fingerprint);
+    await expect(pinField).toBeFocused();
+    await expect(dialog.getByRole('status').filter({ hasText: 'press Create again' })).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeHidden();
+    await expect(row(page, 'tlsc3')).toContainText('open');
+    expect(await control.listCertificatePins({})).toMatchObject([{ host: '127.0.0.1', port: Number(port), fingerprint }]);
+    // The pins outlive the test: leave none for the next.
+    await control.forgetCertificatePin({ host: '127.0.0.1', port: Number(port) });
   });
 
   test('M-x: a TLS server from a Lisp form, a client pinned by a form, and the pins listed', async ({ page, control }) => {
@@ -83,6 +97,15 @@ test.describe('TLS servers and certificate pins (beyond Emacs)', () => {
     const port = (srv.local as number[])[4];
     const fingerprint = srv.tls!.localCertificate!.fingerprint256;
 
+    // Refused before the pin: the message shows the fingerprint, wrapped inside the palette rather than spilling out of it.
+    const refusedPalette = await runCommand(page, `(open-network-stream "mc0" nil "127.0.0.1" ${port} :type 'tls)`);
+    const refusal = refusedPalette.getByRole('alert');
+    await expect(refusal).toContainText(fingerprint);
+    expect(await refusal.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    const [message, box] = await Promise.all([refusal.boundingBox(), refusedPalette.boundingBox()]);
+    expect(message!.x + message!.width).toBeLessThanOrEqual(box!.x + box!.width);
+    await page.keyboard.press('Escape');
+    await expect(refusedPalette).toBeHidden();
     await expect(await runCommand(page, `(netproc-pin-certificate "127.0.0.1" ${port} "${fingerprint}")`)).toBeHidden();
     await expect(echoArea(page)).toHaveText(`127.0.0.1:${port} ${fingerprint}`);
     await expect(await runCommand(page, `(open-network-stream "mc" nil "127.0.0.1" ${port} :type 'tls :alpn ("h2"))`)).toBeHidden();

@@ -993,7 +993,13 @@ describe.each<TransportName>(['websocket', 'ipc'])('the contract over %s', (tran
       ['makeNetworkProcess', { name: 'x', plist: new Array(LIMITS.plistEntries + 1).fill(0) }, 'plist', 'INVALID_ARGUMENT'],
       ['makeNetworkProcess', { name: 'x', plist: ['k', nested(1000)] }, 'plist', 'INVALID_ARGUMENT'],
       ['makeNetworkProcess', { name: 'x', server: true, tlsServer: 'yes' }, 'tlsServer', 'INVALID_ARGUMENT'],
-      ['makeNetworkProcess', { name: 'x', server: true, tlsServer: { cert: '/c.pem' } }, 'tlsServer', 'INVALID_ARGUMENT'],
+      ['makeNetworkProcess', { name: 'x', server: true, tlsServer: { cert: '/c.pem' } }, 'tlsServer.key', 'INVALID_ARGUMENT'],
+      [
+        'makeNetworkProcess',
+        { name: 'x', server: true, tlsServer: { selfSigned: true, cert: '/c.pem' } },
+        'tlsServer.cert',
+        'INVALID_ARGUMENT',
+      ],
       [
         'makeNetworkProcess',
         { name: 'x', server: true, tlsServer: { selfSigned: true, alpn: [''] } },

@@ -7,7 +7,7 @@
 import { Command, useCommandState } from 'cmdk';
 import { useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { isOpenNetworkStreamList, NetprocBridgeError, type NetprocApi, type OpenNetworkStreamList } from '../../shared/api.js';
-import { lispText, signalText } from '../lisp.js';
+import { lispFieldPath, lispText, signalText } from '../lisp.js';
 import { COMMANDS, LispReadError, typedAction, type PaletteAction } from '../lisp-reader.js';
 import { processById, type WorkbenchStore } from '../store.js';
 import { Modal } from './ui/Modal.js';
@@ -106,6 +106,34 @@ async function runAction(
   }
 }
 
+type RequestMethod = Extract<PaletteAction, { kind: 'request' }>['method'];
+
+/** The arguments open-network-stream takes by place, named in its documentation as NAME BUFFER HOST SERVICE. */
+const POSITIONAL: Record<RequestMethod, readonly string[]> = {
+  makeNetworkProcess: [],
+  openNetworkStream: ['name', 'buffer', 'host', 'service'],
+};
+const LISP_NAMES: Record<RequestMethod, string> = {
+  makeNetworkProcess: 'make-network-process',
+  openNetworkStream: 'open-network-stream',
+};
+
+/**
+ * A failure as the palette says it: a refused argument of a form is named as
+ * the form writes it (`:tls-parameters :servername`, `HOST`), not by the
+ * contract's field path (`tlsParameters.servername`).
+ */
+export function failureText(error: Error, command: RequestMethod | null): string {
+  if (!(error instanceof NetprocBridgeError) || !error.field || command === null) return error.message;
+  const prefix = `${error.field}: `;
+  if (!error.message.startsWith(prefix)) return error.message;
+  const reason = error.message.slice(prefix.length);
+  const field = lispFieldPath(error.field, POSITIONAL[command]);
+  if (reason !== 'is not a known field') return `${field} ${reason}`;
+  const parent = error.field.split('.').slice(0, -1).join('.');
+  return `${field} is not a keyword of ${parent ? lispFieldPath(parent) : LISP_NAMES[command]}`;
+}
+
 interface Props {
   api: NetprocApi;
   store: WorkbenchStore;
@@ -135,11 +163,13 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
   const [input, setInput] = useState('');
   /** `signal` is the Lisp form of a refused request's error, shown under its message. */
   const [failure, setFailure] = useState<{ text: string; signal?: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  /** While a command runs, what it waits for (a TLS handshake or STARTTLS exchange may take up to 30 s). */
+  const [busy, setBusy] = useState<string | null>(null);
   const field = useRef<HTMLInputElement>(null);
 
   const run = async (typed: string): Promise<void> => {
     setFailure(null);
+    let command: RequestMethod | null = null;
     try {
       const state = store.getState();
       const action = typedAction(typed, {
@@ -150,13 +180,14 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
       if (action.kind === 'list-processes') return onListProcesses();
       if (action.kind === 'list-buffers') return onListBuffers();
       if (action.kind === 'message-library') return onMessageLibrary();
-      setBusy(true);
+      if (action.kind === 'request') command = action.method;
+      setBusy(action.kind === 'request' ? 'Connecting…' : 'Running…');
       onDone(await runAction(api, store, action));
     } catch (err) {
       const e = err as Error;
-      setFailure({ text: e.message, ...(e instanceof NetprocBridgeError ? { signal: signalText(e) } : {}) });
+      setFailure({ text: failureText(e, command), ...(e instanceof NetprocBridgeError ? { signal: signalText(e) } : {}) });
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
 
@@ -169,7 +200,7 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
         <PaletteInput
           inputRef={field}
           value={input}
-          busy={busy}
+          busy={busy !== null}
           invalid={failure !== null}
           onChange={(text) => {
             setInput(text);
@@ -178,6 +209,9 @@ function PaletteBody({ api, store, onDone, onOpenForm, onListProcesses, onListBu
           onRun={(typed) => void run(typed)}
         />
       </div>
+      <p role="status" className="field-help palette-status">
+        {busy ?? ''}
+      </p>
       <Command.List label="Commands" className="palette-list">
         {COMMANDS.map((c) => (
           <Command.Item

@@ -16,8 +16,10 @@ import {
   isUnix,
   KIND_LABELS,
   PRESETS,
+  refusedFingerprint,
   shownFields,
   starttlsParams,
+  tlsClientKind,
   validate,
   withKind,
   type FormState,
@@ -90,6 +92,13 @@ function serviceHelp(kind: Kind): string {
     : ':service — a port, or a service name such as "smtp"';
 }
 
+/** What Create is waiting for, said while it waits: a TLS handshake or a STARTTLS exchange may take up to 30 s. */
+function waitingText(form: FormState): string {
+  if (form.kind === 'starttls-client') return 'Connecting… the STARTTLS exchange waits up to 30 s for each answer';
+  if (isServer(form.kind)) return 'Creating…';
+  return form.tls && tlsClientKind(form.kind) ? 'Connecting… the TLS handshake waits up to 30 s' : 'Connecting…';
+}
+
 interface FormProps {
   api: NetprocApi;
   onCreated(process: ProcessInfo): void;
@@ -104,6 +113,9 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
   /** The refused request's error as Emacs would signal it, shown under the form. */
   const [signal, setSignal] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The fingerprint of the certificate the last attempt refused, offered to trust; then the one filled in. */
+  const [refused, setRefused] = useState<string | null>(null);
+  const [trusted, setTrusted] = useState<string | null>(null);
   /** A field's error goes once the field is changed. */
   const clearError = (key: string): void => setErrors(({ [key]: _changed, ...others }) => others);
   const update = <K extends keyof FormState>(key: K, value: FormState[K]): void => {
@@ -114,6 +126,8 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
     setForm(next);
     setErrors({});
     setSignal(null);
+    setRefused(null);
+    setTrusted(null);
   };
   const { kind } = form;
   const shown = shownFields(kind);
@@ -129,6 +143,8 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
     event.preventDefault();
     if (busy) return;
     setSignal(null);
+    setRefused(null);
+    setTrusted(null);
     const found = validate(form);
     showErrors(found);
     if (Object.keys(found).length) return;
@@ -144,7 +160,10 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
     } catch (err) {
       const e = err as Error;
       showErrors({ [errorField(e instanceof NetprocBridgeError ? e.field : null, kind)]: e.message });
-      if (e instanceof NetprocBridgeError) setSignal(signalText(e));
+      if (e instanceof NetprocBridgeError) {
+        setSignal(signalText(e));
+        setRefused(refusedFingerprint(e));
+      }
     } finally {
       setBusy(false);
     }
@@ -318,7 +337,22 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
           ) : null}
         </fieldset>
       ) : null}
-      <TlsFields kind={kind} form={form} errors={errors} update={update} />
+      <TlsFields
+        kind={kind}
+        form={form}
+        errors={errors}
+        update={update}
+        refused={refused && errors.tls ? refused : null}
+        trusted={trusted}
+        onTrust={(fingerprint) => {
+          update('fingerprint', fingerprint);
+          clearError('tls');
+          setRefused(null);
+          setTrusted(fingerprint);
+          // The button goes with the error: focus moves to the filled field, where Enter creates.
+          document.getElementById('np-fingerprint')?.focus();
+        }}
+      />
       {kind === 'starttls-client' ? (
         <fieldset className="field-group">
           <legend>STARTTLS</legend>
@@ -360,6 +394,9 @@ function NewProcessForm({ api, onCreated, onCancel }: FormProps) {
           ) : null}
         </div>
         <div className="buttons">
+          <p role="status" className="field-help busy-status">
+            {busy ? waitingText(form) : ''}
+          </p>
           <Button onClick={onCancel}>Cancel</Button>
           <Button type="submit" variant="primary" disabled={busy} aria-busy={busy}>
             Create

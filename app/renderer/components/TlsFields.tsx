@@ -5,6 +5,7 @@
  * certificate and key from files or a generated self-signed pair, and the
  * ALPN protocols it offers.
  */
+import { Button } from './ui/Button.js';
 import { CheckField, Field } from './ui/Field.js';
 import { tlsClientKind, tlsServerKind, type Kind, type TlsFormState } from './new-process.js';
 
@@ -15,13 +16,38 @@ interface Props {
   update<K extends keyof TlsFormState>(key: K, value: TlsFormState[K]): void;
 }
 
-export function TlsFields({ kind, form, errors, update }: Props) {
-  if (tlsClientKind(kind)) return <TlsClientFields kind={kind} form={form} errors={errors} update={update} />;
-  if (tlsServerKind(kind)) return <TlsServerFields form={form} errors={errors} update={update} />;
+interface ClientProps extends Props {
+  /** The fingerprint of the certificate the last attempt refused, while its error shows: offered to trust. */
+  refused: string | null;
+  /** The fingerprint just filled in from a refusal, until the next attempt. */
+  trusted: string | null;
+  onTrust(fingerprint: string): void;
+}
+
+export function TlsFields(props: ClientProps) {
+  if (tlsClientKind(props.kind)) return <TlsClientFields {...props} />;
+  if (tlsServerKind(props.kind)) return <TlsServerFields form={props.form} errors={props.errors} update={props.update} />;
   return null;
 }
 
-function TlsClientFields({ kind, form, errors, update }: Props) {
+/** Beside a refused certificate's error: trust it by filling in its fingerprint, for the next Create. */
+function TrustRefused({ refused, trusted, onTrust }: Pick<ClientProps, 'refused' | 'trusted' | 'onTrust'>) {
+  if (refused)
+    return (
+      <div className="inline-form">
+        <Button className="btn-small" onClick={() => onTrust(refused)}>
+          Trust this fingerprint
+        </Button>
+      </div>
+    );
+  return trusted ? (
+    <p role="status" className="field-help">
+      Trusted fingerprint filled in: press Create again to connect. Once it matches, it is remembered as the pin for this host and port.
+    </p>
+  ) : null;
+}
+
+function TlsClientFields({ kind, form, errors, update, refused, trusted, onTrust }: ClientProps) {
   // A STARTTLS client always ends in TLS: there is no "Use TLS" to choose.
   const always = kind === 'starttls-client';
   const text = (key: 'caFile' | 'servername' | 'alpn' | 'fingerprint', label: string, help: string, placeholder?: string) => (
@@ -52,6 +78,7 @@ function TlsClientFields({ kind, form, errors, update }: Props) {
           onChange={(checked) => update('tls', checked)}
         />
       )}
+      <TrustRefused refused={refused} trusted={trusted} onTrust={onTrust} />
       {always || form.tls ? (
         <>
           <CheckField

@@ -72,6 +72,16 @@ describe('the inspector TLS section', () => {
     expect(screen.queryByRole('button', { name: /Trust|Forget/ })).toBeNull();
   });
 
+  it("with a pin that does not match offers both, as the kit's buttons side by side in one row", () => {
+    render(<TlsSection api={api() as unknown as NetprocApi} tls={{ ...refused, pinnedFingerprint: 'CD:'.repeat(31) + 'CD' }} />);
+    const trust = screen.getByRole('button', { name: 'Trust this certificate (pin fingerprint)' });
+    const forget = screen.getByRole('button', { name: 'Forget pin' });
+    for (const button of [trust, forget]) expect(button.classList.contains('btn')).toBe(true);
+    // The row's gap keeps them apart (styles.css .inline-form).
+    expect(trust.parentElement).toBe(forget.parentElement);
+    expect(trust.parentElement!.classList.contains('inline-form')).toBe(true);
+  });
+
   it("shows a server's own certificate and where it came from", () => {
     const { container } = render(
       <TlsSection

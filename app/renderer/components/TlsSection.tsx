@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import type { CertificateInfo, NetprocApi, TlsState } from '../../shared/api.js';
+import { Button } from './ui/Button.js';
 import { CopyField } from './ui/Copy.js';
 
 function Certificate({ title, cert }: { title: string; cert: CertificateInfo }) {
@@ -31,6 +32,8 @@ export function TlsSection({ api, tls }: { api: NetprocApi; tls: TlsState }) {
   const [error, setError] = useState<string | null>(null);
   const target = tls.pinTarget;
   const presented = tls.peerCertificate?.fingerprint256 ?? null;
+  /** A certificate that failed verification and is not the pinned one: the user may pin it. */
+  const canTrust = presented !== null && tls.verify && !tls.authorized && tls.pinnedFingerprint !== presented;
   const act = (request: Promise<unknown>): void => {
     request.then(
       () => setError(null),
@@ -66,15 +69,17 @@ export function TlsSection({ api, tls }: { api: NetprocApi; tls: TlsState }) {
           <CopyField term={`Pin for ${target.host}:${target.port}`} name="Pinned fingerprint" text={tls.pinnedFingerprint} />
         ) : null}
       </dl>
-      {target && presented && tls.verify && !tls.authorized && tls.pinnedFingerprint !== presented ? (
-        <button type="button" onClick={() => act(api.pinCertificate({ host: target.host, port: target.port, fingerprint: presented }))}>
-          Trust this certificate (pin fingerprint)
-        </button>
-      ) : null}
-      {target && tls.pinnedFingerprint ? (
-        <button type="button" onClick={() => act(api.forgetCertificatePin({ host: target.host, port: target.port }))}>
-          Forget pin
-        </button>
+      {target && (canTrust || tls.pinnedFingerprint) ? (
+        <div className="inline-form">
+          {canTrust ? (
+            <Button onClick={() => act(api.pinCertificate({ host: target.host, port: target.port, fingerprint: presented }))}>
+              Trust this certificate (pin fingerprint)
+            </Button>
+          ) : null}
+          {tls.pinnedFingerprint ? (
+            <Button onClick={() => act(api.forgetCertificatePin({ host: target.host, port: target.port }))}>Forget pin</Button>
+          ) : null}
+        </div>
       ) : null}
       {error ? (
         <p role="alert" className="inline-error-wrap">

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { keyword, lispText, plistText } from '../lisp.js';
 import { outgoing } from './BufferView.js';
-import { EMPTY_FORM, errorField, formParams, PRESETS, shownFields, starttlsParams, validate, withKind, type Kind } from './new-process.js';
+import {
+  EMPTY_FORM,
+  errorField,
+  formParams,
+  PRESETS,
+  refusedFingerprint,
+  shownFields,
+  starttlsParams,
+  validate,
+  withKind,
+  type Kind,
+} from './new-process.js';
 
 describe('the new-process form', () => {
   it('turns presets into make-network-process parameters', () => {
@@ -51,7 +62,23 @@ describe('the new-process form', () => {
     // Client fields on a server, or server fields on a client, are not sent.
     expect(formParams({ ...server, tls: true }).tlsParameters).toBeUndefined();
     expect(formParams({ ...EMPTY_FORM, service: '1', tlsServer: 'self-signed' }).tlsServer).toBeUndefined();
-    expect(validate({ ...server, tlsServer: 'files', certFile: '/c.pem' }).tlsServer).toBeTruthy();
+    // A missing file is named at its own field, the filled one left alone.
+    expect(validate({ ...server, tlsServer: 'files', certFile: '/c.pem' })).toEqual({
+      keyFile: "give the certificate's private key file (PEM), or ask for a generated self-signed pair",
+    });
+    expect(validate({ ...server, tlsServer: 'files', keyFile: '/k.pem' })).toEqual({
+      certFile: 'give the certificate file (PEM) and its key file, or ask for a generated self-signed pair',
+    });
+    expect(Object.keys(validate({ ...server, tlsServer: 'files' })).sort()).toEqual(['certFile', 'keyFile']);
+    // A union's own issue, not its summary: 200 protocols offered are too many, under the ALPN field.
+    expect(validate({ ...server, tlsServer: 'files', certFile: '/c', keyFile: '/k', serverAlpn: Array(200).fill('h2').join(',') })).toEqual(
+      {
+        serverAlpn: 'must list at most 16 ALPN protocols',
+      },
+    );
+    expect(validate({ ...server, tlsServer: 'self-signed', serverAlpn: Array(17).fill('h2').join(',') })).toEqual({
+      serverAlpn: 'must list at most 16 ALPN protocols',
+    });
     expect(validate({ ...EMPTY_FORM, service: '1', tls: true, fingerprint: 'AB' }).fingerprint).toMatch(/SHA-256/);
   });
 
@@ -148,6 +175,15 @@ describe('the new-process form', () => {
     expect(errorField('tlsParameters.fingerprint', 'tcp-client')).toBe('fingerprint');
     expect(errorField('tlsServer.cert', 'tcp-server')).toBe('certFile');
     expect(errorField('tlsServer', 'tcp-server')).toBe('tlsServer');
+    // Deeper than any known field: the longest known prefix holds it.
+    expect(errorField('tlsParameters.alpn.0', 'tcp-client')).toBe('alpn');
+    expect(errorField('tlsServer.alpn.3', 'tcp-server')).toBe('serverAlpn');
+    expect(errorField('alpn.0', 'starttls-client')).toBe('alpn');
+    // :client-certificate is (KEY-FILE CERT-FILE).
+    expect(errorField('clientCertificate.0', 'starttls-client')).toBe('clientKey');
+    expect(errorField('clientCertificate.1', 'starttls-client')).toBe('clientCert');
+    expect(errorField('clientCertificate', 'starttls-client')).toBe('clientKey');
+    expect(errorField('constructor.x', 'tcp-client')).toBe('form');
     expect(errorField('caFile', 'starttls-client')).toBe('caFile');
     expect(errorField('starttlsFunction.match', 'starttls-client')).toBe('offeredWhen');
     expect(errorField('type', 'udp-client')).toBe('kind');
@@ -156,9 +192,24 @@ describe('the new-process form', () => {
     expect(errorField(null, 'tcp-client')).toBe('form');
   });
 
+  it('finds the presented fingerprint in a refused TLS certificate, as the engine words the refusal', () => {
+    const fp = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');
+    const other = fp.replace(/^../, 'FF');
+    const unverified = `TLS negotiation with 127.0.0.1 failed: DEPTH_ZERO_SELF_SIGNED_CERT: the certificate (SHA-256 fingerprint ${fp}) is not trusted; pin its fingerprint to trust it`;
+    expect(refusedFingerprint({ code: 'TLS_HANDSHAKE', message: unverified })).toBe(fp);
+    const mismatch = `TLS negotiation with h failed: the certificate's SHA-256 fingerprint ${fp} does not match the one pinned for h:1 (${other})`;
+    expect(refusedFingerprint({ code: 'TLS_HANDSHAKE', message: mismatch })).toBe(fp);
+    expect(refusedFingerprint({ code: 'ECONNREFUSED', message: unverified })).toBeNull();
+    expect(refusedFingerprint({ code: 'TLS_HANDSHAKE', message: 'TLS negotiation with h failed: socket hang up' })).toBeNull();
+  });
+
   it('validates with the contract before sending, per field', () => {
     expect(validate({ ...EMPTY_FORM, service: '8080' })).toEqual({});
     expect(validate({ ...EMPTY_FORM, service: '70000' }).service).toMatch(/65535/);
+    expect(validate({ ...EMPTY_FORM, service: '9'.repeat(200) }).service).toBe('must be a port from 0 to 65535');
+    expect(validate({ ...EMPTY_FORM, service: '1', tls: true, servername: 'a'.repeat(300) }).servername).toBe(
+      'must be at most 253 characters',
+    );
     expect(validate({ ...EMPTY_FORM, service: '' }).service).toBe('Give a port or service name');
     expect(validate({ ...EMPTY_FORM, name: '', service: '1' }).name).toBeTruthy();
     expect(validate({ ...EMPTY_FORM, kind: 'unix-client', service: '' }).service).toBe('Give the socket path');
@@ -194,7 +245,10 @@ describe('the STARTTLS client in the form', () => {
     expect(validate(smtp)).toEqual({});
     expect(validate({ ...smtp, starttls: { ...smtp.starttls, success: '' } }).success).toBe('must not be empty');
     expect(validate({ ...smtp, starttls: { ...smtp.starttls, offeredWhen: '' } }).offeredWhen).toBeTruthy();
-    expect(validate({ ...smtp, starttls: { ...smtp.starttls, clientKey: '/k.pem' } }).clientKey).toBeTruthy();
+    // Only the key given: the empty certificate field is at fault, not the key.
+    expect(validate({ ...smtp, starttls: { ...smtp.starttls, clientKey: '/k.pem' } })).toEqual({ clientCert: 'must not be empty' });
+    expect(validate({ ...smtp, starttls: { ...smtp.starttls, clientCert: '/c.pem' } })).toEqual({ clientKey: 'must not be empty' });
+    expect(validate({ ...smtp, alpn: 'h2, ' + 'x'.repeat(300) })).toEqual({ alpn: 'must be at most 255 bytes as UTF-8' });
   });
 });
 

@@ -5,7 +5,7 @@
  * contract's own schema, and where an error naming a field is shown.
  */
 import { BUILTIN_FILTERS, BUILTIN_SENTINELS, type Params } from '../../shared/api.js';
-import { requestSchemas } from '../../shared/contract.js';
+import { issueAtFault, requestSchemas } from '../../shared/contract.js';
 import { readLisp } from '../lisp-reader.js';
 
 export type Kind = 'tcp-client' | 'tcp-server' | 'udp-client' | 'udp-server' | 'unix-client' | 'unix-server' | 'starttls-client';
@@ -204,7 +204,8 @@ export function tlsParams(kind: Kind, form: TlsFormState): TlsParams {
     const alpn = protocols(form.serverAlpn);
     const tlsServer =
       form.tlsServer === 'files'
-        ? { cert: form.certFile.trim(), key: form.keyFile.trim() }
+        ? // An empty field is a file not given, which the schema names at its field.
+          { cert: form.certFile.trim() || null, key: form.keyFile.trim() || null }
         : { selfSigned: true, ...(form.saveTo.trim() ? { saveTo: form.saveTo.trim() } : {}) };
     return { tlsServer: alpn.length ? { ...tlsServer, alpn } : tlsServer };
   }
@@ -276,6 +277,17 @@ export function starttlsParams(form: FormState): Params<'openNetworkStream'> {
 
 // ───────────── Errors, each at its field ─────────────
 
+/**
+ * The SHA-256 fingerprint of the certificate a TLS client refused, as the
+ * engine's refusal shows it ("… the certificate (SHA-256 fingerprint AB:CD:…)
+ * is not trusted", or "… fingerprint AB:CD:… does not match the one pinned"):
+ * the first one named is the one presented. Null for any other error.
+ */
+export function refusedFingerprint(error: { code?: string; message: string }): string | null {
+  if (error.code !== 'TLS_HANDSHAKE') return null;
+  return /SHA-256 fingerprint ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\b/.exec(error.message)?.[1] ?? null;
+}
+
 /** Where an error naming a request's field (as the schema or the engine names it) is shown in the form. */
 const ERROR_FIELDS: Record<string, string> = {
   type: 'kind',
@@ -295,19 +307,27 @@ const ERROR_FIELDS: Record<string, string> = {
   starttlsFunction: 'offeredWhen',
   'starttlsFunction.match': 'offeredWhen',
   'starttlsFunction.command': 'command',
+  // :client-certificate is (KEY-FILE CERT-FILE).
   clientCertificate: 'clientKey',
+  'clientCertificate.0': 'clientKey',
+  'clientCertificate.1': 'clientCert',
 };
 
 /**
- * The form field an error belongs next to: the field it names (or the
- * nearest field that holds it, `tlsServer.cert` → the certificate file), or
- * `'form'` when no field shown for this kind holds it.
+ * The form field an error belongs next to: the field it names, or the
+ * nearest that holds it, found by the longest known prefix of its path
+ * (`tlsServer.alpn.0` → the offered ALPN protocols, `tlsServer.cert` → the
+ * certificate file), or `'form'` when no field shown for this kind holds it.
  */
 export function errorField(field: string | null | undefined, kind: Kind): string {
   if (!field) return 'form';
   const shown = shownFields(kind);
-  const top = field.split('.')[0] as string;
-  for (const candidate of [ERROR_FIELDS[field], field, ERROR_FIELDS[top], top]) if (candidate && shown.has(candidate)) return candidate;
+  const parts = field.split('.');
+  for (let length = parts.length; length > 0; length--) {
+    const prefix = parts.slice(0, length).join('.');
+    const mapped = Object.hasOwn(ERROR_FIELDS, prefix) ? ERROR_FIELDS[prefix] : undefined;
+    for (const candidate of [mapped, prefix]) if (candidate && shown.has(candidate)) return candidate;
+  }
   return 'form';
 }
 
@@ -321,7 +341,8 @@ export function validate(form: FormState): Record<string, string> {
       ? requestSchemas.openNetworkStream.safeParse(starttlsParams(form))
       : requestSchemas.makeNetworkProcess.safeParse(params);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) errors[errorField(issue.path.join('.') || null, form.kind)] ??= issue.message;
+    for (const { issue, path } of parsed.error.issues.map((i) => issueAtFault(i)))
+      errors[errorField(path.join('.') || null, form.kind)] ??= issue.message;
   }
   return errors;
 }
