@@ -177,7 +177,7 @@ describe('dist:check (electron-builder dir + tar.gz against a stub Electron)', (
       importedModules(
         "import a from 'electron';\nconst b = require(\"ws\"); await import('node:fs');\nimport './local.js';\nimport '@scope/pkg/sub';\n" +
           "throw new Error(\"Cannot get 'saltLength' from 'alg' argument\");\n" +
-          "throw new Error(`Please add 'import \"reflect-metadata\"' to the top`);",
+          'throw new Error(`Please add \'import "reflect-metadata"\' to the top`);',
       ).sort(),
     ).toEqual(['@scope/pkg/sub', 'electron', 'node:fs', 'ws'].sort());
   });
