@@ -52,6 +52,15 @@ describe('the palette reader', () => {
     });
   });
 
+  it('reads a keyword :__proto__ as a field of its own, never as the parameters’ prototype, so the contract refuses it', () => {
+    const action = formToAction(readLisp('(make-network-process :name "p" :service 1 :__proto__ (:server t))'));
+    const params = (action as { params: Record<string, unknown> }).params;
+    expect(Object.getPrototypeOf(params)).toBe(Object.prototype);
+    expect(params.server).toBeUndefined();
+    expect(Object.keys(params)).toContain('__proto__');
+    expect(requestSchemas.makeNetworkProcess.safeParse(params).success).toBe(false);
+  });
+
   it('reads open-network-stream and the process commands', () => {
     expect(formToAction(readLisp('(open-network-stream "web" "*web*" "127.0.0.1" 80 :type \'tls)'))).toEqual({
       kind: 'request',

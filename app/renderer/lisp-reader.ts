@@ -106,7 +106,13 @@ export function plistToParams(items: LispValue[]): Record<string, unknown> {
     if (k + 1 >= items.length) throw new LispReadError(`:${key.keyword} has no value`);
     const field = camel(key.keyword);
     const value = items[k + 1];
-    params[field] = NESTED_PLISTS.has(field) && isPlist(value) ? plistToParams(value) : toData(value as LispValue);
+    // Defined, not assigned: a keyword :__proto__ must be a field like any other (the contract then refuses it), not the object's prototype.
+    Object.defineProperty(params, field, {
+      value: NESTED_PLISTS.has(field) && isPlist(value) ? plistToParams(value) : toData(value as LispValue),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return params;
 }
