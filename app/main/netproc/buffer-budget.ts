@@ -32,9 +32,16 @@ export class BufferBudget {
    * less processes is at most the processless count, so the check is O(1)
    * until the limit is really passed.
    */
-  keepProcesslessWithin(table: ProcessTable, buffers: BufferRegistry, killBuffer: (buffer: NetprocBuffer) => void): void {
+  keepProcesslessWithin(
+    table: ProcessTable,
+    buffers: BufferRegistry,
+    made: NetprocBuffer,
+    killBuffer: (buffer: NetprocBuffer) => void,
+  ): void {
     if (buffers.size - table.size <= this.processlessLimit) return;
     const inUse = buffersInUse(table);
+    // The buffer being made has no process yet (and, never changed, would sort stalest of all): it is for one.
+    inUse.add(made);
     const processless = buffers.all().filter((buffer) => !inUse.has(buffer));
     const excess = processless.length - Math.floor(this.processlessLimit * 0.9);
     if (excess <= 0) return;

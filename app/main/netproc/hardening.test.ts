@@ -307,6 +307,20 @@ describe('all buffers together stay within a budget', () => {
     expect(() => engine({ bufferCap: -1 })).toThrow(expect.objectContaining({ field: 'bufferCap' }));
   });
 
+  it('never kills the buffer being made, which has no process yet and no text: the stalest buffers with text go', () => {
+    const np = engine({ processlessBufferLimit: 10 });
+    const messages: string[] = [];
+    np.on('message', (m) => messages.push(m));
+    for (let i = 0; i < 10; i++) np.getBufferCreate(`b${i}`).insert(0, Buffer.from('x'), true);
+    const fresh = np.getBufferCreate('fresh');
+    expect(fresh.live).toBe(true);
+    expect(np.getBuffer('fresh')).toBe(fresh);
+    expect(np.getBuffer('b0')).toBeNull();
+    expect(np.getBuffer('b9')).not.toBeNull();
+    expect(np.getBuffer('b1')).not.toBeNull();
+    expect(messages).toEqual(['Killed the 1 stalest buffer without a process: more than 10 buffers had none']);
+  });
+
   it('a flood of connections that close at once keeps at most the limit of buffers without a process, stalest killed first', async () => {
     const np = engine({ processlessBufferLimit: 20 });
     const messages: string[] = [];

@@ -102,7 +102,7 @@ export class Netproc extends EventEmitter<NetprocEvents> implements EngineIntern
     this.buffers = new BufferRegistry(
       settings.bufferCap,
       (change) => this.bufferChanged(change),
-      () => this.budget.keepProcesslessWithin(this.table, this.buffers, (buffer) => this.killBuffer(buffer)),
+      (made) => this.budget.keepProcesslessWithin(this.table, this.buffers, made, (buffer) => this.killBuffer(buffer)),
     );
     this.budget = new BufferBudget(settings.bufferBudget, (text) => this.report(text), settings.processlessBufferLimit);
     this.resolver = new AddressResolver(options.lookup ?? defaultLookup, loadServices(options.servicesFile));

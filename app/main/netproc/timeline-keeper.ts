@@ -22,7 +22,7 @@ export class TimelineKeeper {
   constructor(options: TimelineOptions, datagramMax: number) {
     this.pool = new TimelinePayloadPool(options);
     this.pool.datagramMax = datagramMax;
-    this.pool.onRecordsOver = () => this.letOldestGo();
+    this.pool.onRecordsOver = (spare) => this.letOldestGo(spare);
   }
 
   /** Records PROCESS's traffic from now on, beginning with the status it was made with. */
@@ -85,9 +85,10 @@ export class TimelineKeeper {
   }
 
   /** At or past the record budget: departed timelines go, oldest departure first, until there is room under it. */
-  private letOldestGo(): void {
+  private letOldestGo(spare?: Timeline): void {
     for (const [id, timeline] of this.departed) {
       if (this.pool.records < this.pool.recordBudget) return;
+      if (timeline === spare) continue;
       this.departed.delete(id);
       const buffer = timeline.process.buffer;
       const list = buffer ? this.byBuffer.get(buffer) : undefined;

@@ -2,7 +2,10 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { NetworkProcess } from './process.js';
+import type { NetprocBuffer } from './buffers.js';
+import { Taps } from './taps.js';
 import { Timeline, type TimelineData, type TimelineRecord } from './timeline.js';
+import { TimelineKeeper } from './timeline-keeper.js';
 import { engine, onCleanup, plainServer, waitFor } from './test-support.js';
 
 const dataOf = (records: TimelineRecord[]): TimelineData[] => records.filter((r): r is TimelineData => r.kind === 'data');
@@ -353,6 +356,24 @@ describe('the compact store', () => {
 });
 
 describe('live timelines together', () => {
+  it('a departed timeline that records past the budget is not let go while it adds that record', () => {
+    // Emacs's sentinel idiom (delete-process proc) gives a process that already left the list a status record.
+    const keeper = new TimelineKeeper({ recordBudget: 4 }, 4096);
+    const buffer = { live: true } as NetprocBuffer;
+    const made = (id: number) => ({ id, buffer, timeline: null, status: { kind: 'run' } }) as unknown as NetworkProcess;
+    const [gone, live] = [made(1), made(2)];
+    const errors: string[] = [];
+    const [goneTimeline, liveTimeline] = [gone, live].map((p) => keeper.start(p, new Taps((text) => errors.push(text))));
+    goneTimeline!.addStatus(2, 'exit', 256, 'connection broken by remote peer\n');
+    liveTimeline!.addStatus(2, 'open', null, null);
+    keeper.depart(gone);
+    expect(keeper.pool.records).toBe(4);
+    goneTimeline!.addStatus(3, 'exit', 0, 'deleted\n');
+    expect(errors).toEqual([]);
+    expect(keeper.pool.records).toBe(4);
+    expect(goneTimeline!.all().map((r) => (r.kind === 'status' ? r.status : r.kind))).toEqual(['exit', 'exit']);
+  });
+
   it('past the record budget with no departed timeline left, busy live rings stop growing and drop their own oldest', async () => {
     const np = engine({ timeline: { recordBudget: 32 } });
     const server = (await np.makeNetworkProcess({ name: 'srv', server: true, host: '127.0.0.1', service: true }))!;

@@ -133,13 +133,14 @@ export class TimelinePayloadPool {
   /** Records held by every timeline. */
   records = 0;
   /** Called (after the record is written) when records pass the record budget; the engine lets departed timelines go. */
-  onRecordsOver: () => void = () => undefined;
+  onRecordsOver: (spare?: Timeline) => void = () => undefined;
   /** read-process-output-max: a longer datagram goes into the buffer cut, so its bytes are kept by the timeline. */
   datagramMax = 4096;
 
   /** Whether all timelines together are under the record budget, once departed timelines were let go to get there. */
-  roomForRecords(): boolean {
-    if (this.records >= this.recordBudget) this.onRecordsOver();
+  roomForRecords(asking: Timeline): boolean {
+    // The timeline asking is in the middle of adding a record: it may be let go only once that is written.
+    if (this.records >= this.recordBudget) this.onRecordsOver(asking);
     return this.records < this.recordBudget;
   }
 
@@ -596,7 +597,7 @@ export class Timeline implements TapSink {
     let ring = this.ring;
     let records = ring ? ring.length / STRIDE : 0;
     // A ring that wrapped (start moved) under the budget keeps its size: only a linear one grows in place.
-    const mayGrow = this.start === 0 && (this.held === 0 || this.pool.roomForRecords());
+    const mayGrow = this.start === 0 && (this.held === 0 || this.pool.roomForRecords(this));
     if (this.held === records && records < capacity && mayGrow) {
       // Still linear (start is 0 until the ring is full): a bigger array keeps every slot where it was.
       const size = Math.min(Math.max(FIRST_RING, records * 2), capacity) * STRIDE;
