@@ -50,32 +50,52 @@ export interface EngineSettings {
   datagramPeerLimit: number;
 }
 
+/** OPTION's value, or FALLBACK when not given; refused, naming FIELD, unless a whole number of at least MIN. */
+function integerOption(option: number | undefined, fallback: number, min: number, field: string, message: string): number {
+  const value = option ?? fallback;
+  if (!Number.isInteger(value) || value < min) throw invalidArgument(field, message);
+  return value;
+}
+
 /** OPTIONS' settings with their defaults; the first bad one is refused, naming its field. */
 export function checkEngineOptions(options: NetprocOptions): EngineSettings {
-  const readProcessOutputMax = options.readProcessOutputMax ?? 4096;
-  if (!Number.isInteger(readProcessOutputMax) || readProcessOutputMax < 1)
-    throw invalidArgument('readProcessOutputMax', 'read-process-output-max must be a positive integer');
-  const bufferBudget = options.bufferBudget ?? DEFAULT_BUFFER_BUDGET;
-  if (!Number.isInteger(bufferBudget) || bufferBudget < 1)
-    throw invalidArgument('bufferBudget', 'The buffer budget must be a positive number of bytes');
-  const bufferCap = options.bufferCap ?? DEFAULT_BUFFER_CAP;
-  if (!Number.isInteger(bufferCap) || bufferCap < 1) throw invalidArgument('bufferCap', 'Buffer cap must be a positive integer');
-  const processlessBufferLimit = options.processlessBufferLimit ?? DEFAULT_PROCESSLESS_BUFFER_LIMIT;
-  if (!Number.isInteger(processlessBufferLimit) || processlessBufferLimit < 1)
-    throw invalidArgument('processlessBufferLimit', 'The limit of buffers without a process must be a positive integer');
-  const tlsHandshakeTimeoutMs = options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
-  if (!Number.isInteger(tlsHandshakeTimeoutMs) || tlsHandshakeTimeoutMs < 1)
-    throw invalidArgument('tlsHandshakeTimeoutMs', 'The TLS handshake timeout must be a positive number of milliseconds');
-  const datagramPeerLimit = options.datagramPeerLimit ?? DEFAULT_DATAGRAM_PEER_LIMIT;
-  if (!Number.isInteger(datagramPeerLimit) || datagramPeerLimit < 0)
-    throw invalidArgument('datagramPeerLimit', 'The datagram peer limit must be a non-negative integer');
   return {
-    readProcessOutputMax,
-    bufferCap,
-    bufferBudget,
-    processlessBufferLimit,
+    readProcessOutputMax: integerOption(
+      options.readProcessOutputMax,
+      4096,
+      1,
+      'readProcessOutputMax',
+      'read-process-output-max must be a positive integer',
+    ),
+    bufferBudget: integerOption(
+      options.bufferBudget,
+      DEFAULT_BUFFER_BUDGET,
+      1,
+      'bufferBudget',
+      'The buffer budget must be a positive number of bytes',
+    ),
+    bufferCap: integerOption(options.bufferCap, DEFAULT_BUFFER_CAP, 1, 'bufferCap', 'Buffer cap must be a positive integer'),
+    processlessBufferLimit: integerOption(
+      options.processlessBufferLimit,
+      DEFAULT_PROCESSLESS_BUFFER_LIMIT,
+      1,
+      'processlessBufferLimit',
+      'The limit of buffers without a process must be a positive integer',
+    ),
+    tlsHandshakeTimeoutMs: integerOption(
+      options.tlsHandshakeTimeoutMs,
+      TLS_HANDSHAKE_TIMEOUT_MS,
+      1,
+      'tlsHandshakeTimeoutMs',
+      'The TLS handshake timeout must be a positive number of milliseconds',
+    ),
+    datagramPeerLimit: integerOption(
+      options.datagramPeerLimit,
+      DEFAULT_DATAGRAM_PEER_LIMIT,
+      0,
+      'datagramPeerLimit',
+      'The datagram peer limit must be a non-negative integer',
+    ),
     deleteExitedProcesses: options.deleteExitedProcesses ?? true,
-    tlsHandshakeTimeoutMs,
-    datagramPeerLimit,
   };
 }
