@@ -3,7 +3,6 @@
  * client to TLS (STARTTLS), wiring a connected or accepted socket to its
  * process, and turning reading on and off.
  */
-import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { nextTick } from 'node:process';
@@ -17,6 +16,7 @@ import {
   CertificateRejected,
   clientTlsState,
   handshakeState,
+  hasPemCertificate,
   PEM_FILE_MAX_BYTES,
   recordTls,
   trustProblem,
@@ -46,19 +46,6 @@ export async function tlsFileOptions(request: TlsRequest): Promise<tls.Connectio
     options.cert = await readRegularFile(certFile, { field: 'clientCertificate', maxBytes: PEM_FILE_MAX_BYTES });
   }
   return options;
-}
-
-/** Whether BYTES hold at least one PEM certificate that parses (the first; Node reads the rest itself). */
-function hasPemCertificate(bytes: Buffer): boolean {
-  const text = bytes.toString('latin1');
-  const begin = text.indexOf('-----BEGIN CERTIFICATE-----');
-  if (begin < 0) return false;
-  try {
-    new X509Certificate(text.slice(begin));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Node never rejects on its own: whether an unverified certificate is refused depends on the user's pin (acceptOrRefuse). */

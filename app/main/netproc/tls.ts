@@ -233,6 +233,19 @@ function secureContext(cert: Buffer | string, key: Buffer | string, field: strin
   }
 }
 
+/** Whether BYTES hold at least one PEM certificate that parses (the first; Node reads the rest itself). */
+export function hasPemCertificate(bytes: Buffer): boolean {
+  const text = bytes.toString('latin1');
+  const begin = text.indexOf('-----BEGIN CERTIFICATE-----');
+  if (begin < 0) return false;
+  try {
+    new X509Certificate(text.slice(begin));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Each PEM file on its own first, so that a wrong or swapped file is named; then whether the pair belongs together. */
 function checkServerPem(cert: Buffer | string, key: Buffer | string, spec: CheckedTlsServer): X509Certificate {
   const named = (what: string, file: string | null | undefined) => (file ? `${what} ${file}` : `the generated ${what}`);
