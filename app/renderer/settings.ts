@@ -1,6 +1,7 @@
 /** What the workbench remembers across reloads and restarts: one localStorage entry, read and patched here only. */
 import type { WorkspaceLayout } from '../shared/workspace.js';
 import type { LineEnding } from './components/BufferView.js';
+import { takesPlaceOf } from './store.js';
 
 const SETTINGS_KEY = 'netproc.workbench';
 
@@ -91,7 +92,7 @@ export function inputDraft(owner: DraftOwner): InputDraft {
   const draft = drafts.get(owner.name);
   if (!draft) return NO_DRAFT;
   // A reconnecting client's next attempt is a new process in the place of the last: the draft follows it.
-  const sameClient = draft.ownerId === owner.id || (owner.replaces !== null && owner.replaces >= draft.ownerId && owner.id > draft.ownerId);
+  const sameClient = draft.ownerId === owner.id || takesPlaceOf(owner.id, owner.replaces, draft.ownerId);
   return sameClient ? { text: draft.text, error: draft.error } : NO_DRAFT;
 }
 

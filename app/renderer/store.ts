@@ -285,8 +285,16 @@ function keepDeparted(
  * later attempt (one made and gone between two updates is never seen).
  */
 function isAttemptOf(p: ProcessInfo, following: { id: number; name: string }): boolean {
-  const replaces = p.reconnect?.replaces ?? null;
-  return p.name === following.name && p.id !== following.id && replaces !== null && replaces >= following.id;
+  return p.name === following.name && takesPlaceOf(p.id, p.reconnect?.replaces ?? null, following.id);
+}
+
+/**
+ * True when process ID, a reconnect attempt that took the place of process
+ * REPLACES, continues the client that was EARLIER (that process or a later
+ * attempt of it): what a view follows, and what a draft goes with.
+ */
+export function takesPlaceOf(id: number, replaces: number | null, earlier: number): boolean {
+  return id !== earlier && replaces !== null && replaces >= earlier;
 }
 
 /** A process by id, whether still in the table or departed but still shown. */
